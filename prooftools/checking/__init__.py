@@ -1,0 +1,1 @@
+"""Checking: turns registry statements and measurements into verdicts."""

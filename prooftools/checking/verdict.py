@@ -1,0 +1,294 @@
+"""Verdicts: judge one sympy relation at measured numbers, with margin and implied constants.
+
+A verdict must be able to fail. A relation is decided only when the numbers decide it beyond
+rounding; a relation that still contains a hidden constant (O/Ω) is not guessed: we report the
+range of that constant for which it holds (the *implied constant*) and call it ``unknown`` unless
+the constant has an explicit value that the caller chose to substitute.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+import mpmath
+import sympy
+
+from prooftools.numerics.quantity import Quantity
+
+#: Working precision (decimal digits) for judging; values like 10**3000 are normal here.
+DPS = 50
+
+
+class Verdict(StrEnum):
+    """Outcome of one check."""
+
+    HOLDS = "holds"
+    FAILS = "fails"
+    UNKNOWN = "unknown"
+    NOT_GUARANTEED = "not guaranteed"  # measured, but the statement's own hypotheses failed
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The verdict on one inequality, with the numbers behind it.
+
+    ``margin`` is the relative slack, positive when the inequality holds:
+    ``(rhs - lhs) / max(|lhs|, |rhs|)`` for ``lhs <= rhs``.
+    """
+
+    statement: str
+    item: str
+    kind: str
+    inequality: str
+    verdict: Verdict
+    margin: float | None = None
+    lhs: float | None = None
+    rhs: float | None = None
+    worst_index: float | None = None
+    first_failure: float | None = None
+    implied_constants: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        """JSON-friendly dict."""
+        out = asdict(self)
+        out["verdict"] = str(self.verdict)
+        for key in ("margin", "lhs", "rhs"):
+            val = out[key]
+            if isinstance(val, float) and not math.isfinite(val):
+                out[key] = None if math.isnan(val) else str(val)
+        return out
+
+
+def _as_mpf(value: float | int | Quantity | sympy.Basic) -> mpmath.mpf:
+    if isinstance(value, Quantity):
+        value = value.value
+    if isinstance(value, sympy.Basic):
+        return mpmath.mpf(sympy.N(value, DPS))  # safe: value is an already-built sympy number
+    return mpmath.mpf(value)
+
+
+def _sides(rel: sympy.Rel) -> tuple[sympy.Expr, sympy.Expr, str]:
+    """Return (small, large, op) so that the relation reads ``small op large`` with op in <,<=,==."""
+    if isinstance(rel, (sympy.StrictGreaterThan, sympy.GreaterThan)):
+        return rel.rhs, rel.lhs, "<" if isinstance(rel, sympy.StrictGreaterThan) else "<="
+    if isinstance(rel, (sympy.StrictLessThan, sympy.LessThan)):
+        return rel.lhs, rel.rhs, "<" if isinstance(rel, sympy.StrictLessThan) else "<="
+    if isinstance(rel, sympy.Eq):
+        return rel.lhs, rel.rhs, "=="
+    raise TypeError(f"not an inequality or equation: {rel}")
+
+
+def evaluate(expr: sympy.Expr, values: Mapping[str, mpmath.mpf]) -> mpmath.mpf:
+    """Evaluate ``expr`` exactly-then-numerically at ``values`` with mpmath (no overflow).
+
+    >>> n = sympy.Symbol("n", positive=True)
+    >>> float(mpmath.log10(evaluate(10**n, {"n": mpmath.mpf(3000)})))
+    3000.0
+    """
+    subs = {s: sympy.Float(values[s.name], DPS) for s in expr.free_symbols if s.name in values}
+    missing = sorted(s.name for s in expr.free_symbols if s.name not in values)
+    if missing:
+        raise KeyError(", ".join(missing))
+    with mpmath.workdps(DPS):
+        num = sympy.N(expr.xreplace(subs), DPS)  # safe: sympy objects built by our parser
+        if num.has(sympy.zoo, sympy.nan):
+            return mpmath.nan
+        if num in (sympy.oo, -sympy.oo):
+            return mpmath.inf if num == sympy.oo else -mpmath.inf
+        if not num.is_number or num.is_real is False:
+            return mpmath.nan
+        return mpmath.mpf(num)
+
+
+def _relative_margin(small: mpmath.mpf, large: mpmath.mpf) -> float:
+    scale = max(abs(small), abs(large))
+    if scale == 0:
+        return 0.0
+    if not mpmath.isfinite(scale):
+        return math.inf if large > small else -math.inf
+    return float((large - small) / scale)
+
+
+def _decide(small, large, op: str, rtol: float) -> tuple[Verdict, float]:
+    if mpmath.isnan(small) or mpmath.isnan(large):
+        return Verdict.UNKNOWN, math.nan
+    margin = _relative_margin(small, large)
+    if op == "==":
+        return (Verdict.HOLDS if abs(margin) <= rtol else Verdict.FAILS), -abs(margin)
+    if abs(margin) <= rtol:
+        # Within rounding: a non-strict inequality at equality holds; anything else is undecided.
+        if op == "<=" and small <= large:
+            return Verdict.HOLDS, margin
+        return Verdict.UNKNOWN, margin
+    holds = small < large if op == "<" else small <= large
+    return (Verdict.HOLDS if holds else Verdict.FAILS), margin
+
+
+def implied_constant(
+    rel: sympy.Rel, constant: sympy.Symbol, values: Mapping[str, mpmath.mpf]
+) -> str | None:
+    """The range of a hidden positive constant for which ``rel`` holds at ``values``.
+
+    Returns a string such as ``"<= 3.1e-05"``, ``">= 12"``, ``"any"`` or ``"none"``.
+
+    >>> m, C, n = sympy.symbols("m C n", positive=True)
+    >>> implied_constant(m >= C * n**2, C, {"m": mpmath.mpf(400), "n": mpmath.mpf(10)})
+    '<= 4'
+    """
+    small, large, op = _sides(rel)
+    diff = (large - small).xreplace(
+        {s: sympy.Float(values[s.name], DPS) for s in rel.free_symbols if s.name in values}
+    )
+    if diff.free_symbols - {constant}:
+        return None
+    roots = []
+    try:
+        for root in sympy.solve(diff, constant):  # safe: solving an already-built sympy expression
+            val = complex(sympy.N(root, DPS))
+            if abs(val.imag) <= 1e-12 * max(1.0, abs(val.real)) and val.real > 0:
+                roots.append(val.real)
+    except (NotImplementedError, TypeError, ValueError):
+        return None
+
+    def ok(c: float) -> bool:
+        v = diff.xreplace({constant: sympy.Float(c, DPS)})
+        v = float(sympy.N(v, DPS))  # safe: numeric sympy expression
+        return v > 0 if op == "<" else (v >= 0 if op == "<=" else v == 0)
+
+    if not roots:
+        return "any" if ok(1.0) else "none"
+    if len(roots) > 1:
+        return "between " + ", ".join(f"{r:.4g}" for r in sorted(roots))
+    root = roots[0]
+    if ok(root / 2):
+        return f"<= {root:.4g}"
+    if ok(root * 2):
+        return f">= {root:.4g}"
+    return f"= {root:.4g}"
+
+
+def judge_relation(
+    rel: sympy.Basic,
+    values: Mapping[str, float | int | Quantity],
+    *,
+    statement: str = "",
+    item: str = "",
+    kind: str = "hypothesis",
+    text: str | None = None,
+    constants: Mapping[str, float | sympy.Basic] | None = None,
+    hidden: set[str] | frozenset[str] = frozenset(),
+    rtol: float = 1e-9,
+) -> Judgement:
+    """Judge ``rel`` (a sympy relation or ``And`` of relations) at ``values``.
+
+    ``constants`` gives explicit values for hidden constants (e.g. derived ones); names in
+    ``hidden`` that stay unbound make the verdict ``unknown`` and are reported through the
+    implied constant. Quantities with proven ``lower``/``upper`` bounds are checked at every
+    corner of their box, so a verdict on a certified quantity is a proof (for relations monotone
+    in each such quantity, which covers the hypotheses of the encoded papers).
+
+    >>> lam = sympy.Symbol("lambda0", nonnegative=True)
+    >>> judge_relation(lam > 0, {"lambda0": Quantity(1e-3, lower=9e-4)}).verdict
+    <Verdict.HOLDS: 'holds'>
+    >>> judge_relation(lam > 0, {"lambda0": Quantity(1e-18, lower=-1e-15)}).verdict
+    <Verdict.UNKNOWN: 'unknown'>
+    """
+    text = text if text is not None else str(rel)
+    base = dict(statement=statement, item=item, kind=kind, inequality=text)
+    if isinstance(rel, sympy.And):
+        parts = [
+            judge_relation(a, values, constants=constants, hidden=hidden, rtol=rtol, **base)
+            for a in rel.args
+        ]
+        worst = min(parts, key=lambda j: _verdict_rank(j.verdict) * 10 + (j.margin or 0))
+        return worst
+    if rel in (sympy.true, sympy.false):
+        verdict = Verdict.HOLDS if rel == sympy.true else Verdict.FAILS
+        return Judgement(verdict=verdict, note="decided symbolically", **base)
+    constants = dict(constants or {})
+    with mpmath.workdps(DPS):
+        point = {k: _as_mpf(v) for k, v in values.items()}
+        point.update({k: _as_mpf(v) for k, v in constants.items()})
+        names = {s.name for s in rel.free_symbols}
+        unbound_hidden = sorted(names & set(hidden) - set(point))
+        missing = sorted(names - set(point) - set(unbound_hidden))
+        if missing:
+            return Judgement(
+                verdict=Verdict.UNKNOWN, note="not measured: " + ", ".join(missing), **base
+            )
+        small_e, large_e, op = _sides(rel)
+        if unbound_hidden:
+            implied = {}
+            for name in unbound_hidden:
+                others = {**point, **{o: mpmath.mpf(1) for o in unbound_hidden if o != name}}
+                sym = next(s for s in rel.free_symbols if s.name == name)
+                got = implied_constant(rel, sym, others)
+                if got is not None:
+                    implied[name] = got
+            ones = {**point, **{o: mpmath.mpf(1) for o in unbound_hidden}}
+            small, large = evaluate(small_e, ones), evaluate(large_e, ones)
+            verdict, margin = _decide(small, large, op, rtol)
+            decided = [v for v in implied.values() if v in ("any", "none")]
+            if decided and len(decided) == len(unbound_hidden):
+                verdict = Verdict.HOLDS if all(v == "any" for v in decided) else Verdict.FAILS
+            else:
+                verdict = Verdict.UNKNOWN
+            return Judgement(
+                verdict=verdict,
+                margin=margin,
+                lhs=float(small),
+                rhs=float(large),
+                implied_constants=implied,
+                note="hidden constant(s) " + ", ".join(unbound_hidden) + " set to 1 for the margin",
+                **base,
+            )
+        small, large = evaluate(small_e, point), evaluate(large_e, point)
+        verdict, margin = _decide(small, large, op, rtol)
+        note = ""
+        boxed = [
+            k
+            for k, v in values.items()
+            if isinstance(v, Quantity) and k in names and (v.lower is not None or v.upper is not None)
+        ]
+        if boxed and verdict in (Verdict.HOLDS, Verdict.FAILS):
+            corners = itertools.product(
+                *[
+                    [
+                        values[k].lower if values[k].lower is not None else values[k].value,
+                        values[k].upper if values[k].upper is not None else values[k].value,
+                    ]
+                    for k in boxed
+                ]
+            )
+            for corner in corners:
+                pt = {**point, **{k: _as_mpf(c) for k, c in zip(boxed, corner, strict=True)}}
+                v, _ = _decide(evaluate(small_e, pt), evaluate(large_e, pt), op, rtol)
+                if v != verdict:
+                    verdict = Verdict.UNKNOWN
+                    note = "undecided within the certified bounds of " + ", ".join(boxed)
+                    break
+            else:
+                note = "certified (checked at the bounds of " + ", ".join(boxed) + ")"
+        return Judgement(
+            verdict=verdict, margin=margin, lhs=float(small), rhs=float(large), note=note, **base
+        )
+
+
+def _verdict_rank(v: Verdict) -> int:
+    return {Verdict.FAILS: 0, Verdict.UNKNOWN: 1, Verdict.NOT_GUARANTEED: 2, Verdict.HOLDS: 3}[v]
+
+
+def combine(verdicts: list[Verdict]) -> Verdict:
+    """The weakest of several verdicts (fails < unknown < not guaranteed < holds).
+
+    >>> combine([Verdict.HOLDS, Verdict.UNKNOWN])
+    <Verdict.UNKNOWN: 'unknown'>
+    """
+    if not verdicts:
+        return Verdict.UNKNOWN
+    return min(verdicts, key=_verdict_rank)

@@ -1,0 +1,1 @@
+"""Numeric engine: data, networks, kernels, training and observables (no sympy here)."""

@@ -1,0 +1,1 @@
+"""Reports: text, Markdown, LaTeX and JSON renderings of bounds and verdicts."""

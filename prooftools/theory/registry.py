@@ -1,0 +1,513 @@
+"""The theorem registry: every file's symbols and statements, validated, with the proof graph.
+
+Loading is two-phase: first every file's symbols (so files may refer to each other in any
+order), then every expression through the safe parser. All problems of all files are collected and
+raised together as one :class:`~prooftools.errors.TheoremFileError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
+
+import networkx as nx
+import sympy
+
+from prooftools.errors import FileProblem, TheoremFileError, UnknownStatementError
+from prooftools.theory import parser
+from prooftools.theory.definitions import (
+    ASSUMED_KINDS,
+    BOUND_KINDS,
+    DOMAINS,
+    KINDS,
+    PROVENANCE,
+    RELATIONS,
+    ROLES,
+    Bound,
+    Condition,
+    Location,
+    Paper,
+    Statement,
+    SymbolDef,
+)
+from prooftools.theory.expressions import ExpressionError, Namespace, parse_expression
+from prooftools.theory.resources import default_theorem_files
+
+
+class Registry:
+    """Validated symbols and statements from a set of theorem files.
+
+    >>> reg = load_registry()
+    >>> reg.get("du2019.thm4.1").kind
+    'theorem'
+    """
+
+    def __init__(self, files: Iterable[str | Path] = ()):
+        self.papers: dict[str, Paper] = {}
+        self.symbols: dict[str, SymbolDef] = {}
+        self.statements: dict[str, Statement] = {}
+        self.files: tuple[str, ...] = ()
+        self._load([Path(f) for f in files])
+
+    # ------------------------------------------------------------------ queries
+    def get(self, statement_id: str) -> Statement:
+        """The statement with this full id; unknown ids raise with close matches."""
+        try:
+            return self.statements[statement_id]
+        except KeyError:
+            import difflib
+
+            close = difflib.get_close_matches(statement_id, self.statements, n=4, cutoff=0.5)
+            hint = f"; did you mean {', '.join(close)}?" if close else "; see `prooftools list`"
+            raise UnknownStatementError(f"unknown statement {statement_id!r}{hint}") from None
+
+    def __iter__(self) -> Iterator[Statement]:
+        return iter(self.statements.values())
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """Proof graph: an edge u → v means statement v uses u."""
+        from prooftools.theory.graph import build_graph
+
+        return build_graph(self)
+
+    def dependencies(self, statement_id: str) -> list[str]:
+        """Every statement ``statement_id`` rests on, transitively, in topological order."""
+        self.get(statement_id)
+        anc = nx.ancestors(self.graph, statement_id)
+        return [n for n in nx.topological_sort(self.graph) if n in anc]
+
+    def assumed_hypotheses(self, statement_id: str) -> list[tuple[str, Condition]]:
+        """(statement id, hypothesis) pairs a statement assumes: its own, its bounds', and those of
+        the assumptions, conditions and definitions it uses (transitively through them)."""
+        out: list[tuple[str, Condition]] = []
+        seen: set[str] = set()
+
+        def visit(sid: str, own: bool) -> None:
+            if sid in seen:
+                return
+            seen.add(sid)
+            st = self.statements[sid]
+            if own or st.kind in ASSUMED_KINDS:
+                out.extend((sid, h) for h in self.hypotheses_of(st))
+                for used in st.uses:
+                    if self.statements[used].kind in ASSUMED_KINDS:
+                        visit(used, False)
+
+        visit(self.get(statement_id).id, True)
+        return out
+
+    def hypotheses_of(self, statement: Statement) -> tuple[Condition, ...]:
+        """The statement's hypotheses followed by those its bounds impose (``m >= …``)."""
+        extra = [b.as_condition(self.symbols) for b in statement.bounds]
+        return statement.hypotheses + tuple(c for c in extra if c is not None)
+
+    def constants_in(self, expr: sympy.Basic) -> list[str]:
+        """Names of hidden constants (role ``constant``) appearing in ``expr``, sorted."""
+        return sorted(
+            s.name
+            for s in expr.free_symbols
+            if s.name in self.symbols and self.symbols[s.name].role == "constant"
+        )
+
+    def derived_constants(self) -> dict[str, sympy.Expr]:
+        """Explicit values of the constants that have one (with their provenance in symbols)."""
+        return {n: s.value for n, s in self.symbols.items() if s.value is not None}
+
+    def symbol(self, name: str) -> sympy.Basic:
+        """The sympy object of a declared symbol."""
+        return self.symbols[name].sym
+
+    # ------------------------------------------------------------------ loading
+    def _load(self, paths: list[Path]) -> None:
+        raws = [parser.read_file(p) for p in paths]
+        problems: list[FileProblem] = [p for r in raws for p in r.problems]
+        for raw in raws:
+            self._collect_paper(raw, problems)
+        for raw in raws:
+            self._collect_symbols(raw, problems)
+        ns = self._namespace()
+        for raw in raws:
+            self._check_symbol_values(raw, ns, problems)
+        for raw in raws:
+            self._collect_statements(raw, ns, problems)
+        self._check_uses(raws, problems)
+        if problems:
+            raise TheoremFileError(problems)
+        self.files = tuple(str(p) for p in paths)
+
+    def _collect_paper(self, raw: parser.RawFile, problems: list[FileProblem]) -> None:
+        head = raw.data.get("paper") if "paper" in raw.data else None
+        if not isinstance(head, dict) or not isinstance(head.get("key"), str):
+            return
+        key = head["key"]
+        if key in self.papers:
+            first = self.papers[key].origin
+            problems.append(FileProblem(raw.path, raw.lines.line("paper", "key"), None, "key",
+                                        f"paper key {key!r} already used by {first}"))
+            return
+        authors = head.get("authors", [])
+        self.papers[key] = Paper(
+            key=key,
+            title=str(head.get("title", "")),
+            authors=tuple(str(a) for a in authors) if isinstance(authors, list) else (),
+            year=head.get("year") if isinstance(head.get("year"), int) else None,
+            venue=str(head.get("venue", "")),
+            arxiv=str(head.get("arxiv", "")),
+            version=str(head.get("version", "")),
+            notes=str(head.get("notes", "")),
+            origin=Location(raw.path, raw.lines.line("paper")),
+        )
+
+    def _collect_symbols(self, raw: parser.RawFile, problems: list[FileProblem]) -> None:
+        for name, spec in raw.data.get("symbols", {}).items():
+            line = raw.lines.line("symbols", name)
+
+            def bad(msg: str, key: str | None = None, _name=name) -> None:
+                at = raw.lines.line("symbols", _name, key) if key else line
+                problems.append(FileProblem(raw.path, at, f"symbol {_name}", key, msg))
+
+            if not parser.IDENT.match(name) or name in ("pi", "E", "oo"):
+                bad(f"symbol name {name!r} must be an identifier other than pi, E, oo")
+                continue
+            if name in self.symbols:
+                bad(f"symbol {name!r} is already declared at {self.symbols[name].origin}")
+                continue
+            role, domain = spec.get("role"), spec.get("domain", "real")
+            if role not in ROLES:
+                bad(f"role must be one of {', '.join(ROLES)}; got {role!r}", "role")
+                continue
+            if role != "observable" and domain not in DOMAINS:
+                bad(f"domain must be one of {', '.join(DOMAINS)}; got {domain!r}", "domain")
+                continue
+            args = spec.get("args", [])
+            if role == "observable":
+                if not isinstance(args, list) or not all(
+                    isinstance(a, str) and parser.IDENT.match(a) for a in args
+                ):
+                    bad("args must be a list of index names, e.g. [\"k\"]", "args")
+                    continue
+            elif "args" in spec:
+                bad("only observables take args", "args")
+                continue
+            if "value" in spec and role != "constant":
+                bad("only constants may carry an explicit value", "value")
+                continue
+            if "value" in spec and spec.get("value_provenance") not in PROVENANCE:
+                bad(f"a value needs value_provenance, one of {', '.join(PROVENANCE)}",
+                    "value_provenance")
+                continue
+            self.symbols[name] = SymbolDef(
+                name=name,
+                role=role,
+                domain=domain if role != "observable" else "real",
+                latex=str(spec.get("latex", name)),
+                meaning=str(spec.get("meaning", "")),
+                args=tuple(args) if role == "observable" else (),
+                value_text=spec.get("value"),
+                value_provenance=spec.get("value_provenance"),
+                value_source=spec.get("value_source"),
+                origin=Location(raw.path, line),
+            )
+
+    def _namespace(self) -> Namespace:
+        plain = {n: s.sym for n, s in self.symbols.items() if s.role != "observable"}
+        obs = {n: (s.sym, len(s.args)) for n, s in self.symbols.items() if s.role == "observable"}
+        return Namespace(plain, obs)
+
+    def _check_symbol_values(self, raw, ns: Namespace, problems: list[FileProblem]) -> None:
+        for name in raw.data.get("symbols", {}):
+            sym = self.symbols.get(name)
+            if sym is None or sym.origin.path != raw.path or sym.value_text is None:
+                continue
+            line = raw.lines.line("symbols", name, "value")
+            try:
+                value = parse_expression(str(sym.value_text), ns)
+            except ExpressionError as exc:
+                problems.append(FileProblem(raw.path, line, f"symbol {name}", "value", str(exc)))
+                continue
+            bad = [s.name for s in value.free_symbols if self.symbols[s.name].role != "constant"]
+            if bad:
+                problems.append(FileProblem(raw.path, line, f"symbol {name}", "value",
+                                            f"a constant's value may use only constants; uses "
+                                            f"{', '.join(sorted(bad))}"))
+                continue
+            self.symbols[name] = _replace(sym, value=value)
+
+    def _collect_statements(self, raw, ns: Namespace, problems: list[FileProblem]) -> None:
+        paper = raw.data.get("paper")
+        if not isinstance(paper, dict) or not isinstance(paper.get("key"), str):
+            if raw.data.get("statements"):
+                problems.append(FileProblem(raw.path, None, None, None,
+                                            "statements need a [paper] table with a key"))
+            return
+        key = paper["key"]
+        for index, spec in enumerate(raw.data.get("statements", [])):
+            st = _StatementBuilder(
+                raw, index, spec, key, ns, self.symbols, set(self.papers)
+            ).build()
+            problems.extend(st.problems)
+            if st.statement is None:
+                continue
+            if st.statement.id in self.statements:
+                other = self.statements[st.statement.id].origin
+                problems.append(FileProblem(raw.path, raw.lines.line("statements", index, "id"),
+                                            st.statement.id, "id",
+                                            f"duplicate statement id (first defined at {other})"))
+                continue
+            self.statements[st.statement.id] = st.statement
+
+    def _check_uses(self, raws, problems: list[FileProblem]) -> None:
+        graph = nx.DiGraph()
+        for st in self.statements.values():
+            graph.add_node(st.id)
+            for used in st.uses:
+                if used not in self.statements:
+                    problems.append(FileProblem(st.origin.path, st.origin.line, st.id, "uses",
+                                                f"uses unknown statement {used!r}"))
+                else:
+                    graph.add_edge(used, st.id)
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            return
+        ids = [u for u, _ in cycle]
+        first = self.statements[ids[0]]
+        problems.append(FileProblem(first.origin.path, first.origin.line, first.id, "uses",
+                                    "cyclic uses: " + " -> ".join([*ids, ids[0]])))
+
+
+def _replace(obj, **changes):
+    from dataclasses import replace
+
+    return replace(obj, **changes)
+
+
+class _StatementBuilder:
+    """Turns one raw ``[[statements]]`` table into a :class:`Statement` or problems."""
+
+    def __init__(self, raw, index, spec, paper_key, ns: Namespace, symbols, paper_keys):
+        self.raw, self.index, self.spec, self.key = raw, index, spec, paper_key
+        self.paper_keys = paper_keys
+        self.ns, self.symbols = ns, symbols
+        self.problems: list[FileProblem] = []
+        self.statement: Statement | None = None
+        local = spec.get("id")
+        self.sid = f"{paper_key}.{local}" if isinstance(local, str) else f"{paper_key}#{index + 1}"
+
+    def bad(self, message: str, *path, key: str | None = None) -> None:
+        line = self.raw.lines.line("statements", self.index, *path)
+        self.problems.append(FileProblem(self.raw.path, line, self.sid, key, message))
+
+    def build(self) -> _StatementBuilder:
+        s = self.spec
+        local = s.get("id")
+        if not isinstance(local, str) or not parser.STATEMENT_ID.match(local):
+            self.bad(f"statement needs an 'id' of letters, digits, '.', '_' (got {local!r})",
+                     "id", key="id")
+            return self
+        kind = s.get("kind")
+        if kind not in KINDS:
+            self.bad(f"kind must be one of {', '.join(KINDS)}; got {kind!r}", "kind", key="kind")
+        prov = s.get("provenance")
+        if prov not in PROVENANCE:
+            self.bad(f"provenance must be one of {', '.join(PROVENANCE)}; got {prov!r}",
+                     "provenance", key="provenance")
+        for req in ("title", "source"):
+            if not isinstance(s.get(req), str) or not s.get(req):
+                self.bad(f"statement needs a non-empty string {req!r}", req, key=req)
+        uses = s.get("uses", [])
+        if not isinstance(uses, list) or not all(isinstance(u, str) for u in uses):
+            self.bad("'uses' must be a list of statement ids", "uses", key="uses")
+            uses = []
+        tags = s.get("tags", {})
+        if not isinstance(tags, dict):
+            self.bad("'tags' must be a table", "tags", key="tags")
+            tags = {}
+        probability = None
+        if "probability" in s:
+            probability = self.expr(str(s["probability"]), ("probability",), "probability")
+        hyps = tuple(self.conditions("hypotheses", prov))
+        bounds = tuple(self.bounds(prov))
+        concl = tuple(self.conditions("conclusions", prov))
+        self.check_names(hyps, bounds, concl)
+        if self.problems:
+            return self
+        self.statement = Statement(
+            id=self.sid,
+            kind=kind,
+            title=s["title"],
+            paper=self.key,
+            source=s["source"],
+            provenance=prov,
+            uses=tuple(self.resolve(u) for u in uses),
+            hypotheses=hyps,
+            bounds=bounds,
+            conclusions=concl,
+            probability=probability,
+            probability_text=str(s["probability"]) if "probability" in s else None,
+            tags={str(k): str(v) for k, v in tags.items()},
+            notes=str(s.get("notes", "")),
+            origin=Location(self.raw.path, self.raw.lines.line("statements", self.index)),
+        )
+        return self
+
+    def resolve(self, ref: str) -> str:
+        """Local ids get the paper prefix; ids starting with another paper's key stay."""
+        head = ref.split(".", 1)[0]
+        if "." in ref and head in self.paper_keys:
+            return ref
+        return f"{self.key}.{ref}"
+
+    def expr(self, text, path, key, *, relation=False):
+        try:
+            return parse_expression(text, self.ns, allow_relations=relation)
+        except ExpressionError as exc:
+            col = f" (column {exc.col})" if exc.col else ""
+            self.bad(f"{exc}{col} in {text!r}", *path, key=key)
+            return None
+
+    def conditions(self, section: str, default_prov):
+        for j, entry in enumerate(self.spec.get(section, [])):
+            name = entry.get("name")
+            where = (section, j)
+            if not isinstance(name, str) or not parser.IDENT.match(name):
+                self.bad(f"each {section} entry needs an identifier 'name'", *where, "name",
+                         key=f"{section}.name")
+                continue
+            text = entry.get("expr")
+            if not isinstance(text, str):
+                self.bad("missing 'expr' (a formula string)", *where, "expr", key=f"{name}.expr")
+                continue
+            expr = self.expr(text, (*where, "expr"), f"{section}.{name}", relation=True)
+            if expr is None:
+                continue
+            if not isinstance(expr, (sympy.core.relational.Relational, sympy.And)):
+                self.bad(f"{section} must be a comparison, got {text!r}", *where, "expr",
+                         key=f"{section}.{name}")
+                continue
+            forall = entry.get("forall", [])
+            if isinstance(forall, str):
+                forall = [forall]
+            if not (
+                isinstance(forall, list) and all(isinstance(f, str) for f in forall)
+            ):
+                self.bad("'forall' must be a list of index names", *where, "forall",
+                         key=f"{name}.forall")
+                continue
+            for f in forall:
+                if f not in self.symbols:
+                    self.bad(f"forall names unknown index {f!r}", *where, "forall",
+                             key=f"{name}.forall")
+            when = None
+            if "when" in entry:
+                when = self.expr(str(entry["when"]), (*where, "when"), f"{section}.{name}.when",
+                                 relation=True)
+                if when is None:
+                    continue
+            prov = entry.get("provenance", default_prov)
+            if prov not in PROVENANCE:
+                self.bad(f"provenance must be one of {', '.join(PROVENANCE)}; got {prov!r}",
+                         *where, "provenance", key=f"{name}.provenance")
+            yield Condition(
+                name=name,
+                expr=expr,
+                text=text,
+                provenance=prov,
+                source=str(entry.get("source", self.spec.get("source", ""))),
+                forall=tuple(forall),
+                when=when,
+                when_text=str(entry["when"]) if "when" in entry else None,
+                notes=str(entry.get("notes", "")),
+                line=self.raw.lines.line("statements", self.index, *where, "expr"),
+            )
+
+    def bounds(self, default_prov):
+        for j, entry in enumerate(self.spec.get("bounds", [])):
+            where = ("bounds", j)
+            name = entry.get("name")
+            if not isinstance(name, str) or not parser.IDENT.match(name):
+                self.bad("each bound needs an identifier 'name'", *where, "name",
+                         key="bounds.name")
+                continue
+            kind = entry.get("kind")
+            if kind not in BOUND_KINDS:
+                self.bad(f"bound kind must be one of {', '.join(BOUND_KINDS)}; got {kind!r}",
+                         *where, "kind", key=f"bounds.{name}.kind")
+                continue
+            text = entry.get("expr")
+            if not isinstance(text, str):
+                self.bad("missing 'expr' (a formula string)", *where, "expr",
+                         key=f"bounds.{name}.expr")
+                continue
+            expr = self.expr(text, (*where, "expr"), f"bounds.{name}")
+            if expr is None:
+                continue
+            symbol, relation = entry.get("symbol"), entry.get("relation")
+            if symbol is not None:
+                if symbol not in self.symbols or self.symbols[symbol].role == "observable":
+                    self.bad(f"bound constrains unknown symbol {symbol!r}", *where, "symbol",
+                             key=f"bounds.{name}.symbol")
+                    continue
+                if relation not in RELATIONS:
+                    self.bad(f"relation must be one of {', '.join(RELATIONS)}; got {relation!r}",
+                             *where, "relation", key=f"bounds.{name}.relation")
+                    continue
+            form = entry.get("form", "power")
+            if form not in ("power", "exp"):
+                self.bad(f"form must be 'power' or 'exp'; got {form!r}", *where, "form",
+                         key=f"bounds.{name}.form")
+                continue
+            prov = entry.get("provenance", default_prov)
+            if prov not in PROVENANCE:
+                self.bad(f"provenance must be one of {', '.join(PROVENANCE)}; got {prov!r}",
+                         *where, "provenance", key=f"bounds.{name}.provenance")
+                continue
+            yield Bound(
+                name=name,
+                kind=kind,
+                expr=expr,
+                text=text,
+                provenance=prov,
+                source=str(entry.get("source", self.spec.get("source", ""))),
+                symbol=symbol,
+                relation=relation,
+                form=form,
+                notes=str(entry.get("notes", "")),
+                line=self.raw.lines.line("statements", self.index, *where, "expr"),
+            )
+
+    def check_names(self, hyps, bounds, concl) -> None:
+        for label, items in (("hypothesis", hyps), ("bound", bounds), ("conclusion", concl)):
+            seen: set[str] = set()
+            for item in items:
+                if item.name in seen:
+                    self.bad(f"duplicate {label} name {item.name!r}", key=item.name)
+                seen.add(item.name)
+
+
+def load_registry(
+    extra_dirs: Iterable[str | Path] = (),
+    *,
+    builtin: bool = True,
+    files: Iterable[str | Path] = (),
+) -> Registry:
+    """Load the built-in theorem files, plus every ``*.toml`` in ``extra_dirs`` and ``files``.
+
+    >>> reg = load_registry()
+    >>> "du2019.thm4.1" in reg.statements
+    True
+    """
+    paths: list[Path] = list(default_theorem_files()) if builtin else []
+    for folder in extra_dirs:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise TheoremFileError([FileProblem(str(folder), None, None, None,
+                                                "theorem folder does not exist")])
+        paths.extend(sorted(folder.glob("*.toml")))
+    paths.extend(Path(f) for f in files)
+    return Registry(paths)
