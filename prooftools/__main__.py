@@ -1,0 +1,5 @@
+"""``python -m prooftools`` runs the command-line interface."""
+
+from prooftools.cli import main
+
+raise SystemExit(main())

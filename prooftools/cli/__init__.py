@@ -1,0 +1,60 @@
+"""Command-line interface: a thin layer over the Python API.
+
+Every user mistake is printed as one line (``prooftools: error: …``) with exit status 2;
+tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from prooftools.errors import ProoftoolsError, TheoremFileError
+
+#: Modules that add sub-commands; each defines ``add_parsers(subparsers)``.
+COMMAND_MODULES = (
+    "prooftools.cli.theory_cmds",
+    "prooftools.cli.check_cmd",
+    "prooftools.cli.verify_cmd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="prooftools",
+        description="Symbolic-plus-numeric checks of convergence theorems for neural networks.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.add_parsers(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``prooftools`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except TheoremFileError as exc:
+        print(f"prooftools: error: {exc}", file=sys.stderr)
+        if len(exc.problems) > 1:
+            print(exc.full_report(), file=sys.stderr)
+        return 2
+    except ProoftoolsError as exc:
+        print(f"prooftools: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

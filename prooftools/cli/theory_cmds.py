@@ -1,0 +1,155 @@
+"""Registry commands: list, show, bounds, compare, graph, table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from prooftools.api import (
+    bounds_report,
+    compare_report,
+    graph_report,
+    list_table,
+    show_statement,
+    width_table,
+)
+from prooftools.errors import UserInputError
+from prooftools.reporting.tables import FORMATS
+from prooftools.theory import load_registry
+
+#: Symbol options shared by the commands that evaluate bounds (flag, symbol name).
+VALUE_FLAGS = (
+    ("--n", "n"), ("--d", "d"), ("--L", "L"), ("--m", "m"), ("--delta", "delta"),
+    ("--lambda0", "lambda0"), ("--sep", "sep"), ("--phi", "phi"), ("--eps", "eps"),
+    ("--eta", "eta"), ("--r0", "r0"), ("--y-max", "y_max"), ("--batch", "b"),
+)
+
+
+def common(p: argparse.ArgumentParser, *, table: bool = True) -> None:
+    p.add_argument("--theorems", action="append", default=[], metavar="DIR",
+                   help="also load the *.toml theorem files in DIR (repeatable)")
+    if table:
+        p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+
+
+def value_options(p: argparse.ArgumentParser, *, multi: str | None = None) -> None:
+    for flag, name in VALUE_FLAGS:
+        nargs = "+" if name == multi else None
+        p.add_argument(flag, dest=f"v_{name}", nargs=nargs, metavar=name.upper(),
+                       help=f"value of {name}" + (" (several: one column each)" if nargs else ""))
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="value of any other declared symbol")
+    p.add_argument("--constants", choices=("hidden", "derived"), default="hidden",
+                   help="hidden: O/Ω constants set to 1 and listed; derived: substitute the "
+                        "explicit constants re-derived from the proofs where they exist")
+
+
+def collect_values(args, *, skip: str | None = None) -> dict[str, str]:
+    values = {}
+    for _, name in VALUE_FLAGS:
+        v = getattr(args, f"v_{name}", None)
+        if v is not None and name != skip:
+            values[name] = v
+    for item in args.set:
+        name, sep, val = item.partition("=")
+        if not sep or not name.strip():
+            raise UserInputError(f"--set expects NAME=VALUE, got {item!r}")
+        values[name.strip()] = val.strip()
+    return values
+
+
+def registry_from(args):
+    return load_registry(extra_dirs=args.theorems)
+
+
+def emit(text: str, out: str | None = None) -> None:
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+
+
+def cmd_list(args) -> int:
+    emit(list_table(registry_from(args), paper=args.paper, kind=args.kind).render(args.format))
+    return 0
+
+
+def cmd_show(args) -> int:
+    reg = registry_from(args)
+    emit(show_statement(reg, args.id, fmt=args.format))
+    return 0
+
+
+def cmd_bounds(args) -> int:
+    reg = registry_from(args)
+    report = bounds_report(reg, args.id, collect_values(args), constants=args.constants)
+    if args.format == "json":
+        emit(json.dumps(report.payload, indent=2))
+    else:
+        emit(report.table.render(args.format))
+    return 0
+
+
+def cmd_compare(args) -> int:
+    reg = registry_from(args)
+    if not args.v_n:
+        raise UserInputError("compare needs --n with one or more sizes, e.g. --n 1e3 1e4 1e5")
+    table = compare_report(
+        reg, collect_values(args, skip="n"), args.v_n, constants=args.constants,
+        crossover=args.crossover,
+    )
+    emit(table.render(args.format))
+    return 0
+
+
+def cmd_graph(args) -> int:
+    reg = registry_from(args)
+    emit(graph_report(reg, args.id, dot=args.dot, graphml=args.graphml))
+    return 0
+
+
+def cmd_table(args) -> int:
+    reg = registry_from(args)
+    table = width_table(reg, collect_values(args), constants=args.constants)
+    emit(table.render(args.format), args.output)
+    return 0
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("list", help="every registered statement")
+    common(p)
+    p.add_argument("--paper", help="only this paper's statements (its key, e.g. du2019)")
+    p.add_argument("--kind", help="only statements of this kind (theorem, lemma, …)")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", help="one statement: hypotheses, bounds, conclusions, sources")
+    common(p)
+    p.add_argument("id", help="statement id, e.g. du2019.thm4.1")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("bounds", help="evaluate a statement's bounds at given values")
+    common(p)
+    p.add_argument("id")
+    value_options(p)
+    p.set_defaults(func=cmd_bounds)
+
+    p = sub.add_parser("compare", help="width requirement of every theorem at several sizes n")
+    common(p)
+    value_options(p, multi="n")
+    p.add_argument("--crossover", nargs=2, metavar=("ID1", "ID2"),
+                   help="also solve for the n where the two theorems' widths cross")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("graph", help="proof graph of a statement as a tree; DOT/GraphML files")
+    common(p, table=False)
+    p.add_argument("id")
+    p.add_argument("--dot", metavar="FILE", help="write the graph as DOT")
+    p.add_argument("--graphml", metavar="FILE", help="write the graph as GraphML")
+    p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser("table", help="width, step size and rate of every theorem at one point")
+    common(p)
+    value_options(p)
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    p.set_defaults(func=cmd_table)

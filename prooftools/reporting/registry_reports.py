@@ -1,0 +1,225 @@
+"""Reports on the registry: statement lists, statement details, bounds, width comparisons."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from prooftools.errors import UserInputError
+from prooftools.theory.bounds import evaluate_bound, evaluate_statement, exact
+from prooftools.theory.compare import compare_widths, crossovers, least_width
+from prooftools.theory.graph import proof_tree, tree_lines, write_graph
+from prooftools.theory.proofcheck import derive_width
+from prooftools.theory.registry import Registry
+from prooftools.reporting.tables import Magnitude, Marked, Table
+
+
+def _values_caption(values: Mapping[str, object], constants: str) -> str:
+    shown = ", ".join(f"{k} = {v}" for k, v in values.items())
+    tail = ("hidden O/Ω constants set to 1" if constants == "hidden"
+            else "derived explicit constants substituted where they exist, others set to 1")
+    return f"at {shown}; {tail}" if shown else tail
+
+
+def list_table(registry: Registry, *, paper: str | None = None, kind: str | None = None) -> Table:
+    """Every statement: id, kind, paper, title, provenance."""
+    if paper and paper not in registry.papers:
+        raise UserInputError(f"unknown paper {paper!r}; known: {', '.join(sorted(registry.papers))}")
+    table = Table(["id", "kind", "paper", "title", "provenance"],
+                  caption=f"{len(registry)} statements from {len(registry.papers)} papers")
+    rows_json = []
+    for st in registry:
+        if (paper and st.paper != paper) or (kind and st.kind != kind):
+            continue
+        cite = registry.papers[st.paper].short
+        table.rows.append([st.id, st.kind, cite, st.title, st.provenance])
+        rows_json.append({"id": st.id, "kind": st.kind, "paper": st.paper, "citation": cite,
+                          "title": st.title, "provenance": st.provenance, "source": st.source})
+    table.json_rows = rows_json
+    return table
+
+
+def statement_dict(registry: Registry, statement_id: str) -> dict:
+    """Everything about one statement, JSON-ready."""
+    st = registry.get(statement_id)
+    paper = registry.papers[st.paper]
+    return {
+        "id": st.id, "kind": st.kind, "title": st.title,
+        "paper": {"key": paper.key, "title": paper.title, "authors": list(paper.authors),
+                  "year": paper.year, "arxiv": paper.arxiv, "version": paper.version},
+        "source": st.source, "provenance": st.provenance, "uses": list(st.uses),
+        "assumes": [{"from": sid, **h.to_dict()} for sid, h in registry.assumed_hypotheses(st.id)
+                    if sid != st.id],
+        "hypotheses": [h.to_dict() for h in st.hypotheses],
+        "bounds": [b.to_dict() for b in st.bounds],
+        "conclusions": [c.to_dict() for c in st.conclusions],
+        "probability": st.probability_text, "tags": st.tags, "notes": st.notes,
+        "hidden_constants": sorted({c for b in st.bounds for c in registry.constants_in(b.expr)}
+                                   | {c for h in st.hypotheses + st.conclusions
+                                      for c in registry.constants_in(h.expr)}),
+        "defined_at": str(st.origin),
+    }
+
+
+def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text") -> str:
+    """Hypotheses, bounds, conclusions, lemmas used, source and provenance of one statement."""
+    data = statement_dict(registry, statement_id)
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    st = registry.get(statement_id)
+    table = Table(["part", "name", "formula", "provenance"],
+                  caption=f"{st.id} [{st.kind}] {st.title} — {registry.papers[st.paper].short}, "
+                          f"{st.source} ({st.provenance})")
+    for item in data["assumes"]:
+        table.rows.append(["assumes", f"{item['from']}:{item['name']}", item["expr"],
+                           Marked(item["provenance"], item["provenance"])])
+    for h in st.hypotheses:
+        table.rows.append(["hypothesis", h.name, h.text, Marked(h.provenance, h.provenance)])
+    for b in st.bounds:
+        formula = f"{b.symbol} {b.relation} {b.text}" if b.symbol else b.text
+        table.rows.append([f"bound ({b.kind})", b.name, formula,
+                           Marked(b.provenance, b.provenance)])
+    for c in st.conclusions:
+        quant = f"for all {', '.join(c.forall)}: " if c.forall else ""
+        when = f" whenever {c.when_text}" if c.when_text else ""
+        table.rows.append(["conclusion", c.name, quant + c.text + when,
+                           Marked(c.provenance, c.provenance)])
+    if data["uses"]:
+        table.notes.append("uses: " + ", ".join(data["uses"]))
+    if data["probability"]:
+        table.notes.append(f"holds with probability ≥ {data['probability']} over the "
+                           "initialization")
+    if data["hidden_constants"]:
+        parts = []
+        for name in data["hidden_constants"]:
+            sym = registry.symbols[name]
+            val = (f" = {sym.value_text} ({sym.value_provenance}: {sym.value_source})"
+                   if sym.value_text else " (hidden by the paper)")
+            parts.append(f"{name}{val}")
+        table.notes.append("constants: " + "; ".join(parts))
+    if st.notes:
+        table.notes.append("notes: " + " ".join(st.notes.split()))
+    table.notes.append(f"defined at {st.origin}")
+    return table.render(fmt)
+
+
+@dataclass(frozen=True)
+class BoundsReport:
+    """The ``bounds`` command's table and its JSON payload."""
+
+    table: Table
+    payload: dict
+
+
+def bounds_report(registry: Registry, statement_id: str, values: Mapping[str, object], *,
+                  constants: str = "hidden") -> BoundsReport:
+    """Every bound of one statement at ``values`` (value, log10, hidden constants)."""
+    for name in values:
+        if name not in registry.symbols:
+            raise UserInputError(f"unknown symbol {name!r} in the given values")
+        exact(values[name])  # type: ignore[arg-type]
+    results = evaluate_statement(registry, statement_id, values, constants=constants)
+    table = Table(["bound", "kind", "formula", "value", "log10", "hidden constants"],
+                  caption=f"{statement_id} {_values_caption(values, constants)}")
+    for r in results:
+        formula = f"{r.symbol} {r.relation} {r.expr}" if r.symbol else r.expr
+        value = Magnitude(r.log10, r.decimal) if r.value is not None else (
+            "needs " + ", ".join(r.missing))
+        table.rows.append([Marked(r.name, r.provenance), r.kind, formula, value,
+                           None if r.log10 is None else round(r.log10, 3),
+                           ", ".join(r.hidden_constants) or "—"])
+        if r.extra.get("implicit"):
+            table.notes.append(f"{r.name}: implicit requirement, least solution of "
+                               f"{r.symbol} = f({r.symbol}) reported")
+    payload = {
+        "statement": statement_id,
+        "values": {k: str(v) for k, v in values.items()},
+        "constants": constants,
+        "bounds": [r.to_dict() for r in results],
+    }
+    return BoundsReport(table, payload)
+
+
+def compare_report(registry: Registry, values: Mapping[str, object], sizes: list, *,
+                   constants: str = "hidden", crossover=None) -> Table:
+    """Width requirement (log10) of every theorem at each size n, with leading exponents."""
+    rows = compare_widths(registry, values, {"n": list(sizes)}, constants=constants)
+    cols = ["statement", "width bound", *[f"log10 m @ n={s}" for s in sizes], "orders"]
+    table = Table(cols, caption="Required width, " + _values_caption(values, constants))
+    for r in rows:
+        orders = ", ".join(f"{k}^{v}" for k, v in r.exponents.items())
+        cells = [round(x, 2) if x is not None else "needs " + ", ".join(r.missing)
+                 for x in r.log10]
+        table.rows.append([Marked(r.statement, r.provenance), r.bound, *cells, orders])
+    best = least_width(rows)
+    table.rows.append(["least width", "", *[b or "—" for b in best], ""])
+    table.json_rows = [
+        {"statement": r.statement, "bound": r.bound, "expr": r.expr, "provenance": r.provenance,
+         "log10": dict(zip(map(str, sizes), r.log10, strict=True)),
+         "hidden_constants": list(r.hidden_constants), "missing": list(r.missing),
+         "exponents": r.exponents} for r in rows
+    ]
+    if crossover:
+        a, b = crossover
+        fixed = {k: v for k, v in values.items() if k != "n"}
+        pts = crossovers(registry, (a, "width"), (b, "width"), fixed, "n", constants=constants)
+        table.notes.append(
+            f"crossover of {a} and {b} in n: "
+            + (", ".join(f"{p:.4g}" for p in pts) if pts else "none in [1, 1e15]")
+        )
+    bridges = [st for st in registry if st.tags.get("bridge")]
+    if bridges:
+        table.notes.append("bridges between data quantities (not applied here): " + "; ".join(
+            f"{st.id} ({st.conclusions[0].text if st.conclusions else st.title}; {st.source}, "
+            f"{st.provenance})" for st in bridges))
+    return table
+
+
+def width_table(registry: Registry, values: Mapping[str, object], *,
+                constants: str = "hidden") -> Table:
+    """Width, step size and rate of every theorem and corollary at one point."""
+    cols = ["statement", "paper", "width m", "step size", "rate / iterations", "probability"]
+    table = Table(cols, caption="Requirements of every registered theorem "
+                  + _values_caption(values, constants), label="tab:prooftools-widths")
+    rows_json = []
+    for st in registry:
+        if st.kind not in ("theorem", "corollary") or not st.bounds:
+            continue
+        cells = {}
+        for kind in ("width", "step_size", "rate", "iterations", "probability"):
+            bounds = [b for b in st.bounds if b.kind == kind and (kind != "width" or b.symbol)]
+            if not bounds:
+                continue
+            bv = evaluate_bound(registry, st, bounds[0], values, constants=constants)
+            cells[kind] = (Magnitude(bv.log10, bv.decimal) if bv.value is not None
+                           else "needs " + ", ".join(bv.missing), bv)
+        if not cells:
+            continue
+
+        def get(kind, _cells=cells):
+            return _cells[kind][0] if kind in _cells else "—"
+
+        rate = get("rate") if "rate" in cells else get("iterations")
+        table.rows.append([Marked(st.id, st.provenance), registry.papers[st.paper].short,
+                           get("width"), get("step_size"), rate, get("probability")])
+        rows_json.append({"statement": st.id, "paper": st.paper, "provenance": st.provenance,
+                          **{k: v[1].to_dict() for k, v in cells.items()}})
+    table.json_rows = rows_json
+    table.notes.append("Hidden constants are listed per bound in the JSON output; a width of "
+                       "10^k means m must be at least that large for the theorem to apply.")
+    return table
+
+
+def graph_report(registry: Registry, statement_id: str, *, dot: str | None = None,
+                 graphml: str | None = None) -> str:
+    """The proof chain as a tree, the width re-derivation when the theorem names one."""
+    sub = proof_tree(registry.graph, statement_id)
+    lines = tree_lines(sub, statement_id)
+    if registry.get(statement_id).tags.get("width_derivation"):
+        lines += ["", derive_width(registry, statement_id).summary()]
+    for path in (dot, graphml):
+        if path:
+            write_graph(sub, path)
+            lines.append(f"wrote {path}")
+    return "\n".join(lines)

@@ -1,0 +1,318 @@
+"""Evaluate bounds exactly, at any magnitude, and over grids in log space.
+
+Values given by the user are read as exact rationals (``1e-3`` is 1/1000), substituted into the
+sympy expression, and only then evaluated with arbitrary-precision floats: a width of 10^3000 is
+an ordinary answer here, never an overflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+import mpmath
+import numpy as np
+import sympy
+
+from prooftools.errors import UserInputError
+from prooftools.theory.definitions import Bound, Statement
+
+if TYPE_CHECKING:
+    from prooftools.theory.registry import Registry
+
+DIGITS = 30
+
+
+def exact(value: str | float | int | Fraction) -> sympy.Rational:
+    """A user-supplied number as an exact rational (decimal strings are read as written).
+
+    >>> exact("1e-3")
+    1/1000
+    >>> exact("1e300") == sympy.Integer(10)**300
+    True
+    """
+    if isinstance(value, sympy.Rational):
+        return value
+    try:
+        frac = Fraction(str(value).strip()) if not isinstance(value, Fraction) else value
+    except (ValueError, ZeroDivisionError):
+        raise UserInputError(f"expected a number, got {value!r}") from None
+    return sympy.Rational(frac.numerator, frac.denominator)
+
+
+@dataclass(frozen=True)
+class BoundValue:
+    """A bound evaluated at given values."""
+
+    statement: str
+    name: str
+    kind: str
+    expr: str
+    value: sympy.Float | None
+    log10: float | None
+    hidden_constants: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    provenance: str = ""
+    symbol: str | None = None
+    relation: str | None = None
+    substituted: tuple[str, ...] = ()
+    derived_from: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def decimal(self) -> str | None:
+        """The value as a decimal string (scientific notation for large or small values)."""
+        if self.value is None:
+            return None
+        return format_decimal(self.value)
+
+    def to_dict(self) -> dict:
+        """The JSON shape of the ``bounds`` command."""
+        out = {
+            "name": self.name,
+            "kind": self.kind,
+            "expr": self.expr,
+            "value": self.decimal,
+            "log10": self.log10,
+            "hidden_constants": list(self.hidden_constants),
+            "provenance": self.provenance,
+        }
+        if self.symbol:
+            out["constrains"] = f"{self.symbol} {self.relation}"
+        if self.missing:
+            out["missing"] = list(self.missing)
+        if self.substituted:
+            out["derived_constants"] = list(self.substituted)
+        if self.derived_from:
+            out["derived_from"] = self.derived_from
+        return out
+
+
+def format_decimal(value: sympy.Basic, digits: int = 10) -> str:
+    """Decimal string of a (possibly enormous) sympy number, e.g. ``'3.2e+3000'``."""
+    mp = mpmath.mpf(sympy.Float(value, DIGITS)._mpf_)
+    if mp == 0:
+        return "0"
+    with mpmath.workdps(DIGITS):
+        text = mpmath.nstr(mp, digits, min_fixed=-4, max_fixed=7, strip_zeros=True)
+    return text
+
+
+def log10_of(value: sympy.Basic) -> float | None:
+    """log10 of a positive sympy number without overflow (None when not positive)."""
+    if value is None or not value.is_real or not value.is_positive:
+        return None
+    mp = mpmath.mpf(sympy.Float(value, DIGITS)._mpf_)
+    with mpmath.workdps(DIGITS):
+        return float(mpmath.log10(mp))
+
+
+def iterations_from_rate(bound: Bound, r0: sympy.Symbol, eps: sympy.Symbol) -> sympy.Expr:
+    """Iterations (or time) for a rate bound to bring r0 down to eps.
+
+    For ``ρ^k r0 ≤ eps``: T = log(r0/eps)/(−log ρ); for ``exp(−a t) r0 ≤ eps``: T = log(r0/eps)/a.
+
+    >>> from prooftools.theory.definitions import Bound
+    >>> eta, lam, r0, eps = sympy.symbols("eta lambda0 r0 eps", positive=True)
+    >>> b = Bound("rate", "rate", 1 - eta*lam/2, "1 - eta*lambda0/2", "verified", "")
+    >>> iterations_from_rate(b, r0, eps)
+    -log(r0/eps)/log(-eta*lambda0/2 + 1)
+    """
+    if bound.form == "exp":
+        return sympy.log(r0 / eps) / bound.expr
+    return sympy.log(r0 / eps) / (-sympy.log(bound.expr))
+
+
+def substitution(
+    registry: Registry,
+    expr: sympy.Basic,
+    values: Mapping[str, object],
+    *,
+    constants: str = "hidden",
+) -> tuple[sympy.Basic, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Substitute user values (exact) and, with ``constants='derived'``, derived constants.
+
+    Returns (expression, hidden constants left, derived constants used, missing symbols).
+    """
+    if constants not in ("hidden", "derived"):
+        raise UserInputError(f"constants must be 'hidden' or 'derived', got {constants!r}")
+    subs: dict[sympy.Symbol, sympy.Basic] = {}
+    used: list[str] = []
+    for sym in expr.free_symbols:
+        if sym.name in values:
+            subs[sym] = exact(values[sym.name])  # type: ignore[arg-type]
+    expr = expr.xreplace(subs)
+    if constants == "derived":
+        derived = registry.derived_constants()
+        dsubs = {s: derived[s.name] for s in expr.free_symbols if s.name in derived}
+        used = sorted(s.name for s in dsubs)
+        expr = expr.xreplace(dsubs)
+    hidden = tuple(registry.constants_in(expr))
+    missing = tuple(sorted(s.name for s in expr.free_symbols if s.name not in hidden))
+    return expr, hidden, tuple(used), missing
+
+
+def evaluate_expr(
+    registry: Registry,
+    expr: sympy.Basic,
+    values: Mapping[str, object],
+    *,
+    constants: str = "hidden",
+) -> tuple[sympy.Float | None, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Value of ``expr`` with hidden constants set to 1; None when symbols are missing."""
+    expr, hidden, used, missing = substitution(registry, expr, values, constants=constants)
+    if missing:
+        return None, hidden, used, missing
+    expr = expr.xreplace({s: sympy.Integer(1) for s in expr.free_symbols})
+    value = sympy.N(expr, DIGITS)  # safe: numeric sympy expression built by our parser
+    if not value.is_number or value.has(sympy.zoo, sympy.nan) or value.is_real is False:
+        return None, hidden, used, ("(undefined at these values)",)
+    return value, hidden, used, ()
+
+
+def evaluate_bound(
+    registry: Registry,
+    statement: Statement,
+    bound: Bound,
+    values: Mapping[str, object],
+    *,
+    constants: str = "hidden",
+) -> BoundValue:
+    """Evaluate one bound of one statement at ``values``.
+
+    A requirement that contains its own symbol (``m >= C n^6 log(m/δ)/…``) is implicit: when the
+    symbol is not given we report the least fixed point m = f(m), found by iteration.
+    """
+    implicit = (
+        bound.symbol is not None
+        and bound.symbol not in values
+        and any(s.name == bound.symbol for s in bound.expr.free_symbols)
+    )
+    if implicit:
+        value, hidden, used, missing = _implicit_requirement(
+            registry, bound, values, constants=constants
+        )
+    else:
+        value, hidden, used, missing = evaluate_expr(
+            registry, bound.expr, values, constants=constants
+        )
+    return BoundValue(
+        statement=statement.id,
+        name=bound.name,
+        kind=bound.kind,
+        expr=bound.text,
+        value=value,
+        log10=log10_of(value),
+        hidden_constants=hidden,
+        missing=missing,
+        provenance=bound.provenance,
+        symbol=bound.symbol,
+        relation=bound.relation,
+        substituted=used,
+        extra={"implicit": True} if implicit else {},
+    )
+
+
+def _implicit_requirement(registry, bound: Bound, values, *, constants):
+    """Least x with x >= f(x) by fixed-point iteration x <- f(x) from f(1) (f grows slowly)."""
+    expr, hidden, used, missing = substitution(
+        registry, bound.expr, values, constants=constants
+    )
+    missing = tuple(m for m in missing if m != bound.symbol)
+    if missing:
+        return None, hidden, used, missing
+    expr = expr.xreplace({s: sympy.Integer(1) for s in expr.free_symbols if s.name in hidden})
+    sym = next(s for s in expr.free_symbols if s.name == bound.symbol)
+    x = sympy.Integer(1)
+    for _ in range(200):
+        nxt = sympy.N(expr.xreplace({sym: x}), DIGITS)  # safe: numeric sympy expression
+        if not nxt.is_real or not nxt.is_positive:
+            return None, hidden, used, ("(no positive fixed point)",)
+        if abs(nxt - x) <= abs(nxt) * sympy.Float(10) ** -(DIGITS - 5):
+            return nxt, hidden, used, ()
+        x = nxt
+    return None, hidden, used, ("(fixed-point iteration did not converge)",)
+
+
+def evaluate_statement(
+    registry: Registry,
+    statement_id: str,
+    values: Mapping[str, object],
+    *,
+    constants: str = "hidden",
+    kinds: tuple[str, ...] | None = None,
+) -> list[BoundValue]:
+    """Every bound of a statement at ``values``, plus iterations derived from each rate.
+
+    >>> from prooftools.theory import load_registry
+    >>> reg = load_registry()
+    >>> [b.decimal for b in evaluate_statement(reg, "du2019.thm4.1",
+    ...     {"n": 1000, "lambda0": "1e-3", "delta": "0.1"}, kinds=("width",))][:1]
+    ['1.0e+33']
+    """
+    reg = registry
+    st = reg.get(statement_id)
+    out: list[BoundValue] = []
+    for bound in st.bounds:
+        if kinds is None or bound.kind in kinds:
+            out.append(evaluate_bound(reg, st, bound, values, constants=constants))
+        if bound.kind == "rate" and (kinds is None or "iterations" in kinds):
+            iters = iterations_from_rate(bound, reg.symbol("r0"), reg.symbol("eps"))
+            value, hidden, used, missing = evaluate_expr(reg, iters, values, constants=constants)
+            out.append(
+                BoundValue(
+                    statement=st.id,
+                    name=f"iterations_from_{bound.name}",
+                    kind="iterations",
+                    expr=str(iters),
+                    value=value,
+                    log10=log10_of(value),
+                    hidden_constants=hidden,
+                    missing=missing,
+                    provenance="derived",
+                    substituted=used,
+                    derived_from=bound.name,
+                )
+            )
+    return out
+
+
+def log_lambdify(expr: sympy.Expr, names: list[str]):
+    """A numpy function of ``names`` returning log10(expr), computed in log space.
+
+    Products and powers are expanded into sums of logs, so 10^3000-sized widths never overflow.
+
+    >>> n, lam = sympy.symbols("n lambda0", positive=True)
+    >>> f = log_lambdify(n**600 / lam**4, ["n", "lambda0"])
+    >>> float(f(np.array([1e10]), np.array([0.1]))[0])
+    6004.0
+    """
+    syms = [sympy.Symbol(n, positive=True) for n in names]
+    by_name = {s.name: s for s in syms}
+    expr = expr.xreplace({s: by_name.get(s.name, s) for s in expr.free_symbols})
+    logged = sympy.expand_log(sympy.log(expr), force=True) / sympy.log(10)
+    return sympy.lambdify(syms, logged, modules="numpy")
+
+
+def evaluate_grid(
+    registry: Registry,
+    expr: sympy.Expr,
+    grid: Mapping[str, np.ndarray],
+    *,
+    constants: str = "hidden",
+) -> np.ndarray:
+    """log10 of ``expr`` over a grid (arrays broadcast together), hidden constants set to 1."""
+    expr, hidden, _, missing = substitution(registry, expr, {}, constants=constants)
+    expr = expr.xreplace({s: sympy.Integer(1) for s in expr.free_symbols if s.name in hidden})
+    names = sorted(s.name for s in expr.free_symbols)
+    absent = [n for n in names if n not in grid]
+    if absent:
+        raise UserInputError("grid lacks values for " + ", ".join(absent))
+    fn = log_lambdify(expr, names)
+    arrays = [np.asarray(grid[n], dtype=float) for n in names]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = fn(*arrays)
+    shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
+    return np.broadcast_to(np.asarray(result, dtype=float), shape)

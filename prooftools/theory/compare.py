@@ -1,0 +1,165 @@
+"""Symbolic comparison of requirements: leading exponents, crossovers, least width at given sizes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import sympy
+from scipy.optimize import brentq
+
+from prooftools.theory.bounds import evaluate_bound, exact, log_lambdify, substitution
+
+if TYPE_CHECKING:
+    from prooftools.theory.registry import Registry
+
+#: Variables whose growth we report, with the direction in which a requirement grows.
+GROWTH = {"n": "n", "L": "L", "delta": "1/delta", "lambda0": "1/lambda0", "sep": "1/sep",
+          "phi": "1/phi"}
+
+
+@lru_cache(maxsize=4096)
+def leading_exponent(expr: sympy.Expr, name: str, inverse: bool) -> sympy.Expr | None:
+    """Exponent e with expr ~ x^e (up to log factors) as x = name (or 1/name) grows.
+
+    Computed as the limit of the elasticity x·d(log expr)/dx, so n^6·log(n/δ) has exponent 6.
+
+    >>> n = sympy.Symbol("n", positive=True)
+    >>> leading_exponent(n**6 * sympy.log(n), "n", False)
+    6
+    """
+    syms = [s for s in expr.free_symbols if s.name == name]
+    if not syms:
+        return sympy.Integer(0)
+    x = sympy.Symbol("x_", positive=True)
+    e = expr.xreplace({syms[0]: 1 / x if inverse else x})
+    elasticity = sympy.simplify(x * sympy.diff(sympy.log(e), x))
+    try:
+        lim = sympy.limit(elasticity, x, sympy.oo)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    return lim if lim.is_finite else None
+
+
+def exponents(expr: sympy.Expr) -> dict[str, sympy.Expr | None]:
+    """Leading exponents of ``expr`` in n, L, 1/δ, 1/λ0, 1/sep, 1/φ (those that appear)."""
+    names = {s.name for s in expr.free_symbols}
+    return {
+        label: leading_exponent(expr, var, label.startswith("1/"))
+        for var, label in GROWTH.items()
+        if var in names
+    }
+
+
+@dataclass(frozen=True)
+class WidthRow:
+    """One statement's width requirement at several sizes."""
+
+    statement: str
+    bound: str
+    expr: str
+    provenance: str
+    log10: tuple[float | None, ...]
+    hidden_constants: tuple[str, ...]
+    missing: tuple[str, ...]
+    exponents: dict[str, str]
+
+
+def width_bounds(registry: Registry, *, include_derived: bool = False):
+    """(statement, bound) for every width requirement that constrains m (theorems, corollaries)."""
+    for st in registry:
+        if st.kind not in ("theorem", "corollary"):
+            continue
+        for b in st.bounds_of_kind("width"):
+            if b.symbol is not None or include_derived:
+                yield st, b
+
+
+def compare_widths(
+    registry: Registry,
+    values: Mapping[str, object],
+    sizes: Mapping[str, list],
+    *,
+    constants: str = "hidden",
+    include_derived: bool = False,
+) -> list[WidthRow]:
+    """log10 of every width requirement at each point of ``sizes`` (one varying symbol)."""
+    (var, points), = sizes.items()
+    rows = []
+    for st, b in width_bounds(registry, include_derived=include_derived):
+        logs, hidden, missing = [], (), ()
+        for p in points:
+            bv = evaluate_bound(registry, st, b, {**values, var: p}, constants=constants)
+            hidden, missing = bv.hidden_constants, bv.missing
+            logs.append(bv.log10)
+        exps = {k: (str(v) if v is not None else "?") for k, v in exponents(b.expr).items()}
+        rows.append(WidthRow(st.id, b.name, b.text, b.provenance, tuple(logs), hidden, missing,
+                             exps))
+    return rows
+
+
+def crossovers(
+    registry: Registry,
+    first: tuple[str, str],
+    second: tuple[str, str],
+    values: Mapping[str, object],
+    var: str = "n",
+    *,
+    lo: float = 1.0,
+    hi: float = 1e15,
+    constants: str = "hidden",
+) -> list[float]:
+    """Values of ``var`` where two bounds are equal (other symbols fixed at ``values``).
+
+    Solved symbolically in log space when possible (monomial bounds), numerically otherwise.
+    """
+    exprs = []
+    for sid, name in (first, second):
+        expr, hidden, _, _ = substitution(
+            registry, registry.get(sid).bound(name).expr,
+            {k: v for k, v in values.items() if k != var}, constants=constants,
+        )
+        expr = expr.xreplace({s: sympy.Integer(1) for s in expr.free_symbols if s.name in hidden})
+        exprs.append(expr)
+    free = set().union(*(e.free_symbols for e in exprs))
+    others = {s.name for s in free} - {var}
+    if others:
+        raise ValueError("values needed for " + ", ".join(sorted(others)))
+    x = sympy.Symbol("x_", real=True)
+    syms = [s for s in free if s.name == var]
+    if not syms:
+        return []
+    diff = sympy.expand_log(sympy.log(exprs[0]) - sympy.log(exprs[1]), force=True)
+    diff = diff.xreplace({syms[0]: sympy.exp(x)})
+    diff = sympy.expand_log(diff, force=True)
+    try:
+        if sympy.Poly(diff, x).degree() <= 1:
+            sols = sympy.solve(diff, x)  # safe: already-built sympy expression
+            out = [float(sympy.exp(s)) for s in sols if s.is_real]
+            return sorted(v for v in out if lo <= v <= hi)
+    except (sympy.PolynomialError, sympy.GeneratorsNeeded):
+        pass
+    f = log_lambdify(exprs[0] / exprs[1], [var])
+    grid = np.logspace(math.log10(lo), math.log10(hi), 400)
+    vals = np.asarray(f(grid), dtype=float)
+    roots = []
+    for a, b, fa, fb in zip(grid[:-1], grid[1:], vals[:-1], vals[1:], strict=True):
+        if np.isfinite(fa) and np.isfinite(fb) and fa * fb < 0:
+            roots.append(brentq(lambda t: float(f(np.array([t]))[0]), a, b))
+    return roots
+
+
+def least_width(rows: list[WidthRow]) -> list[str | None]:
+    """For each size, the statement whose requirement is smallest (None if none evaluated)."""
+    out = []
+    for j in range(len(rows[0].log10) if rows else 0):
+        cands = [(r.log10[j], r.statement) for r in rows if r.log10[j] is not None]
+        out.append(min(cands)[1] if cands else None)
+    return out
+
+
+__all__ = ["compare_widths", "crossovers", "exact", "exponents", "leading_exponent", "least_width"]
