@@ -150,6 +150,12 @@ def substitution(
         used = sorted(s.name for s in dsubs)
         expr = expr.xreplace(dsubs)
     hidden = tuple(registry.constants_in(expr))
+    # A hidden constant in an exponent (an unknown polynomial degree) cannot be set to 1:
+    # that would turn poly(n) into n. It is reported as missing instead.
+    in_exponent = {
+        s.name for p in expr.atoms(sympy.Pow) for s in p.exp.free_symbols if s.name in hidden
+    }
+    hidden = tuple(h for h in hidden if h not in in_exponent)
     missing = tuple(sorted(s.name for s in expr.free_symbols if s.name not in hidden))
     return expr, hidden, tuple(used), missing
 

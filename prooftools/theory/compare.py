@@ -26,23 +26,47 @@ GROWTH = {"n": "n", "L": "L", "delta": "1/delta", "lambda0": "1/lambda0", "sep":
 def leading_exponent(expr: sympy.Expr, name: str, inverse: bool) -> sympy.Expr | None:
     """Exponent e with expr ~ x^e (up to log factors) as x = name (or 1/name) grows.
 
-    Computed as the limit of the elasticity x·d(log expr)/dx, so n^6·log(n/δ) has exponent 6.
+    Computed structurally: products add exponents, powers scale them, sums and Max take the
+    largest, logarithms count as order 0 (polylog factors are reported separately by the
+    formula itself). Symbolic exponents stay symbolic (26 − 2p); None when undecidable.
 
-    >>> n = sympy.Symbol("n", positive=True)
+    >>> n, p = sympy.symbols("n p", positive=True)
     >>> leading_exponent(n**6 * sympy.log(n), "n", False)
     6
+    >>> leading_exponent(n**(26 - 2*p) + n**3, "n", False)
+    Max(3, 26 - 2*p)
     """
     syms = [s for s in expr.free_symbols if s.name == name]
     if not syms:
         return sympy.Integer(0)
     x = sympy.Symbol("x_", positive=True)
-    e = expr.xreplace({syms[0]: 1 / x if inverse else x})
-    elasticity = sympy.simplify(x * sympy.diff(sympy.log(e), x))
-    try:
-        lim = sympy.limit(elasticity, x, sympy.oo)
-    except (NotImplementedError, ValueError, TypeError):
-        return None
-    return lim if lim.is_finite else None
+    return _growth(expr.xreplace({syms[0]: 1 / x if inverse else x}), x)
+
+
+def _growth(e: sympy.Basic, x: sympy.Symbol) -> sympy.Expr | None:
+    if x not in e.free_symbols:
+        return sympy.Integer(0)
+    if e == x:
+        return sympy.Integer(1)
+    if isinstance(e, sympy.Mul):
+        parts = [_growth(a, x) for a in e.args]
+        return None if any(p is None for p in parts) else sympy.Add(*parts)
+    if isinstance(e, sympy.Pow):
+        if x in e.exp.free_symbols:
+            return None
+        base = _growth(e.base, x)
+        return None if base is None else sympy.expand(e.exp * base)
+    if isinstance(e, (sympy.Add, sympy.Max)):
+        parts = [_growth(a, x) for a in e.args]
+        return None if any(p is None for p in parts) else sympy.Max(*parts)
+    if isinstance(e, sympy.Min):
+        parts = [_growth(a, x) for a in e.args]
+        return None if any(p is None for p in parts) else sympy.Min(*parts)
+    if isinstance(e, sympy.log):
+        return sympy.Integer(0)
+    if isinstance(e, (sympy.Abs, sympy.ceiling, sympy.floor)):
+        return _growth(e.args[0], x)
+    return None
 
 
 def exponents(expr: sympy.Expr) -> dict[str, sympy.Expr | None]:
