@@ -73,7 +73,7 @@ def _as_mpf(value: float | int | Quantity | sympy.Basic) -> mpmath.mpf:
 
 
 def _sides(rel: sympy.Rel) -> tuple[sympy.Expr, sympy.Expr, str]:
-    """Return (small, large, op) so that the relation reads ``small op large`` with op in <,<=,==."""
+    """(small, large, op): the relation read as ``small op large``, op in <, <=, ==."""
     if isinstance(rel, (sympy.StrictGreaterThan, sympy.GreaterThan)):
         return rel.rhs, rel.lhs, "<" if isinstance(rel, sympy.StrictGreaterThan) else "<="
     if isinstance(rel, (sympy.StrictLessThan, sympy.LessThan)):
@@ -253,7 +253,9 @@ def judge_relation(
         boxed = [
             k
             for k, v in values.items()
-            if isinstance(v, Quantity) and k in names and (v.lower is not None or v.upper is not None)
+            if isinstance(v, Quantity)
+            and k in names
+            and (v.lower is not None or v.upper is not None)
         ]
         if boxed and verdict in (Verdict.HOLDS, Verdict.FAILS):
             corners = itertools.product(

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from prooftools.errors import UserInputError
+from prooftools.reporting.tables import Magnitude, Marked, Table
 from prooftools.theory.bounds import evaluate_bound, evaluate_statement, exact
 from prooftools.theory.compare import compare_widths, crossovers, least_width
 from prooftools.theory.graph import proof_tree, tree_lines, write_graph
 from prooftools.theory.proofcheck import derive_width
 from prooftools.theory.registry import Registry
-from prooftools.reporting.tables import Magnitude, Marked, Table
 
 
 def _values_caption(values: Mapping[str, object], constants: str) -> str:
@@ -25,7 +25,8 @@ def _values_caption(values: Mapping[str, object], constants: str) -> str:
 def list_table(registry: Registry, *, paper: str | None = None, kind: str | None = None) -> Table:
     """Every statement: id, kind, paper, title, provenance."""
     if paper and paper not in registry.papers:
-        raise UserInputError(f"unknown paper {paper!r}; known: {', '.join(sorted(registry.papers))}")
+        known = ", ".join(sorted(registry.papers))
+        raise UserInputError(f"unknown paper {paper!r}; known: {known}")
     table = Table(["id", "kind", "paper", "title", "provenance"],
                   caption=f"{len(registry)} statements from {len(registry.papers)} papers")
     rows_json = []

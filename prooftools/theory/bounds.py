@@ -310,7 +310,7 @@ def evaluate_grid(
     constants: str = "hidden",
 ) -> np.ndarray:
     """log10 of ``expr`` over a grid (arrays broadcast together), hidden constants set to 1."""
-    expr, hidden, _, missing = substitution(registry, expr, {}, constants=constants)
+    expr, hidden, _, _ = substitution(registry, expr, {}, constants=constants)
     expr = expr.xreplace({s: sympy.Integer(1) for s in expr.free_symbols if s.name in hidden})
     names = sorted(s.name for s in expr.free_symbols)
     absent = [n for n in names if n not in grid]

@@ -1,4 +1,4 @@
-"""Symbolic comparison of requirements: leading exponents, crossovers, least width at given sizes."""
+"""Symbolic comparison of requirements: leading exponents, crossovers, least width."""
 
 from __future__ import annotations
 

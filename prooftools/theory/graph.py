@@ -81,7 +81,8 @@ def write_graph(graph: nx.DiGraph, path: str) -> None:
 
 _COLOURS = {"holds": "palegreen", "fails": "salmon", "unknown": "lightgrey",
             "not guaranteed": "khaki"}
-_SHAPES = {"assumption": "box", "condition": "box", "definition": "note", "theorem": "doubleoctagon",
+_SHAPES = {"assumption": "box", "condition": "box", "definition": "note",
+           "theorem": "doubleoctagon",
            "corollary": "octagon", "lemma": "ellipse"}
 
 

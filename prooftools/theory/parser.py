@@ -67,7 +67,8 @@ class LineMap:
             if last and is_array:
                 counters[prefix] = counters.get(prefix, -1) + 1
                 # reset child counters of a new array element
-                for key in [k for k in counters if len(k) > len(prefix) and k[: len(prefix)] == prefix]:
+                stale = [k for k in counters if len(k) > len(prefix) and k[: len(prefix)] == prefix]
+                for key in stale:
                     del counters[key]
                 resolved.append(counters[prefix])
             elif prefix in counters:
@@ -92,7 +93,8 @@ class RawFile:
     problems: list[FileProblem] = field(default_factory=list)
 
     def problem(self, message: str, *path, statement: str | None = None, key: str | None = None):
-        self.problems.append(FileProblem(self.path, self.lines.line(*path), statement, key, message))
+        line = self.lines.line(*path)
+        self.problems.append(FileProblem(self.path, line, statement, key, message))
 
 
 def read_file(path: str | Path, text: str | None = None) -> RawFile:

@@ -167,8 +167,8 @@ class Registry:
         for name, spec in raw.data.get("symbols", {}).items():
             line = raw.lines.line("symbols", name)
 
-            def bad(msg: str, key: str | None = None, _name=name) -> None:
-                at = raw.lines.line("symbols", _name, key) if key else line
+            def bad(msg: str, key: str | None = None, _name=name, _line=line) -> None:
+                at = raw.lines.line("symbols", _name, key) if key else _line
                 problems.append(FileProblem(raw.path, at, f"symbol {_name}", key, msg))
 
             if not parser.IDENT.match(name) or name in ("pi", "E", "oo"):

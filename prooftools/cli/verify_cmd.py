@@ -1,0 +1,143 @@
+"""``prooftools verify`` (train a theorem's network, judge its proof chain) and ``replicate``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from prooftools.errors import UserInputError
+from prooftools.reporting.tables import FORMATS
+
+#: Papers ``replicate`` knows, with the engine function that runs each.
+REPLICATIONS = ("du2019",)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer ≥ 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer ≥ 0, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text!r}")
+    return value
+
+
+def cmd_verify(args) -> int:
+    from prooftools.checking.verify import verify
+    from prooftools.numerics.datasets import load_dataset
+    from prooftools.reporting.verify_reports import plot_report, render_report
+    from prooftools.theory import load_registry
+
+    if args.flow and args.batch is not None:
+        raise UserInputError("--flow and --batch exclude each other (gradient flow is full-batch)")
+    reg = load_registry(extra_dirs=args.theorems)
+    ds = load_dataset(args.dataset)
+    overrides = {}
+    for item in args.set:
+        name, sep, val = item.partition("=")
+        if not sep or not name.strip():
+            raise UserInputError(f"--set expects NAME=VALUE, got {item!r}")
+        try:
+            overrides[name.strip()] = float(val)
+        except ValueError:
+            raise UserInputError(f"--set {name.strip()}: expected a number, got {val!r}") from None
+    report = verify(
+        reg, args.id, ds.X, ds.y, width=args.width, steps=args.steps, lr=args.lr,
+        seed=args.seed, flow=args.flow, batch_size=args.batch, delta=args.delta,
+        constants=args.constants, stride=args.stride, overrides=overrides,
+        dataset_name=args.dataset, progress=None,
+    )
+    text = render_report(report, args.format)
+    if args.plots:
+        paths = plot_report(report, args.plots)
+        if args.format == "json":
+            payload = json.loads(text)
+            payload["plots"] = paths
+            text = json.dumps(payload, indent=2)
+        elif args.format == "text":
+            text += "\nplots: " + ", ".join(paths)
+    print(text)
+    return 0
+
+
+def cmd_replicate(args) -> int:
+    from prooftools.numerics.replicate_du import replicate_du
+
+    if args.paper not in REPLICATIONS:
+        raise UserInputError(f"no replication for {args.paper!r}; available: "
+                             + ", ".join(REPLICATIONS))
+    out = args.out or f"replication/{args.paper}"
+    result = replicate_du(full=args.full, out_dir=out, seed=args.seed, progress=None)
+    cfg = result["config"]
+    print(f"Du et al. 2019 §5 replication: n={cfg['n']}, d={cfg['d']}, steps={cfg['steps']}, "
+          f"η={cfg['eta']:.4g}, λ0={cfg['lambda0']:.4g}, seed={cfg['seed']}")
+    print(f"{'width':>8}  {'final loss':>12}  {'flip frac':>10}  {'max move':>10}")
+    s = result["summary"]
+    for m, lo, fl, dm in zip(s["widths"], s["final_loss"], s["final_flip_frac"],
+                             s["final_dist_max"], strict=True):
+        print(f"{m:>8}  {lo:>12.4g}  {fl:>10.4g}  {dm:>10.4g}")
+    print("wrote: " + ", ".join([*result["figures"], f"{out}/du2019_replication.json"]))
+    return 0
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser(
+        "verify",
+        help="train a theorem's network on a dataset and judge every lemma and conclusion",
+        description="Normalize the data as the theorem says, train (GD, SGD or gradient flow), "
+                    "record the observables and judge every hypothesis and conclusion of the "
+                    "statement and of the statements it rests on.",
+    )
+    p.add_argument("id", help="statement id, e.g. du2019.thm4.1")
+    p.add_argument("--dataset", required=True, metavar="SPEC",
+                   help="file (.npz/.npy/.csv), scikit-learn name or generator, "
+                        "e.g. sphere:n=20,d=30")
+    p.add_argument("--width", required=True, type=_positive_int, metavar="M", help="width m")
+    p.add_argument("--steps", required=True, type=_nonneg_int, metavar="K",
+                   help="iterations (gradient flow: horizon steps·η)")
+    p.add_argument("--lr", type=_positive_float, metavar="ETA",
+                   help="step size (default: the theorem's step-size bound, recorded)")
+    p.add_argument("--flow", action="store_true", help="gradient flow instead of GD")
+    p.add_argument("--batch", type=_positive_int, metavar="B", help="minibatch SGD with batch B")
+    p.add_argument("--seed", type=_nonneg_int, default=0, help="initialization seed (default 0)")
+    p.add_argument("--delta", type=float, default=0.1, metavar="D",
+                   help="failure probability δ in the theorem's bounds (default 0.1)")
+    p.add_argument("--constants", choices=("derived", "hidden"), default="derived",
+                   help="derived: substitute the constants re-derived from the proofs; hidden: "
+                        "leave O/Ω constants open and report their implied ranges")
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    p.add_argument("--plots", metavar="DIR", help="write loss/observable plots (PNG, PDF) to DIR")
+    p.add_argument("--stride", type=_positive_int, default=10, metavar="N",
+                   help="record observables every N steps (default 10)")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a measured or default symbol value (recorded)")
+    p.add_argument("--theorems", action="append", default=[], metavar="DIR",
+                   help="also load the *.toml theorem files in DIR (repeatable)")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("replicate", help="re-run a paper's experiment (figures and data)")
+    p.add_argument("paper", choices=REPLICATIONS, help="paper key")
+    p.add_argument("--full", action="store_true", help="the paper's full size (slow)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default replication/PAPER)")
+    p.add_argument("--seed", type=_nonneg_int, default=0, help="seed (default 0)")
+    p.set_defaults(func=cmd_replicate)

@@ -1,0 +1,365 @@
+"""Training loops for Du et al. (2019): full-batch GD, minibatch SGD, gradient flow, joint training.
+
+All loops train W (and ``a`` when ``train_output``) on L = Σ_i ½ (f(x_i) − y_i)² and feed a
+:class:`~prooftools.numerics.observers.DuObserver` at recorded steps. :func:`run_du` is the entry
+point used by the checker; it returns a :class:`~prooftools.numerics.trajectory.Trajectory`.
+
+Conventions
+- GD: W(k+1) = W(k) − η ∇L(W(k)). resid_sq is known at *every* k for free (each step's forward
+  pass), so ``dense["resid_sq"]`` and ``dense["loss_ratio"]`` (resid_sq(k+1)/resid_sq(k), NaN at the
+  last k) cover all steps; ``observables["loss_ratio"]`` is the same one-step ratio at recorded k.
+- SGD: each epoch is a fresh random permutation (sampling without replacement); batches are
+  consecutive slices of it (the last one may be smaller). The step uses the unbiased estimate
+  (n/|B|) ∇ Σ_{i∈B} ½(f(x_i) − y_i)². Observables are full-batch, computed at recorded k (plus one
+  extra full forward pass at k+1 so loss_ratio(k) is the exact one-step ratio).
+- Gradient flow: dθ/dt = −∇L(θ) integrated by ``scipy.integrate.solve_ivp`` (RK45 or LSODA,
+  rtol = atol = ``flow_tol``) segment by segment between record times t = k·η (horizon steps·η);
+  or ``flow_method="euler"``: GD with step η/s and η/(2s) (s = ``flow_substeps``), reporting the
+  largest relative resid_sq difference between the two in ``config["flow_euler_diff"]``.
+  loss_ratio(t_j) = resid_sq(t_{j+1})/resid_sq(t_j) over one record spacing
+  (``config["loss_ratio_span"]``).
+  The right-hand side is discontinuous where a pattern 𝟙{w_rᵀx_i ≥ 0} flips (and solutions may
+  slide along such a surface), so adaptive solvers can need many tiny steps at tight tolerances;
+  ``flow_max_nfev`` caps the work and turns a runaway integration into a UserInputError.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+from scipy.integrate import solve_ivp
+from tqdm.auto import tqdm
+
+from prooftools.errors import UserInputError
+from prooftools.numerics.observers import DuObserver
+from prooftools.numerics.trajectory import Trajectory
+from prooftools.numerics.twolayer import StepWorkspace, init_params
+
+__all__ = ["auto_expensive_stride", "record_steps", "run_du"]
+
+ALGORITHMS = ("gd", "sgd", "flow")
+FLOW_METHODS = ("RK45", "LSODA", "euler")
+
+
+def record_steps(steps: int, stride: int) -> np.ndarray:
+    """Recorded iterations: 0, stride, 2·stride, … and always the final one.
+
+    >>> record_steps(25, 10).tolist()
+    [0, 10, 20, 25]
+    """
+    ks = np.arange(0, steps + 1, stride, dtype=np.int64)
+    if ks[-1] != steps:
+        ks = np.append(ks, steps)
+    return ks
+
+
+def auto_expensive_stride(n: int, m: int, d: int, stride: int) -> int:
+    """Stride (a multiple of ``stride``) keeping the NTK observers near 5% of the training cost.
+
+    Cost model in flops: one step ≈ 4ndm; one H(k) ≈ n²m (float32 product) + 10n³ (eigensolves).
+
+    >>> auto_expensive_stride(1000, 8192, 100, 10)
+    120
+    """
+    cost_h = n * n * m + 10.0 * n**3
+    cost_step = 4.0 * n * d * m
+    s = max(1, math.ceil(cost_h / (0.05 * cost_step)))
+    return stride * math.ceil(s / stride)
+
+
+def _bar(total: int, progress: bool | None, desc: str):
+    return tqdm(total=total, disable=None if progress is None else not progress, desc=desc,
+                leave=False)
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
+def _validate(X, y, width, steps, lr, stride, expensive_stride, algorithm, batch_size, flow_tol,
+              flow_method, flow_substeps, flow_max_nfev):
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+        raise UserInputError(f"X must be a non-empty n×d array, got shape {X.shape}")
+    if y.shape != (X.shape[0],):
+        raise UserInputError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+        raise UserInputError("X and y must be finite (found NaN or inf)")
+    if not (_is_int(width) and width >= 1):
+        raise UserInputError(f"width must be a positive integer, got {width!r}")
+    if not (_is_int(steps) and steps >= 0):
+        raise UserInputError(f"steps must be a non-negative integer, got {steps!r}")
+    if not (isinstance(lr, numbers.Real) and math.isfinite(lr) and lr > 0):
+        raise UserInputError(f"lr must be a positive finite number, got {lr!r}")
+    if not (_is_int(stride) and stride >= 1):
+        raise UserInputError(f"stride must be a positive integer, got {stride!r}")
+    if expensive_stride is not None and not (_is_int(expensive_stride) and expensive_stride >= 1):
+        raise UserInputError(
+            f"expensive_stride must be a positive integer or None, got {expensive_stride!r}"
+        )
+    if algorithm not in ALGORITHMS:
+        raise UserInputError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}")
+    if algorithm == "sgd":
+        if not (_is_int(batch_size) and 1 <= batch_size <= X.shape[0]):
+            raise UserInputError(
+                f"SGD needs batch_size an integer in [1, n={X.shape[0]}], got {batch_size!r}"
+            )
+    elif batch_size is not None:
+        raise UserInputError(f"batch_size is only used with algorithm='sgd' (got {algorithm!r})")
+    if not (isinstance(flow_tol, numbers.Real) and 0 < flow_tol < 1):
+        raise UserInputError(f"flow_tol must be in (0, 1), got {flow_tol!r}")
+    if flow_method not in FLOW_METHODS:
+        raise UserInputError(f"flow_method must be one of {FLOW_METHODS}, got {flow_method!r}")
+    if not (_is_int(flow_max_nfev) and flow_max_nfev >= 1):
+        raise UserInputError(f"flow_max_nfev must be a positive integer, got {flow_max_nfev!r}")
+    if not (_is_int(flow_substeps) and flow_substeps >= 1):
+        raise UserInputError(f"flow_substeps must be a positive integer, got {flow_substeps!r}")
+    return X, y
+
+
+def _gd_loop(X, y, W, a, obs, *, steps, lr, rec, exp, train_output, progress, desc="GD"):
+    """Full-batch GD in place on W (and a); returns resid_sq at every step 0..steps."""
+    n, d = X.shape
+    ws = StepWorkspace(n, W.shape[0], d)
+    dense = np.empty(steps + 1)
+    rec_set, exp_set = set(rec.tolist()), set(exp.tolist())
+    with _bar(steps, progress, desc) as bar:
+        for k in range(steps + 1):
+            dense[k] = ws.run(W, a, X, y, grad_a=train_output)
+            if k in rec_set:
+                cur = obs.observe(k, ws, W, a, expensive=k in exp_set)
+                bar.set_postfix(loss=f"{cur:.4g}", refresh=False)
+            if k == steps:
+                break
+            ws.G *= lr
+            W -= ws.G
+            if train_output:
+                a -= lr * ws.ga
+            bar.update(1)
+    return dense
+
+
+def _sgd_loop(X, y, W, a, obs, rng, *, steps, lr, batch_size, rec, exp, train_output, progress):
+    """Minibatch SGD (per-epoch permutation, unbiased n/|B| scaling); returns {k: full resid_sq}."""
+    n, d = X.shape
+    ws = StepWorkspace(n, W.shape[0], d)
+    rec_set, exp_set = set(rec.tolist()), set(exp.tolist())
+    need_full = rec_set | {k + 1 for k in rec_set if k < steps}
+    full_rs: dict[int, float] = {}
+    perm = rng.permutation(n)
+    pos = 0
+    with _bar(steps, progress, "SGD") as bar:
+        for k in range(steps + 1):
+            if k in need_full:
+                full_rs[k] = ws.run(W, a, X, y, grad_a=train_output, grad_w=k in rec_set)
+                if k in rec_set:
+                    cur = obs.observe(k, ws, W, a, expensive=k in exp_set)
+                    bar.set_postfix(loss=f"{cur:.4g}", refresh=False)
+            if k == steps:
+                break
+            if pos >= n:
+                perm = rng.permutation(n)
+                pos = 0
+            idx = perm[pos : pos + batch_size]
+            pos += batch_size
+            b = idx.size
+            ws.run(W, a, X[idx], y[idx], scale=n / b, grad_a=train_output)
+            ws.G *= lr
+            W -= ws.G
+            if train_output:
+                a -= lr * ws.ga
+            bar.update(1)
+    return full_rs
+
+
+class _FlowBudgetExceeded(Exception):
+    pass
+
+
+def _flow_ivp(X, y, W, a, obs, *, steps, lr, rec, exp, train_output, method, tol, max_nfev,
+              progress):
+    """Gradient flow by solve_ivp between consecutive record times; returns (W, a, nfev)."""
+    n, d = X.shape
+    m = W.shape[0]
+    ws = StepWorkspace(n, m, d)
+    md = m * d
+    calls = [0]
+
+    def rhs(_t: float, z: np.ndarray) -> np.ndarray:
+        calls[0] += 1
+        if calls[0] > max_nfev:
+            raise _FlowBudgetExceeded
+        Wz = z[:md].reshape(m, d)
+        az = z[md:] if train_output else a
+        ws.run(Wz, az, X, y, grad_a=train_output)
+        if train_output:
+            return -np.concatenate([ws.G.ravel(), ws.ga])
+        return -ws.G.ravel()
+
+    z = np.concatenate([W.ravel(), a]) if train_output else W.ravel().copy()
+    nfev = 0
+    exp_set = set(exp.tolist())
+    with _bar(len(rec) - 1, progress, f"flow[{method}]") as bar:
+        for j, k in enumerate(rec.tolist()):
+            if j > 0:
+                t0, t1 = rec[j - 1] * lr, k * lr
+                try:
+                    sol = solve_ivp(rhs, (t0, t1), z, method=method, rtol=tol, atol=tol,
+                                    t_eval=[t1])
+                except _FlowBudgetExceeded:
+                    raise UserInputError(
+                        f"gradient flow ({method}, tol={tol:g}) needed more than {max_nfev} "
+                        f"gradient evaluations before t={t1:g} (ReLU kinks, possibly sliding); "
+                        "use a larger flow_tol, flow_method='euler', or a larger flow_max_nfev"
+                    ) from None
+                if not sol.success:
+                    raise UserInputError(f"gradient flow integration failed: {sol.message}")
+                nfev += int(sol.nfev)
+                z = sol.y[:, -1].copy()
+                bar.update(1)
+            Wk = z[:md].reshape(m, d)
+            ak = z[md:] if train_output else a
+            ws.run(Wk, ak, X, y, grad_a=train_output)
+            cur = obs.observe(k * lr, ws, Wk, ak, expensive=k in exp_set)
+            bar.set_postfix(loss=f"{cur:.4g}", refresh=False)
+    W[...] = z[:md].reshape(m, d)
+    if train_output:
+        a[...] = z[md:]
+    return nfev
+
+
+def _ratio_next(values: np.ndarray) -> np.ndarray:
+    out = np.full(values.shape, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[:-1] = values[1:] / values[:-1]
+    return out
+
+
+def run_du(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    width: int,
+    steps: int,
+    lr: float,
+    seed: int | None,
+    algorithm: str = "gd",
+    batch_size: int | None = None,
+    train_output: bool = False,
+    stride: int = 10,
+    expensive_stride: int | None = None,
+    flow_tol: float = 1e-8,
+    flow_method: str = "RK45",
+    flow_substeps: int = 16,
+    flow_max_nfev: int = 200_000,
+    sperp_radii: np.ndarray | None = None,
+    init: tuple[np.ndarray, np.ndarray] | None = None,
+    progress: bool | None = None,
+) -> Trajectory:
+    """Train Du et al.'s two-layer ReLU network on (X, y) and record its observables.
+
+    ``lr`` is η for GD/SGD; for ``algorithm="flow"`` the horizon is T = steps·η and the index holds
+    times t = k·η (``config["index"] == "t"``). ``expensive_stride`` (NTK observers) defaults to
+    :func:`auto_expensive_stride`; ``init=(W0, a0)`` overrides the seeded initialization (the seed
+    still drives SGD sampling). The theorem's step size (e.g. η = λ0/(4n²)) is passed in by the
+    caller; nothing here reads theorem files.
+
+    >>> rng = np.random.default_rng(1); X = rng.standard_normal((6, 4))
+    >>> X /= np.linalg.norm(X, axis=1, keepdims=True); y = rng.standard_normal(6)
+    >>> tr = run_du(X, y, width=64, steps=20, lr=0.1, seed=0, stride=5, progress=False)
+    >>> tr.iterations.tolist(), bool(tr.observables["loss"][-1] < tr.observables["loss"][0])
+    ([0, 5, 10, 15, 20], True)
+    """
+    X, y = _validate(X, y, width, steps, lr, stride, expensive_stride, algorithm, batch_size,
+                     flow_tol, flow_method, flow_substeps, flow_max_nfev)
+    n, d = X.shape
+    rng = np.random.default_rng(seed)
+    W0, a0 = init_params(width, d, rng)
+    if init is not None:
+        W0 = np.array(init[0], dtype=np.float64)
+        a0 = np.array(init[1], dtype=np.float64)
+        if W0.shape != (width, d) or a0.shape != (width,):
+            raise UserInputError(
+                f"init must be (W0 of shape ({width}, {d}), a0 of shape ({width},)), "
+                f"got {W0.shape} and {a0.shape}"
+            )
+    W, a = W0.copy(), a0.copy()
+    if expensive_stride is None:
+        expensive_stride = auto_expensive_stride(n, width, d, stride)
+    rec = record_steps(steps, stride)
+    exp = np.union1d(record_steps(steps, expensive_stride), [0, steps])
+    obs = DuObserver(X, W0, a0, train_output=train_output, sperp_radii=sperp_radii)
+    config: dict = {
+        "paper": "du2019",
+        "algorithm": algorithm,
+        "index": "t" if algorithm == "flow" else "k",
+        "n": n, "d": d, "m": int(width), "eta": float(lr), "steps": int(steps),
+        "seed": seed, "stride": int(stride), "expensive_stride": int(expensive_stride),
+        "batch_size": batch_size, "train_output": bool(train_output),
+        "loss": "sum", "dtype": "float64", "init_given": init is not None,
+    }
+    dense_index = None
+    dense: dict[str, np.ndarray] = {}
+    if algorithm == "gd":
+        rs_all = _gd_loop(X, y, W, a, obs, steps=steps, lr=lr, rec=rec, exp=exp,
+                          train_output=train_output, progress=progress)
+        dense_index = np.arange(steps + 1, dtype=float)
+        dense = {"resid_sq": rs_all, "loss_ratio": _ratio_next(rs_all)}
+        loss_ratio = dense["loss_ratio"][rec]
+    elif algorithm == "sgd":
+        full = _sgd_loop(X, y, W, a, obs, rng, steps=steps, lr=lr, batch_size=batch_size,
+                         rec=rec, exp=exp, train_output=train_output, progress=progress)
+        loss_ratio = np.array([full[k + 1] / full[k] if k < steps and full[k] > 0 else math.nan
+                               for k in rec.tolist()])
+        config["sgd_gradient_scale"] = "n/|B|"
+        config["sgd_sampling"] = "without replacement, reshuffled every epoch"
+    else:
+        config["loss_ratio_span"] = float(stride * lr)
+        config["flow_method"] = flow_method
+        if flow_method == "euler":
+            obs = _flow_euler(X, y, W, a, W0, a0, obs, config, steps=steps, lr=lr, rec=rec,
+                              exp=exp, train_output=train_output, substeps=flow_substeps,
+                              sperp_radii=sperp_radii, progress=progress)
+        else:
+            config["flow_rtol"] = config["flow_atol"] = float(flow_tol)
+            config["flow_nfev"] = _flow_ivp(X, y, W, a, obs, steps=steps, lr=lr, rec=rec,
+                                            exp=exp, train_output=train_output,
+                                            method=flow_method, tol=flow_tol,
+                                            max_nfev=flow_max_nfev, progress=progress)
+        loss_ratio = _ratio_next(np.asarray(obs.values["resid_sq"]))
+    observables = obs.observables()
+    observables["loss_ratio"] = np.asarray(loss_ratio, dtype=float)
+    return Trajectory(
+        config=config,
+        index=np.asarray(obs.index, dtype=float),
+        observables=observables,
+        scalars=dict(obs.scalars),
+        dense_index=dense_index,
+        dense=dense,
+        sperp_R=obs.sperp_R,
+    )
+
+
+def _flow_euler(X, y, W, a, W0, a0, obs, config, *, steps, lr, rec, exp, train_output,
+                substeps, sperp_radii, progress) -> DuObserver:
+    """Small-step GD as a gradient-flow surrogate: steps η/s and η/(2s); report their gap."""
+    results = []
+    for s in (substeps, 2 * substeps):
+        Wc, ac = W0.copy(), a0.copy()
+        o = DuObserver(X, W0, a0, train_output=train_output, sperp_radii=sperp_radii) \
+            if results else obs
+        _gd_loop(X, y, Wc, ac, o, steps=steps * s, lr=lr / s, rec=rec * s, exp=exp * s,
+                 train_output=train_output, progress=progress, desc=f"flow[euler/{s}]")
+        o.index = [k * lr / s for k in o.index]
+        results.append((o, Wc, ac))
+    coarse, fine = (np.asarray(r[0].values["resid_sq"]) for r in results)
+    config["flow_substeps"] = [substeps, 2 * substeps]
+    config["flow_euler_diff"] = float(np.max(np.abs(coarse - fine)) / max(fine[0], 1e-300))
+    o, Wc, ac = results[1]
+    W[...] = Wc
+    a[...] = ac
+    return o
+

@@ -1,0 +1,154 @@
+"""A recorded training run: configuration, index (k or t), observables and scalars; JSON round trip.
+
+Names of observables and scalars are those of ``theorems/vocabulary.toml`` (resid_sq, loss,
+loss_ratio, dist_max, dist_total, flip_frac, ntk_min, ntk_dev, grad_norm_sq, pl_ratio,
+ntk_init_dev, sperp_sum). ``config["index"]`` says whether ``index`` holds iterations ``"k"`` or
+gradient-flow times ``"t"``. Observables with their own (coarser) stride hold NaN at the index
+entries where they were not measured.
+
+``dense`` holds observables recorded at *every* step (currently ``resid_sq`` and ``loss_ratio``
+for full-batch GD), aligned with ``dense_index``; they let a checker test "for all k" exactly.
+``sperp_R``/``scalars["sperp_sum"]`` are exact samples of the step function
+R ↦ #{(i, r): |w_r(0)ᵀx_i| < R}.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from prooftools.errors import UserInputError
+
+__all__ = ["Trajectory"]
+
+
+def _encode_array(x: np.ndarray) -> list:
+    return [None if not math.isfinite(v) else float(v) for v in np.asarray(x, float).ravel()]
+
+
+def _decode_array(x: list) -> np.ndarray:
+    return np.array([math.nan if v is None else v for v in x], dtype=float)
+
+
+def _encode_value(v: Any) -> Any:
+    if isinstance(v, np.ndarray):
+        return {"__array__": _encode_array(v)}
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return {"__float__": repr(v)}
+    if isinstance(v, dict):
+        return {str(k): _encode_value(w) for k, w in v.items()}
+    if isinstance(v, list | tuple):
+        return [_encode_value(w) for w in v]
+    return v
+
+
+def _decode_value(v: Any) -> Any:
+    if isinstance(v, dict):
+        if set(v) == {"__array__"}:
+            return _decode_array(v["__array__"])
+        if set(v) == {"__float__"}:
+            return float(v["__float__"])
+        return {k: _decode_value(w) for k, w in v.items()}
+    if isinstance(v, list):
+        return [_decode_value(w) for w in v]
+    return v
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """One run's record. Arrays in ``observables`` are aligned with ``index``.
+
+    >>> tr = Trajectory(config={"index": "k"}, index=np.array([0.0, 1.0]),
+    ...                 observables={"resid_sq": np.array([2.0, 1.0])},
+    ...                 scalars={"ntk_init_dev": 0.1})
+    >>> Trajectory.from_json(tr.to_json()).observables["resid_sq"].tolist()
+    [2.0, 1.0]
+    """
+
+    config: dict
+    index: np.ndarray
+    observables: dict[str, np.ndarray]
+    scalars: dict[str, Any] = field(default_factory=dict)
+    dense_index: np.ndarray | None = None
+    dense: dict[str, np.ndarray] = field(default_factory=dict)
+    sperp_R: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        idx = np.asarray(self.index, dtype=float)
+        object.__setattr__(self, "index", idx)
+        for name, arr in self.observables.items():
+            if np.shape(arr) != idx.shape:
+                raise UserInputError(
+                    f"observable {name!r} has shape {np.shape(arr)}; expected {idx.shape}"
+                )
+
+    @property
+    def iterations(self) -> np.ndarray:
+        """The index as iterations k (only for discrete-time runs)."""
+        if self.config.get("index") != "k":
+            raise UserInputError("this trajectory is indexed by time t; use .index")
+        return self.index.astype(np.int64)
+
+    def sperp_sum(self, R: float) -> float:
+        """#{(i, r): |w_r(0)ᵀx_i| < R} if R was sampled; otherwise an upper bound.
+
+        The function is non-decreasing in R, so the value at the next sampled radius ≥ R is a
+        rigorous upper bound; ``inf`` if R exceeds every sample.
+        """
+        if self.sperp_R is None or "sperp_sum" not in self.scalars:
+            raise UserInputError("this trajectory has no sperp_sum samples")
+        Rs = np.asarray(self.sperp_R)
+        counts = np.asarray(self.scalars["sperp_sum"])
+        j = int(np.searchsorted(Rs, R, side="left"))
+        if j == len(Rs):
+            return math.inf
+        return float(counts[j])
+
+    def to_dict(self) -> dict:
+        """JSON-friendly dict (NaN/inf encoded explicitly)."""
+        return {
+            "config": _encode_value(self.config),
+            "index": _encode_array(self.index),
+            "observables": {k: _encode_array(v) for k, v in self.observables.items()},
+            "scalars": _encode_value(self.scalars),
+            "dense_index": None if self.dense_index is None else _encode_array(self.dense_index),
+            "dense": {k: _encode_array(v) for k, v in self.dense.items()},
+            "sperp_R": None if self.sperp_R is None else _encode_array(self.sperp_R),
+        }
+
+    def to_json(self, path: str | Path | None = None) -> str:
+        """Serialize to a JSON string (and write it to ``path`` if given)."""
+        text = json.dumps(self.to_dict())
+        if path is not None:
+            Path(path).write_text(text)
+        return text
+
+    @classmethod
+    def from_json(cls, text_or_path: str | Path) -> Trajectory:
+        """Inverse of :meth:`to_json` (accepts the JSON text or a path to a file)."""
+        if isinstance(text_or_path, Path) or not str(text_or_path).lstrip().startswith("{"):
+            text = Path(text_or_path).read_text()
+        else:
+            text = str(text_or_path)
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UserInputError(f"trajectory JSON is malformed: {exc}") from None
+        di = raw.get("dense_index")
+        sr = raw.get("sperp_R")
+        return cls(
+            config=_decode_value(raw["config"]),
+            index=_decode_array(raw["index"]),
+            observables={k: _decode_array(v) for k, v in raw["observables"].items()},
+            scalars=_decode_value(raw.get("scalars", {})),
+            dense_index=None if di is None else _decode_array(di),
+            dense={k: _decode_array(v) for k, v in raw.get("dense", {}).items()},
+            sperp_R=None if sr is None else _decode_array(sr),
+        )
