@@ -215,6 +215,7 @@ def width_table(registry: Registry, values: Mapping[str, object], *,
 def graph_report(registry: Registry, statement_id: str, *, dot: str | None = None,
                  graphml: str | None = None) -> str:
     """The proof chain as a tree, the width re-derivation when the theorem names one."""
+    registry.get(statement_id)  # unknown ids are a user error, not a graph error
     sub = proof_tree(registry.graph, statement_id)
     lines = tree_lines(sub, statement_id)
     if registry.get(statement_id).tags.get("width_derivation"):

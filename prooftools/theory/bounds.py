@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from prooftools.theory.registry import Registry
 
 DIGITS = 30
+#: Largest decimal exponent accepted in a user-supplied number (10^100000 is still instant).
+MAX_USER_EXPONENT = 100_000
 
 
 def exact(value: str | float | int | Fraction) -> sympy.Rational:
@@ -35,6 +37,17 @@ def exact(value: str | float | int | Fraction) -> sympy.Rational:
     """
     if isinstance(value, sympy.Rational):
         return value
+    text = str(value).strip()
+    mantissa, _, power = text.lower().partition("e")
+    if power:
+        try:
+            if abs(int(power)) > MAX_USER_EXPONENT:
+                raise UserInputError(f"number {text!r} is out of range (|exponent| at most "
+                                     f"{MAX_USER_EXPONENT})")
+        except ValueError:
+            raise UserInputError(f"expected a number, got {value!r}") from None
+    if len(mantissa) > 10 * MAX_USER_EXPONENT:
+        raise UserInputError(f"number {text[:20]!r}… has too many digits")
     try:
         frac = Fraction(str(value).strip()) if not isinstance(value, Fraction) else value
     except (ValueError, ZeroDivisionError):
@@ -298,8 +311,22 @@ def log_lambdify(expr: sympy.Expr, names: list[str]):
     syms = [sympy.Symbol(n, positive=True) for n in names]
     by_name = {s.name: s for s in syms}
     expr = expr.xreplace({s: by_name.get(s.name, s) for s in expr.free_symbols})
-    logged = sympy.expand_log(sympy.log(expr), force=True) / sympy.log(10)
+    logged = _log_abs(expr) / sympy.log(10)
     return sympy.lambdify(syms, logged, modules="numpy")
+
+
+def _log_abs(expr: sympy.Expr) -> sympy.Expr:
+    """log|expr| with products and powers split into sums (no overflow in between).
+
+    Only the top-level product structure is split; inner logarithms are left alone, so
+    log(log(1/ε)) stays real (``expand_log(force=True)`` would turn it into log(log ε) + iπ).
+    """
+    if isinstance(expr, sympy.Mul):
+        return sympy.Add(*(_log_abs(a) for a in expr.args))
+    if isinstance(expr, sympy.Pow) and not expr.exp.has(*expr.base.free_symbols) \
+            and expr.base.free_symbols:
+        return expr.exp * _log_abs(expr.base)
+    return sympy.log(sympy.Abs(expr))
 
 
 def evaluate_grid(
@@ -310,6 +337,10 @@ def evaluate_grid(
     constants: str = "hidden",
 ) -> np.ndarray:
     """log10 of ``expr`` over a grid (arrays broadcast together), hidden constants set to 1."""
+    calls = expr.atoms(sympy.core.function.AppliedUndef)
+    if calls:
+        raise UserInputError("cannot evaluate over a grid: the bound depends on the observable(s) "
+                             + ", ".join(sorted(str(c) for c in calls)))
     expr, hidden, _, _ = substitution(registry, expr, {}, constants=constants)
     expr = expr.xreplace({s: sympy.Integer(1) for s in expr.free_symbols if s.name in hidden})
     names = sorted(s.name for s in expr.free_symbols)

@@ -168,12 +168,24 @@ def crossovers(
     except (sympy.PolynomialError, sympy.GeneratorsNeeded):
         pass
     f = log_lambdify(exprs[0] / exprs[1], [var])
+
+    def g(t: float) -> float:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(f(np.array([t]))[0])
+
     grid = np.logspace(math.log10(lo), math.log10(hi), 400)
-    vals = np.asarray(f(grid), dtype=float)
+    vals = np.array([g(t) for t in grid])
     roots = []
     for a, b, fa, fb in zip(grid[:-1], grid[1:], vals[:-1], vals[1:], strict=True):
-        if np.isfinite(fa) and np.isfinite(fb) and fa * fb < 0:
-            roots.append(brentq(lambda t: float(f(np.array([t]))[0]), a, b))
+        if np.isnan(fa) or np.isnan(fb) or np.sign(fa) * np.sign(fb) >= 0:
+            continue
+        # an infinite end (log of 0 at n = lo) is nudged inwards until finite
+        while not np.isfinite(g(a)) and a < b:
+            a = a + (b - a) * 1e-6 if a + (b - a) * 1e-6 > a else b
+        while not np.isfinite(g(b)) and b > a:
+            b = b - (b - a) * 1e-6
+        if np.isfinite(g(a)) and np.isfinite(g(b)) and g(a) * g(b) < 0:
+            roots.append(brentq(g, a, b, xtol=1e-14 * b, rtol=1e-12))
     return roots
 
 

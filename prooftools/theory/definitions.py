@@ -192,6 +192,7 @@ class Statement:
     tags: dict[str, str] = field(default_factory=dict)
     notes: str = ""
     origin: Location = field(default_factory=lambda: Location("?"))
+    uses_line: int | None = None
 
     def bound(self, name: str) -> Bound:
         """The bound called ``name``."""

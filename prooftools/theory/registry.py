@@ -267,7 +267,7 @@ class Registry:
             graph.add_node(st.id)
             for used in st.uses:
                 if used not in self.statements:
-                    problems.append(FileProblem(st.origin.path, st.origin.line, st.id, "uses",
+                    problems.append(FileProblem(st.origin.path, st.uses_line, st.id, "uses",
                                                 f"uses unknown statement {used!r}"))
                 else:
                     graph.add_edge(used, st.id)
@@ -277,7 +277,7 @@ class Registry:
             return
         ids = [u for u, _ in cycle]
         first = self.statements[ids[0]]
-        problems.append(FileProblem(first.origin.path, first.origin.line, first.id, "uses",
+        problems.append(FileProblem(first.origin.path, first.uses_line, first.id, "uses",
                                     "cyclic uses: " + " -> ".join([*ids, ids[0]])))
 
 
@@ -334,7 +334,7 @@ class _StatementBuilder:
         hyps = tuple(self.conditions("hypotheses", prov))
         bounds = tuple(self.bounds(prov))
         concl = tuple(self.conditions("conclusions", prov))
-        self.check_names(hyps, bounds, concl)
+        self.check_names()
         if self.problems:
             return self
         self.statement = Statement(
@@ -353,6 +353,7 @@ class _StatementBuilder:
             tags={str(k): str(v) for k, v in tags.items()},
             notes=str(s.get("notes", "")),
             origin=Location(self.raw.path, self.raw.lines.line("statements", self.index)),
+            uses_line=self.raw.lines.line("statements", self.index, "uses"),
         )
         return self
 
@@ -410,7 +411,7 @@ class _StatementBuilder:
                 if when is None:
                     continue
             prov = entry.get("provenance", default_prov)
-            if prov not in PROVENANCE:
+            if prov not in PROVENANCE and "provenance" in entry:
                 self.bad(f"provenance must be one of {', '.join(PROVENANCE)}; got {prov!r}",
                          *where, "provenance", key=f"{name}.provenance")
             yield Condition(
@@ -464,8 +465,9 @@ class _StatementBuilder:
                 continue
             prov = entry.get("provenance", default_prov)
             if prov not in PROVENANCE:
-                self.bad(f"provenance must be one of {', '.join(PROVENANCE)}; got {prov!r}",
-                         *where, "provenance", key=f"bounds.{name}.provenance")
+                if "provenance" in entry:
+                    self.bad(f"provenance must be one of {', '.join(PROVENANCE)}; got {prov!r}",
+                             *where, "provenance", key=f"bounds.{name}.provenance")
                 continue
             yield Bound(
                 name=name,
@@ -481,13 +483,16 @@ class _StatementBuilder:
                 line=self.raw.lines.line("statements", self.index, *where, "expr"),
             )
 
-    def check_names(self, hyps, bounds, concl) -> None:
-        for label, items in (("hypothesis", hyps), ("bound", bounds), ("conclusion", concl)):
+    def check_names(self) -> None:
+        labels = {"hypotheses": "hypothesis", "bounds": "bound", "conclusions": "conclusion"}
+        for section, label in labels.items():
             seen: set[str] = set()
-            for item in items:
-                if item.name in seen:
-                    self.bad(f"duplicate {label} name {item.name!r}", key=item.name)
-                seen.add(item.name)
+            for j, entry in enumerate(self.spec.get(section, [])):
+                name = entry.get("name")
+                if name in seen:
+                    self.bad(f"duplicate {label} name {name!r}", section, j, "name",
+                             key=f"{section}.{name}")
+                seen.add(name)
 
 
 def load_registry(

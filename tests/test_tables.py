@@ -1,0 +1,134 @@
+"""Table renderings: text, Markdown, LaTeX (booktabs) and JSON, with magnitudes and marks."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from prooftools.reporting.registry_reports import list_table, width_table
+from prooftools.reporting.tables import LEGEND, Magnitude, Marked, Table, latex_escape
+from prooftools.theory import load_registry
+
+
+def _table(marks: bool = True) -> Table:
+    prov = "derived" if marks else "verified"
+    return Table(
+        ["statement", "note_1", "width m"],
+        rows=[
+            [Marked("du2019.thm4.1", prov), "a_b & 50%", Magnitude(3000.0, "1.0e+3000")],
+            [Marked("x.thm", "secondary" if marks else "verified"), "#1 $5 {x}",
+             Magnitude(math.log10(2e33), "2.0e+33")],
+            [Marked("y.thm", "recollection" if marks else "verified"), "small",
+             Magnitude(math.log10(12.5), "12.5")],
+            ["none", None, Magnitude(None)],
+        ],
+        caption="Widths at n = 10^3 & δ = 0.1",
+        notes=["hidden constants set to 1"],
+        label="tab:w",
+    )
+
+
+def test_latex_uses_booktabs_and_powers_of_ten():
+    out = _table().render("latex")
+    for rule in ("\\toprule", "\\midrule", "\\bottomrule", "\\begin{tabular}{llr}"):
+        assert rule in out
+    assert "booktabs" in out
+    assert "$10^{3000}$" in out
+    assert "$2.00\\times 10^{33}$" in out
+    assert "$12.5$" in out
+    assert "---" in out  # missing magnitude
+    assert "\\label{tab:w}" in out
+
+
+def test_latex_escapes_special_characters():
+    out = _table().render("latex")
+    assert "a\\_b \\& 50\\%" in out
+    assert "\\#1 \\$5 \\{x\\}" in out
+    assert "note\\_1" in out
+    assert "$\\delta$" in out
+    # no raw specials outside math/escapes in the data rows
+    data_rows = [ln for ln in out.splitlines() if ln.endswith("\\\\")]
+    for ln in data_rows:
+        assert "a_b" not in ln and " 50%" not in ln
+    assert latex_escape("100% & a_b ~ ^") == \
+        "100\\% \\& a\\_b \\textasciitilde{} \\textasciicircum{}"
+
+
+def test_provenance_marks_and_legend_in_every_text_format():
+    t = _table()
+    latex = t.render("latex")
+    assert "du2019.thm4.1\\textsuperscript{\\dag}" in latex
+    assert "x.thm\\textsuperscript{\\ddag}" in latex
+    assert "y.thm?" in latex
+    assert latex_escape(LEGEND) in latex
+    text = t.render("text")
+    assert "du2019.thm4.1†" in text and "x.thm‡" in text and "y.thm?" in text
+    assert LEGEND in text
+    md = t.render("markdown")
+    assert "du2019.thm4.1†" in md and f"*{LEGEND}*" in md
+
+
+def test_no_legend_without_marks():
+    t = _table(marks=False)
+    for fmt in ("text", "markdown", "latex"):
+        assert "derived from the proof" not in t.render(fmt)
+        assert "†" not in t.render(fmt)
+
+
+def test_text_and_markdown_magnitudes():
+    t = _table()
+    text = t.render("text")
+    assert "1e+3000" in text and "2e+33" in text and "12.5" in text
+    lines = text.splitlines()
+    assert lines[0].startswith("Widths at")
+    assert set(lines[2].replace(" ", "")) == {"-"}
+    md = t.render("markdown")
+    assert "| statement | note_1 | width m |" in md
+    assert "|---|---|---|" in md
+    pipe = Table(["a"], rows=[["x|y"]]).render("markdown")
+    assert "x\\|y" in pipe
+
+
+def test_magnitude_rounding_to_the_next_power():
+    # 9.9999e40 is shown as 10^41, not 10.00 x 10^40
+    assert Magnitude(math.log10(9.9999e40)).latex() == "$10^{41}$"
+    assert Magnitude(math.log10(9.9999e40)).text() == "1e+41"
+    assert Magnitude(-5.0).latex() == "$10^{-5}$"
+
+
+def test_json_parses_and_keeps_structure():
+    t = _table()
+    t.rows.append(["inf", "x", float("inf")])
+    data = json.loads(t.render("json"))
+    assert data["columns"] == ["statement", "note_1", "width m"]
+    first = data["rows"][0]
+    assert first["statement"] == {"text": "du2019.thm4.1", "provenance": "derived"}
+    assert first["width m"] == {"value": "1.0e+3000", "log10": 3000.0}
+    assert data["rows"][-1]["width m"] is None  # non-finite floats become null
+    assert data["notes"] == ["hidden constants set to 1"]
+
+
+def test_unknown_format_is_refused():
+    with pytest.raises(ValueError, match="format must be one of"):
+        _table().render("html")
+
+
+@pytest.fixture(scope="module")
+def reg():
+    return load_registry()
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "json"])
+def test_registry_tables_render(reg, fmt):
+    values = {"n": "1e3", "lambda0": "1e-3", "delta": "0.1"}
+    for table in (list_table(reg, paper="du2019"), width_table(reg, values)):
+        out = table.render(fmt)
+        assert "du2019.thm4.1" in out
+        if fmt == "json":
+            json.loads(out)
+        if fmt == "latex":
+            assert "\\toprule" in out and "du2019.thm4.1" in out
+    latex = width_table(reg, values).render("latex")
+    assert "$10^{33}$" in latex  # du2019.thm4.1's width at this point
