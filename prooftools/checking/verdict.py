@@ -202,7 +202,8 @@ def judge_relation(
     base = dict(statement=statement, item=item, kind=kind, inequality=text)
     if isinstance(rel, sympy.And):
         parts = [
-            judge_relation(a, values, constants=constants, hidden=hidden, rtol=rtol, **base)
+            judge_relation(a, values, statement=statement, item=item, kind=kind, text=text,
+                           constants=constants, hidden=hidden, rtol=rtol)
             for a in rel.args
         ]
         worst = min(parts, key=lambda j: _verdict_rank(j.verdict) * 10 + (j.margin or 0))
@@ -257,28 +258,37 @@ def judge_relation(
             and k in names
             and (v.lower is not None or v.upper is not None)
         ]
-        if boxed and verdict in (Verdict.HOLDS, Verdict.FAILS):
-            corners = itertools.product(
-                *[
-                    [
-                        values[k].lower if values[k].lower is not None else values[k].value,
-                        values[k].upper if values[k].upper is not None else values[k].value,
-                    ]
-                    for k in boxed
-                ]
-            )
-            for corner in corners:
-                pt = {**point, **{k: _as_mpf(c) for k, c in zip(boxed, corner, strict=True)}}
-                v, _ = _decide(evaluate(small_e, pt), evaluate(large_e, pt), op, rtol)
-                if v != verdict:
-                    verdict = Verdict.UNKNOWN
-                    note = "undecided within the certified bounds of " + ", ".join(boxed)
-                    break
-            else:
-                note = "certified (checked at the bounds of " + ", ".join(boxed) + ")"
+        if boxed and op != "==":
+            verdict, note = _certify(small_e, large_e, op, point, values, boxed, verdict)
         return Judgement(
             verdict=verdict, margin=margin, lhs=float(small), rhs=float(large), note=note, **base
         )
+
+
+def _certify(small_e, large_e, op, point, values, boxed, verdict) -> tuple[Verdict, str]:
+    """Decide with proven bounds: the slack large − small is checked at every corner of the box
+    of the bounded quantities. It holds if the slack is positive (≥ 0 for <=) at every corner,
+    and fails if it is ≤ 0 (< 0 for <=) at every corner — e.g. ``sep > 0`` with sep proven 0."""
+    def bound(q: Quantity, side: str) -> float:
+        b = q.lower if side == "lower" else q.upper
+        return q.value if b is None else b
+
+    slacks = []
+    for corner in itertools.product(("lower", "upper"), repeat=len(boxed)):
+        pt = {**point, **{k: _as_mpf(bound(values[k], c)) for k, c in zip(boxed, corner,
+                                                                       strict=True)}}
+        slacks.append(evaluate(large_e, pt) - evaluate(small_e, pt))
+    if any(mpmath.isnan(s) for s in slacks):
+        return Verdict.UNKNOWN, "undecided: not defined at the certified bounds"
+    lo, hi = min(slacks), max(slacks)
+    names = ", ".join(boxed)
+    if (lo > 0) if op == "<" else (lo >= 0):
+        return Verdict.HOLDS, f"certified (checked at the bounds of {names})"
+    if (hi <= 0) if op == "<" else (hi < 0):
+        return Verdict.FAILS, f"certified (checked at the bounds of {names})"
+    if verdict == Verdict.FAILS and hi > 0:
+        return Verdict.UNKNOWN, f"undecided within the certified bounds of {names}"
+    return Verdict.UNKNOWN, f"undecided within the certified bounds of {names}"
 
 
 def _verdict_rank(v: Verdict) -> int:

@@ -1,0 +1,228 @@
+"""Check the data hypotheses of registered theorems on a real dataset.
+
+For every selected statement: apply the statement's data normalization (its ``normalization``
+tag; if absent, the tag most statements of the same paper carry; else ``unit_norm``), measure the
+data quantities it mentions (:func:`prooftools.numerics.dataset_quantities.measure`, certified)
+and judge each hypothesis whose free symbols are all data symbols or constants with
+:func:`prooftools.checking.verdict.judge_relation`. Hypotheses that mention parameters (m, η, …),
+observables or indices are not data hypotheses and are listed as skipped.
+
+Normalization tags understood: ``unit_norm``; ``unit_norm_last_coord`` (‖x‖ = 1 and a constant
+last coordinate: 1/√2 for Allen-Zhu et al. as they state; for Zou et al., whose μ ∈ (0, 1) is
+free, also 1/√2); ``norm_le_1`` (divide by the largest norm when it exceeds 1); ``none``. For
+classification statements with two label classes the labels are mapped to ±1.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from prooftools.checking.verdict import Verdict, judge_relation
+from prooftools.errors import UserInputError
+from prooftools.numerics.dataset_quantities import measure
+from prooftools.numerics.datasets import Dataset
+from prooftools.numerics.normalize import (
+    append_constant_coordinate,
+    binary_labels,
+    unit_norm,
+)
+from prooftools.numerics.quantity import Quantity
+
+__all__ = ["DataCheckReport", "check_dataset", "normalize_for"]
+
+#: paper-specific data symbols that are the same number as a measured quantity
+ALIASES = {
+    "zl_rank_XXt": "x_rank_XXt",  # Zhou–Liang's X (d×n) is our Xᵀ: their X Xᵀ is our XᵀX
+    "zl_rank_YXt": "x_rank_YXt",
+    "zl_sigma_min_X": "x_sigma_min_smaller_side",  # σ_min of their d×n X = σ_d of ours
+}
+_LAST_COORD = 1.0 / math.sqrt(2.0)
+
+
+@dataclass
+class DataCheckReport:
+    """Verdicts on data hypotheses, with the measured quantities behind them."""
+
+    dataset: dict
+    quantities: dict[str, dict[str, Quantity]]  # normalization -> name -> Quantity
+    changes: dict[str, list[str]]  # normalization -> what was changed
+    hypotheses: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+
+    def verdict_counts(self) -> dict[str, int]:
+        """How many hypotheses got each verdict."""
+        return dict(Counter(h["verdict"] for h in self.hypotheses))
+
+    def to_dict(self) -> dict:
+        """JSON-friendly dict: dataset, quantities (per normalization), hypotheses, skipped."""
+        first = "unit_norm" if "unit_norm" in self.quantities else next(iter(self.quantities), None)
+        return {
+            "dataset": self.dataset,
+            "quantities": {k: q.to_dict() for k, q in self.quantities.get(first, {}).items()},
+            "normalizations": {
+                how: {
+                    "changes": self.changes.get(how, []),
+                    "quantities": {k: q.to_dict() for k, q in qs.items()},
+                }
+                for how, qs in self.quantities.items()
+            },
+            "hypotheses": self.hypotheses,
+            "skipped": self.skipped,
+        }
+
+    def to_json(self) -> str:
+        """The report as a JSON string."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=_json_default)
+
+
+def _json_default(obj):
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return str(obj)
+
+
+def normalize_for(ds: Dataset, how: str, *, classification: bool = False):
+    """Apply a registry normalization tag; returns (dataset, list of changes)."""
+    changes: list[str] = []
+    key = (how or "none").strip().lower()
+    if key in ("unit_norm",):
+        ds, ch = unit_norm(ds)
+    elif key in ("unit_norm_last_coord",):
+        ds, ch = append_constant_coordinate(ds, _LAST_COORD)
+    elif key in ("norm_le_1",):
+        nrm = np.sqrt(np.einsum("ij,ij->i", ds.X, ds.X))
+        top = float(nrm.max())
+        ch = ()
+        if top * (1.0 + 4.0 * (ds.d + 4) * 2.0**-53) > 1.0:
+            from prooftools.numerics.datasets import make_dataset
+
+            msg = f"divided all inputs by the largest norm {top:.6g} (+ rounding; now ‖x‖ ≤ 1)"
+            top *= 1.0 + 8.0 * (ds.d + 4) * 2.0**-53  # so that rounding cannot leave ‖x‖ > 1
+            ds = make_dataset(ds.X / top, ds.y, name=ds.name, description=ds.description,
+                              changes=(*ds.changes, msg))
+            ch = (msg,)
+    elif key in ("none", "", "ntk_param"):
+        ch = ()
+    else:
+        raise UserInputError(f"unknown normalization tag {how!r} in the theorem registry")
+    changes.extend(ch)
+    if classification and ds.y.ndim == 1:
+        k = np.unique(ds.y).size
+        if k == 2:
+            ds, ch = binary_labels(ds)
+            changes.extend(ch)
+        else:
+            changes.append(f"labels left as given ({k} classes; a classification theorem "
+                           "expects two: use NAME:a-vs-b)")
+    return ds, changes
+
+
+def _judge(h, values, sid: str, hidden: set[str]):
+    """One hypothesis at the measured values (``And`` parts are judged, the worst is kept)."""
+    return judge_relation(h.expr, values, statement=sid, item=h.name, text=h.text, hidden=hidden)
+
+
+def _paper_tags(registry) -> dict[str, dict[str, str]]:
+    """Most common normalization/task tag per paper."""
+    out: dict[str, dict[str, str]] = {}
+    for tag in ("normalization", "task"):
+        counts: dict[str, Counter] = {}
+        for st in registry.statements.values():
+            val = st.tags.get(tag)
+            if val:
+                counts.setdefault(st.paper, Counter())[val] += 1
+        for paper, c in counts.items():
+            out.setdefault(paper, {})[tag] = c.most_common(1)[0][0]
+    return out
+
+
+def _data_hypotheses(registry, st):
+    """(data hypotheses, skipped records) of one statement."""
+    keep, skipped = [], []
+    for h in st.hypotheses:
+        names = {s.name for s in h.expr.free_symbols}
+        roles = {name: (registry.symbols[name].role if name in registry.symbols else "unknown")
+                 for name in names}
+        other = sorted(n for n, r in roles.items() if r not in ("data", "constant"))
+        if other or "data" not in roles.values():
+            why = ("mentions " + ", ".join(f"{n} ({roles[n]})" for n in other)) if other else \
+                "no data symbol"
+            skipped.append({"statement": st.id, "hypothesis": h.name, "reason":
+                            f"not a data hypothesis: {why}"})
+        else:
+            keep.append(h)
+    return keep, skipped
+
+
+def check_dataset(
+    ds: Dataset,
+    registry,
+    statement_ids: list[str] | None = None,
+    depth: int | None = None,
+    *,
+    progress: bool | None = None,
+) -> DataCheckReport:
+    """Judge the data hypotheses of the selected statements (default: all that have any)."""
+    ids = list(statement_ids) if statement_ids else sorted(registry.statements)
+    for sid in ids:
+        registry.get(sid)  # raises UnknownStatementError with the registry's message
+    paper_tags = _paper_tags(registry)
+    plan: dict[tuple[str, bool], list] = {}
+    skipped: list[dict] = []
+    for sid in ids:
+        st = registry.get(sid)
+        hyps, skip = _data_hypotheses(registry, st)
+        skipped.extend(skip)
+        if not hyps:
+            continue
+        ptags = paper_tags.get(st.paper, {})
+        how = st.tags.get("normalization") or ptags.get("normalization") or "unit_norm"
+        task = st.tags.get("task") or ptags.get("task")
+        plan.setdefault((how, task == "classification"), []).append((st, hyps))
+    report = DataCheckReport(dataset=ds.summary(), quantities={}, changes={})
+    for (how, classification), items in plan.items():
+        label = how + ("+binary_labels" if classification else "")
+        nds, changes = normalize_for(ds, how, classification=classification)
+        wanted = set()
+        for _st, hyps in items:
+            for h in hyps:
+                wanted |= {ALIASES.get(s.name, s.name) for s in h.expr.free_symbols}
+        qs = measure(nds, depth=depth, progress=progress, names=lambda s, w=wanted: s in w)
+        report.quantities[label] = qs
+        report.changes[label] = changes
+        values = dict(qs)
+        values.update({alias: qs[name] for alias, name in ALIASES.items() if name in qs})
+        for st, hyps in items:
+            hidden = {s.name for h in hyps for s in h.expr.free_symbols
+                      if registry.symbols.get(s.name) is not None
+                      and registry.symbols[s.name].role == "constant"}
+            for h in hyps:
+                j = _judge(h, values, st.id, hidden)
+                used = sorted(s.name for s in h.expr.free_symbols if s.name in values)
+                rec = {
+                    "statement": st.id,
+                    "hypothesis": h.name,
+                    "text": h.text,
+                    "verdict": str(j.verdict),
+                    "value": {n: values[n].value for n in used},
+                    "lower_bound": {n: values[n].lower for n in used
+                                    if values[n].lower is not None},
+                    "witness": {n: values[n].witness for n in used if values[n].witness},
+                    "margin": j.margin,
+                    "implied_constants": j.implied_constants,
+                    "normalization": label,
+                    "note": j.note,
+                }
+                report.hypotheses.append(rec)
+    report.skipped = skipped
+    return report
+
+
+def verdict_of(record: dict) -> Verdict:
+    """The Verdict enum of a hypothesis record."""
+    return Verdict(record["verdict"])

@@ -1,0 +1,51 @@
+"""Tables for ``prooftools check``: data hypotheses and the quantities behind them."""
+
+from __future__ import annotations
+
+import math
+
+from prooftools.reporting.tables import Table
+
+_QUANTITY_ORDER = ("n", "d", "norm_min", "norm_max", "y_max", "last_coord", "sep", "phi",
+                   "nonpar", "sigma_min_X", "rank_X", "lambda0", "lambda_ntk")
+
+
+def _num(v) -> float | None:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return float(v)
+
+
+def quantity_table(report, label: str) -> Table:
+    """The measured quantities of one normalization of the dataset, with proven bounds."""
+    qs = report.quantities[label]
+    names = [k for k in _QUANTITY_ORDER if k in qs] + sorted(k for k in qs if k.startswith("x_"))
+    t = Table(columns=["quantity", "value", "proven lower bound", "witness"],
+              caption=f"Data quantities ({label}): " + ("; ".join(report.changes[label])
+                                                        or "data unchanged"))
+    for k in names:
+        q = qs[k]
+        t.rows.append([k, _num(q.value), _num(q.lower), q.witness or ""])
+    return t
+
+
+def hypothesis_table(report) -> Table:
+    """One row per judged data hypothesis: verdict, values, implied constants."""
+    t = Table(columns=["statement", "hypothesis", "verdict", "values", "note"],
+              caption=f"Data hypotheses on {report.dataset['name']}")
+    for h in report.hypotheses:
+        vals = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                         for k, v in h["value"].items())
+        wit = "; ".join(f"{k}: {w}" for k, w in h["witness"].items()
+                        if h["verdict"] != "holds")
+        note = h["note"]
+        if h["implied_constants"]:
+            note = "holds iff " + ", ".join(f"{c} {r}" for c, r in h["implied_constants"].items())
+        t.rows.append([h["statement"], h["hypothesis"], h["verdict"],
+                       vals + (f" [{wit}]" if wit else ""), note])
+    counts = report.verdict_counts()
+    t.notes.append("verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if report.skipped:
+        t.notes.append(f"{len(report.skipped)} hypotheses mention parameters or observables "
+                       "and are not data hypotheses (skipped)")
+    return t
