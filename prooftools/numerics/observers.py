@@ -19,6 +19,7 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse.linalg
 
+from prooftools.numerics.kernels import relu_gram_h_inf
 from prooftools.numerics.twolayer import StepWorkspace, first_layer_gram
 
 __all__ = [
@@ -44,31 +45,14 @@ CHEAP_OBSERVABLES = (
 EXPENSIVE_OBSERVABLES = ("ntk_min", "ntk_dev")
 
 
-def _relu_gram_inf_local(X: np.ndarray) -> np.ndarray:
-    """H^∞_ij = x_iᵀx_j (π − θ_ij)/(2π), θ_ij the angle between x_i and x_j (closed form)."""
-    XXt = X @ X.T
-    norms = np.sqrt(np.clip(np.diag(XXt), 0.0, None))
-    denom = np.outer(norms, norms)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cos = np.where(denom > 0, XXt / np.where(denom > 0, denom, 1.0), 1.0)
-    theta = np.arccos(np.clip(cos, -1.0, 1.0))
-    np.fill_diagonal(theta, 0.0)
-    H = XXt * (math.pi - theta) / (2.0 * math.pi)
-    return 0.5 * (H + H.T)
-
-
 def relu_gram_inf(X: np.ndarray) -> np.ndarray:
-    """Du et al.'s infinite-width Gram H^∞ (uses ``kernels.relu_gram_inf`` when that module exists).
+    """Du et al.'s infinite-width Gram H^∞ (closed form, from :mod:`prooftools.numerics.kernels`).
 
     >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])
     >>> relu_gram_inf(X).round(3).tolist()
     [[0.5, 0.0], [0.0, 0.5]]
     """
-    try:
-        from prooftools.numerics.kernels import relu_gram_inf as _shared
-    except ImportError:
-        return _relu_gram_inf_local(X)
-    return np.asarray(_shared(X), dtype=float)
+    return relu_gram_h_inf(X)
 
 
 def lambda_min(H: np.ndarray) -> float:
