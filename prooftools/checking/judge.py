@@ -38,7 +38,7 @@ Hidden constants
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -123,11 +123,16 @@ def _scalar(value) -> float:
 
 
 def _fixed_value(
-    call: sympy.Basic, values: Mapping[str, object], trajectory: Trajectory | None
+    call: sympy.Basic, values: Mapping[str, object], trajectory: Trajectory | None,
+    functions: Mapping[str, Callable[..., object]] | None = None,
 ) -> tuple[object | None, str]:
-    """The number an observable with fixed arguments stands for, or (None, why not)."""
+    """The number an observable with fixed arguments stands for, or (None, why not).
+
+    ``functions`` maps an observable whose argument is not an index (``ch_alpha(r)``,
+    ``zou_small_preact(β)``) to a function of the evaluated arguments (``None``: not measured).
+    """
     name = call.func.__name__
-    if trajectory is None:
+    if trajectory is None and not (functions and name in functions):
         return None, f"{name}: no run recorded"
     args = []
     for arg in call.args:
@@ -137,6 +142,11 @@ def _fixed_value(
             return None, f"argument of {name} needs {', '.join(missing)}"
         num = arg.xreplace({s: sympy.Float(_scalar(values[s.name]), 30) for s in arg.free_symbols})
         args.append(float(sympy.N(num, 30)))  # safe: numeric sympy expression from our parser
+    if functions and name in functions:
+        got = functions[name](*args)
+        if got is None:
+            return None, f"{name}({', '.join(f'{a:.4g}' for a in args)}) not measured"
+        return got, ""
     if name == "sperp_sum":
         if trajectory.sperp_R is None or "sperp_sum" not in trajectory.scalars:
             return None, "sperp_sum not recorded"
@@ -182,6 +192,7 @@ def judge_condition(
     constants: Mapping[str, sympy.Basic] | None = None,
     hidden: set[str] | frozenset[str] = frozenset(),
     rtol: float = RTOL,
+    functions: Mapping[str, Callable[..., object]] | None = None,
 ) -> Judgement:
     """Judge ``cond`` at data/parameter ``values`` and, for observables, over ``trajectory``.
 
@@ -205,7 +216,7 @@ def judge_condition(
         parts = [
             judge_condition(replace(cond, expr=a), values, trajectory=trajectory,
                             statement=statement, kind=kind, constants=constants, hidden=hidden,
-                            rtol=rtol)
+                            rtol=rtol, functions=functions)
             for a in expr.args
         ]
         worst = combine([p.verdict for p in parts])
@@ -227,7 +238,7 @@ def judge_condition(
     fixed: dict[str, object] = {}
     notes: list[str] = []
     for call in fixed_calls:
-        val, why = _fixed_value(call, values, trajectory)
+        val, why = _fixed_value(call, values, trajectory, functions)
         if val is None:
             return Judgement(verdict=Verdict.UNKNOWN, note="not measured: " + why, **base)
         fixed[str(call)] = val
@@ -241,8 +252,15 @@ def judge_condition(
             wj = judge_relation(when_b, point, hidden=hidden, rtol=rtol)
             if wj.verdict != Verdict.HOLDS:
                 return Judgement(verdict=Verdict.UNKNOWN, note="`when` clause not met", **base)
-        j = judge_relation(expr_b, point, hidden=hidden, rtol=rtol, text=cond.text, **{
-            k: v for k, v in base.items() if k != "inequality"})
+        fast = _fast_hidden(expr_b, point, hidden, rtol, base)
+        if fast is not None:
+            return replace(fast, note="; ".join(n for n in [*notes, fast.note] if n))
+        try:
+            j = judge_relation(expr_b, point, hidden=hidden, rtol=rtol, text=cond.text, **{
+                k: v for k, v in base.items() if k != "inequality"})
+        except (TypeError, ValueError, ZeroDivisionError) as exc:  # e.g. 1/λ0 at λ0 = 0
+            return Judgement(verdict=Verdict.UNKNOWN,
+                             note=f"not evaluable at these values ({exc})", **base)
         return replace(j, note="; ".join(n for n in [*notes, j.note] if n))
     return _judge_series(cond, expr_b, when_b, indexed, point, trajectory, base, hidden, rtol,
                          notes)
@@ -255,10 +273,17 @@ def _judge_series(cond, expr, when, indexed, point, trajectory, base, hidden, rt
         return Judgement(verdict=Verdict.UNKNOWN,
                          note=f"quantifier over {cond.forall} is not supported", **base)
     var = cond.forall[0]
+    offsets: dict[sympy.Basic, int] = {}
     for c in indexed:
-        if len(c.args) != 1 or str(c.args[0]) != var:
+        shift = (c.args[0] - sympy.Symbol(var)).xreplace(
+            {s: sympy.Symbol(var) for s in c.args[0].free_symbols if s.name == var}
+        ) if len(c.args) == 1 else None
+        shift = sympy.simplify(shift) if shift is not None else None
+        if shift is None or not shift.is_Integer:
             return Judgement(verdict=Verdict.UNKNOWN,
-                             note=f"indexed observable {c} must take exactly ({var})", **base)
+                             note=f"indexed observable {c} must take ({var}) or ({var} + integer)",
+                             **base)
+        offsets[c] = int(shift)
     names = sorted({c.func.__name__ for c in indexed})
     dense_ok = trajectory.dense_index is not None and all(n in trajectory.dense for n in names)
     if dense_ok:
@@ -270,7 +295,7 @@ def _judge_series(cond, expr, when, indexed, point, trajectory, base, hidden, rt
         absent = [n for n in names if n not in table]
         if absent:
             return Judgement(verdict=Verdict.UNKNOWN,
-                             note="not recorded: " + ", ".join(absent), **base)
+                             note="not measured: " + ", ".join(absent) + " not recorded", **base)
     run_index = trajectory.config.get("index", "k")
     eta = trajectory.config.get("eta")
     var_values = grid
@@ -281,7 +306,10 @@ def _judge_series(cond, expr, when, indexed, point, trajectory, base, hidden, rt
         var_values = grid / eta if var == "k" else grid * eta
         notes.append(f"{var} read as {'t/η' if var == 'k' else 'η·k'} on this "
                      f"{'flow' if run_index == 't' else 'discrete'} run")
-    placeholders = {c: sympy.Symbol(f"_obs_{c.func.__name__}") for c in indexed}
+    if any(offsets.values()) and var != run_index:
+        return Judgement(verdict=Verdict.UNKNOWN,
+                         note=f"shifted index on a run indexed by {run_index}", **base)
+    placeholders = {c: sympy.Symbol(f"_obs_{c.func.__name__}_{i}") for i, c in enumerate(indexed)}
     var_sym = sympy.Symbol(f"_idx_{var}")
     bind = {**placeholders}
     for s in set().union(expr.free_symbols, *([] if when is None else [when.free_symbols])):
@@ -289,14 +317,16 @@ def _judge_series(cond, expr, when, indexed, point, trajectory, base, hidden, rt
             bind[s] = var_sym
     unbound_hidden = sorted({s.name for s in expr.free_symbols} & set(hidden) - set(point))
     ones = {n: 1.0 for n in unbound_hidden}
-    arrays = {var_sym.name: var_values, **{p.name: np.asarray(table[c.func.__name__], float)
+    arrays = {var_sym.name: var_values, **{p.name: _shifted(grid, table[c.func.__name__],
+                                                            offsets[c])
                                            for c, p in placeholders.items()}}
 
-    def series(e: sympy.Expr) -> np.ndarray | str:
+    def series(e: sympy.Expr, extra: Mapping[str, np.ndarray] | None = None) -> np.ndarray | str:
         e = e.xreplace(bind)
+        extra = extra or {}
         scal = {}
         for s in e.free_symbols:
-            if s.name in arrays:
+            if s.name in arrays or s.name in extra:
                 continue
             if s.name in point:
                 scal[s] = sympy.Float(_scalar(point[s.name]), 30)
@@ -305,11 +335,14 @@ def _judge_series(cond, expr, when, indexed, point, trajectory, base, hidden, rt
             else:
                 return s.name
         e = e.xreplace(scal)
+        if e.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):  # e.g. division by λ0 = 0
+            e = e.xreplace({sympy.zoo: sympy.nan, sympy.oo: sympy.nan, -sympy.oo: sympy.nan})
         syms = sorted(e.free_symbols, key=lambda s: s.name)
         fn = sympy.lambdify(syms, e, modules="numpy")
         with np.errstate(all="ignore"):
-            out = fn(*[arrays[s.name] for s in syms])
-        return np.broadcast_to(np.asarray(out, dtype=float), grid.shape).copy()
+            out = fn(*[extra[s.name] if s.name in extra else arrays[s.name] for s in syms])
+        shape = np.broadcast_shapes(grid.shape, *[np.shape(v) for v in extra.values()])
+        return np.broadcast_to(np.asarray(out, dtype=float), shape).copy()
 
     small_e, large_e, op = _sides(expr)
     small, large = series(small_e), series(large_e)
@@ -319,12 +352,15 @@ def _judge_series(cond, expr, when, indexed, point, trajectory, base, hidden, rt
     mask = ~(np.isnan(small) | np.isnan(large))
     n_measured = int(mask.sum())
     if when is not None:
-        ws, wl, wop = _sides(when)
-        a, b = series(ws), series(wl)
-        if isinstance(a, str) or isinstance(b, str):
-            return Judgement(verdict=Verdict.UNKNOWN, note="`when` clause not measurable", **base)
-        wcodes, _ = series_verdicts(a, b, wop, rtol=rtol)
-        inside = (wcodes == 1) & ~(np.isnan(a) | np.isnan(b))
+        inside = np.ones(grid.shape, dtype=bool)
+        for part in (when.args if isinstance(when, sympy.And) else (when,)):
+            ws, wl, wop = _sides(part)
+            a, b = series(ws), series(wl)
+            if isinstance(a, str) or isinstance(b, str):
+                return Judgement(verdict=Verdict.UNKNOWN, note="`when` clause not measurable",
+                                 **base)
+            wcodes, _ = series_verdicts(a, b, wop, rtol=rtol)
+            inside &= (wcodes == 1) & ~(np.isnan(a) | np.isnan(b))
         mask &= inside
         notes.append(f"`when` {cond.when_text} true at {int(inside.sum())} of {grid.size}")
     if not mask.any():
@@ -364,4 +400,125 @@ def _judge_series(cond, expr, when, indexed, point, trajectory, base, hidden, rt
                          first_failure=None,
                          note=result.note + "; hidden constant(s) " + ", ".join(unbound_hidden)
                          + " set to 1 for the margin; implied range at the worst index")
+        if len(unbound_hidden) == 1:
+            result = _scan_constant(result, unbound_hidden[0], series, small_e, large_e, op,
+                                    sel, var_values, rtol)
     return result
+
+
+#: Grid of values tried for a single hidden constant that must serve every index at once.
+CONSTANT_GRID = np.logspace(-60, 60, 1201)
+
+
+def _scan_constant(result, name, series, small_e, large_e, op, sel, var_values, rtol):
+    """One O/Ω constant must make the relation hold at *every* index. Scan C over
+    :data:`CONSTANT_GRID` (all indices at once): if no C works the verdict is ``fails`` with the
+    first index at which the set of admissible C became empty; otherwise the admissible grid range
+    is reported. NaN/undecided entries count as admissible (a failure must be certain)."""
+    grid_c = CONSTANT_GRID[:, None]
+    try:
+        small, large = series(small_e, {name: grid_c}), series(large_e, {name: grid_c})
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):  # zoo/nan after substitution
+        return result
+    if isinstance(small, str) or isinstance(large, str):
+        return result
+    small, large = small[:, sel], large[:, sel]
+    with np.errstate(all="ignore"):
+        mag = np.maximum(np.abs(small), np.abs(large))
+        diff = large - small
+        tol = rtol * np.where(np.isfinite(mag), mag, 0.0)
+        bad = (diff < -tol) if op != "<" else (diff <= -tol)
+        if op == "==":
+            bad = np.abs(diff) > tol
+    bad &= ~(np.isnan(small) | np.isnan(large))
+    alive = np.logical_and.accumulate(~bad, axis=1)  # C admissible at every index so far
+    if alive[:, -1].any():
+        ok = CONSTANT_GRID[alive[:, -1]]
+        rng = f"in [{ok.min():.3g}, {ok.max():.3g}] (grid)"
+        implied = {**result.implied_constants, f"{name} (all indices)": rng}
+        return replace(result, implied_constants=implied,
+                       note=result.note + f"; one {name} serves every index only if {name} {rng}")
+    dead = int(np.argmax(~alive.any(axis=0)))
+    return replace(result, verdict=Verdict.FAILS,
+                   first_failure=float(var_values[sel[dead]]),
+                   implied_constants={**result.implied_constants, name: "none"},
+                   note=result.note + f"; no single {name} in [1e-60, 1e60] makes it hold at every "
+                   "index: fails for every value of the hidden constant")
+
+
+def _shifted(grid: np.ndarray, values: np.ndarray, offset: int) -> np.ndarray:
+    """``values`` read at ``grid + offset`` (NaN where that index was not recorded)."""
+    values = np.asarray(values, float)
+    if offset == 0:
+        return values
+    want = grid + offset
+    pos = np.clip(np.searchsorted(grid, want), 0, grid.size - 1)
+    return np.where(grid[pos] == want, values[pos], np.nan)
+
+
+def _fast_hidden(rel, point, hidden, rtol, base) -> Judgement | None:
+    """Unbound O/Ω constants without ``sympy.solve``: the margin with every constant set to 1,
+    and, for each constant C that is a power factor of one side once the others are 1
+    (``a·C^p op b``), the implied range ``C op' (b/a)^{1/p}`` in closed form (other constants,
+    e.g. unknown exponents, get no range). ``None`` when no constant is unbound."""
+    import mpmath
+
+    from prooftools.checking.verdict import _as_mpf, evaluate
+
+    if not isinstance(rel, sympy.core.relational.Relational) or isinstance(rel, sympy.Eq):
+        return None
+    names = {s.name for s in rel.free_symbols}
+    unbound = sorted(names & set(hidden) - set(point))
+    if not unbound or names - set(point) - set(unbound):
+        return None
+    small_e, large_e, _op = _sides(rel)
+    implied: dict[str, str] = {}
+    try:
+        with mpmath.workdps(50):
+            pt = {k: _as_mpf(v) for k, v in point.items()}
+            ones = {**pt, **{u: mpmath.mpf(1) for u in unbound}}
+            lhs1, rhs1 = evaluate(small_e, ones), evaluate(large_e, ones)
+            for name in unbound:
+                got = _closed_form_range(small_e, large_e, name, unbound, pt, evaluate)
+                if got is not None:
+                    implied[name] = got
+    except (TypeError, ValueError, KeyError, ZeroDivisionError):
+        return None
+    if mpmath.isnan(lhs1) or mpmath.isnan(rhs1):
+        return None
+    mag = max(abs(lhs1), abs(rhs1))
+    if not mpmath.isfinite(mag):
+        margin = math.inf if rhs1 > lhs1 else -math.inf
+    else:
+        margin = float((rhs1 - lhs1) / mag) if mag else 0.0
+    return Judgement(verdict=Verdict.UNKNOWN, margin=margin, lhs=float(lhs1), rhs=float(rhs1),
+                     implied_constants=implied,
+                     note=f"hidden constant(s) {', '.join(unbound)} set to 1 for the margin",
+                     **base)
+
+
+def _closed_form_range(small, large, name, unbound, pt, evaluate) -> str | None:
+    import mpmath
+
+    small = small.subs({s: 1 for s in small.free_symbols if s.name in unbound and s.name != name})
+    large = large.subs({s: 1 for s in large.free_symbols if s.name in unbound and s.name != name})
+    syms = [s for s in (small.free_symbols | large.free_symbols) if s.name == name]
+    if not syms:
+        return None
+    C = syms[0]
+    if small.has(C) == large.has(C):
+        return None
+    side, other = (small, large) if small.has(C) else (large, small)
+    coeff, rest = side.as_independent(C, as_Add=False)
+    if rest == C:
+        p = sympy.Integer(1)
+    elif rest.is_Pow and rest.base == C and rest.exp.is_number:
+        p = rest.exp
+    else:
+        return None
+    a, b, pe = evaluate(coeff, pt), evaluate(other, pt), mpmath.mpf(sympy.N(p, 50))
+    if not (a > 0 and b > 0 and pe != 0 and mpmath.isfinite(a) and mpmath.isfinite(b)):
+        return None
+    root = (b / a) ** (1 / pe)
+    upper = small.has(C) == (pe > 0)  # C on the small side with p > 0: the relation wants C small
+    return f"{'<=' if upper else '>='} {float(root):.4g}"

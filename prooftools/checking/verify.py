@@ -88,6 +88,7 @@ class VerifyReport:
     failing_links: list[str]
     trajectory: Trajectory
     changes: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
 
     @property
     def first_failing_link(self) -> str | None:
@@ -117,6 +118,7 @@ class VerifyReport:
             "statement": self.statement,
             "config": self.config,
             "changes": list(self.changes),
+            "lines": list(self.lines),
             "data": {k: _data_json(v) for k, v in self.data.items()},
             "verdicts": [it.to_dict() for it in self.items],
             "graph": dict(self.graph),
@@ -314,7 +316,8 @@ def _hidden_only(j: Judgement) -> bool:
     return bool(j.implied_constants) or j.note.startswith("hidden constant")
 
 
-def _judge_all(registry, ids, values, trajectory, constants, hidden, rtol):
+def _judge_all(registry, ids, values, trajectory, constants, hidden, rtol, functions=None,
+               probe_outside=False):
     cache: dict[tuple[str, str], CheckedItem] = {}
     order: list[CheckedItem] = []
     for sid in ids:
@@ -323,28 +326,48 @@ def _judge_all(registry, ids, values, trajectory, constants, hidden, rtol):
             "assumption" if st.kind == "assumption" else "hypothesis")
         for cond in registry.hypotheses_of(st):
             j = judge_condition(cond, values, trajectory=trajectory, statement=sid,
-                                kind=hyp_kind, constants=constants, hidden=hidden, rtol=rtol)
+                                kind=hyp_kind, constants=constants, hidden=hidden, rtol=rtol,
+                                functions=functions)
             item = CheckedItem(j, j.verdict, "hypothesis")
             cache[(sid, cond.name)] = item
             order.append(item)
         for cond in st.conclusions:
             j = judge_condition(cond, values, trajectory=trajectory, statement=sid,
                                 kind=_KIND_OF_CONCLUSION.get(st.kind, "conclusion"),
-                                constants=constants, hidden=hidden, rtol=rtol)
+                                constants=constants, hidden=hidden, rtol=rtol,
+                                functions=functions)
             item = CheckedItem(_guard(registry, sid, j, cache, values, trajectory, constants,
-                                      hidden, rtol), j.verdict, "conclusion")
+                                      hidden, rtol, functions), j.verdict, "conclusion")
             order.append(item)
+            if (probe_outside and cond.forall
+                    and isinstance(cond.when, sympy.core.relational.Relational)):
+                order.append(_probe_outside(cond, sid, values, trajectory, constants, hidden,
+                                            rtol, functions))
     return order
 
 
-def _guard(registry, sid, j, cache, values, trajectory, constants, hidden, rtol) -> Judgement:
+def _probe_outside(cond, sid, values, trajectory, constants, hidden, rtol, functions):
+    """Judge a ``when``-restricted conclusion on the indices where ``when`` is false: the
+    statement promises nothing there, so a failure here shows the restriction is needed."""
+    probe = replace(cond, name=cond.name + "@outside", when=cond.when.negated,
+                    when_text=f"not ({cond.when_text})")
+    j = judge_condition(probe, values, trajectory=trajectory, statement=sid, kind="probe",
+                        constants=constants, hidden=hidden, rtol=rtol, functions=functions)
+    note = _join("outside the `when` range the statement claims nothing (probe, not a verdict "
+                 "on the statement)", j.note)
+    return CheckedItem(replace(j, note=note), j.verdict, "probe")
+
+
+def _guard(registry, sid, j, cache, values, trajectory, constants, hidden, rtol,
+           functions=None) -> Judgement:
     """Apply the documented not-guaranteed / unknown rule to a measured conclusion."""
     failed, undecided = [], []
     for hsid, cond in registry.assumed_hypotheses(sid):
         key = (hsid, cond.name)
         if key not in cache:
             hj = judge_condition(cond, values, trajectory=trajectory, statement=hsid,
-                                 kind="hypothesis", constants=constants, hidden=hidden, rtol=rtol)
+                                 kind="hypothesis", constants=constants, hidden=hidden, rtol=rtol,
+                                 functions=functions)
             cache[key] = CheckedItem(hj, hj.verdict, "hypothesis")
         hj = cache[key].judgement
         label = f"{hsid}:{cond.name}"
@@ -378,6 +401,8 @@ def _join(*parts: str) -> str:
 def _graph(registry, ids, items) -> tuple[dict[str, str], list[str]]:
     by: dict[str, list[CheckedItem]] = {sid: [] for sid in ids}
     for it in items:
+        if it.role == "probe":
+            continue
         by.setdefault(it.judgement.statement, []).append(it)
     node: dict[str, Verdict] = {}
     for sid in ids:
@@ -416,8 +441,8 @@ def verify(
     X,
     y,
     *,
-    width: int,
-    steps: int,
+    width: int | None = None,
+    steps: int | None = None,
     lr: float | None = None,
     seed: int | None = 0,
     algorithm: str | None = None,
@@ -432,11 +457,29 @@ def verify(
     dataset_name: str = "",
     rtol: float = RTOL,
     run: Callable[..., Trajectory] | None = None,
+    depth: int | None = None,
+    loss: str | None = None,
+    activation: str | None = None,
+    init: str | None = None,
+    scale: float | None = None,
+    radius: float | None = None,
+    near_minimizer: float | None = None,
+    eps: float | None = None,
+    mu: float | None = None,
+    points: int | None = None,
+    find_scale: bool = False,
 ) -> VerifyReport:
     """Train the theorem's network on (X, y) and judge the statement and its whole proof chain.
 
     ``overrides`` replaces measured or default symbol values by name (e.g. ``{"lambda0": 0.1}``);
     each is recorded in ``config["overridden"]``. ``run`` replaces the engine (tests).
+
+    Statements of the other anchor papers go to their engine adapter (see
+    :mod:`prooftools.checking.engines`): ``depth``, ``loss`` (Zou: cross-entropy, exponential,
+    smoothed-hinge), ``mu`` (last input coordinate), ``eps`` (target loss), ``activation``,
+    ``init`` (positive/random), ``scale`` (output scale s), ``radius`` (ball radius r),
+    ``find_scale`` (Chatterjee), ``near_minimizer`` (relative radius δ) and ``points`` (Zhou–Liang)
+    are read there; ``width``/``steps`` then have engine defaults where sensible.
 
     >>> from prooftools.theory import load_registry
     >>> rng = np.random.default_rng(0); X = rng.standard_normal((6, 8)); y = rng.standard_normal(6)
@@ -452,6 +495,20 @@ def verify(
         raise UserInputError(f"delta must be a probability in (0, 1); got {delta!r}")
     st = registry.get(statement_id)
     ids = [*registry.dependencies(st.id), st.id]
+    from prooftools.checking.engines import EngineOptions, engine_name
+
+    engine = engine_name(st)
+    if engine != "du":
+        opts = EngineOptions(
+            width=width, depth=depth, steps=steps, lr=lr, seed=0 if seed is None else int(seed),
+            algorithm=algorithm, batch_size=batch_size, delta=float(delta), loss=loss,
+            activation=activation, init=init, scale=scale, radius=radius,
+            near_minimizer=near_minimizer, eps=eps, mu=mu, points=points, find_scale=find_scale,
+            stride=int(stride) if stride else 1, progress=progress)
+        return _verify_engine(registry, st, ids, engine, X, y, opts, overrides=overrides,
+                              constants=constants, dataset_name=dataset_name, rtol=rtol)
+    if width is None or steps is None:
+        raise UserInputError(f"{st.id}: give the width (--width M) and the iterations (--steps K)")
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     if y.ndim == 2 and y.shape[1] == 1:
@@ -511,3 +568,51 @@ def verify(
     }
     return VerifyReport(statement=st.id, config=config, data=values, items=items, graph=graph,
                         failing_links=links, trajectory=trajectory, changes=changes)
+
+
+def _verify_engine(registry, st, ids, engine, X, y, opts, *, overrides, constants, dataset_name,
+                   rtol) -> VerifyReport:
+    """verify() for the statements of the other anchor papers, through their engine adapter."""
+    from prooftools.checking.engines import get_adapter
+
+    res = get_adapter(engine)(registry, st, ids, np.asarray(X), np.asarray(y), opts)
+    values = dict(res.values)
+    overridden: dict[str, object] = {}
+    if "overridden_eta" in res.config:
+        overridden["eta"] = res.config.pop("overridden_eta")
+    for name, val in (overrides or {}).items():
+        if name not in registry.symbols or registry.symbols[name].role in ("observable", "index"):
+            raise UserInputError(f"override {name!r} is not a data, parameter or constant symbol")
+        overridden[name] = {"value": float(val), "measured": _data_json(values.get(name))}
+        values[name] = float(val)
+    derived = registry.derived_constants() if constants == "derived" else {}
+    hidden = frozenset(n for n, s in registry.symbols.items() if s.role == "constant")
+    items = _judge_all(registry, ids, values, res.trajectory, derived, hidden, rtol,
+                       functions=res.functions, probe_outside=res.probe_outside)
+    graph, links = _graph(registry, ids, items)
+    unmeasured = sorted({
+        part.split(" not ")[0].strip()
+        for it in items for part in it.judgement.note.split(";")
+        if part.strip().startswith("not measured")
+    })
+    lines = list(res.lines)
+    if unmeasured:
+        lines.append("not measured: " + "; ".join(
+            u.replace("not measured:", "").strip() for u in unmeasured))
+    traj_cfg = res.trajectory.config
+    config = {
+        "statement": st.id, "dataset": dataset_name, "engine": engine,
+        "seed": opts.seed, "delta": float(opts.delta), "constants": constants,
+        "derived_constants": {k: str(v) for k, v in derived.items()},
+        "stride": int(opts.stride), "rtol": rtol, "overridden": overridden,
+        **res.config,
+        "run": {k: v for k, v in traj_cfg.items() if isinstance(v, str | int | float | bool
+                                                                  | type(None))},
+        "versions": _versions(),
+    }
+    for key in ("width", "eta", "algorithm", "steps", "n", "d"):
+        config.setdefault(key, None)
+    config.setdefault("eta_source", "not applicable")
+    return VerifyReport(statement=st.id, config=config, data=values, items=items, graph=graph,
+                        failing_links=links, trajectory=res.trajectory, changes=res.changes,
+                        lines=lines)

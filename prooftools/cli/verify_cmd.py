@@ -9,7 +9,7 @@ from prooftools.errors import UserInputError
 from prooftools.reporting.tables import FORMATS
 
 #: Papers ``replicate`` knows, with the engine function that runs each.
-REPLICATIONS = ("du2019",)
+REPLICATIONS = ("du2019", "chatterjee")
 
 
 def _positive_int(text: str) -> int:
@@ -65,7 +65,10 @@ def cmd_verify(args) -> int:
         reg, args.id, ds.X, ds.y, width=args.width, steps=args.steps, lr=args.lr,
         seed=args.seed, flow=args.flow, batch_size=args.batch, delta=args.delta,
         constants=args.constants, stride=args.stride, overrides=overrides,
-        dataset_name=args.dataset, progress=None,
+        dataset_name=args.dataset, progress=None, depth=args.depth, loss=args.loss,
+        activation=args.activation, init=args.init, scale=args.scale, radius=args.radius,
+        near_minimizer=args.near_minimizer, eps=args.eps, mu=args.mu, points=args.points,
+        find_scale=args.find_scale,
     )
     text = render_report(report, args.format)
     if args.plots:
@@ -80,6 +83,28 @@ def cmd_verify(args) -> int:
     return 0
 
 
+def _replicate_chatterjee(args, out: str) -> int:
+    from prooftools.numerics.replicate_chatterjee import default_dataset, replicate_chatterjee
+
+    n, d, width, depth = (8, 16, 32, 3) if args.full else (6, 12, 16, 3)
+    X, y = default_dataset(n, d, seed=args.seed)
+    seeds = tuple(range(args.seed, args.seed + (3 if args.full else 2)))
+    res = replicate_chatterjee(X, y, width, depth, seeds=seeds, steps=500 if args.full else 200,
+                               out_dir=out, n_uniform=100 if args.full else 30)
+    print(f"Chatterjee positive vs random initialization: n={n}, d={d}, width={width}, "
+          f"depth={depth}, activation={res['activation']}, s={res['s']}, r={res['r']}, "
+          f"σ_min(X)={res['sigma_min_X']:.3g}")
+    print(f"{'init':>9}  {'seed':>4}  {'η':>10}  {'f(x0)':>10}  {'steps to ε·f0':>13}  "
+          f"{'4f(x0)':>10}  {'r²α':>10}  criterion")
+    for kind in ("positive", "random"):
+        for r in res[kind]:
+            c = r["criterion"]
+            print(f"{kind:>9}  {r['seed']:>4}  {r['eta']:>10.4g}  {r['f0']:>10.4g}  "
+                  f"{r['steps_to_eps']:>13}  {c['lhs']:>10.4g}  {c['rhs']:>10.4g}  {c['verdict']}")
+    print("wrote: " + ", ".join(res["figures"]))
+    return 0
+
+
 def cmd_replicate(args) -> int:
     from prooftools.numerics.replicate_du import replicate_du
 
@@ -87,6 +112,8 @@ def cmd_replicate(args) -> int:
         raise UserInputError(f"no replication for {args.paper!r}; available: "
                              + ", ".join(REPLICATIONS))
     out = args.out or f"replication/{args.paper}"
+    if args.paper == "chatterjee":
+        return _replicate_chatterjee(args, out)
     result = replicate_du(full=args.full, out_dir=out, seed=args.seed, progress=None)
     cfg = result["config"]
     print(f"Du et al. 2019 §5 replication: n={cfg['n']}, d={cfg['d']}, steps={cfg['steps']}, "
@@ -112,9 +139,33 @@ def add_parsers(sub) -> None:
     p.add_argument("--dataset", required=True, metavar="SPEC",
                    help="file (.npz/.npy/.csv), scikit-learn name or generator, "
                         "e.g. sphere:n=20,d=30")
-    p.add_argument("--width", required=True, type=_positive_int, metavar="M", help="width m")
-    p.add_argument("--steps", required=True, type=_nonneg_int, metavar="K",
-                   help="iterations (gradient flow: horizon steps·η)")
+    p.add_argument("--width", type=_positive_int, metavar="M",
+                   help="width m (required except for Zhou–Liang, where layers are d×d)")
+    p.add_argument("--steps", type=_nonneg_int, metavar="K",
+                   help="iterations (gradient flow: horizon steps·η); required for Du et al., "
+                        "default 50 (deep ReLU) or 200 (Chatterjee)")
+    p.add_argument("--depth", type=_positive_int, metavar="L",
+                   help="number of layers (deep ReLU, Zhou–Liang, Chatterjee theorems)")
+    p.add_argument("--loss", metavar="NAME",
+                   help="Zou et al.'s loss: cross-entropy (default), exponential, smoothed-hinge")
+    p.add_argument("--eps", type=_positive_float, metavar="EPS",
+                   help="target training loss ε of the theorem (default 0.1)")
+    p.add_argument("--mu", type=_positive_float, metavar="MU",
+                   help="constant last input coordinate μ in (0, 1) (default 1/√2)")
+    p.add_argument("--activation", metavar="NAME",
+                   help="Chatterjee: tanh (default), softplus, sigmoid, *_centered")
+    p.add_argument("--init", choices=("positive", "random"),
+                   help="Chatterjee: positive construction (default) or random Gaussian")
+    p.add_argument("--scale", type=_positive_float, metavar="S",
+                   help="Chatterjee: output scale s of the positive initialization (default 3)")
+    p.add_argument("--radius", type=_positive_float, metavar="R",
+                   help="Chatterjee: radius r of the ball B(x0, r) (default 1)")
+    p.add_argument("--find-scale", action="store_true",
+                   help="Chatterjee: also search the smallest output scale meeting the criterion")
+    p.add_argument("--near-minimizer", type=_positive_float, metavar="DELTA",
+                   help="Zhou–Liang: relative radius δ of the neighbourhood sampled (default 0.1)")
+    p.add_argument("--points", type=_positive_int, metavar="N",
+                   help="Zhou–Liang: points sampled inside (and as many outside), default 40")
     p.add_argument("--lr", type=_positive_float, metavar="ETA",
                    help="step size (default: the theorem's step-size bound, recorded)")
     p.add_argument("--flow", action="store_true", help="gradient flow instead of GD")

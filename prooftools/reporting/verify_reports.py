@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 
 __all__ = ["du_reference_lines", "plot_report", "render_report", "verdict_table"]
 
+#: per engine: the observables drawn next to the loss (first three that were recorded)
+_PANELS = ("zou_dist_spec_max", "az_dist_max", "zou_flip_max", "az_flip_max", "zou_sum_lprime",
+           "az_semismooth_resid", "zl_gd_ratio", "zl_lam_pt", "zl_reg_ratio", "zl_nbhd",
+           "zl_res_norm", "dist_total", "ch_loss_ratio", "grad_norm_sq")
+
 
 def _fmt(x: float | None) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
@@ -40,11 +45,14 @@ def _index(x: float | None) -> str:
 def verdict_table(report: VerifyReport) -> Table:
     """One row per judged item: statement, kind, item, verdict, margin, first failure, note."""
     cfg = report.config
-    caption = (
-        f"verify {report.statement}: n={cfg['n']}, d={cfg['d']}, m={cfg['width']}, "
-        f"η={cfg['eta']:.4g}, {cfg['algorithm']}, steps={cfg['steps']}, seed={cfg['seed']}, "
-        f"δ={cfg['delta']}, constants={cfg['constants']}"
-    )
+    eta = cfg.get("eta")
+    parts = [f"n={cfg.get('n')}", f"d={cfg.get('d')}"]
+    if cfg.get("depth") is not None:
+        parts.append(f"L={cfg['depth']}")
+    parts += [f"m={cfg.get('width')}", f"η={eta:.4g}" if eta is not None else "η=—",
+              str(cfg.get("algorithm")), f"steps={cfg.get('steps')}", f"seed={cfg.get('seed')}",
+              f"δ={cfg.get('delta')}", f"constants={cfg.get('constants')}"]
+    caption = f"verify {report.statement}: " + ", ".join(parts)
     rows = []
     for it in report.items:
         j = it.judgement
@@ -53,8 +61,9 @@ def verdict_table(report: VerifyReport) -> Table:
             j.statement, j.kind, j.item, j.inequality, str(j.verdict), _fmt(j.margin),
             _index(j.first_failure), implied,
         ])
-    notes = [f"data: {_data_line(report)}", f"η: {cfg['eta_source']}"]
+    notes = [f"data: {_data_line(report)}", f"η: {cfg.get('eta_source')}"]
     notes += [f"changed: {c}" for c in report.changes]
+    notes += list(getattr(report, "lines", []))
     link = report.first_failing_link
     notes.append(f"first failing link: {link}" if link else "no failing link")
     notes.append("margin: worst relative slack (rhs − lhs)/max(|lhs|,|rhs|); negative = violated")
@@ -71,7 +80,8 @@ def verdict_table(report: VerifyReport) -> Table:
 
 def _data_line(report: VerifyReport) -> str:
     parts = []
-    for key in ("n", "d", "lambda0", "nonpar", "y_max", "norm_min", "norm_max"):
+    for key in ("n", "d", "lambda0", "nonpar", "phi", "sep", "last_coord", "y_max", "norm_min",
+                "norm_max", "zl_sigma_min_X", "zl_fstar", "sigma_min_X", "ch_r", "ch_s"):
         if key in report.data:
             v = report.data[key]
             parts.append(f"{key}={_fmt(v.value if isinstance(v, Quantity) else float(v))}")
@@ -128,6 +138,8 @@ def plot_report(report: VerifyReport, out_dir: str | Path, *, stem: str | None =
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = stem or report.statement.replace(".", "_") + "_verify"
+    if report.config.get("engine") not in (None, "du"):
+        return _plot_generic(report, out, stem, plt)
     tr = report.trajectory
     ref = du_reference_lines(report)
     lam = ref["lambda0/2"] * 2
@@ -177,6 +189,37 @@ def plot_report(report: VerifyReport, out_dir: str | Path, *, stem: str | None =
     cfg = report.config
     fig.suptitle(f"{report.statement}: n={cfg['n']}, m={cfg['width']}, η={cfg['eta']:.3g}, "
                  f"λ0={lam:.3g}, first failing link: {report.first_failing_link or 'none'}")
+    fig.tight_layout()
+    paths = []
+    for ext in ("png", "pdf"):
+        p = out / f"{stem}.{ext}"
+        fig.savefig(p, dpi=110)
+        paths.append(str(p))
+    plt.close(fig)
+    return paths
+
+
+def _plot_generic(report: VerifyReport, out: Path, stem: str, plt) -> list[str]:
+    """Loss (every step when recorded densely) and up to three paper observables against k."""
+    tr = report.trajectory
+    names = [k for k in _PANELS if k in tr.observables][:3]
+    fig, axes = plt.subplots(1, 1 + len(names), figsize=(4.2 * (1 + len(names)), 3.6))
+    axes = np.atleast_1d(axes)
+    if tr.dense_index is not None and "loss" in tr.dense:
+        kx, lo = tr.dense_index, tr.dense["loss"]
+    else:
+        kx, lo = tr.index, tr.observables.get("loss", np.full(tr.index.shape, np.nan))
+    with np.errstate(all="ignore"):
+        axes[0].semilogy(kx, np.where(lo > 0, lo, np.nan), ".-" if kx.size < 100 else "-")
+    axes[0].set(xlabel="k", ylabel="loss", title="objective")
+    for a, name in zip(axes[1:], names, strict=False):
+        v = tr.observables[name]
+        ok = np.isfinite(v)
+        a.plot(tr.index[ok], v[ok], ".-", ms=3)
+        if name in ("zl_gd_ratio", "zl_lam_pt") and np.all(v[ok] > 0):
+            a.set_yscale("log")
+        a.set(xlabel="k (point index)" if name.startswith("zl_") else "k", title=name)
+    fig.suptitle(f"{report.statement}: first failing link: {report.first_failing_link or 'none'}")
     fig.tight_layout()
     paths = []
     for ext in ("png", "pdf"):

@@ -1,0 +1,159 @@
+"""Engine adapter for Zhou & Liang (1710.06910): points near a full-rank global minimizer.
+
+Data: X (n×d rows) and labels y (n×d) become the paper's d×n matrices ``X = Xᵀ``, ``Y = yᵀ``
+(square layers: the label dimension must equal d, and n ≥ d so that X Xᵀ is invertible).
+The minimizer is the balanced factorization W* of ``P* = Y Xᵀ(X Xᵀ)⁻¹`` (``ℓ = depth`` factors;
+the residual network's theorem is about the ball ‖A_j‖₂ ≤ τ around A = 0, which is sampled
+instead, with τ = δ). ``--near-minimizer δ`` is the relative radius:
+``points`` points are drawn in N_δ(W*) (relative radii u·δ, u ~ U(0, 1]) and as many *outside*
+(relative radii between δ and max(1.5, 4δ), and a quarter of them on the segment from W* to the
+critical point W = 0, where the ratio is +∞), in one record indexed k = 0, 1, …; the theorem's
+``when = zl_nbhd(k) <= zl_rho`` picks the inside ones and the outside ones are judged as probes.
+
+Regularity observables (``zl_reg_*``, ``zl_block_*``) at point k move the last layer only: the
+point ``(W_1*, …, W_{ℓ−1}*, W_ℓ(k))``, so that Z = W*_{ℓ−1:1} X is the fixed feature matrix of
+``zl_sigma_min_Z``/``zl_sigma_max_Z`` (the theorem's "along certain directions").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from prooftools.checking.engines import EngineOptions, EngineResult
+from prooftools.errors import UserInputError
+from prooftools.numerics import zhou_liang as zl
+from prooftools.numerics.trajectory import Trajectory
+
+DEFAULT_POINTS = 40
+
+
+def _data(st, X, y) -> tuple[np.ndarray, np.ndarray]:
+    X, y = np.asarray(X, float), np.asarray(y, float)
+    if y.ndim != 2 or y.shape != X.shape:
+        raise UserInputError(f"{st.id} needs a square setting: labels of the same dimension as "
+                             f"the inputs (y of shape {X.shape}); got X {X.shape}, y {y.shape} — "
+                             "try --dataset synthetic-square:d=8")
+    if X.shape[0] < X.shape[1]:
+        raise UserInputError(f"{st.id} needs n >= d samples so that X Xᵀ is invertible; "
+                             f"got n = {X.shape[0]}, d = {X.shape[1]}")
+    return X.T.copy(), y.T.copy()
+
+
+def _point_obs(Ws, Ws_star, Xz, Yz, fstar, residual, alpha, beta) -> dict[str, float]:
+    d = Xz.shape[0]
+    eye = np.eye(d)
+    mats = [eye + A for A in Ws] if residual else Ws
+    P = zl.partial_product(mats, len(mats), 1)
+    Pstar = zl.optimal_product(Xz, Yz)
+    loss = zl.linear_loss(mats, Xz, Yz)
+    out = {
+        "loss": loss,
+        "zl_gd_ratio": zl.gradient_dominance_ratio(mats, Xz, Yz),
+        "zl_lam_pt": zl.gd_lambda_pointwise(mats, Xz),
+        "zl_prod_dev": float(np.linalg.norm(P - Pstar)),
+        "zl_prod_dev_X": float(np.linalg.norm((P - Pstar) @ Xz)),
+        "grad_norm_sq": float(sum(np.sum(g * g) for g in zl.linear_grad(mats, Xz, Yz))),
+    }
+    if residual:
+        out["zl_res_norm"] = zl.residual_radius(Ws)
+    else:
+        out["zl_nbhd"] = zl.neighbourhood_radius(Ws, Ws_star)
+        moved = [*Ws_star[:-1], Ws[-1]]
+        reg = zl.layer_regularity(moved, Xz, Yz, alpha=alpha, beta=beta)
+        g = zl.linear_grad(moved, Xz, Yz)[-1]
+        diff = Ws[-1] - reg["W_sharp"]
+        out.update(zl_reg_inner=float(np.sum(g * diff)), zl_block_grad_sq=float(np.sum(g * g)),
+                   zl_block_dist_sq=float(np.sum(diff * diff)),
+                   zl_reg_ratio=1.0 if not np.any(diff) else float(reg["ratio"]))
+    return out
+
+
+def run(registry, st, ids, X, y, opts: EngineOptions) -> EngineResult:
+    """Sample points inside and outside the neighbourhood and measure the Zhou–Liang ratios."""
+    net = st.tags.get("network")
+    if net not in ("linear_square", "linear_residual_square"):
+        raise UserInputError(f"{st.id}: verify supports the linear and linear residual square "
+                             f"networks of Zhou & Liang; not {net!r}")
+    residual = net == "linear_residual_square"
+    Xz, Yz = _data(st, X, y)
+    d, n = Xz.shape
+    if opts.depth is None:
+        raise UserInputError(f"{st.id} is a deep linear theorem; give the number of layers with "
+                             "--depth L")
+    ell = int(opts.depth)
+    rho = 0.1 if opts.near_minimizer is None else float(opts.near_minimizer)
+    if not 0 < rho < 1:
+        raise UserInputError(f"--near-minimizer must lie in (0, 1); got {rho}")
+    npts = int(opts.points or DEFAULT_POINTS)
+    rng = np.random.default_rng(opts.seed)
+    sv = np.linalg.svd(Xz, compute_uv=False)
+    fstar = zl.f_star(Xz, Yz)
+    values: dict[str, object] = {
+        "d": d, "n": n, "zl_ell": ell, "zl_rho": rho, "zl_tau": rho,
+        "zl_rank_XXt": int(np.linalg.matrix_rank(Xz @ Xz.T)),
+        "zl_rank_YXt": int(np.linalg.matrix_rank(Yz @ Xz.T)),
+        "zl_sigma_min_X": float(sv[-1]), "zl_sigma_max_X": float(sv[0]), "zl_fstar": fstar,
+    }
+    Pstar = zl.optimal_product(Xz, Yz)
+    Ws_star = zl.balanced_factorization(Pstar, ell)
+    smins = np.array([zl.sigma_min(W) for W in Ws_star])
+    values["zl_S_star"] = float(sum(np.prod(np.delete(smins, k) ** 2) for k in range(ell)))
+    Zfix = zl.partial_product(Ws_star, ell - 1, 1) @ Xz
+    zs = np.linalg.svd(Zfix, compute_uv=False)
+    values.update(zl_sigma_min_Z=float(zs[-1]), zl_sigma_max_Z=float(zs[0]))
+    alpha, beta = 1.0 / (2.0 * zs[0] ** 2), zs[-1] ** 2 / 2.0
+    out_hi = max(1.5, 4.0 * rho)
+    npath = max(1, npts // 4)
+    if residual:
+        def ball(r: float) -> list[np.ndarray]:
+            pts = []
+            for _ in range(ell):
+                D = rng.standard_normal((d, d))
+                pts.append(r * D / zl.sigma_max(D))
+            return pts
+        inside = [ball(rho * rng.uniform(0, 1)) for _ in range(npts)]
+        outside = [ball(rng.uniform(rho, out_hi)) for _ in range(npts - npath)]
+        # the segment A = −t I towards the critical point I + A = 0 (ratio +inf there, ℓ ≥ 3)
+        outside += [[-t * np.eye(d) for _ in range(ell)]
+                    for t in np.linspace(rho, 1.0, npath + 1)[1:]]
+        start = [np.zeros((d, d)) for _ in range(ell)]
+    else:
+        inside = zl.sample_neighbourhood(Ws_star, rho, npts, rng)
+        outside = [zl.sample_neighbourhood(Ws_star, 1.0, 1, rng,
+                                           radius=float(rng.uniform(rho, out_hi)))[0]
+                   for _ in range(npts - npath)]
+        # the segment (1 − t)W* towards the critical point W = 0 (ratio +inf there, ℓ ≥ 3)
+        kappa = max(zl.sigma_max(W) / zl.sigma_min(W) for W in Ws_star)
+        outside += [[(1.0 - t) * W for W in Ws_star]
+                    for t in np.geomspace(min(1.0, 1.01 * rho / kappa), 1.0, npath)]
+        start = Ws_star
+    pts = [start, *inside, *outside]
+    rows = [_point_obs(W, Ws_star, Xz, Yz, fstar, residual, alpha, beta) for W in pts]
+    obs = {k: np.array([r[k] for r in rows], dtype=float) for k in rows[0]}
+    traj = Trajectory(config={"index": "k", "engine": "zhouliang", "network": net,
+                              "points_inside": npts + 1, "points_outside": npts,
+                              "radius_outside": [rho, out_hi]},
+                      index=np.arange(len(pts), dtype=float), observables=obs)
+    key = "zl_res_norm" if residual else "zl_nbhd"
+    lam = (zl.residual_gd_lambda(Xz, rho, ell) if residual
+           else zl.gd_lambda_neighbourhood(Ws_star, Xz, rho))
+    out_mask = obs[key] > rho
+    worst_out = float(np.max(obs["zl_gd_ratio"][out_mask])) if out_mask.any() else float("nan")
+    lines = [
+        f"points: k = 0 is the minimizer ({'A = 0' if residual else 'balanced W*'}), k = 1.."
+        f"{npts} inside (relative radius ≤ {rho:g}), k = {npts + 1}..{2 * npts} outside "
+        f"(radius > {rho:g}: random, and {npath} on the segment to the critical point "
+        f"{'I + A = 0' if residual else 'W = 0'})",
+        f"derived λ = {lam:.4g}; max gradient-dominance ratio inside = "
+        f"{float(np.max(obs['zl_gd_ratio'][~out_mask])):.4g}, outside = {worst_out:.4g}",
+    ]
+    if not residual:
+        lines.append(f"regularity along the last layer: α = 1/(2σ_max(Z)²) = {alpha:.4g}, "
+                     f"β = σ_min(Z)²/2 = {beta:.4g}; min ratio = "
+                     f"{float(np.nanmin(obs['zl_reg_ratio'])):.4g} (≥ 1 required)")
+    config = {"width": d, "depth": ell, "steps": len(pts) - 1, "eta": None,
+              "eta_source": "no training: sampled points", "algorithm": "sampling",
+              "n": n, "d": d, "near_minimizer": rho, "points": npts, "network": net,
+              "normalization": "none"}
+    return EngineResult(values=values, trajectory=traj, config=config, lines=lines,
+                        probe_outside=True)
