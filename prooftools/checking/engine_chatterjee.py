@@ -101,12 +101,11 @@ def run(registry, st, ids, X, y, opts: EngineOptions) -> EngineResult:
               "normalization": "none"}
     if opts.find_scale:
         found = ch.smallest_output_scale(X, y, width=int(opts.width), depth=int(opts.depth), r=r,
-                                         activation=act, seed=opts.seed, n_uniform=40, n_line=5,
-                                         rtol=0.05)
+                                         activation=act, seed=opts.seed, n_uniform=100,
+                                         n_line=10, steps=min(steps, 100), rtol=0.05)
         config["smallest_scale"] = found["s"]
-        lines.append("smallest output scale meeting 4 f(x0) < r² α (estimated, bisection "
-                     "assuming monotonicity in s, 45 ball points per s and no GD path, so α is "
-                     "estimated more coarsely than above): "
+        lines.append("smallest output scale meeting 4 f(x0) < r² α (estimated as above: GD path "
+                     "and ball samples at each s; bisection assuming monotonicity in s): "
                      + (f"s ≈ {found['s']:.4g}" if found["s"] is not None
                         else "none up to s = 1000"))
 

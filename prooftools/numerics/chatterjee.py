@@ -425,21 +425,24 @@ def smallest_output_scale(
     s_hi: float = 1e3,
     rtol: float = 0.02,
     seed: int = 0,
-    n_uniform: int = 100,
-    n_line: int = 10,
+    n_uniform: int = 200,
+    n_line: int = 20,
+    steps: int = 200,
 ) -> dict:
     """Smallest output scale s of :func:`positive_init` for which the **estimated** criterion
     ``4 f(x0) < r² α(x0, r)`` holds, by bisection in log s (assumes the criterion is monotone in
-    s, as the note's heuristic ``α ≈ s² κ(r)`` suggests). Because α is estimated from above, the
-    true threshold is ≥ the returned ``s`` up to sampling. Returns ``s`` (``None`` if even
-    ``s_hi`` fails), the bracket and every evaluation."""
+    s, as the note's heuristic ``α ≈ s² κ(r)`` suggests). Each s is judged exactly as
+    :func:`assess` judges it (α along a GD path of ``steps`` steps and on ball samples), so the
+    search and the assessment cannot disagree. Because α is estimated from above, the true
+    threshold is ≥ the returned ``s`` up to sampling. Returns ``s`` (``None`` if even ``s_hi``
+    fails), the bracket and every evaluation."""
     prob = SmoothMLP(X, y, width, depth, activation)
     evals: list[tuple[float, bool, float, float]] = []
 
     def ok(s: float) -> bool:
         x0 = positive_init(prob, s, seed)
-        f0 = prob.loss(x0)
-        a = estimate_alpha(prob, x0, r, n_uniform=n_uniform, n_line=n_line, seed=seed).value
+        got = assess(prob, x0, r, steps=steps, n_uniform=n_uniform, n_line=n_line, seed=seed)
+        f0, a = got["f0"], got["alpha"].value
         res = 4.0 * f0 < r * r * a
         evals.append((s, res, f0, a))
         return res
