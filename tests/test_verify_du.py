@@ -187,3 +187,51 @@ def test_cli_verify_json_and_errors(capsys):
     assert "unknown dataset" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["verify", THM, "--dataset", "sphere", "--width", "0", "--steps", "3"])
+
+
+BOGUS = '''
+format = 1
+[paper]
+key = "bogus"
+title = "A deliberately false lemma on top of Du et al.'s network"
+
+[[statements]]
+id = "halving"
+kind = "lemma"
+title = "The residual halves at every step (false)"
+source = "test"
+provenance = "recollection"
+[statements.tags]
+network = "two_layer_relu"
+algorithm = "gd"
+[[statements.conclusions]]
+name = "halves"
+expr = "resid_sq(k) <= resid_sq(0) / 2**k"
+forall = ["k"]
+
+[[statements]]
+id = "thm"
+kind = "theorem"
+title = "Uses the false lemma"
+source = "test"
+provenance = "recollection"
+uses = ["halving"]
+[statements.tags]
+network = "two_layer_relu"
+algorithm = "gd"
+[[statements.conclusions]]
+name = "no_increase"
+expr = "resid_sq(k) <= resid_sq(0)"
+forall = ["k"]
+'''
+
+
+def test_first_failing_link_is_the_refuted_lemma(tmp_path, sphere):
+    """A lemma whose claim fails while everything it uses holds is named as the first link."""
+    (tmp_path / "bogus.toml").write_text(BOGUS, encoding="utf-8")
+    reg = load_registry(extra_dirs=[tmp_path])
+    rep = verify(reg, "bogus.thm", sphere.X, sphere.y, width=256, steps=20, lr=1e-3, seed=0,
+                 progress=False)
+    assert rep.verdict("bogus.halving", "halves") == Verdict.FAILS
+    assert rep.verdict("bogus.thm", "no_increase") == Verdict.HOLDS
+    assert rep.first_failing_link == "bogus.halving"

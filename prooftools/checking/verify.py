@@ -404,6 +404,11 @@ def _graph(registry, ids, items) -> tuple[dict[str, str], list[str]]:
         if it.role == "probe":
             continue
         by.setdefault(it.judgement.statement, []).append(it)
+    def hyps_with(verdict: Verdict) -> set[tuple[str, str]]:
+        return {(it.judgement.statement, it.judgement.item) for it in items
+                if it.role == "hypothesis" and it.judgement.verdict == verdict}
+
+    failed_hyps, open_hyps = hyps_with(Verdict.FAILS), hyps_with(Verdict.UNKNOWN)
     node: dict[str, Verdict] = {}
     for sid in ids:
         st = registry.get(sid)
@@ -412,12 +417,19 @@ def _graph(registry, ids, items) -> tuple[dict[str, str], list[str]]:
             node[sid] = Verdict.UNKNOWN
             continue
         claims = [it for it in its if it.role == "conclusion"]
+        # A statement whose own or assumed hypotheses failed promises nothing here: a measured
+        # failure of its conclusions is reported on the item, but the statement is not refuted.
+        # A failed conclusion refutes the statement only when every hypothesis is known to hold;
+        # with one undecided (a hidden constant, say) the statement is unknown.
+        assumed = [(s, h.name) for s, h in registry.assumed_hypotheses(sid)]
+        hyp_failed = any(key in failed_hyps for key in assumed)
+        hyp_open = any(key in open_hyps for key in assumed)
         if st.kind in ("assumption", "condition") or not claims:
             node[sid] = combine([it.judgement.verdict for it in its])
-        elif any(it.judgement.verdict == Verdict.FAILS for it in claims):
-            node[sid] = Verdict.FAILS
-        elif any(it.judgement.verdict == Verdict.FAILS for it in its):
+        elif hyp_failed:
             node[sid] = Verdict.NOT_GUARANTEED
+        elif any(it.judgement.verdict == Verdict.FAILS for it in claims):
+            node[sid] = Verdict.UNKNOWN if hyp_open else Verdict.FAILS
         else:
             node[sid] = combine([it.judgement.verdict for it in its])
     graph = registry.graph
