@@ -143,9 +143,15 @@ def bounds_report(registry: Registry, statement_id: str, values: Mapping[str, ob
 
 
 def compare_report(registry: Registry, values: Mapping[str, object], sizes: list, *,
-                   constants: str = "hidden", crossover=None) -> Table:
-    """Width requirement (log10) of every theorem at each size n, with leading exponents."""
+                   constants: str = "hidden", crossover=None,
+                   only_evaluated: bool = False) -> Table:
+    """Width requirement (log10) of every theorem at each size n, with leading exponents.
+
+    ``only_evaluated`` keeps the rows that could be evaluated and counts the others in a note.
+    """
     rows = compare_widths(registry, values, {"n": list(sizes)}, constants=constants)
+    dropped = [r for r in rows if r.missing] if only_evaluated else []
+    rows = [r for r in rows if not (only_evaluated and r.missing)]
     cols = ["statement", "width bound", *[f"log10 m @ n={s}" for s in sizes], "orders"]
     table = Table(cols, caption="Required width, " + _values_caption(values, constants))
     for r in rows:
@@ -155,6 +161,11 @@ def compare_report(registry: Registry, values: Mapping[str, object], sizes: list
         table.rows.append([Marked(r.statement, r.provenance), r.bound, *cells, orders])
     best = least_width(rows)
     table.rows.append(["least width", "", *[b or "—" for b in best], ""])
+    if dropped:
+        need = sorted({m for r in dropped for m in r.missing})
+        table.notes.append(f"{len(dropped)} more requirements need values not given here "
+                           f"({', '.join(need[:8])}{', …' if len(need) > 8 else ''}): unknown "
+                           "exponents and paper-specific quantities; pass them with --set")
     table.json_rows = [
         {"statement": r.statement, "bound": r.bound, "expr": r.expr, "provenance": r.provenance,
          "log10": dict(zip(map(str, sizes), r.log10, strict=True)),
