@@ -433,8 +433,10 @@ def _graph(registry, ids, items) -> tuple[dict[str, str], list[str]]:
         else:
             node[sid] = combine([it.judgement.verdict for it in its])
     graph = registry.graph
+    # a failing link: its claim fails while nothing it rests on failed or lost its guarantee
+    broken = (Verdict.FAILS, Verdict.NOT_GUARANTEED)
     links = [sid for sid in ids if node[sid] == Verdict.FAILS
-             and not any(node.get(a) == Verdict.FAILS for a in _ancestors(graph, sid))]
+             and not any(node.get(a) in broken for a in _ancestors(graph, sid))]
     return {sid: str(v) for sid, v in node.items()}, links
 
 
