@@ -45,7 +45,7 @@ import numpy as np
 import sympy
 from sympy.core.function import AppliedUndef
 
-from prooftools.checking.verdict import Judgement, Verdict, combine, judge_relation
+from prooftools.checking.verdict import Judgement, Verdict, combine, judge_relation, sides
 from prooftools.numerics.quantity import Quantity
 from prooftools.numerics.trajectory import Trajectory
 from prooftools.theory.definitions import Condition
@@ -68,17 +68,6 @@ def observable_calls(expr: sympy.Basic) -> list[sympy.Basic]:
     ['resid_sq(k)']
     """
     return sorted(expr.atoms(AppliedUndef), key=str)
-
-
-def _sides(rel: sympy.Basic) -> tuple[sympy.Expr, sympy.Expr, str]:
-    """(small, large, op) so that the relation reads ``small op large``, op in <, <=, ==."""
-    if isinstance(rel, (sympy.StrictGreaterThan, sympy.GreaterThan)):
-        return rel.rhs, rel.lhs, "<" if isinstance(rel, sympy.StrictGreaterThan) else "<="
-    if isinstance(rel, (sympy.StrictLessThan, sympy.LessThan)):
-        return rel.lhs, rel.rhs, "<" if isinstance(rel, sympy.StrictLessThan) else "<="
-    if isinstance(rel, sympy.Eq):
-        return rel.lhs, rel.rhs, "=="
-    raise TypeError(f"not an inequality or equation: {rel}")
 
 
 def series_verdicts(
@@ -344,7 +333,7 @@ def _judge_series(cond, expr, when, indexed, point, trajectory, base, hidden, rt
         shape = np.broadcast_shapes(grid.shape, *[np.shape(v) for v in extra.values()])
         return np.broadcast_to(np.asarray(out, dtype=float), shape).copy()
 
-    small_e, large_e, op = _sides(expr)
+    small_e, large_e, op = sides(expr)
     small, large = series(small_e), series(large_e)
     for got in (small, large):
         if isinstance(got, str):
@@ -354,7 +343,7 @@ def _judge_series(cond, expr, when, indexed, point, trajectory, base, hidden, rt
     if when is not None:
         inside = np.ones(grid.shape, dtype=bool)
         for part in (when.args if isinstance(when, sympy.And) else (when,)):
-            ws, wl, wop = _sides(part)
+            ws, wl, wop = sides(part)
             a, b = series(ws), series(wl)
             if isinstance(a, str) or isinstance(b, str):
                 return Judgement(verdict=Verdict.UNKNOWN, note="`when` clause not measurable",
@@ -471,7 +460,7 @@ def _fast_hidden(rel, point, hidden, rtol, base) -> Judgement | None:
     unbound = sorted(names & set(hidden) - set(point))
     if not unbound or names - set(point) - set(unbound):
         return None
-    small_e, large_e, _op = _sides(rel)
+    small_e, large_e, _op = sides(rel)
     implied: dict[str, str] = {}
     try:
         with mpmath.workdps(50):

@@ -72,7 +72,7 @@ def _as_mpf(value: float | int | Quantity | sympy.Basic) -> mpmath.mpf:
     return mpmath.mpf(value)
 
 
-def _sides(rel: sympy.Rel) -> tuple[sympy.Expr, sympy.Expr, str]:
+def sides(rel: sympy.Rel) -> tuple[sympy.Expr, sympy.Expr, str]:
     """(small, large, op): the relation read as ``small op large``, op in <, <=, ==."""
     if isinstance(rel, (sympy.StrictGreaterThan, sympy.GreaterThan)):
         return rel.rhs, rel.lhs, "<" if isinstance(rel, sympy.StrictGreaterThan) else "<="
@@ -140,7 +140,7 @@ def implied_constant(
     >>> implied_constant(m >= C * n**2, C, {"m": mpmath.mpf(400), "n": mpmath.mpf(10)})
     '<= 4'
     """
-    small, large, op = _sides(rel)
+    small, large, op = sides(rel)
     diff = (large - small).xreplace(
         {s: sympy.Float(values[s.name], DPS) for s in rel.free_symbols if s.name in values}
     )
@@ -222,7 +222,7 @@ def judge_relation(
             return Judgement(
                 verdict=Verdict.UNKNOWN, note="not measured: " + ", ".join(missing), **base
             )
-        small_e, large_e, op = _sides(rel)
+        small_e, large_e, op = sides(rel)
         if unbound_hidden:
             implied = {}
             for name in unbound_hidden:

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
+from prooftools.cli.argtypes import positive_int
 from prooftools.reporting.data_reports import hypothesis_table, quantity_table
 from prooftools.reporting.tables import FORMATS, Table
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def run(args) -> int:
@@ -70,7 +59,7 @@ def add_parser(subparsers) -> None:
                    help="only this statement and those it uses (repeatable; default: all)")
     p.add_argument("--label-column", metavar="COL",
                    help="label column (CSV name, .npy index or 'none', .npz array name)")
-    p.add_argument("--depth", type=_positive_int, metavar="L",
+    p.add_argument("--depth", type=positive_int, metavar="L",
                    help="also measure λ_min of the depth-L ReLU NTK")
     p.add_argument("--seed", type=int, default=0, help="seed of generated datasets (default 0)")
     p.add_argument("--format", choices=FORMATS, default="text", help="output format")

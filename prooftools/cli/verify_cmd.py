@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
+from prooftools.cli.argtypes import nonneg_int, positive_float, positive_int
 from prooftools.errors import UserInputError
 from prooftools.reporting.tables import FORMATS
 
@@ -12,34 +12,7 @@ from prooftools.reporting.tables import FORMATS
 REPLICATIONS = ("du2019", "chatterjee")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
-
-def _nonneg_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer ≥ 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer ≥ 0, got {text!r}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text!r}")
-    return value
 
 
 def cmd_verify(args) -> int:
@@ -139,38 +112,38 @@ def add_parsers(sub) -> None:
     p.add_argument("--dataset", required=True, metavar="SPEC",
                    help="file (.npz/.npy/.csv), scikit-learn name or generator, "
                         "e.g. sphere:n=20,d=30")
-    p.add_argument("--width", type=_positive_int, metavar="M",
+    p.add_argument("--width", type=positive_int, metavar="M",
                    help="width m (required except for Zhou–Liang, where layers are d×d)")
-    p.add_argument("--steps", type=_nonneg_int, metavar="K",
+    p.add_argument("--steps", type=nonneg_int, metavar="K",
                    help="iterations (gradient flow: horizon steps·η); required for Du et al., "
                         "default 50 (deep ReLU) or 200 (Chatterjee)")
-    p.add_argument("--depth", type=_positive_int, metavar="L",
+    p.add_argument("--depth", type=positive_int, metavar="L",
                    help="number of layers (deep ReLU, Zhou–Liang, Chatterjee theorems)")
     p.add_argument("--loss", metavar="NAME",
                    help="Zou et al.'s loss: cross-entropy (default), exponential, smoothed-hinge")
-    p.add_argument("--eps", type=_positive_float, metavar="EPS",
+    p.add_argument("--eps", type=positive_float, metavar="EPS",
                    help="target training loss ε of the theorem (default 0.1)")
-    p.add_argument("--mu", type=_positive_float, metavar="MU",
+    p.add_argument("--mu", type=positive_float, metavar="MU",
                    help="constant last input coordinate μ in (0, 1) (default 1/√2)")
     p.add_argument("--activation", metavar="NAME",
                    help="Chatterjee: tanh (default), softplus, sigmoid, *_centered")
     p.add_argument("--init", choices=("positive", "random"),
                    help="Chatterjee: positive construction (default) or random Gaussian")
-    p.add_argument("--scale", type=_positive_float, metavar="S",
+    p.add_argument("--scale", type=positive_float, metavar="S",
                    help="Chatterjee: output scale s of the positive initialization (default 3)")
-    p.add_argument("--radius", type=_positive_float, metavar="R",
+    p.add_argument("--radius", type=positive_float, metavar="R",
                    help="Chatterjee: radius r of the ball B(x0, r) (default 1)")
     p.add_argument("--find-scale", action="store_true",
                    help="Chatterjee: also search the smallest output scale meeting the criterion")
-    p.add_argument("--near-minimizer", type=_positive_float, metavar="DELTA",
+    p.add_argument("--near-minimizer", type=positive_float, metavar="DELTA",
                    help="Zhou–Liang: relative radius δ of the neighbourhood sampled (default 0.1)")
-    p.add_argument("--points", type=_positive_int, metavar="N",
+    p.add_argument("--points", type=positive_int, metavar="N",
                    help="Zhou–Liang: points sampled inside (and as many outside), default 40")
-    p.add_argument("--lr", type=_positive_float, metavar="ETA",
+    p.add_argument("--lr", type=positive_float, metavar="ETA",
                    help="step size (default: the theorem's step-size bound, recorded)")
     p.add_argument("--flow", action="store_true", help="gradient flow instead of GD")
-    p.add_argument("--batch", type=_positive_int, metavar="B", help="minibatch SGD with batch B")
-    p.add_argument("--seed", type=_nonneg_int, default=0, help="initialization seed (default 0)")
+    p.add_argument("--batch", type=positive_int, metavar="B", help="minibatch SGD with batch B")
+    p.add_argument("--seed", type=nonneg_int, default=0, help="initialization seed (default 0)")
     p.add_argument("--delta", type=float, default=0.1, metavar="D",
                    help="failure probability δ in the theorem's bounds (default 0.1)")
     p.add_argument("--constants", choices=("derived", "hidden"), default="derived",
@@ -178,7 +151,7 @@ def add_parsers(sub) -> None:
                         "leave O/Ω constants open and report their implied ranges")
     p.add_argument("--format", choices=FORMATS, default="text", help="output format")
     p.add_argument("--plots", metavar="DIR", help="write loss/observable plots (PNG, PDF) to DIR")
-    p.add_argument("--stride", type=_positive_int, default=10, metavar="N",
+    p.add_argument("--stride", type=positive_int, default=10, metavar="N",
                    help="record observables every N steps (default 10)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a measured or default symbol value (recorded)")
@@ -190,5 +163,5 @@ def add_parsers(sub) -> None:
     p.add_argument("paper", choices=REPLICATIONS, help="paper key")
     p.add_argument("--full", action="store_true", help="the paper's full size (slow)")
     p.add_argument("--out", metavar="DIR", help="output folder (default replication/PAPER)")
-    p.add_argument("--seed", type=_nonneg_int, default=0, help="seed (default 0)")
+    p.add_argument("--seed", type=nonneg_int, default=0, help="seed (default 0)")
     p.set_defaults(func=cmd_replicate)
