@@ -482,6 +482,7 @@ def verify(
     mu: float | None = None,
     points: int | None = None,
     find_scale: bool = False,
+    flow_tol: float = 1e-6,
 ) -> VerifyReport:
     """Train the theorem's network on (X, y) and judge the statement and its whole proof chain.
 
@@ -561,9 +562,13 @@ def verify(
     radii = np.union1d(default_sperp_radii(), _sperp_radii(registry, ids, values, derived))
     if run is None:
         from prooftools.numerics.training import run_du as run
+    # ReLU kinks make tight ODE tolerances very expensive (RK45 at 1e-8 can need 10^5+
+    # gradient evaluations on a tiny problem); the tolerance used is recorded in the config.
+    flow_opts = {"flow_tol": float(flow_tol)} if algo == "flow" else {}
     trajectory = run(X, y, width=int(width), steps=int(steps), lr=eta, seed=seed,
                      algorithm=algo, batch_size=batch_size, stride=stride,
-                     expensive_stride=expensive_stride, sperp_radii=radii, progress=progress)
+                     expensive_stride=expensive_stride, sperp_radii=radii, progress=progress,
+                     **flow_opts)
     items = _judge_all(registry, ids, values, trajectory, derived, hidden, rtol)
     graph, links = _graph(registry, ids, items)
     config = {

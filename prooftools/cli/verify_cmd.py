@@ -41,7 +41,7 @@ def cmd_verify(args) -> int:
         dataset_name=args.dataset, progress=None, depth=args.depth, loss=args.loss,
         activation=args.activation, init=args.init, scale=args.scale, radius=args.radius,
         near_minimizer=args.near_minimizer, eps=args.eps, mu=args.mu, points=args.points,
-        find_scale=args.find_scale,
+        find_scale=args.find_scale, flow_tol=args.flow_tol,
     )
     text = render_report(report, args.format)
     if args.plots:
@@ -142,6 +142,9 @@ def add_parsers(sub) -> None:
     p.add_argument("--lr", type=positive_float, metavar="ETA",
                    help="step size (default: the theorem's step-size bound, recorded)")
     p.add_argument("--flow", action="store_true", help="gradient flow instead of GD")
+    p.add_argument("--flow-tol", type=positive_float, default=1e-6, metavar="TOL",
+                   help="relative/absolute tolerance of the gradient-flow ODE solver "
+                        "(default 1e-6; reported in the JSON config)")
     p.add_argument("--batch", type=positive_int, metavar="B", help="minibatch SGD with batch B")
     p.add_argument("--seed", type=nonneg_int, default=0, help="initialization seed (default 0)")
     p.add_argument("--delta", type=float, default=0.1, metavar="D",
