@@ -80,6 +80,7 @@ def _replicate_chatterjee(args, out: str) -> int:
 
 def cmd_replicate(args) -> int:
     from prooftools.numerics.replicate_du import replicate_du
+    from prooftools.reporting.replication_plots import write_du_replication
 
     if args.paper not in REPLICATIONS:
         raise UserInputError(f"no replication for {args.paper!r}; available: "
@@ -87,7 +88,7 @@ def cmd_replicate(args) -> int:
     out = args.out or f"replication/{args.paper}"
     if args.paper == "chatterjee":
         return _replicate_chatterjee(args, out)
-    result = replicate_du(full=args.full, out_dir=out, seed=args.seed, progress=None)
+    result = write_du_replication(replicate_du(full=args.full, seed=args.seed, progress=None), out)
     cfg = result["config"]
     print(f"Du et al. 2019 §5 replication: n={cfg['n']}, d={cfg['d']}, steps={cfg['steps']}, "
           f"η={cfg['eta']:.4g}, λ0={cfg['lambda0']:.4g}, seed={cfg['seed']}")

@@ -17,7 +17,9 @@ actual step, with ``step_norm_fro`` (‖W_{k+1} − W_k‖_F over all trained la
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 from tqdm import tqdm
@@ -25,6 +27,7 @@ from tqdm import tqdm
 from prooftools.errors import UserInputError
 from prooftools.numerics.deep import (
     DeepReLUNet,
+    Forward,
     forward,
     gradients,
     loss_and_dout,
@@ -33,6 +36,199 @@ from prooftools.numerics.deep import (
 )
 from prooftools.numerics.deep_ntk import ntk_lambda_min
 from prooftools.numerics.trajectory import Trajectory
+
+__all__ = [
+    "LoopResult", "StepObserver", "StepState", "gd_dense", "run_deep", "train_deep", "train_loop",
+]
+
+_KEYS = (
+    "k loss train_error grad_norm_sq dist_total ntk_min loss_ratio semi_smooth_residual "
+    "step_norm_fro step_norm_spec dist_layer dist_layer_fro flip_layer"
+).split()
+
+
+@dataclass(frozen=True)
+class StepState:
+    """What an observer sees at a recorded step ``k`` (read only; arrays are the loop's own).
+
+    ``grads`` is the full-batch gradient at ``W(k)``; ``step`` the update ``W(k+1) − W(k)`` per
+    trained layer (``None`` at the last step or when the run stops there); ``batch`` the SGD
+    minibatch drawn at ``k`` with its gradient ``batch_grads`` (GD: ``None`` and ``grads``; both
+    ``None`` when the run stops at ε before drawing).
+    """
+
+    k: int
+    net: DeepReLUNet
+    net0: DeepReLUNet
+    fwd: Forward
+    fwd0: Forward
+    pat0: list[np.ndarray]
+    loss: float
+    grads: list[np.ndarray | None]
+    step: dict[int, np.ndarray] | None
+    batch: np.ndarray | None
+    batch_grads: list[np.ndarray | None] | None
+
+
+class StepObserver(Protocol):
+    """Observables of a training run, computed by :func:`train_loop` at the recorded steps."""
+
+    def observe(self, s: StepState) -> dict[str, Any]:
+        """Named values at the recorded step ``s.k``."""
+
+    def observe_next(self, fwd: Forward) -> dict[str, Any]:
+        """Values of the last recorded step that need the forward pass at ``W(k+1)``."""
+
+
+@dataclass
+class LoopResult:
+    """Output of :func:`train_loop`: recorded steps ``k`` and one column per observable."""
+
+    k: list[int]
+    columns: dict[str, list]
+    dense_loss: list[float]
+    iters_to_eps: int
+    net: DeepReLUNet
+    net0: DeepReLUNet
+    fwd0: Forward
+
+    def column(self, key: str) -> list:
+        """Column ``key`` with one entry per record (NaN where nothing was recorded)."""
+        col = self.columns.get(key, [])
+        return (col + [math.nan] * len(self.k))[: len(self.k)]
+
+
+@dataclass
+class _Columns:
+    data: dict[str, list] = field(default_factory=dict)
+
+    def put(self, i: int, values: dict[str, Any]) -> None:
+        for key, val in values.items():
+            col = self.data.setdefault(key, [])
+            col.extend([math.nan] * (i + 1 - len(col)))
+            col[i] = val
+
+
+def train_loop(
+    net: DeepReLUNet,
+    X: np.ndarray,
+    y: np.ndarray,
+    observer: StepObserver,
+    *,
+    eta: float,
+    steps: int,
+    algorithm: str,
+    batch_size: int | None,
+    seed: int,
+    every: int,
+    eps: float | None = None,
+    stop_at_eps: bool = False,
+    divergence: str = "weights",
+    progress: bool | None = False,
+) -> LoopResult:
+    """The one GD / SGD loop for deep ReLU networks (update rules in the module docstring).
+
+    Trains a copy of ``net`` (inputs already validated) and records, at steps ``k`` with
+    ``k % every == 0`` and at ``k = steps``: ``loss``, whatever ``observer.observe`` returns,
+    and once ``W(k+1)`` is known ``loss_ratio``, ``semi_smooth_residual`` and
+    ``observer.observe_next``. ``divergence="weights"`` stops after an update that makes a
+    weight non-finite; ``"loss"`` evaluates the loss every step and stops at the first
+    non-finite one, recording it. ``eps``: ``iters_to_eps`` is the first k with a computed
+    loss ≤ eps (every step for GD, at and right after records for SGD); ``stop_at_eps`` records
+    that step and stops.
+
+    >>> from prooftools.numerics.deep import zou_network, zou_inputs
+    >>> class Nothing:
+    ...     def observe(self, s): return {}
+    ...     def observe_next(self, fwd): return {}
+    >>> X = zou_inputs(np.random.default_rng(0).standard_normal((4, 3)), 0.5)
+    >>> res = train_loop(zou_network(4, 8, depth=2), X, np.array([1, -1, 1, -1.0]), Nothing(),
+    ...                  eta=0.1, steps=4, algorithm="gd", batch_size=None, seed=0, every=2)
+    >>> res.k, list(res.columns)
+    ([0, 2, 4], ['loss', 'loss_ratio', 'semi_smooth_residual'])
+    """
+    rng = np.random.default_rng(seed)
+    net0, net = net.copy(), net.copy()
+    tr = net.trained_indices
+    n = X.shape[0]
+    fwd0 = forward(net0, X)
+    pat0 = fwd0.patterns(net.strict)
+    ks: list[int] = []
+    cols = _Columns()
+    dense_loss: list[float] = []
+    iters_to_eps = -1
+    pending = None  # (record index, loss_k, <grad, step>) waiting for loss(k+1)
+    grads = None
+
+    def record(k, loss_k, fwd, step, batch, batch_grads) -> int:
+        i = len(ks)
+        ks.append(k)
+        state = StepState(k, net, net0, fwd, fwd0, pat0, loss_k, grads, step, batch, batch_grads)
+        cols.put(i, {"loss": loss_k, **observer.observe(state)})
+        return i
+
+    for k in tqdm(range(steps + 1), disable=not progress or None, desc=f"{algorithm} deep"):
+        is_rec = k % every == 0 or k == steps
+        if algorithm == "gd" or is_rec:
+            loss_k, grads, fwd = gradients(net, X, y)
+        else:
+            loss_k = None
+        if algorithm == "gd":
+            dense_loss.append(loss_k)
+        if loss_k is None and (pending is not None or divergence == "loss"):
+            fwd = forward(net, X)
+            loss_k = loss_and_dout(net, fwd.out, y)[0]
+        if pending is not None:
+            i, l_prev, inner = pending
+            cols.put(i, {"loss_ratio": loss_k / l_prev if l_prev > 0 else float("nan"),
+                         "semi_smooth_residual": loss_k - l_prev - inner,
+                         **observer.observe_next(fwd)})
+            pending = None
+        if divergence == "loss" and not np.isfinite(loss_k):
+            ks.append(k)
+            cols.put(len(ks) - 1, {"loss": loss_k})
+            break
+        if loss_k is not None and eps is not None and iters_to_eps < 0 and loss_k <= eps:
+            iters_to_eps = k
+            if stop_at_eps:
+                record(k, loss_k, fwd, None, None, None)
+                break
+        if algorithm == "gd":
+            batch, batch_grads = None, grads
+            step = {j: -eta * grads[j] for j in tr}
+        else:
+            batch = rng.choice(n, size=batch_size, replace=False)
+            _, batch_grads, _ = gradients(net, X[batch], y[batch])
+            factor = 1.0 if net.reduction == "mean" else n / batch_size
+            step = {j: -eta * factor * batch_grads[j] for j in tr}
+        if is_rec:
+            i = record(k, loss_k, fwd, step if k < steps else None, batch, batch_grads)
+            if k < steps:
+                pending = (i, loss_k, float(sum(np.sum(grads[j] * step[j]) for j in tr)))
+        if k == steps:
+            break
+        for j in tr:
+            net.layers[j] += step[j]
+        if divergence == "weights" and not all(np.all(np.isfinite(net.layers[j])) for j in tr):
+            break  # diverged; the record so far shows it
+    return LoopResult(k=ks, columns=cols.data, dense_loss=dense_loss, iters_to_eps=iters_to_eps,
+                      net=net, net0=net0, fwd0=fwd0)
+
+
+def gd_dense(algorithm: str, dense_loss: list[float] | np.ndarray
+             ) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+    """GD's every-step series: (index 0..K, ``{"loss", "loss_ratio"}``); ``(None, {})`` else.
+
+    >>> idx, d = gd_dense("gd", [4.0, 2.0, 1.0])
+    >>> idx.tolist(), d["loss_ratio"].tolist()[:2]
+    ([0.0, 1.0, 2.0], [0.5, 0.5])
+    """
+    dl = np.asarray(dense_loss, dtype=float)
+    if algorithm != "gd" or not dl.size:
+        return None, {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.arange(dl.size, dtype=float), {
+            "loss": dl, "loss_ratio": np.append(dl[1:] / dl[:-1], np.nan)}
 
 
 def _layer_stats(net: DeepReLUNet, net0: DeepReLUNet, fwd, pat0, spectral: bool):
@@ -45,6 +241,40 @@ def _layer_stats(net: DeepReLUNet, net0: DeepReLUNet, fwd, pat0, spectral: bool)
     pats = fwd.patterns(net.strict)
     flips = [float(np.mean(pats[j] != pat0[j])) for j in tr]
     return dspec, dfro, flips
+
+
+@dataclass
+class _VocabularyObserver:
+    """The vocabulary observables of :func:`run_deep` (module docstring)."""
+
+    X: np.ndarray
+    y: np.ndarray
+    steps: int
+    ntk_every: int | None
+    spectral: bool
+
+    def observe(self, s: StepState) -> dict[str, Any]:
+        tr = s.net.trained_indices
+        ds, df, fl = _layer_stats(s.net, s.net0, s.fwd, s.pat0, self.spectral)
+        do_ntk = self.ntk_every is not None and (s.k % self.ntk_every == 0 or s.k == self.steps)
+        out = {
+            "train_error": train_error(s.net, s.fwd.out, self.y),
+            "grad_norm_sq": float(sum(np.sum(s.grads[j] ** 2) for j in tr)),
+            "dist_layer": ds,
+            "dist_layer_fro": df,
+            "flip_layer": fl,
+            "dist_total": float(np.sqrt(np.sum(np.square(df)))),
+            "ntk_min": ntk_lambda_min(s.net, self.X, s.fwd) if do_ntk else float("nan"),
+        }
+        if s.step is not None:
+            out["step_norm_fro"] = float(np.sqrt(sum(np.sum(d * d) for d in s.step.values())))
+            out["step_norm_spec"] = (
+                max(spectral_norm(d) for d in s.step.values()) if self.spectral else float("nan")
+            )
+        return out
+
+    def observe_next(self, fwd: Forward) -> dict[str, Any]:
+        return {}
 
 
 def run_deep(
@@ -92,94 +322,23 @@ def run_deep(
     if algorithm == "sgd":
         if batch_size is None or not 1 <= batch_size <= n:
             raise UserInputError(f"SGD needs 1 <= batch_size <= n = {n}, got {batch_size}")
-    rng = np.random.default_rng(seed)
-    net0 = net.copy()
-    net = net.copy()
-    tr = net.trained_indices
-    fwd0 = forward(net0, X)
-    pat0 = fwd0.patterns(net.strict)
-
-    keys = (
-        "k loss train_error grad_norm_sq dist_total ntk_min loss_ratio semi_smooth_residual "
-        "step_norm_fro step_norm_spec dist_layer dist_layer_fro flip_layer"
-    ).split()
-    rec: dict[str, list] = {key: [] for key in keys}
-    iters_to_eps = -1
-    dense_loss: list[float] = []
-    pending = None  # (record index, loss_k, <grad, step>) waiting for loss(k+1)
-
-    def record_step(k, loss_k, grads, fwd):
-        rec["k"].append(k)
-        rec["loss"].append(loss_k)
-        rec["train_error"].append(train_error(net, fwd.out, y))
-        rec["grad_norm_sq"].append(float(sum(np.sum(grads[j] ** 2) for j in tr)))
-        ds, df, fl = _layer_stats(net, net0, fwd, pat0, spectral)
-        rec["dist_layer"].append(ds)
-        rec["dist_layer_fro"].append(df)
-        rec["flip_layer"].append(fl)
-        rec["dist_total"].append(float(np.sqrt(np.sum(np.square(df)))))
-        do_ntk = ntk_every is not None and (k % ntk_every == 0 or k == steps)
-        rec["ntk_min"].append(ntk_lambda_min(net, X, fwd) if do_ntk else float("nan"))
-        for key in ("loss_ratio", "semi_smooth_residual", "step_norm_fro", "step_norm_spec"):
-            rec[key].append(float("nan"))
-
-    for k in tqdm(range(steps + 1), disable=not progress or None, desc=f"{algorithm} deep"):
-        is_rec = k % record_every == 0 or k == steps
-        if algorithm == "gd" or is_rec:
-            loss_k, grads, fwd = gradients(net, X, y)
-        else:
-            loss_k = None
-        if algorithm == "gd":
-            dense_loss.append(loss_k)
-        if pending is not None and loss_k is None:
-            fwd = forward(net, X)
-            loss_k = loss_and_dout(net, fwd.out, y)[0]
-        if pending is not None:
-            i, l_prev, inner = pending
-            rec["loss_ratio"][i] = loss_k / l_prev if l_prev > 0 else float("nan")
-            rec["semi_smooth_residual"][i] = loss_k - l_prev - inner
-            pending = None
-        if loss_k is not None and eps is not None and iters_to_eps < 0 and loss_k <= eps:
-            iters_to_eps = k
-            if stop_at_eps:
-                record_step(k, loss_k, grads, fwd)
-                break
-        if is_rec:
-            record_step(k, loss_k, grads, fwd)
-        if k == steps:
-            break
-        if algorithm == "gd":
-            step = {j: -eta * grads[j] for j in tr}
-        else:
-            idx = rng.choice(n, size=batch_size, replace=False)
-            _, gb, _ = gradients(net, X[idx], y[idx])
-            factor = 1.0 if net.reduction == "mean" else n / batch_size
-            step = {j: -eta * factor * gb[j] for j in tr}
-        if is_rec:
-            i = len(rec["k"]) - 1
-            inner = float(sum(np.sum(grads[j] * step[j]) for j in tr))
-            pending = (i, loss_k, inner)
-            rec["step_norm_fro"][i] = float(np.sqrt(sum(np.sum(s * s) for s in step.values())))
-            rec["step_norm_spec"][i] = (
-                max(spectral_norm(s) for s in step.values()) if spectral else float("nan")
-            )
-        for j in tr:
-            net.layers[j] += step[j]
-        if not all(np.all(np.isfinite(net.layers[j])) for j in tr):
-            break  # diverged; the record so far shows it
-
-    out: dict[str, Any] = {key: np.asarray(val, dtype=float) for key, val in rec.items()}
-    out["k"] = out["k"].astype(int)
-    out["dense_loss"] = np.asarray(dense_loss, dtype=float)  # GD: loss at every step 0..K
+    res = train_loop(
+        net, X, y, _VocabularyObserver(X, y, steps, ntk_every, spectral),
+        eta=eta, steps=steps, algorithm=algorithm, batch_size=batch_size, seed=seed,
+        every=record_every, eps=eps, stop_at_eps=stop_at_eps, progress=progress,
+    )
+    out: dict[str, Any] = {key: np.asarray(res.column(key), dtype=float) for key in _KEYS[1:]}
+    out = {"k": np.asarray(res.k, dtype=float).astype(int), **out}
+    out["dense_loss"] = np.asarray(res.dense_loss, dtype=float)  # GD: loss at every step 0..K
     out.update(
-        iters_to_eps=iters_to_eps,
+        iters_to_eps=res.iters_to_eps,
         eps=eps,
         eta=eta,
         algorithm=algorithm,
         batch_size=batch_size if algorithm == "sgd" else n,
-        layer_labels=tuple(net.layer_labels[j] for j in tr),
-        final_net=net,
-        net0=net0,
+        layer_labels=tuple(res.net.layer_labels[j] for j in res.net.trained_indices),
+        final_net=res.net,
+        net0=res.net0,
     )
     return out
 
@@ -211,13 +370,7 @@ def train_deep(
     for key in ("dist_layer", "dist_layer_fro", "flip_layer"):
         for c, lab in enumerate(raw["layer_labels"]):
             obs[f"{key}[{lab}]"] = raw[key][:, c]
-    dense: dict[str, np.ndarray] = {}
-    dense_index = None
-    if raw["algorithm"] == "gd" and raw["dense_loss"].size:
-        dl = raw["dense_loss"]
-        dense_index = np.arange(dl.size, dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dense = {"loss": dl, "loss_ratio": np.append(dl[1:] / dl[:-1], np.nan)}
+    dense_index, dense = gd_dense(raw["algorithm"], raw["dense_loss"])
     config = {
         "index": "k",
         "engine": "deep",

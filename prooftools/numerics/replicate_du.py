@@ -9,10 +9,6 @@ linearized dynamics u(k+1) − y = (I − ηH)(u(k) − y) at every width tried)
 
 from __future__ import annotations
 
-import json
-import math
-from pathlib import Path
-
 import numpy as np
 
 from prooftools.errors import UserInputError
@@ -45,17 +41,17 @@ def replicate_du(
     steps: int = 300,
     seed: int = 0,
     full: bool = False,
-    out_dir: Path | str = Path("replication/du2019"),
     lr: float | None = None,
     stride: int = 5,
     progress: bool | None = None,
 ) -> dict:
-    """Run the §5 experiment, write figures (PNG + PDF) and data JSON to ``out_dir``; return data.
+    """Run the §5 experiment and return its data (no files; the figures and the JSON are written
+    by :func:`prooftools.reporting.replication_plots.write_du_replication`).
 
     ``full=True`` switches to the paper's size: n = d = 1000, 100 GD epochs, widths 1000…16000.
     Returned dict: ``config`` (n, d, η, λ0, λ_max(H^∞), seed, widths, steps), ``runs`` (per width:
-    iterations, loss at every step, flip_frac and dist_max at the stride, final ntk_min),
-    ``summary`` (final loss / flip_frac / dist_max per width) and ``figures`` (paths written).
+    iterations, loss at every step, flip_frac and dist_max at the stride, final ntk_min) and
+    ``summary`` (final loss / flip_frac / dist_max per width).
     """
     if full:
         n, d, steps = 1000, 1000, 100
@@ -63,8 +59,6 @@ def replicate_du(
     widths = tuple(DEFAULT_WIDTHS if widths is None else widths)
     if not widths or any((not isinstance(m, int)) or m < 1 for m in widths):
         raise UserInputError(f"widths must be positive integers, got {widths!r}")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     X, y = sphere_data(n, d, rng)
     H_inf = relu_gram_inf(X)
@@ -92,44 +86,4 @@ def replicate_du(
     }
     config = {"n": n, "d": d, "steps": steps, "eta": eta, "lambda0": lam0,
               "lambda_max_Hinf": lam_max, "seed": seed, "widths": list(widths), "full": full}
-    figures = _plot(runs, widths, config, out)
-    result = {"config": config, "runs": runs, "summary": summary, "figures": figures}
-    (out / "du2019_replication.json").write_text(
-        json.dumps({**result, "runs": {str(k): v for k, v in runs.items()}})
-    )
-    return result
-
-
-def _plot(runs: dict, widths: tuple[int, ...], config: dict, out: Path) -> list[str]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    cmap = plt.get_cmap("viridis")
-    for j, m in enumerate(widths):
-        c = cmap(j / max(1, len(widths) - 1))
-        r = runs[m]
-        axes[0].semilogy(np.arange(len(r["loss_all"])), r["loss_all"], color=c, label=f"m={m}")
-        axes[1].plot(r["iterations"], r["flip_frac"], color=c, label=f"m={m}")
-        axes[2].plot(r["iterations"], r["dist_max"], color=c, label=f"m={m}")
-    axes[0].set(xlabel="iteration k", ylabel="training loss", title="(a) loss")
-    axes[1].set(xlabel="iteration k", ylabel="pattern-flip fraction", title="(b) activation flips")
-    axes[2].set(xlabel="iteration k", ylabel=r"$\max_r\|w_r(k)-w_r(0)\|_2$",
-                title="(c) max distance from init")
-    axes[0].legend(fontsize=8)
-    fig.suptitle(
-        f"Du et al. 2019 §5 replication: n={config['n']}, d={config['d']}, "
-        f"η={config['eta']:.3g}, λ0={config['lambda0']:.3g}"
-    )
-    fig.tight_layout()
-    paths = []
-    for ext in ("png", "pdf"):
-        p = out / f"du2019_replication.{ext}"
-        fig.savefig(p, dpi=120)
-        paths.append(str(p))
-    plt.close(fig)
-    if not all(math.isfinite(v) for m in widths for v in runs[m]["loss_all"][-1:]):
-        raise UserInputError(f"GD diverged at step size {config['eta']:.3g}; pass a smaller lr")
-    return paths
+    return {"config": config, "runs": runs, "summary": summary}

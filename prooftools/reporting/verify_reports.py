@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from prooftools.numerics.quantity import Quantity
+from prooftools.reporting.figures import pyplot, save_figure
 from prooftools.reporting.tables import Table
 
 if TYPE_CHECKING:
@@ -130,11 +131,7 @@ def _r0(tr) -> float:
 
 def plot_report(report: VerifyReport, out_dir: str | Path, *, stem: str | None = None) -> list[str]:
     """Write the loss/envelope and observable/bound figure as PNG and PDF; return the paths."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = stem or report.statement.replace(".", "_") + "_verify"
@@ -190,13 +187,7 @@ def plot_report(report: VerifyReport, out_dir: str | Path, *, stem: str | None =
     fig.suptitle(f"{report.statement}: n={cfg['n']}, m={cfg['width']}, η={cfg['eta']:.3g}, "
                  f"λ0={lam:.3g}, first failing link: {report.first_failing_link or 'none'}")
     fig.tight_layout()
-    paths = []
-    for ext in ("png", "pdf"):
-        p = out / f"{stem}.{ext}"
-        fig.savefig(p, dpi=110)
-        paths.append(str(p))
-    plt.close(fig)
-    return paths
+    return save_figure(fig, out, stem, dpi=110)
 
 
 def _plot_generic(report: VerifyReport, out: Path, stem: str, plt) -> list[str]:
@@ -221,10 +212,4 @@ def _plot_generic(report: VerifyReport, out: Path, stem: str, plt) -> list[str]:
         a.set(xlabel="k (point index)" if name.startswith("zl_") else "k", title=name)
     fig.suptitle(f"{report.statement}: first failing link: {report.first_failing_link or 'none'}")
     fig.tight_layout()
-    paths = []
-    for ext in ("png", "pdf"):
-        p = out / f"{stem}.{ext}"
-        fig.savefig(p, dpi=110)
-        paths.append(str(p))
-    plt.close(fig)
-    return paths
+    return save_figure(fig, out, stem, dpi=110)
