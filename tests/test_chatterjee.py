@@ -149,12 +149,14 @@ def test_bad_input():
 
 def test_replicate_writes_figures_and_compares(tmp_path):
     from prooftools.numerics.replicate_chatterjee import default_dataset, replicate_chatterjee
+    from prooftools.reporting.replication_plots import plot_chatterjee_replication
 
     X, y = default_dataset(4, 6)
-    out = replicate_chatterjee(X, y, 6, 2, seeds=(0, 1), steps=200, out_dir=tmp_path, n_uniform=20)
+    out = replicate_chatterjee(X, y, 6, 2, seeds=(0, 1), steps=200, n_uniform=20)
     assert len(out["positive"]) == len(out["random"]) == 2
-    for p in out["figures"]:
+    figures = plot_chatterjee_replication(out, tmp_path)
+    for p in figures:
         assert (tmp_path / p.split("/")[-1]).stat().st_size > 0
-    assert {p.split(".")[-1] for p in out["figures"]} == {"png", "pdf"}
+    assert {p.split(".")[-1] for p in figures} == {"png", "pdf"}
     pos = out["positive"][0]
     assert pos["loss"][0] == pytest.approx(np.mean(y**2)) and pos["steps_to_eps"] > 0

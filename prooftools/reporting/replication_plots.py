@@ -15,7 +15,7 @@ import numpy as np
 from prooftools.errors import UserInputError
 from prooftools.reporting.figures import pyplot, save_figure
 
-__all__ = ["plot_du_replication", "write_du_replication"]
+__all__ = ["plot_chatterjee_replication", "plot_du_replication", "write_du_replication"]
 
 
 def write_du_replication(result: dict, out_dir: str | Path) -> dict:
@@ -60,3 +60,25 @@ def plot_du_replication(runs: dict, widths: tuple[int, ...], config: dict, out: 
     )
     fig.tight_layout()
     return save_figure(fig, out, "du2019_replication", dpi=120)
+
+
+def plot_chatterjee_replication(res: dict, out_dir: str | Path) -> list[str]:
+    """Loss curves of positive vs random initialization: ``chatterjee_loss_curves.{png,pdf}``."""
+    plt = pyplot()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for kind, color in (("positive", "C0"), ("random", "C3")):
+        for i, run in enumerate(res[kind]):
+            ax.semilogy(
+                np.maximum(run["loss"], 1e-300),
+                color=color,
+                alpha=0.8,
+                label=f"{kind} init" if i == 0 else None,
+            )
+    ax.set_xlabel("GD step k")
+    ax.set_ylabel("f(x_k) = (1/n) Σ (y_i − out_i)²")
+    ax.set_title(f"{res['activation']}, width {res['width']}, depth {res['depth']}, s = {res['s']}")
+    ax.legend()
+    fig.tight_layout()
+    return save_figure(fig, out_dir, "chatterjee_loss_curves")
