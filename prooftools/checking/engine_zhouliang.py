@@ -13,6 +13,18 @@ critical point W = 0, where the ratio is +∞), in one record indexed k = 0, 1, 
 Regularity observables (``zl_reg_*``, ``zl_block_*``) at point k move the last layer only: the
 point ``(W_1*, …, W_{ℓ−1}*, W_ℓ(k))``, so that Z = W*_{ℓ−1:1} X is the fixed feature matrix of
 ``zl_sigma_min_Z``/``zl_sigma_max_Z`` (the theorem's "along certain directions").
+
+One-hidden-layer network ``f(W_1, W_2) = ½‖W_2 σ(W_1X) − Y‖_F²`` (``tags.network =
+one_hidden_square``): σ is ``--activation`` (default leaky ReLU, slope 0.1, the numerics'
+default: strictly increasing and invertible, the class the reference recalls; the theorem file
+names none). The reference point is ``W* = (I, W_2♯(I))`` with ``W_2♯(W_1) = YΦᵀ(ΦΦᵀ)⁻¹``,
+``Φ = σ(W_1X)``: a global minimizer (f = 0) when n = d, the block minimizer at W_1 = I otherwise.
+Points are drawn in ``N_δ(W*)`` and outside it as above (``zl_nbhd``). ``zl_sigma_min_Phi``,
+``zl_excess_W2``, ``zl_grad_W2_sq`` are measured at the point itself; the regularity observables
+move W_2 only, at ``(I, W_2(k))``, so Z = Φ(I) is fixed (``zl_sigma_min_Z``, ``zl_sigma_max_Z``).
+The three one-hidden statements have no ``when`` (neighbourhood) clause: they claim every point
+with Φ of full row rank, so the outside points are part of their verdicts (no ``@outside``
+probe exists for them) and are summarized separately in the report lines.
 """
 
 from __future__ import annotations
@@ -71,9 +83,11 @@ def _point_obs(Ws, Ws_star, Xz, Yz, fstar, residual, alpha, beta) -> dict[str, f
 def run(registry, st, ids, X, y, opts: EngineOptions) -> EngineResult:
     """Sample points inside and outside the neighbourhood and measure the Zhou–Liang ratios."""
     net = st.tags.get("network")
+    if net == "one_hidden_square":
+        return _run_one_hidden(st, X, y, opts)
     if net not in ("linear_square", "linear_residual_square"):
-        raise UserInputError(f"{st.id}: verify supports the linear and linear residual square "
-                             f"networks of Zhou & Liang; not {net!r}")
+        raise UserInputError(f"{st.id}: verify supports the linear, linear residual and "
+                             f"one-hidden-layer square networks of Zhou & Liang; not {net!r}")
     residual = net == "linear_residual_square"
     Xz, Yz = _data(st, X, y)
     d, n = Xz.shape
@@ -155,5 +169,95 @@ def run(registry, st, ids, X, y, opts: EngineOptions) -> EngineResult:
               "eta_source": "no training: sampled points", "algorithm": "sampling",
               "n": n, "d": d, "near_minimizer": rho, "points": npts, "network": net,
               "normalization": "none"}
+    return EngineResult(values=values, trajectory=traj, config=config, lines=lines,
+                        probe_outside=True)
+
+
+def _one_hidden_sample(Ws_star, rho, npts, rng, out_hi):
+    inside = zl.sample_neighbourhood(Ws_star, rho, npts, rng)
+    outside = [zl.sample_neighbourhood(Ws_star, 1.0, 1, rng,
+                                       radius=float(rng.uniform(rho, out_hi)))[0]
+               for _ in range(npts)]
+    return inside, outside
+
+
+def _run_one_hidden(st, X, y, opts: EngineOptions) -> EngineResult:
+    """Sample points near ``W* = (I, W_2♯(I))`` and measure the output-block observables."""
+    Xz, Yz = _data(st, X, y)
+    d, n = Xz.shape
+    if opts.depth not in (None, 2):
+        raise UserInputError(f"{st.id} is about the one-hidden-layer network (two d×d matrices); "
+                             f"--depth must be 2 or left out, got {opts.depth}")
+    act = opts.activation or "leaky_relu"
+    rho = 0.1 if opts.near_minimizer is None else float(opts.near_minimizer)
+    if not 0 < rho < 1:
+        raise UserInputError(f"--near-minimizer must lie in (0, 1); got {rho}")
+    npts = int(opts.points or DEFAULT_POINTS)
+    rng = np.random.default_rng(opts.seed)
+    W1s = np.eye(d)
+    # W_2♯(I) (also rejects an unknown activation with a UserInputError)
+    W2s = zl.square_net_block_regularity(W1s, np.zeros((d, d)), Xz, Yz, act)["W_sharp"]
+    ob0 = zl.square_net_block_observables(W1s, W2s, Xz, Yz, act)
+    smin_Z, smax_Z = ob0["sigma_min_Phi"], ob0["sigma_max_Phi"]
+    if not smin_Z > 1e-12 * smax_Z or not zl.sigma_min(W2s) > 1e-12 * zl.sigma_max(W2s):
+        raise UserInputError(f"{st.id}: no full-rank reference point: Φ = σ(X) or W_2♯ = "
+                             f"YΦᵀ(ΦΦᵀ)⁻¹ is rank deficient for activation {act!r} (σ_min(Φ) = "
+                             f"{smin_Z:.3g}); try another --activation or data")
+    sv = np.linalg.svd(Xz, compute_uv=False)
+    values: dict[str, object] = {
+        "d": d, "n": n, "zl_rho": rho,
+        "zl_rank_XXt": int(np.linalg.matrix_rank(Xz @ Xz.T)),
+        "zl_sigma_min_X": float(sv[-1]), "zl_sigma_max_X": float(sv[0]),
+        "zl_sigma_min_Z": smin_Z, "zl_sigma_max_Z": smax_Z,
+    }
+    alpha, beta = 1.0 / (2.0 * smax_Z**2), smin_Z**2 / 2.0
+    Ws_star = [W1s, W2s]
+    out_hi = max(1.5, 4.0 * rho)
+    inside, outside = _one_hidden_sample(Ws_star, rho, npts, rng, out_hi)
+    pts = [Ws_star, *inside, *outside]
+    rows = []
+    for W1, W2 in pts:
+        ob = zl.square_net_block_observables(W1, W2, Xz, Yz, act)
+        reg = zl.square_net_block_regularity(W1s, W2, Xz, Yz, act, alpha=alpha, beta=beta)
+        rows.append({
+            "loss": ob["loss"], "grad_norm_sq": ob["grad_sq"],
+            "zl_nbhd": zl.neighbourhood_radius([W1, W2], Ws_star),
+            "zl_sigma_min_Phi": ob["sigma_min_Phi"], "zl_excess_W2": ob["excess_W2"],
+            "zl_grad_W2_sq": ob["grad_W2_sq"],
+            "zl_reg_inner": reg["inner"], "zl_block_grad_sq": reg["grad_sq"],
+            "zl_block_dist_sq": reg["dist_sq"], "zl_reg_ratio": reg["ratio"],
+        })
+    obs = {k: np.array([r[k] for r in rows], dtype=float) for k in rows[0]}
+    traj = Trajectory(config={"index": "k", "engine": "zhouliang", "network": "one_hidden_square",
+                              "activation": act, "points_inside": npts + 1,
+                              "points_outside": npts, "radius_outside": [rho, out_hi]},
+                      index=np.arange(len(pts), dtype=float), observables=obs)
+    out_mask = obs["zl_nbhd"] > rho
+    in_mask = ~out_mask & (np.arange(len(pts)) > 0)  # k = 0 (W* itself) is summarized apart
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bound = obs["zl_grad_W2_sq"] / (2.0 * obs["zl_sigma_min_Phi"] ** 2)
+        block = np.where(obs["zl_excess_W2"] == 0, 0.0, obs["zl_excess_W2"] / bound)
+
+    def worst(a: np.ndarray, mask: np.ndarray, fn) -> str:
+        return f"{float(fn(a[mask])):.4g}" if mask.any() else "n/a"
+
+    kind = ("a global minimizer: n = d, zero loss" if n == d else "the block minimizer at "
+            "W_1 = I; for n > d no closed-form global minimizer is used")
+    lines = [
+        f"network f = ½‖W_2 σ(W_1X) − Y‖_F², σ = {act}; W* = (I, W_2♯(I)) with f(W*) = "
+        f"{ob0['loss']:.3g} ({kind})",
+        f"points: k = 0 is W*, k = 1..{npts} inside (relative radius ≤ {rho:g}), k = {npts + 1}.."
+        f"{2 * npts} outside (radius in ({rho:g}, {out_hi:g}]); the one-hidden statements have no "
+        "`when` clause, so outside points are judged as part of the claim (no @outside probe)",
+        f"block dominance excess/(‖∇_W2 f‖²/(2σ_min(Φ)²)) ≤ 1 required: max inside = "
+        f"{worst(block, in_mask, np.nanmax)}, outside = {worst(block, out_mask, np.nanmax)}",
+        f"regularity along W_2 at W_1 = I: α = 1/(2σ_max(Φ)²) = {alpha:.4g}, β = σ_min(Φ)²/2 = "
+        f"{beta:.4g}; min ratio inside = {worst(obs['zl_reg_ratio'], in_mask, np.nanmin)}, "
+        f"outside = {worst(obs['zl_reg_ratio'], out_mask, np.nanmin)} (≥ 1 required)",
+    ]
+    config = {"width": d, "depth": 2, "steps": len(pts) - 1, "eta": None,
+              "eta_source": "no training: sampled points", "algorithm": "sampling",
+              "n": n, "d": d, "near_minimizer": rho, "points": npts,
+              "network": "one_hidden_square", "activation": act, "normalization": "none"}
     return EngineResult(values=values, trajectory=traj, config=config, lines=lines,
                         probe_outside=True)

@@ -3,7 +3,8 @@
 A statement's ``tags.network`` (or, for Chatterjee's network-agnostic theorems, its paper key)
 names the engine: ``two_layer_relu`` (Du et al., handled by :func:`~prooftools.checking.verify.
 verify` itself), ``deep_relu_zou`` / ``deep_relu_allenzhu`` (:mod:`.engine_deep`),
-``linear_square`` / ``linear_residual_square`` (Zhou–Liang, :mod:`.engine_zhouliang`),
+``linear_square`` / ``linear_residual_square`` / ``one_hidden_square`` (Zhou–Liang,
+:mod:`.engine_zhouliang`),
 ``deep_fc_smooth_increasing`` / paper ``chatterjee`` (:mod:`.engine_chatterjee`).
 
 An adapter is a function ``run(registry, statement, ids, X, y, options) -> EngineResult``: it

@@ -363,3 +363,75 @@ def square_net_block_dominance(
     )
     g2 = float(np.sum(square_net_grad(W1, W2, X, Y, activation)[1] ** 2))
     return gap, g2 / (2.0 * sigma_min(Phi) ** 2)
+
+
+def square_net_block_observables(
+    W1: np.ndarray, W2: np.ndarray, X: np.ndarray, Y: np.ndarray, activation: str = "leaky_relu"
+) -> dict[str, float]:
+    """Observables of the output block at ``(W_1, W_2)`` (note §2.2(c), [D]).
+
+    ``sigma_min_Phi``/``sigma_max_Phi`` of ``Φ = σ(W_1X)``; ``excess_W2 = f(W) − f(W_1, W_2♯)``
+    (the plain difference; ``W_2♯`` by least squares, so it is the minimum over W_2 even when Φ
+    is rank deficient); ``grad_W2_sq = ‖∇_{W_2} f‖_F²`` and ``grad_sq`` (both blocks) from
+    :func:`square_net_grad`; ``loss``. The claim is ``excess_W2 ≤ grad_W2_sq / (2σ_min(Φ)²)``.
+
+    >>> X = np.eye(2); Y = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> ob = square_net_block_observables(np.eye(2), np.zeros((2, 2)), X, Y)
+    >>> ob["excess_W2"], ob["grad_W2_sq"], ob["sigma_min_Phi"]  # ½‖Y‖², ‖Y‖², Φ = I
+    (15.0, 30.0, 1.0)
+    """
+    X, Y = _check_data(X, Y)
+    Phi = _act(activation, W1 @ X)[0]
+    s = _sv(Phi)
+    W2s = np.linalg.lstsq(Phi.T, Y.T, rcond=None)[0].T
+    loss = square_net_loss(W1, W2, X, Y, activation)
+    g1, g2 = square_net_grad(W1, W2, X, Y, activation)
+    return {
+        "loss": loss,
+        "excess_W2": loss - square_net_loss(W1, W2s, X, Y, activation),
+        "grad_W2_sq": float(np.sum(g2 * g2)),
+        "grad_sq": float(np.sum(g1 * g1) + np.sum(g2 * g2)),
+        "sigma_min_Phi": float(s[-1]),
+        "sigma_max_Phi": float(s[0]),
+    }
+
+
+def square_net_block_regularity(
+    W1: np.ndarray,
+    W2: np.ndarray,
+    X: np.ndarray,
+    Y: np.ndarray,
+    activation: str = "leaky_relu",
+    *,
+    alpha: float | None = None,
+    beta: float | None = None,
+) -> dict:
+    """Regularity along the direction that moves only ``W_2`` (W_1 fixed), note §2.3, [D].
+
+    ``Z = Φ = σ(W_1X)``, ``W_2♯ = YΦᵀ(ΦΦᵀ)⁻¹``, ``D = W_2 − W_2♯``; the block gradient is taken in
+    the form ``∇_{W_2} f = D ΦΦᵀ`` (equal to ``EΦᵀ`` by the normal equations ``(W_2♯Φ − Y)Φᵀ = 0``;
+    this form is exactly 0 at ``W_2 = W_2♯`` instead of rounding noise). Derived constants
+    ``α = 1/(2σ_max(Φ)²)``, ``β = σ_min(Φ)²/2`` unless given. Returns ``inner, grad_sq, dist_sq,
+    ratio`` (1 at ``D = 0`` by convention), ``alpha, beta, W_sharp``.
+
+    >>> r = square_net_block_regularity(np.eye(2), 3 * np.eye(2), np.eye(2), np.eye(2))
+    >>> r["inner"], r["grad_sq"], r["dist_sq"], r["ratio"]  # D = 2I, Φ = I: 8 / (4 + 4)
+    (8.0, 8.0, 8.0, 1.0)
+    """
+    X, Y = _check_data(X, Y)
+    Phi = _act(activation, W1 @ X)[0]
+    s = _sv(Phi)
+    W2s = np.linalg.lstsq(Phi.T, Y.T, rcond=None)[0].T
+    D = W2 - W2s
+    G = D @ (Phi @ Phi.T)
+    a = 1.0 / (2.0 * s[0] ** 2) if alpha is None else alpha
+    b = 0.5 * s[-1] ** 2 if beta is None else beta
+    return {
+        "inner": float(np.sum(G * D)),
+        "grad_sq": float(np.sum(G * G)),
+        "dist_sq": float(np.sum(D * D)),
+        "ratio": 1.0 if not np.any(D) else float(regularity_ratio([G], [W2], [W2s], a, b)),
+        "alpha": float(a),
+        "beta": float(b),
+        "W_sharp": W2s,
+    }
