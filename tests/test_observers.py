@@ -8,10 +8,26 @@ import numpy as np
 import pytest
 
 from prooftools.errors import UserInputError
-from prooftools.numerics.observers import lambda_min, relu_gram_inf, sperp_sum, sym_norm2
+from prooftools.numerics.observers import (
+    DuObserver,
+    gram_counts_update,
+    lambda_min,
+    lambda_min_warm,
+    pattern_delta,
+    relu_gram_inf,
+    sperp_sum,
+    sym_norm2,
+    sym_norm2_warm,
+)
 from prooftools.numerics.training import run_du
 from prooftools.numerics.trajectory import Trajectory
-from prooftools.numerics.twolayer import forward, gradient, init_params
+from prooftools.numerics.twolayer import (
+    StepWorkspace,
+    first_layer_gram,
+    forward,
+    gradient,
+    init_params,
+)
 
 
 def _data(n=7, d=4, seed=0):
@@ -114,3 +130,90 @@ def test_trajectory_rejects_misaligned_observables():
         _ = tr.iterations
     with pytest.raises(UserInputError):
         Trajectory.from_json("{not json")
+
+
+@pytest.mark.parametrize("flip_frac", [1e-3, 0.02, 0.5])
+def test_incremental_gram_counts_equal_the_dense_product(flip_frac):
+    rng = np.random.default_rng(3)
+    n, m = 40, 700
+    P0 = rng.random((n, m)) < 0.5
+    P1 = P0 ^ (rng.random((n, m)) < flip_frac)
+    C0 = P0.astype(float) @ P0.T
+    PT = np.ascontiguousarray(P0.T, dtype=np.float32)
+    dense = P1.astype(float) @ P1.T
+    assert np.array_equal(gram_counts_update(C0, PT, pattern_delta(P1, P0)), dense)
+    # the comparison has teeth: a stale P_refᵀ (one more flip than recorded) gives other counts
+    r = pattern_delta(P1, P0).indices[0]  # a neuron whose pattern flipped somewhere
+    PT[r, 0] = 1.0 - PT[r, 0]
+    assert not np.array_equal(gram_counts_update(C0, PT, pattern_delta(P1, P0)), dense)
+
+
+def test_observer_gram_is_bit_identical_along_sparse_and_dense_updates():
+    X, _ = _data(30, 5)
+    W0, a0 = init_params(400, 5, np.random.default_rng(0))
+    obs = DuObserver(X, W0, a0)
+    rng = np.random.default_rng(1)
+    P = obs.P0.copy()
+    XXt_m = X @ X.T / 400
+    for frac in (0.0, 1e-3, 1e-3, 0.3, 1e-3):  # unchanged, sparse, sparse, dense, sparse
+        P ^= rng.random(P.shape) < frac
+        H, dH = obs.ntk(P)
+        Pf = P.astype(np.float32)
+        assert np.array_equal(H, np.multiply(Pf @ Pf.T, XXt_m, dtype=np.float64))  # old formula
+        assert np.allclose(H, first_layer_gram(X, P), rtol=1e-15, atol=0)
+        assert np.allclose(dH, H - obs.H0, rtol=0, atol=1e-15)
+    assert obs.gram_updates == {"sparse": 3, "dense": 1, "unchanged": 1}
+
+
+def test_warm_observers_agree_with_dense_linear_algebra_on_a_real_run():
+    """ntk_min: certified |θ − λ_min| ≤ τ + β, τ = 1e-9|θ| (β ~ 1e-12 here) when warm, else evr;
+    ntk_dev: the Ritz residual is ≤ 1e-8|θ| and |θ| ≤ ‖·‖₂, so |θ − ‖·‖₂| ≤ 1e-8|θ| unless a
+    larger eigenvalue was missed; both against LAPACK truth (good to ~n·u·‖H‖). With stride 1
+    and a small step the bottom eigenvector moves little, so the warm path is exercised."""
+    rng = np.random.default_rng(0)
+    n, d, m, lr = 120, 8, 600, 5e-4
+    X = rng.standard_normal((n, d))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    y = rng.standard_normal(n)
+    W, a = init_params(m, d, np.random.default_rng(1))
+    obs = DuObserver(X, W, a, eig_dense_below=0)
+    ws = StepWorkspace(n, m, d)
+    truth = []
+    for k in range(13):
+        ws.run(W, a, X, y)
+        if True:
+            obs.observe(k, ws, W, a, expensive=True)
+            H = first_layer_gram(X, ws.D)
+            truth.append((np.linalg.eigvalsh(H)[0], np.linalg.norm(H - obs.H0, 2)))
+        W -= lr * ws.G
+    ob = obs.observables()
+    lam, dev = np.array(truth).T
+    assert obs.eig_methods["warm"] >= 6 and obs.eig_methods["evr"] >= 2  # both paths checked
+    assert obs.gram_updates["sparse"] >= 6
+    assert np.all(np.abs(ob["ntk_min"] - lam) <= 1e-9 * np.abs(lam) + 1e-11)
+    assert np.all(np.abs(ob["ntk_dev"] - dev) <= 1e-8 * dev + 1e-14)
+    assert dev[-1] > 0 and ob["flip_frac"][-1] > 0
+
+
+def test_warm_lambda_min_rejects_a_start_on_the_wrong_eigenvalue():
+    rng = np.random.default_rng(4)
+    Q = np.linalg.qr(rng.standard_normal((60, 60)))[0]
+    w = np.linspace(1.0, 5.0, 60)
+    H = (Q * w) @ Q.T
+    theta, v, gap, how = lambda_min_warm(H, Q[:, 1])  # exact eigenvector of λ2: residual 0
+    assert how == "evr" and theta == pytest.approx(1.0, abs=1e-12)
+    assert gap == pytest.approx(w[1] - w[0])
+    theta, v, _, how = lambda_min_warm(H + 1e-4 * np.eye(60), v)
+    assert how == "warm" and abs(theta - (1.0 + 1e-4)) <= 1e-9 * theta + 1e-12
+    assert lambda_min_warm(H, Q[:, 0] + 0.3 * Q[:, 1], 0.01)[3] == "evr"  # residual > gap/4
+
+
+def test_warm_spectral_norm_matches_numpy():
+    rng = np.random.default_rng(5)
+    A = rng.standard_normal((300, 300))
+    A = A + A.T
+    val, v = sym_norm2_warm(A)
+    assert val == pytest.approx(np.linalg.norm(A, 2), rel=1e-9)
+    val2, _ = sym_norm2_warm(A + 1e-3 * np.eye(300), v)
+    assert val2 == pytest.approx(np.linalg.norm(A + 1e-3 * np.eye(300), 2), rel=1e-9)
+    assert sym_norm2_warm(np.zeros((50, 50)))[0] == 0.0

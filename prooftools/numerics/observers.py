@@ -2,9 +2,30 @@
 
 Cheap observables (every ``stride`` steps): resid_sq, loss, dist_max, dist_total, flip_frac,
 grad_norm_sq, pl_ratio. Expensive ones (every ``expensive_stride`` steps, NaN elsewhere): ntk_min
-(λ_min(H(k)) by LAPACK ``evr`` with a one-eigenvalue subset) and ntk_dev (‖H(k) − H(0)‖₂ by
-Lanczos for n > 400, full eigvalsh below). H(k) costs one n×m by m×n product (float32 on 0/1
-patterns, which is exact) plus the eigen-solves — that is why it has its own stride.
+= λ_min(H(k)) and ntk_dev = ‖H(k) − H(0)‖₂.
+
+How the expensive ones stay cheap (first-layer training):
+- Incremental Gram. C(k) = P_k P_kᵀ (integer counts) is updated from the last expensive
+  observation's C(ref): with ΔP = P_k − P_ref (entries ±1, sparse: few patterns flip),
+  C(k) = C(ref) + A + Aᵀ + ΔP ΔPᵀ, A = ΔP P_refᵀ, by scipy.sparse in O(nnz·n). Every term is an
+  integer count < 2²⁴ computed in float32, hence exact, so H(k) = C(k) ∘ (X Xᵀ/m) has the same bits
+  as the dense formula. Cost model (measured at n = 1000, m = 8192 on 2 cores): the CSR-by-dense
+  product runs at ~1/80 of the float32 GEMM's rate and ΔPΔPᵀ adds ~25%, so the update wins while
+  nnz(ΔP) < n·m/:data:`SPARSE_GRAM_COST` (density < 1/128); above it C(k) is the dense product.
+  P_refᵀ (m×n float32) is kept current by scattering the flips, never by a transposing copy.
+- λ_min (:func:`lambda_min_warm`): shift-and-invert iteration warm-started from the previous
+  eigenvector, with a Cholesky factor of H − σI; a second Cholesky at θ − τ certifies the result
+  (Sylvester inertia; rounding β from :func:`prooftools.numerics.certify.cholesky_error_bound`):
+  λ_min ∈ [θ − τ − β, θ], τ = max(1e-9·|θ|, 4β). Any failed certificate falls back to LAPACK evr.
+  The warm start is tried only while the old eigenvector's residual is below a quarter of the
+  last λ2 − λ1; λ_min sits in a cluster (gap ~1e-3 at the benchmark size), so in practice it
+  succeeds once H barely moves between observations and evr (~35 ms at n = 1000) does the rest.
+  (Plain Lanczos on H is slower than evr: gap/spread ~ 2e-4, ARPACK needed ~570 matrix-vector
+  products even warm-started, 113 ms.) The eigen-solves run with one BLAS thread (see
+  :func:`_one_blas_thread`).
+- ntk_dev: Lanczos (ARPACK, largest magnitude) on (C(k) − C(0)) ∘ (X Xᵀ/m), warm-started; the
+  Ritz value is accepted only if its residual is ≤ 1e-8·|θ| (then an eigenvalue lies within it,
+  and |θ| ≤ ‖·‖₂ always); otherwise the dense :func:`sym_norm2`.
 
 For first-layer training H(k) = (1/m)(X Xᵀ) ∘ (P Pᵀ); when the output layer is trained too the
 recorded NTK is the full one, (1/m)(X Xᵀ) ∘ (P diag(a²) Pᵀ) + (1/m) relu(XWᵀ) relu(XWᵀ)ᵀ
@@ -13,12 +34,16 @@ recorded NTK is the full one, (1/m)(X Xᵀ) ∘ (P diag(a²) Pᵀ) + (1/m) relu(
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
 import scipy.linalg
+import scipy.sparse
 import scipy.sparse.linalg
+from scipy.linalg.lapack import dpotrf, dpotrs
 
+from prooftools.numerics.certify import cholesky_error_bound
 from prooftools.numerics.kernels import relu_gram_h_inf
 from prooftools.numerics.twolayer import StepWorkspace, first_layer_gram
 
@@ -27,10 +52,14 @@ __all__ = [
     "EXPENSIVE_OBSERVABLES",
     "DuObserver",
     "default_sperp_radii",
+    "gram_counts_update",
     "lambda_min",
+    "lambda_min_warm",
+    "pattern_delta",
     "relu_gram_inf",
     "sperp_sum",
     "sym_norm2",
+    "sym_norm2_warm",
 ]
 
 CHEAP_OBSERVABLES = (
@@ -43,6 +72,8 @@ CHEAP_OBSERVABLES = (
     "pl_ratio",
 )
 EXPENSIVE_OBSERVABLES = ("ntk_min", "ntk_dev")
+SPARSE_GRAM_COST = 128
+"""Sparse update of P Pᵀ when nnz(ΔP)·SPARSE_GRAM_COST < n·m (see the module docstring)."""
 
 
 def relu_gram_inf(X: np.ndarray) -> np.ndarray:
@@ -88,6 +119,185 @@ def sym_norm2(A: np.ndarray, *, dense_below: int = 400) -> float:
         return float(np.max(np.abs(w)))
 
 
+_U = np.finfo(np.float64).eps / 2
+_BLAS_CONTROLLER: list = []
+EIG_BLAS_THREADS = 1
+"""BLAS threads for the eigen-solves (None: leave the library default)."""
+
+
+def _one_blas_thread():
+    """Context running BLAS on one thread (threadpoolctl, a scikit-learn dependency, if present).
+
+    The eigen-solves are BLAS2-bound (tridiagonal reduction, gemv, triangular solves); with
+    OpenBLAS's two threads they slow down 3-50x whenever the two cores are shared with another
+    process (measured: evr 0.03 s quiet, 0.1-6 s under load), while one thread costs ~1.3x quiet.
+    """
+    if not _BLAS_CONTROLLER:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _BLAS_CONTROLLER.append(ThreadpoolController())
+        except ImportError:  # pragma: no cover - optional
+            _BLAS_CONTROLLER.append(None)
+    ctl = _BLAS_CONTROLLER[0]
+    if ctl is None or EIG_BLAS_THREADS is None:
+        return contextlib.nullcontext()
+    return ctl.limit(limits=EIG_BLAS_THREADS, user_api="blas")
+
+
+def _exact_min_pair(H: np.ndarray) -> tuple[float, np.ndarray, float, str]:
+    """LAPACK evr for the two smallest eigenpairs (same cost as one): (λ1, v1, λ2 − λ1, "evr")."""
+    top = min(1, H.shape[0] - 1)
+    w, V = scipy.linalg.eigh(H, subset_by_index=[0, top], driver="evr", check_finite=False)
+    return float(w[0]), V[:, 0], float(w[-1] - w[0]) if top else math.inf, "evr"
+
+
+def _shifted_cholesky(H: np.ndarray, shift: float) -> tuple[np.ndarray | None, float]:
+    """Upper Cholesky factor of fl(H − shift·I), or None; and the rounding bound β of the
+    certificate: success proves λ_min(H) > shift − β (see prooftools.numerics.certify)."""
+    n = H.shape[0]
+    A = np.empty((n, n), order="F")
+    np.copyto(A.T, H)  # C-ordered copy = F-ordered Hᵀ = H: a plain memcpy
+    diag = A.reshape(-1, order="F")[:: n + 1]
+    diag -= shift
+    beta = cholesky_error_bound(n, float(np.sum(np.abs(diag)))) + _U * float(np.max(np.abs(diag)))
+    if np.any(diag <= 0):
+        return None, beta
+    R, info = dpotrf(A, lower=0, clean=0, overwrite_a=1)
+    return (R if info == 0 else None), beta
+
+
+def lambda_min_warm(
+    H: np.ndarray,
+    v0: np.ndarray | None = None,
+    gap: float = math.inf,
+    *,
+    rtol: float = 1e-9,
+    max_iter: int = 30,
+) -> tuple[float, np.ndarray, float, str]:
+    """λ_min of a symmetric H, warm-started from a nearby eigenvector ``v0``.
+
+    Returns (θ, v, gap, how); ``gap`` estimates λ2 − λ1 (from the last evr) and gates the warm
+    start: when v0's residual ρ0 exceeds gap/4, v0 no longer tells λ1 from its neighbours and
+    evr is used directly (it would be the fallback anyway).
+
+    Shift-and-invert from v0: θ0 = Rayleigh quotient, ρ0 = its residual, σ = θ0 − max(2ρ0, τ);
+    if fl-Cholesky of H − σI succeeds, λ_min > σ − β and inverse iteration with that factor
+    converges fast (σ is close to λ_min). A second Cholesky at θ − τ then proves
+    θ − τ − β < λ_min ≤ θ (θ is a Rayleigh quotient), τ = max(rtol·|θ|, 4β), β the Cholesky
+    rounding bound. If any certificate fails (or ``v0`` is None) the answer is LAPACK evr's
+    (``how == "evr"``), so the result is always within τ + β of λ_min.
+
+    >>> H = np.diag([3.0, 1.0, 2.0]) + 0.01
+    >>> theta, v, gap, how = lambda_min_warm(H, np.array([0.1, 1.0, 0.1]))
+    >>> how, bool(abs(theta - np.linalg.eigvalsh(H)[0]) < 1e-9)
+    ('warm', True)
+    """
+    if v0 is None or H.shape[0] < 2 or not np.any(v0):
+        return _exact_min_pair(H)
+    v = v0 / np.linalg.norm(v0)
+    Hv = H @ v
+    theta = float(v @ Hv)
+    rho = float(np.linalg.norm(Hv - theta * v))
+    if 4.0 * rho > gap:
+        return _exact_min_pair(H)
+    beta0 = cholesky_error_bound(H.shape[0], float(np.sum(np.abs(np.diag(H)))))
+    tau = max(rtol * abs(theta), 4.0 * beta0)
+    sigma = theta - max(2.0 * rho, tau)
+    R, beta = _shifted_cholesky(H, sigma)
+    if R is None:
+        return _exact_min_pair(H)
+    for _ in range(max_iter):
+        w, info = dpotrs(R, v, lower=0)
+        if info != 0:
+            break
+        v = w / np.linalg.norm(w)
+        Hv = H @ v
+        new = float(v @ Hv)
+        done = abs(theta - new) <= 0.125 * tau
+        theta = new
+        if done:
+            break
+    tau = max(rtol * abs(theta), 4.0 * beta0)
+    if theta - (sigma - beta) <= tau + beta:
+        return theta, v, gap, "warm"
+    R, beta = _shifted_cholesky(H, theta - tau)
+    if R is None:
+        return _exact_min_pair(H)
+    return theta, v, gap, "warm"
+
+
+def sym_norm2_warm(
+    A: np.ndarray, v0: np.ndarray | None = None, *, rtol: float = 1e-8
+) -> tuple[float, np.ndarray | None]:
+    """‖A‖₂ of a symmetric A by Lanczos (ARPACK, largest magnitude) from ``v0``; returns (‖A‖, v).
+
+    |θ| ≤ ‖A‖₂ for any Ritz value; the answer is accepted when ‖Av − θv‖ ≤ rtol·|θ| (an eigenvalue
+    lies that close to θ), otherwise it is the dense :func:`sym_norm2`.
+
+    >>> val, v = sym_norm2_warm(np.diag(np.linspace(-3.0, 1.0, 50)))
+    >>> round(val, 12)
+    3.0
+    """
+    n = A.shape[0]
+    if n < 3 or not np.any(A):
+        return sym_norm2(A), v0
+    start = np.ones(n) if v0 is None or not np.any(v0) else v0
+    try:
+        w, V = scipy.sparse.linalg.eigsh(A, k=1, which="LM", v0=start, tol=1e-10)
+    except (scipy.sparse.linalg.ArpackNoConvergence, scipy.sparse.linalg.ArpackError):
+        return sym_norm2(A, dense_below=n), v0
+    v = V[:, 0]
+    theta = float(w[0])
+    if np.linalg.norm(A @ v - theta * v) <= rtol * abs(theta):
+        return abs(theta), v
+    return sym_norm2(A, dense_below=n), v0
+
+
+def pattern_delta(P_new: np.ndarray, P_ref: np.ndarray) -> scipy.sparse.csr_array:
+    """ΔP = P_new − P_ref (0/1 patterns, n×m) as a float32 CSR array with entries ±1.
+
+    >>> pattern_delta(np.array([[1, 0], [1, 1]], bool), np.array([[0, 0], [1, 0]], bool)).toarray()
+    array([[1., 0.],
+           [0., 1.]], dtype=float32)
+    """
+    n, m = P_new.shape
+    idx = np.flatnonzero(np.not_equal(P_new, P_ref))
+    return _csr_from_flips(P_new, idx, n, m)
+
+
+def _csr_from_flips(P_new, idx, n, m):
+    rows = idx // m
+    cols = idx - rows * m
+    vals = np.where(P_new.reshape(-1)[idx], np.float32(1.0), np.float32(-1.0))
+    indptr = np.searchsorted(rows, np.arange(n + 1))
+    return scipy.sparse.csr_array((vals, cols, indptr), shape=(n, m))
+
+
+def gram_counts_update(
+    C_ref: np.ndarray, P_refT: np.ndarray, dP: scipy.sparse.csr_array
+) -> np.ndarray:
+    """P Pᵀ for P = P_ref + ΔP from C_ref = P_ref P_refᵀ: C_ref + A + Aᵀ + ΔPΔPᵀ, A = ΔP P_refᵀ.
+
+    ``P_refT`` is P_refᵀ as an m×n float32 array; ``dP`` comes from :func:`pattern_delta`. Cost
+    O(nnz(ΔP)·n); every term is an integer count below 2²⁴, so the result is exact.
+
+    >>> rng = np.random.default_rng(0); P0 = rng.random((5, 9)) < 0.5; P1 = P0.copy()
+    >>> P1[2, 3] = not P1[2, 3]; P1[4, 0] = not P1[4, 0]
+    >>> C0 = P0.astype(float) @ P0.T; PT = P0.T.astype(np.float32)
+    >>> C1 = gram_counts_update(C0, PT, pattern_delta(P1, P0))
+    >>> bool(np.array_equal(C1, P1.astype(float) @ P1.T))
+    True
+    """
+    A = dP @ P_refT  # float32, exact: integer counts below 2²⁴
+    C = C_ref + A
+    C += A.T
+    DD = scipy.sparse.coo_array(dP @ dP.T)
+    DD.sum_duplicates()  # fancy-index += needs each (i, j) once
+    C[DD.row, DD.col] += DD.data
+    return C
+
+
 def default_sperp_radii() -> np.ndarray:
     """Log grid of radii 1e-8 … 1 (8 per decade) at which sperp_sum is sampled by default."""
     return np.logspace(-8.0, 0.0, 65)
@@ -122,19 +332,39 @@ class DuObserver:
         *,
         train_output: bool = False,
         sperp_radii: np.ndarray | None = None,
+        eig_dense_below: int = 200,
     ) -> None:
         self.X = X
         self.n, self.m = X.shape[0], W0.shape[0]
         self.W0 = W0.copy()
         self.a0 = a0.copy()
         self.train_output = bool(train_output)
+        self.eig_dense_below = int(eig_dense_below)
         self.XXt = X @ X.T
         self.P0 = (X @ W0.T) >= 0.0
         self._flip = np.empty_like(self.P0)
         self._dW = np.empty_like(self.W0)
         self._Pf: np.ndarray | None = None
-        self._C: np.ndarray | None = None
-        self.H0 = self._ntk(self.P0, W0, a0)
+        self._XXt_m = self.XXt / self.m
+        self._incremental = not self.train_output and self.m < 2**24
+        self._v_min: np.ndarray | None = None
+        self._Hbuf: np.ndarray | None = None
+        self._dHbuf: np.ndarray | None = None
+        self._gap = math.inf
+        self.eig_methods: dict[str, int] = {"warm": 0, "evr": 0, "dense": 0}
+        self._v_dev: np.ndarray | None = None
+        self.gram_updates = {"sparse": 0, "dense": 0, "unchanged": 0}
+        if self._incremental:
+            self.C0 = self._dense_counts(self.P0)
+            self._Cref = self.C0
+            self._Pref = self.P0.copy()
+            # P_refᵀ (m×n float32) for the sparse update: one transposing copy (~35 ms at the
+            # benchmark size) at set-up, then kept current by scattering flips
+            self._PrefT = np.ascontiguousarray(self.P0.T).astype(np.float32)
+            self._fl = np.empty_like(self.P0)
+            self.H0 = self.C0 * self._XXt_m
+        else:
+            self.H0 = self._ntk(self.P0, W0, a0)
         H0_first = self.H0 if not self.train_output else first_layer_gram(X, self.P0, XXt=self.XXt)
         self.scalars: dict = {
             "ntk_init_dev": sym_norm2(H0_first - relu_gram_inf(X)),
@@ -147,22 +377,64 @@ class DuObserver:
             name: [] for name in CHEAP_OBSERVABLES + EXPENSIVE_OBSERVABLES
         }
 
+    def _dense_counts(self, P: np.ndarray) -> np.ndarray:
+        """P Pᵀ as exact integer counts (float32 GEMM on 0/1, m < 2²⁴), returned in float64."""
+        if self._Pf is None:  # preallocated: fresh n×m allocations cost page faults
+            self._Pf = np.empty((self.n, self.m), dtype=np.float32)
+        np.copyto(self._Pf, P)
+        return (self._Pf @ self._Pf.T).astype(np.float64)
+
+    def _first_layer_counts(self, P: np.ndarray) -> np.ndarray:
+        """C(k) = P_k P_kᵀ, updated from the last expensive observation (module docstring)."""
+        n, m = self.n, self.m
+        idx = np.flatnonzero(np.not_equal(P, self._Pref, out=self._fl))
+        nnz = idx.size
+        if nnz == 0:
+            self.gram_updates["unchanged"] += 1
+            return self._Cref
+        rows = idx // m
+        cols = idx - rows * m
+        vals = P.reshape(-1)[idx]
+        if nnz * SPARSE_GRAM_COST < n * m:
+            C = gram_counts_update(self._Cref, self._PrefT, _csr_from_flips(P, idx, n, m))
+            self.gram_updates["sparse"] += 1
+        else:
+            C = self._dense_counts(P)
+            self.gram_updates["dense"] += 1
+        self._Pref[rows, cols] = vals  # scatter the flips: O(nnz), no transposing copy
+        self._PrefT[cols, rows] = vals
+        self._Cref = C
+        return C
+
     def _ntk(self, P: np.ndarray, W: np.ndarray, a: np.ndarray, A: np.ndarray | None = None):
         if not self.train_output:
-            if self.m >= 2**24:
-                return first_layer_gram(self.X, P, XXt=self.XXt)
-            if self._Pf is None:  # preallocated: fresh n×m allocations cost page faults
-                self._Pf = np.empty((self.n, self.m), dtype=np.float32)
-                self._C = np.empty((self.n, self.n), dtype=np.float32)
-                self._XXt_m = self.XXt / self.m
-            np.copyto(self._Pf, P)
-            np.matmul(self._Pf, self._Pf.T, out=self._C)  # exact integer counts
-            return np.multiply(self._C, self._XXt_m, dtype=np.float64)
+            return first_layer_gram(self.X, P, XXt=self.XXt)
         H = first_layer_gram(self.X, P, a, XXt=self.XXt)
         if A is None:
             A = np.maximum(self.X @ W.T, 0.0)
         H += A @ A.T / self.m
         return H
+
+    def ntk(self, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(H(k), H(k) − H(0)) for first-layer training from the pattern P_k (incremental).
+
+        Both arrays are buffers that the next call overwrites (copy them to keep them).
+        """
+        C = self._first_layer_counts(P)
+        if self._Hbuf is None:  # reused buffers: fresh n×n allocations cost page faults
+            self._Hbuf, self._dHbuf = np.empty_like(C), np.empty_like(C)
+        dH = np.subtract(C, self.C0, out=self._dHbuf)  # exact integer differences
+        dH *= self._XXt_m
+        return np.multiply(C, self._XXt_m, out=self._Hbuf), dH
+
+    def _expensive(self, H: np.ndarray, dH: np.ndarray) -> tuple[float, float]:
+        if self.n <= self.eig_dense_below:
+            self.eig_methods["dense"] += 1
+            return lambda_min(H), sym_norm2(dH)
+        lam, self._v_min, self._gap, how = lambda_min_warm(H, self._v_min, self._gap)
+        self.eig_methods[how] += 1
+        dev, self._v_dev = sym_norm2_warm(dH, self._v_dev)
+        return lam, dev
 
     def observe(
         self, t: float, ws: StepWorkspace, W: np.ndarray, a: np.ndarray, *, expensive: bool
@@ -189,10 +461,15 @@ class DuObserver:
         v["grad_norm_sq"].append(gn)
         v["pl_ratio"].append(gn / rs if rs > 0 else math.nan)
         if expensive:
-            H = self._ntk(ws.D[:n], W, a, ws.Z[:n] if self.train_output else None)
-            v["ntk_min"].append(lambda_min(H))
-            H -= self.H0
-            v["ntk_dev"].append(sym_norm2(H))
+            if self._incremental:
+                H, dH = self.ntk(ws.D[:n])
+            else:
+                H = self._ntk(ws.D[:n], W, a, ws.Z[:n] if self.train_output else None)
+                dH = H - self.H0
+            with _one_blas_thread():
+                lam, dev = self._expensive(H, dH)
+            v["ntk_min"].append(lam)
+            v["ntk_dev"].append(dev)
         else:
             v["ntk_min"].append(math.nan)
             v["ntk_dev"].append(math.nan)
