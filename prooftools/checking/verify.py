@@ -449,6 +449,10 @@ def _ancestors(graph, sid) -> set[str]:
 # ----------------------------------------------------------------------------- entry point
 
 
+#: Iterations (GD/SGD steps, or gradient-flow time steps·η) when the user gives none.
+DEFAULT_STEPS = 1000
+
+
 def verify(
     registry,
     statement_id: str,
@@ -522,8 +526,10 @@ def verify(
             stride=int(stride) if stride else 1, progress=progress)
         return _verify_engine(registry, st, ids, engine, X, y, opts, overrides=overrides,
                               constants=constants, dataset_name=dataset_name, rtol=rtol)
-    if width is None or steps is None:
-        raise UserInputError(f"{st.id}: give the width (--width M) and the iterations (--steps K)")
+    if width is None:
+        raise UserInputError(f"{st.id}: give the width (--width M)")
+    if steps is None:
+        steps = DEFAULT_STEPS  # recorded in the config like every other setting
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     if y.ndim == 2 and y.shape[1] == 1:

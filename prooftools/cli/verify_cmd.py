@@ -118,8 +118,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--width", type=positive_int, metavar="M",
                    help="width m (required except for Zhou–Liang, where layers are d×d)")
     p.add_argument("--steps", type=nonneg_int, metavar="K",
-                   help="iterations (gradient flow: horizon steps·η); required for Du et al., "
-                        "default 50 (deep ReLU) or 200 (Chatterjee)")
+                   help="iterations (gradient flow: horizon steps·η); default 1000 for Du et "
+                        "al., 50 for deep ReLU, 200 for Chatterjee")
     p.add_argument("--depth", type=positive_int, metavar="L",
                    help="number of layers (deep ReLU, Zhou–Liang, Chatterjee theorems)")
     p.add_argument("--loss", metavar="NAME",
