@@ -1,5 +1,10 @@
 """The Python API: everything the CLI does, as functions.
 
+Registry and bounds (``load_registry``, ``evaluate_statement``, ``compare_widths``,
+``derive_width``, the report tables), data checks (``load_dataset``, ``measure``,
+``check_dataset``) and verification (``verify``; render its result with
+:mod:`prooftools.reporting.verify_reports`).
+
 >>> from prooftools.api import load_registry, evaluate_statement
 >>> reg = load_registry()
 >>> [b.name for b in evaluate_statement(reg, "du2019.thm4.1", {"n": 100}, kinds=("width",))]
@@ -8,6 +13,10 @@
 
 from __future__ import annotations
 
+from prooftools.checking.data_hypotheses import check_dataset
+from prooftools.checking.verify import verify
+from prooftools.numerics.dataset_quantities import measure
+from prooftools.numerics.datasets import list_datasets, load_dataset
 from prooftools.reporting.registry_reports import (
     bounds_report,
     compare_report,
@@ -25,6 +34,7 @@ from prooftools.theory.proofcheck import derive_width
 __all__ = [
     "Registry",
     "bounds_report",
+    "check_dataset",
     "compare_report",
     "compare_widths",
     "crossovers",
@@ -35,9 +45,13 @@ __all__ = [
     "exponents",
     "graph_report",
     "leading_exponent",
+    "list_datasets",
     "list_table",
+    "load_dataset",
     "load_registry",
+    "measure",
     "show_statement",
     "statement_dict",
+    "verify",
     "width_table",
 ]
