@@ -129,3 +129,30 @@ def test_kernel_bad_input():
         relu_gram_h_inf(np.array([[np.nan, 1.0], [0.0, 1.0]]))
     with pytest.raises(UserInputError, match="n×d"):
         relu_gram_h_inf(np.ones(3))
+
+
+@pytest.mark.parametrize("L", [1, 3])
+def test_tiled_ntk_matches_plain_recursion(L):
+    """The threaded, tiled β = 0 path (several row blocks and tiles) against the textbook
+    recursion with kappa0/kappa1, including zero, parallel and antiparallel rows."""
+    rng = np.random.default_rng(10)
+    X = rng.standard_normal((700, 7))
+    X[1], X[2], X[3] = 0.0, 3.0 * X[4], -0.5 * X[5]
+    K = ntk_relu(X, L)
+    S = X @ X.T / 7
+    nrm = np.sqrt(np.diag(S))
+    outer = np.outer(nrm, nrm)
+    rho = np.clip(np.divide(S, outer, out=np.zeros_like(S), where=outer > 0), -1, 1)
+    Th = rho.copy()
+    for _ in range(L):
+        Th = Th * kappa0(rho) + kappa1(rho)
+        rho = np.clip(kappa1(rho), -1, 1)
+    ref = outer * Th
+    np.fill_diagonal(ref, (L + 1) * np.diag(S))
+    assert np.array_equal(K, K.T)
+    # (anti)parallel pairs have ρ = ±1 only up to rounding, where κ1 is not Lipschitz
+    # (sqrt(1 − ρ²)): there any two correct evaluations differ by ~sqrt(u)
+    ok = np.ones(700, bool)
+    ok[2:6] = False
+    assert np.max(np.abs(K - ref)[np.ix_(ok, ok)]) <= 1e-13 * np.max(np.abs(ref))
+    assert np.max(np.abs(K - ref)) <= 1e-7 * np.max(np.abs(ref))

@@ -23,8 +23,12 @@ the n×n result: O(block) (a few MiB).
 from __future__ import annotations
 
 import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from prooftools.errors import UserInputError
 
@@ -180,54 +184,101 @@ def ntk_relu(X, depth: int, *, normalization: str = "he", beta: float = 0.0) -> 
         diag.append(0.5 * c * diag[-1] + b2)
     K = np.empty((n, n))
     if b2 == 0.0:
-        _ntk_no_bias(X, depth, c, diag[0], K)
+        _ntk_no_bias(X, depth, c, diag[0], K)  # fills both triangles
     else:
         _ntk_bias(X, depth, c, b2, diag, K)
+        _mirror_upper(K)
     idx = np.arange(n)
     th = diag[0].copy()
     for h in range(1, depth + 1):  # exact diagonal: ρ = 1, κ0 = κ1 = 1
         th = th * (0.5 * c) + diag[h]
     K[idx, idx] = th
-    _mirror_upper(K)
     return K
+
+
+def _n_threads() -> int:
+    try:
+        return max(1, min(8, len(os.sched_getaffinity(0))))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, min(8, os.cpu_count() or 1))
+
+
+_TILE_ROWS, _TILE_COLS = 64, 512  # 32K entries: 4 float64 tile buffers fit a 1 MiB L2 cache
 
 
 def _ntk_no_bias(X: np.ndarray, depth: int, c: float, diag0: np.ndarray, K: np.ndarray) -> None:
     """β = 0: work with cosines, ρ_h = κ1(ρ_{h−1}), Θ̂_h = Θ̂_{h−1}·κ0(ρ_{h−1}) + ρ_h and
-    Θ_L = (c/2)^L·sqrt(Σ0(x,x)Σ0(x',x'))·Θ̂_L (12 in-place passes per layer; threads over row
-    blocks were tried and were slower on a 2-core machine, BLAS already uses both cores)."""
+    Θ_L = (c/2)^L·sqrt(Σ0(x,x)Σ0(x',x'))·Θ̂_L.
+
+    Threads over row blocks of 64 rows (BLAS limited to one thread meanwhile): each writes its
+    part of G = X Xᵀ into the upper block-triangle of K, then takes tiles of 64×512 entries through
+    all layers while they sit in L2 cache (ufuncs release the GIL), scales them and writes them
+    back together with their mirror image. Per layer, with N = −ρ (so π − θ = arccos N, exact
+    identity, no cancellation): P = arccos N, S = sqrt(1 − N²) = sin θ, N·P = −ρ(π − θ),
+    U = S − N·P = π κ1(ρ), π Θ̂_h = Θ̂_{h−1}·P + U and N' = U·(−1/π).
+    Clamps: ρ0 needs both sides. For h ≥ 1 only N' ≥ −1 (ρ' ≤ 1) can fail (κ1(ρ) ≈ 1 within
+    rounding); N' ≤ 1 holds: S ≥ 0, 0 ≤ P ≤ fl(π) and ρ ≥ −1 give fl(ρP) ≥ −fl(π), so
+    U ≥ −fl(π) (rounding is monotone) and N' = fl(U·fl(−1/π)) ≤ fl(fl(π)·fl(1/π)) = 1. So one
+    clamp per layer, and none after the last layer (np.clip is used: faster than np.maximum)."""
     n, d = X.shape
-    nrm = np.sqrt(diag0)
+    nrm = np.sqrt(diag0)  # sqrt(Σ0(x, x)) = ‖x‖/√d
     inv = np.divide(1.0, nrm, out=np.zeros_like(nrm), where=nrm > 0) / math.sqrt(d)
-    final = (0.5 * c) ** depth
+    neg_inv = -inv
+    row_scale = nrm * ((0.5 * c) ** depth / math.pi)
+    inv_pi = 1.0 / math.pi
+    local = threading.local()
 
-    def work(i0: int, i1: int) -> None:
-        R = np.matmul(X[i0:i1], X[i0:].T)
-        R *= inv[i0:i1, None]
-        R *= inv[None, i0:]
-        np.clip(R, -1.0, 1.0, out=R)
-        Th = K[i0:i1, i0:]
-        np.copyto(Th, R)
-        P = np.empty_like(R)
-        T = np.empty_like(R)
-        for _ in range(depth):
-            np.arccos(R, out=P)
-            np.subtract(math.pi, P, out=P)  # π − θ
-            np.multiply(R, R, out=T)  # π·sin θ = π·sqrt(1 − ρ²); fl(ρ²) ≤ 1 since |ρ| ≤ 1
-            np.subtract(1.0, T, out=T)
-            np.sqrt(T, out=T)
-            R *= P
-            R += T
-            R *= 1.0 / math.pi  # ρ_h = κ1(ρ_{h−1}) ∈ [0, 1] up to rounding
-            np.clip(R, -1.0, 1.0, out=R)  # (clip is faster than minimum here)
-            Th *= P
-            Th *= 1.0 / math.pi
-            Th += R
-        Th *= nrm[i0:i1, None] * final
-        Th *= nrm[None, i0:]
+    def tile(t) -> None:
+        i0, i1, j0, j1 = t
+        shape = (i1 - i0, j1 - j0)
+        bufs = getattr(local, "bufs", None)
+        if bufs is None:
+            bufs = local.bufs = np.empty((4, 32 * 1024))
+        N, P, S, TH = (b[: shape[0] * shape[1]].reshape(shape) for b in bufs)
+        Kt = K[i0:i1, j0:j1]
+        np.multiply(Kt, neg_inv[i0:i1, None], out=N)  # −ρ0, bitwise as (G·inv_i)·inv_j
+        N *= inv[None, j0:j1]
+        np.clip(N, -1.0, 1.0, out=N)
+        for h in range(1, depth + 1):
+            np.arccos(N, out=P)  # π − θ
+            np.multiply(N, N, out=S)  # fl(N²) ≤ 1 since |N| ≤ 1: no NaN below
+            np.subtract(1.0, S, out=S)
+            np.sqrt(S, out=S)  # sin θ
+            N *= P  # −ρ(π − θ)
+            S -= N  # U = π κ1(ρ)
+            if h == 1:  # π Θ̂_1 = ρ(π − θ) + U, since Θ̂_0 = ρ
+                np.subtract(S, N, out=TH)
+            else:
+                TH *= P
+                TH *= inv_pi
+                TH += S
+            if h < depth:
+                np.multiply(S, -inv_pi, out=N)
+                np.clip(N, -1.0, 1.0, out=N)  # (faster than maximum; see docstring)
+        TH *= row_scale[i0:i1, None]
+        np.multiply(TH, nrm[None, j0:j1], out=Kt)
+        if j0 >= i1:
+            K[j0:j1, i0:i1] = Kt.T
+        else:  # tile on the diagonal block: mirror its upper part below the diagonal
+            low = np.arange(j0, j1)[None, :] < np.arange(i0, i1)[:, None]
+            np.copyto(Kt, K[j0:j1, i0:i1].T, where=low)
+            if j1 > i1:
+                K[i1:j1, i0:i1] = Kt[:, i1 - j0 :].T
 
-    for i0, i1 in _row_blocks(n):
-        work(i0, i1)
+    def row_block(i0: int, i1: int) -> None:
+        np.matmul(X[i0:i1], X[i0:].T, out=K[i0:i1, i0:])
+        for j0 in range(i0, n, _TILE_COLS):
+            tile((i0, i1, j0, min(n, j0 + _TILE_COLS)))
+
+    blocks = [(i0, min(n, i0 + _TILE_ROWS)) for i0 in range(0, n, _TILE_ROWS)]
+    workers = _n_threads()
+    if workers == 1 or len(blocks) < 4:
+        for b in blocks:
+            row_block(*b)
+        return
+    # one BLAS thread per worker: idle OpenBLAS threads spin and would take the second core
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as ex:
+        list(ex.map(lambda b: row_block(*b), blocks))
 
 
 def _ntk_bias(X, depth, c, b2, diag, K) -> None:
