@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from prooftools.cli.argtypes import positive_int
+from prooftools.cli.options import add_format_option, add_theorems_option
 from prooftools.reporting.data_reports import hypothesis_table, quantity_table
-from prooftools.reporting.tables import FORMATS, Table
+from prooftools.reporting.tables import Table
 
 
 def run(args) -> int:
@@ -62,13 +63,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("--depth", type=positive_int, metavar="L",
                    help="also measure λ_min of the depth-L ReLU NTK")
     p.add_argument("--seed", type=int, default=0, help="seed of generated datasets (default 0)")
-    p.add_argument("--format", choices=FORMATS, default="text", help="output format")
-    p.add_argument("--theorems", action="append", default=[], metavar="DIR",
-                   help="also load the *.toml theorem files in DIR (repeatable)")
+    add_format_option(p)
+    add_theorems_option(p)
     p.set_defaults(func=run)
 
     p = subparsers.add_parser("datasets", help="list the named datasets and generators")
-    p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    add_format_option(p)
     p.set_defaults(func=run_datasets)
 
 

@@ -6,7 +6,9 @@ import argparse
 import json
 from pathlib import Path
 
-from prooftools.api import (
+from prooftools.cli.options import add_format_option, add_theorems_option, parse_assignments
+from prooftools.errors import UserInputError
+from prooftools.reporting.registry_reports import (
     bounds_report,
     compare_report,
     graph_report,
@@ -14,8 +16,6 @@ from prooftools.api import (
     show_statement,
     width_table,
 )
-from prooftools.errors import UserInputError
-from prooftools.reporting.tables import FORMATS
 from prooftools.theory import load_registry
 
 #: Symbol options shared by the commands that evaluate bounds (flag, symbol name).
@@ -27,10 +27,9 @@ VALUE_FLAGS = (
 
 
 def common(p: argparse.ArgumentParser, *, table: bool = True) -> None:
-    p.add_argument("--theorems", action="append", default=[], metavar="DIR",
-                   help="also load the *.toml theorem files in DIR (repeatable)")
+    add_theorems_option(p)
     if table:
-        p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+        add_format_option(p)
 
 
 def value_options(p: argparse.ArgumentParser, *, multi: str | None = None) -> None:
@@ -51,11 +50,7 @@ def collect_values(args, *, skip: str | None = None) -> dict[str, str]:
         v = getattr(args, f"v_{name}", None)
         if v is not None and name != skip:
             values[name] = v
-    for item in args.set:
-        name, sep, val = item.partition("=")
-        if not sep or not name.strip():
-            raise UserInputError(f"--set expects NAME=VALUE, got {item!r}")
-        values[name.strip()] = val.strip()
+    values.update(parse_assignments(args.set))
     return values
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from prooftools.cli.argtypes import nonneg_int, positive_float, positive_int
+from prooftools.cli.options import add_format_option, add_theorems_option, parse_assignments
 from prooftools.errors import UserInputError
-from prooftools.reporting.tables import FORMATS
 
 #: Papers ``replicate`` knows, with the engine function that runs each.
 REPLICATIONS = ("du2019", "chatterjee")
@@ -26,14 +26,11 @@ def cmd_verify(args) -> int:
     reg = load_registry(extra_dirs=args.theorems)
     ds = load_dataset(args.dataset)
     overrides = {}
-    for item in args.set:
-        name, sep, val = item.partition("=")
-        if not sep or not name.strip():
-            raise UserInputError(f"--set expects NAME=VALUE, got {item!r}")
+    for name, val in parse_assignments(args.set).items():
         try:
-            overrides[name.strip()] = float(val)
+            overrides[name] = float(val)
         except ValueError:
-            raise UserInputError(f"--set {name.strip()}: expected a number, got {val!r}") from None
+            raise UserInputError(f"--set {name}: expected a number, got {val!r}") from None
     report = verify(
         reg, args.id, ds.X, ds.y, width=args.width, steps=args.steps, lr=args.lr,
         seed=args.seed, flow=args.flow, batch_size=args.batch, delta=args.delta,
@@ -155,14 +152,13 @@ def add_parsers(sub) -> None:
     p.add_argument("--constants", choices=("derived", "hidden"), default="derived",
                    help="derived: substitute the constants re-derived from the proofs; hidden: "
                         "leave O/Ω constants open and report their implied ranges")
-    p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    add_format_option(p)
     p.add_argument("--plots", metavar="DIR", help="write loss/observable plots (PNG, PDF) to DIR")
     p.add_argument("--stride", type=positive_int, default=10, metavar="N",
                    help="record observables every N steps (default 10)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a measured or default symbol value (recorded)")
-    p.add_argument("--theorems", action="append", default=[], metavar="DIR",
-                   help="also load the *.toml theorem files in DIR (repeatable)")
+    add_theorems_option(p)
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("replicate", help="re-run a paper's experiment (figures and data)")

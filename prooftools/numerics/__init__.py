@@ -1,10 +1,24 @@
-"""Numeric engine: data, networks, kernels, training and observables (no sympy here)."""
+"""Numeric engine: data, networks, kernels, training and observables (no sympy here).
 
-# dataset checks (datasets, normalizations, kernels, certificates, measured data quantities)
-from prooftools.numerics.datasets import Dataset as Dataset
-from prooftools.numerics.datasets import list_datasets as list_datasets
-from prooftools.numerics.datasets import load_dataset as load_dataset
+The convenience names below are imported on first use, so that importing one submodule
+(e.g. :mod:`prooftools.numerics.quantity`) does not load the training engine and its solvers.
+"""
 
-# Du et al. (2019) two-layer engine: network, training loops, observers, trajectories
-from prooftools.numerics.training import run_du as run_du
-from prooftools.numerics.trajectory import Trajectory as Trajectory
+from __future__ import annotations
+
+import importlib
+
+_LAZY = {
+    "Dataset": "prooftools.numerics.datasets",
+    "list_datasets": "prooftools.numerics.datasets",
+    "load_dataset": "prooftools.numerics.datasets",
+    "run_du": "prooftools.numerics.training",
+    "Trajectory": "prooftools.numerics.trajectory",
+}
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'prooftools.numerics' has no attribute {name!r}")
