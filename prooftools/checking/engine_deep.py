@@ -93,7 +93,7 @@ def run(registry, st, ids, X, y, opts: EngineOptions) -> EngineResult:
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     if zou:
-        ds, ch = binary_labels(make_dataset(X, y, name=ids[-1]))
+        ds, ch = binary_labels(make_dataset(X, y, name=opts.dataset or "data"))
         y = ds.y
         changes += list(ch)
         if m % 2:

@@ -59,6 +59,7 @@ class EngineOptions:
     find_scale: bool = False
     stride: int = 1
     progress: bool | None = False
+    dataset: str = ""  # the user's dataset spec, for messages
 
 
 @dataclass

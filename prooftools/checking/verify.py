@@ -523,7 +523,7 @@ def verify(
             algorithm=algorithm, batch_size=batch_size, delta=float(delta), loss=loss,
             activation=activation, init=init, scale=scale, radius=radius,
             near_minimizer=near_minimizer, eps=eps, mu=mu, points=points, find_scale=find_scale,
-            stride=int(stride) if stride else 1, progress=progress)
+            stride=int(stride) if stride else 1, progress=progress, dataset=dataset_name)
         return _verify_engine(registry, st, ids, engine, X, y, opts, overrides=overrides,
                               constants=constants, dataset_name=dataset_name, rtol=rtol)
     if width is None:

@@ -41,11 +41,12 @@ def exact(value: str | float | int | Fraction) -> sympy.Rational:
     mantissa, _, power = text.lower().partition("e")
     if power:
         try:
-            if abs(int(power)) > MAX_USER_EXPONENT:
-                raise UserInputError(f"number {text!r} is out of range (|exponent| at most "
-                                     f"{MAX_USER_EXPONENT})")
+            exponent = int(power)
         except ValueError:
             raise UserInputError(f"expected a number, got {value!r}") from None
+        if abs(exponent) > MAX_USER_EXPONENT:
+            raise UserInputError(f"number {text!r} is out of range (|exponent| at most "
+                                 f"{MAX_USER_EXPONENT})")
     if len(mantissa) > 10 * MAX_USER_EXPONENT:
         raise UserInputError(f"number {text[:20]!r}… has too many digits")
     try:
