@@ -15,9 +15,10 @@ Closed forms (reference note followups.md §12, Cho & Saul 2009), with ρ = cos�
 
   With β = 0, jacot = he / 2^L; he has diagonal (L+1)‖x‖²/d.
 
-Implementation: only the upper block-triangle is computed, in row blocks of about 2^18 entries,
-with in-place numpy ufuncs (out=) on a few block-sized buffers, then mirrored. Extra memory beyond
-the n×n result: O(block) (a few MiB).
+Implementation: only the upper block-triangle is computed, with in-place numpy ufuncs (out=) on a
+few block-sized buffers, then mirrored: H^∞ in row blocks of about 2^18 entries; the bias-free NTK
+in 64×512 tiles that go through every layer while in L2 cache, two threads at a time. Extra memory
+beyond the n×n result: O(block) (a few MiB).
 """
 
 from __future__ import annotations
@@ -203,6 +204,19 @@ def _n_threads() -> int:
         return max(1, min(8, os.cpu_count() or 1))
 
 
+FUSED_MIN_SAMPLES = 1024  # below this the numpy path takes milliseconds: not worth the import
+
+
+def _fused_kernel(n: int):
+    """The compiled layer recursion (prooftools.numerics.ntk_fused) for n ≥ FUSED_MIN_SAMPLES when
+    numba is installed, else None (numpy path)."""
+    if n < FUSED_MIN_SAMPLES:
+        return None
+    from prooftools.numerics import ntk_fused
+
+    return ntk_fused.layers_rows if ntk_fused.AVAILABLE else None
+
+
 _TILE_ROWS, _TILE_COLS = 64, 512  # 32K entries: 4 float64 tile buffers fit a 1 MiB L2 cache
 
 
@@ -210,12 +224,15 @@ def _ntk_no_bias(X: np.ndarray, depth: int, c: float, diag0: np.ndarray, K: np.n
     """β = 0: work with cosines, ρ_h = κ1(ρ_{h−1}), Θ̂_h = Θ̂_{h−1}·κ0(ρ_{h−1}) + ρ_h and
     Θ_L = (c/2)^L·sqrt(Σ0(x,x)Σ0(x',x'))·Θ̂_L.
 
-    Threads over row blocks of 64 rows (BLAS limited to one thread meanwhile): each writes its
-    part of G = X Xᵀ into the upper block-triangle of K, then takes tiles of 64×512 entries through
-    all layers while they sit in L2 cache (ufuncs release the GIL), scales them and writes them
-    back together with their mirror image. Per layer, with N = −ρ (so π − θ = arccos N, exact
-    identity, no cancellation): P = arccos N, S = sqrt(1 − N²) = sin θ, N·P = −ρ(π − θ),
-    U = S − N·P = π κ1(ρ), π Θ̂_h = Θ̂_{h−1}·P + U and N' = U·(−1/π).
+    For n ≥ FUSED_MIN_SAMPLES (and numba installed) each row block of ρ0 = x̂_iᵀx̂_j goes through
+    all layers in one compiled loop (prooftools.numerics.ntk_fused). Otherwise, numpy:
+    tiles of 64×512 entries of the upper block-triangle are taken through every layer while they
+    sit in L2 cache: each tile starts as one small product of row-normalised inputs,
+    −ρ0 = (−x̂_i)ᵀx̂_j (no n×n Gram matrix is formed, scaled or re-read), is scaled and written to
+    K together with its mirror image. Two threads share the row blocks (ufuncs and BLAS release
+    the GIL; BLAS is limited to one thread meanwhile). Per layer, with N = −ρ (so
+    π − θ = arccos N, exact identity, no cancellation): P = arccos N, S = sqrt(1 − N²) = sin θ,
+    N·P = −ρ(π − θ), U = S − N·P = π κ1(ρ), π Θ̂_h = Θ̂_{h−1}·P + U and N' = U·(−1/π).
     Clamps: ρ0 needs both sides. For h ≥ 1 only N' ≥ −1 (ρ' ≤ 1) can fail (κ1(ρ) ≈ 1 within
     rounding); N' ≤ 1 holds: S ≥ 0, 0 ≤ P ≤ fl(π) and ρ ≥ −1 give fl(ρP) ≥ −fl(π), so
     U ≥ −fl(π) (rounding is monotone) and N' = fl(U·fl(−1/π)) ≤ fl(fl(π)·fl(1/π)) = 1. So one
@@ -223,21 +240,19 @@ def _ntk_no_bias(X: np.ndarray, depth: int, c: float, diag0: np.ndarray, K: np.n
     n, d = X.shape
     nrm = np.sqrt(diag0)  # sqrt(Σ0(x, x)) = ‖x‖/√d
     inv = np.divide(1.0, nrm, out=np.zeros_like(nrm), where=nrm > 0) / math.sqrt(d)
-    neg_inv = -inv
+    X_unit = X * inv[:, None]  # zero rows stay zero (their kernel entries are 0)
+    X_unit_neg = -X_unit
     row_scale = nrm * ((0.5 * c) ** depth / math.pi)
     inv_pi = 1.0 / math.pi
     local = threading.local()
 
-    def tile(t) -> None:
-        i0, i1, j0, j1 = t
+    def tile(i0: int, i1: int, j0: int, j1: int) -> None:
         shape = (i1 - i0, j1 - j0)
         bufs = getattr(local, "bufs", None)
         if bufs is None:
-            bufs = local.bufs = np.empty((4, 32 * 1024))
+            bufs = local.bufs = np.empty((4, _TILE_ROWS * _TILE_COLS))
         N, P, S, TH = (b[: shape[0] * shape[1]].reshape(shape) for b in bufs)
-        Kt = K[i0:i1, j0:j1]
-        np.multiply(Kt, neg_inv[i0:i1, None], out=N)  # −ρ0, bitwise as (G·inv_i)·inv_j
-        N *= inv[None, j0:j1]
+        np.matmul(X_unit_neg[i0:i1], X_unit[j0:j1].T, out=N)  # −ρ0
         np.clip(N, -1.0, 1.0, out=N)
         for h in range(1, depth + 1):
             np.arccos(N, out=P)  # π − θ
@@ -255,6 +270,7 @@ def _ntk_no_bias(X: np.ndarray, depth: int, c: float, diag0: np.ndarray, K: np.n
             if h < depth:
                 np.multiply(S, -inv_pi, out=N)
                 np.clip(N, -1.0, 1.0, out=N)  # (faster than maximum; see docstring)
+        Kt = K[i0:i1, j0:j1]
         TH *= row_scale[i0:i1, None]
         np.multiply(TH, nrm[None, j0:j1], out=Kt)
         if j0 >= i1:
@@ -265,20 +281,36 @@ def _ntk_no_bias(X: np.ndarray, depth: int, c: float, diag0: np.ndarray, K: np.n
             if j1 > i1:
                 K[i1:j1, i0:i1] = Kt[:, i1 - j0 :].T
 
-    def row_block(i0: int, i1: int) -> None:
-        np.matmul(X[i0:i1], X[i0:].T, out=K[i0:i1, i0:])
+    def tiled_row_block(i0: int, i1: int) -> None:
         for j0 in range(i0, n, _TILE_COLS):
-            tile((i0, i1, j0, min(n, j0 + _TILE_COLS)))
+            tile(i0, i1, j0, min(n, j0 + _TILE_COLS))
+
+    fused = _fused_kernel(n)
+
+    def fused_row_block(i0: int, i1: int) -> None:  # all layers in one compiled pass
+        G = getattr(local, "gram", None)
+        if G is None or G.size < (i1 - i0) * (n - i0):
+            G = local.gram = np.empty(_TILE_ROWS * n)
+        G = G[: (i1 - i0) * (n - i0)].reshape(i1 - i0, n - i0)
+        np.matmul(X_unit[i0:i1], X_unit[i0:].T, out=G)  # ρ0
+        fused(G, depth, row_scale[i0:i1], nrm[i0:], K[i0:i1, i0:])
+        K[i1:, i0:i1] = K[i0:i1, i1:].T
+        blk = K[i0:i1, i0:i1]
+        low = np.tril_indices(i1 - i0, -1)
+        blk[low] = blk.T[low]
+
+    row_block = tiled_row_block if fused is None else fused_row_block
 
     blocks = [(i0, min(n, i0 + _TILE_ROWS)) for i0 in range(0, n, _TILE_ROWS)]
     workers = _n_threads()
-    if workers == 1 or len(blocks) < 4:
-        for b in blocks:
-            row_block(*b)
-        return
     # one BLAS thread per worker: idle OpenBLAS threads spin and would take the second core
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as ex:
-        list(ex.map(lambda b: row_block(*b), blocks))
+    with threadpool_limits(limits=1, user_api="blas"):
+        if workers == 1 or len(blocks) < 4:
+            for b in blocks:
+                row_block(*b)
+            return
+        with ThreadPoolExecutor(workers) as ex:
+            list(ex.map(lambda b: row_block(*b), blocks))
 
 
 def _ntk_bias(X, depth, c, b2, diag, K) -> None:
