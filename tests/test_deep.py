@@ -225,3 +225,24 @@ def test_train_deep_returns_trajectory_with_vocabulary_names():
     np.testing.assert_allclose(back.observables["loss"], tr.observables["loss"])
     raw = run_deep(net, X, y, eta=0.3, steps=10, record_every=5)
     np.testing.assert_allclose(tr.dense["loss"][[0, 5, 10]], raw["loss"])
+
+
+def test_sgd_stop_at_eps_off_a_record_step_records_the_gradient_of_that_step():
+    """SGD checks the loss right after each record too; stopping there must record the full
+    gradient at the stopping step, not the one of the record before it."""
+    rng = np.random.default_rng(3)
+    X = zou_inputs(rng.standard_normal((8, 3)), 0.5)
+    y = np.sign(rng.standard_normal(8))
+    net = zou_network(4, 32, depth=2, seed=1)
+    kw = dict(eta=0.05, steps=60, algorithm="sgd", batch_size=4, seed=2, spectral=False)
+    every_step = run_deep(net, X, y, record_every=1, **kw)["loss"]  # same batches, same path
+    every = 5
+    checked = [k for k in range(61) if k % every in (0, 1)]  # records and the step after each
+    stop = next(k for k in checked if k % every == 1 and k > 1
+                and all(every_step[j] > every_step[k] for j in checked if j < k))
+    tr = run_deep(net, X, y, record_every=every, eps=float(every_step[stop]), stop_at_eps=True,
+                  **kw)
+    assert tr["k"][-1] == stop == tr["iters_to_eps"]
+    _, grads, _ = gradients(tr["final_net"], X, y)
+    expected = sum(float(np.sum(grads[j] ** 2)) for j in tr["final_net"].trained_indices)
+    assert tr["grad_norm_sq"][-1] == pytest.approx(expected, rel=1e-12)

@@ -159,6 +159,7 @@ def train_loop(
     iters_to_eps = -1
     pending = None  # (record index, loss_k, <grad, step>) waiting for loss(k+1)
     grads = None
+    grads_at = -1  # the step whose full-batch gradient ``grads`` holds
 
     def record(k, loss_k, fwd, step, batch, batch_grads) -> int:
         i = len(ks)
@@ -171,6 +172,7 @@ def train_loop(
         is_rec = k % every == 0 or k == steps
         if algorithm == "gd" or is_rec:
             loss_k, grads, fwd = gradients(net, X, y)
+            grads_at = k
         else:
             loss_k = None
         if algorithm == "gd":
@@ -191,6 +193,8 @@ def train_loop(
         if loss_k is not None and eps is not None and iters_to_eps < 0 and loss_k <= eps:
             iters_to_eps = k
             if stop_at_eps:
+                if grads_at != k:  # SGD off a record step: the full gradient is from an older k
+                    loss_k, grads, fwd = gradients(net, X, y)
                 record(k, loss_k, fwd, None, None, None)
                 break
         if algorithm == "gd":
