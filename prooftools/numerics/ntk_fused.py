@@ -94,7 +94,20 @@ AVAILABLE = numba is not None
 if AVAILABLE:
     _A = ASIN_COEFFS
     _C = SQRT_COEFFS
-    _jit_inline = numba.njit(inline="always", fastmath={"contract"}, cache=True)
+
+    def _jit(**options):
+        """numba.njit with FMA contraction and an on-disk cache where one can be written (numba
+        refuses ``cache=True`` at decoration when it finds no writable cache directory)."""
+
+        def decorate(fn):
+            try:
+                return numba.njit(fastmath={"contract"}, cache=True, **options)(fn)
+            except RuntimeError:  # pragma: no cover - read-only install without a cache dir
+                return numba.njit(fastmath={"contract"}, **options)(fn)
+
+        return decorate
+
+    _jit_inline = _jit(inline="always")
 
     @_jit_inline
     def _horner(coeffs, z):  # constant trip count: LLVM unrolls it
@@ -118,12 +131,12 @@ if AVAILABLE:
         p_small = _PIO2 + (asin_s if rho >= 0 else -asin_s) + _PIO2_LO
         return (p_big if big else p_small), sin_theta
 
-    @numba.njit(cache=True)
+    @_jit()
     def _p_s_array(rho, p, s):
         for k in range(rho.shape[0]):
             p[k], s[k] = _p_s(rho[k])
 
-    @numba.njit(nogil=True, fastmath={"contract"}, cache=True)
+    @_jit(nogil=True)
     def _layers_rows(G, depth, row_scale, col_scale, out):
         m, k = G.shape
         R = np.empty(k)
