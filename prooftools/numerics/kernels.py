@@ -17,8 +17,9 @@ Closed forms (reference note followups.md §12, Cho & Saul 2009), with ρ = cos�
 
 Implementation: only the upper block-triangle is computed, with in-place numpy ufuncs (out=) on a
 few block-sized buffers, then mirrored: H^∞ in row blocks of about 2^18 entries; the bias-free NTK
-in 64×512 tiles that go through every layer while in L2 cache, two threads at a time. Extra memory
-beyond the n×n result: O(block) (a few MiB).
+two threads at a time, for n ≥ 1024 in row blocks through one compiled loop (ntk_fused.py),
+otherwise in 64×512 tiles that go through every layer while in L2 cache. Extra memory beyond the
+n×n result: O(block) (a few MiB).
 """
 
 from __future__ import annotations
@@ -86,13 +87,18 @@ def _row_blocks(n: int, target: int = 1 << 18):
         yield i0, min(n, i0 + b)
 
 
+def _mirror_row_block(H: np.ndarray, i0: int, i1: int) -> None:
+    """Copy rows i0:i1 of the upper triangle onto columns i0:i1 of the lower one (in place)."""
+    H[i1:, i0:i1] = H[i0:i1, i1:].T
+    blk = H[i0:i1, i0:i1]
+    low = np.tril_indices(i1 - i0, -1)
+    blk[low] = blk.T[low]
+
+
 def _mirror_upper(H: np.ndarray) -> None:
     """Copy the upper block-triangle onto the lower one (in place)."""
     for i0, i1 in _row_blocks(H.shape[0]):
-        H[i1:, i0:i1] = H[i0:i1, i1:].T
-        blk = H[i0:i1, i0:i1]
-        low = np.tril_indices(i1 - i0, -1)
-        blk[low] = blk.T[low]
+        _mirror_row_block(H, i0, i1)
 
 
 def relu_gram_h_inf(X, *, return_error: bool = False):
@@ -289,15 +295,12 @@ def _ntk_no_bias(X: np.ndarray, depth: int, c: float, diag0: np.ndarray, K: np.n
 
     def fused_row_block(i0: int, i1: int) -> None:  # all layers in one compiled pass
         G = getattr(local, "gram", None)
-        if G is None or G.size < (i1 - i0) * (n - i0):
+        if G is None:  # one _TILE_ROWS × n buffer per thread
             G = local.gram = np.empty(_TILE_ROWS * n)
         G = G[: (i1 - i0) * (n - i0)].reshape(i1 - i0, n - i0)
         np.matmul(X_unit[i0:i1], X_unit[i0:].T, out=G)  # ρ0
         fused(G, depth, row_scale[i0:i1], nrm[i0:], K[i0:i1, i0:])
-        K[i1:, i0:i1] = K[i0:i1, i1:].T
-        blk = K[i0:i1, i0:i1]
-        low = np.tril_indices(i1 - i0, -1)
-        blk[low] = blk.T[low]
+        _mirror_row_block(K, i0, i1)
 
     row_block = tiled_row_block if fused is None else fused_row_block
 

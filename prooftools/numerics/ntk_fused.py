@@ -2,7 +2,7 @@
 :func:`prooftools.numerics.kernels.ntk_relu`).
 
 Why: with numpy ufuncs every layer is ~11 passes over a tile (arccos, sqrt and nine cheap ones),
-and each pass is a separate GIL-releasing call; for n = 4000 that is ~2.7× one X Xᵀ. Here one
+and each pass is a separate GIL-releasing call; for n = 4000 that is 2.6–3.3× one X Xᵀ. Here one
 compiled loop (numba, ``nogil``) takes each entry through all layers in registers, and arccos and
 sin θ share one square root:
 
@@ -168,8 +168,8 @@ def _require() -> None:
 
 
 def pi_minus_theta_and_sin(rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The kernel's primitive on an array: (π − arccos ρ, sin arccos ρ), compiled when numba is
-    there (exposed for tests).
+    """The kernel's primitive on an array: (π − arccos ρ, sin arccos ρ), compiled with the kernel's
+    flags (needs numba; exposed for tests).
 
     >>> p, s = pi_minus_theta_and_sin(np.array([-1.0, 0.0, 1.0]))
     >>> np.allclose(p, [0, np.pi / 2, np.pi]), np.allclose(s, [0, 1, 0])
