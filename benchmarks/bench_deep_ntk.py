@@ -16,8 +16,8 @@ import time
 
 import numpy as np
 
-from prooftools.numerics.deep import zou_inputs, zou_network
-from prooftools.numerics.deep_ntk import empirical_ntk, ntk_lambda_min
+from prooftools.numerics.networks.deep.network import zou_inputs, zou_network
+from prooftools.numerics.networks.deep.ntk import empirical_ntk, ntk_lambda_min
 
 
 def _threads() -> int:

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from prooftools.numerics.twolayer import StepWorkspace, init_params
+from prooftools.numerics.networks.two_layer.network import StepWorkspace, init_params
 
 
 def _blas_threads() -> int:

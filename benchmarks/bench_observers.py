@@ -17,8 +17,8 @@ import time
 
 import numpy as np
 
-from prooftools.numerics import observers
-from prooftools.numerics.training import auto_expensive_stride, run_du
+from prooftools.numerics.networks.two_layer import observers
+from prooftools.numerics.networks.two_layer.training import auto_expensive_stride, run_du
 
 
 def _timed_run(X, y, **kw) -> tuple[float, float, float]:

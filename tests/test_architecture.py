@@ -29,7 +29,7 @@ def _imports(path: Path) -> set[str]:
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_layer_imports(layer):
     bad = []
-    for path in sorted((PKG / layer).glob("*.py")):
+    for path in sorted((PKG / layer).rglob("*.py")):
         for name in _imports(path):
             if any(name == f or name.startswith(f + ".") for f in FORBIDDEN[layer]):
                 bad.append(f"{path.name} imports {name}")

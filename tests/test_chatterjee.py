@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from prooftools.errors import UserInputError
-from prooftools.numerics import chatterjee as ch
+from prooftools.numerics.networks.smooth import network as ch
 
 
 def _problem(act="tanh", n=4, d=6, m=8, depth=2, seed=0):
@@ -148,7 +148,7 @@ def test_bad_input():
 
 
 def test_replicate_writes_figures_and_compares(tmp_path):
-    from prooftools.numerics.replicate_chatterjee import default_dataset, replicate_chatterjee
+    from prooftools.numerics.replication.chatterjee import default_dataset, replicate_chatterjee
     from prooftools.reporting.replication_plots import plot_chatterjee_replication
 
     X, y = default_dataset(4, 6)

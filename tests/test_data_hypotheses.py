@@ -6,7 +6,7 @@ import pytest
 
 from prooftools.checking.data_hypotheses import check_dataset, normalize_for
 from prooftools.cli import main
-from prooftools.numerics.datasets import load_dataset
+from prooftools.numerics.data.datasets import load_dataset
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from prooftools.numerics.dataset_quantities import DATA_NAMES, measure
-from prooftools.numerics.datasets import load_dataset, make_dataset
-from prooftools.numerics.kernels import ntk_relu, relu_gram_h_inf
+from prooftools.numerics.data.quantities import DATA_NAMES, measure
+from prooftools.numerics.data.datasets import load_dataset, make_dataset
+from prooftools.numerics.kernels.infinite import ntk_relu, relu_gram_h_inf
 
 VOCAB = Path(__file__).resolve().parents[1] / "theorems" / "vocabulary.toml"
 
@@ -74,7 +74,7 @@ def test_large_n_kernel_is_skipped_with_note():
 
 
 def test_constant_last_coordinate_detected():
-    from prooftools.numerics.normalize import append_constant_coordinate
+    from prooftools.numerics.data.normalize import append_constant_coordinate
 
     ds, _ = append_constant_coordinate(load_dataset("sphere:n=10,d=3"), 0.5)
     assert measure(ds)["last_coord"].value == 0.5

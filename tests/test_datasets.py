@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from prooftools.errors import UserInputError
-from prooftools.numerics.datasets import list_datasets, load_dataset, make_dataset
-from prooftools.numerics.normalize import (
+from prooftools.numerics.data.datasets import list_datasets, load_dataset, make_dataset
+from prooftools.numerics.data.normalize import (
     append_constant_coordinate,
     apply_normalization,
     binary_labels,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from prooftools.errors import UserInputError
-from prooftools.numerics.deep import (
+from prooftools.numerics.networks.deep.network import (
     allen_zhu_inputs,
     allen_zhu_network,
     flat_params,
@@ -17,7 +17,7 @@ from prooftools.numerics.deep import (
     zou_inputs,
     zou_network,
 )
-from prooftools.numerics.deep_training import run_deep, train_deep
+from prooftools.numerics.networks.deep.training import run_deep, train_deep
 
 
 def _data(n=8, d=5, seed=0, mu=0.5):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from prooftools.numerics.deep import (
+from prooftools.numerics.networks.deep.network import (
     allen_zhu_inputs,
     allen_zhu_network,
     flat_params,
@@ -12,7 +12,7 @@ from prooftools.numerics.deep import (
     zou_inputs,
     zou_network,
 )
-from prooftools.numerics.deep_ntk import empirical_ntk, ntk_lambda_min, ntk_layer_blocks
+from prooftools.numerics.networks.deep.ntk import empirical_ntk, ntk_lambda_min, ntk_layer_blocks
 
 
 def _fd_jacobian(net, X, h=1e-6):

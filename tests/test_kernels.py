@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from prooftools.errors import UserInputError
-from prooftools.numerics.kernels import kappa0, kappa1, ntk_relu, relu_gram_h_inf
+from prooftools.numerics.kernels.infinite import kappa0, kappa1, ntk_relu, relu_gram_h_inf
 
 
 def _data(n=5, d=4, seed=0):

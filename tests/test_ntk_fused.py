@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prooftools.numerics import kernels, ntk_fused
+from prooftools.numerics.kernels import fused as ntk_fused
+from prooftools.numerics.kernels import infinite as kernels
 
 pytestmark = pytest.mark.skipif(not ntk_fused.AVAILABLE, reason="numba not installed")
 EPS = np.finfo(np.float64).eps

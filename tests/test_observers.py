@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from prooftools.errors import UserInputError
-from prooftools.numerics.observers import (
+from prooftools.numerics.networks.two_layer.observers import (
     DuObserver,
     gram_counts_update,
     lambda_min,
@@ -19,9 +19,9 @@ from prooftools.numerics.observers import (
     sym_norm2,
     sym_norm2_warm,
 )
-from prooftools.numerics.training import run_du
+from prooftools.numerics.networks.two_layer.training import run_du
 from prooftools.numerics.trajectory import Trajectory
-from prooftools.numerics.twolayer import (
+from prooftools.numerics.networks.two_layer.network import (
     StepWorkspace,
     first_layer_gram,
     forward,

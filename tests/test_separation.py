@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from prooftools.errors import UserInputError
-from prooftools.numerics.separation import (
+from prooftools.numerics.data.separation import (
     min_cross_distance,
     min_pairwise_distance,
     non_parallelism,

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from prooftools.errors import UserInputError
-from prooftools.numerics.observers import relu_gram_inf
-from prooftools.numerics.twolayer import (
+from prooftools.numerics.networks.two_layer.observers import relu_gram_inf
+from prooftools.numerics.networks.two_layer.network import (
     StepWorkspace,
     feature_gram,
     first_layer_gram,

@@ -8,8 +8,8 @@ from prooftools.checking.verdict import Verdict
 from prooftools.checking.verify import verify
 from prooftools.cli import main
 from prooftools.errors import UserInputError
-from prooftools.numerics import chatterjee as ch
-from prooftools.numerics.replicate_chatterjee import default_dataset
+from prooftools.numerics.networks.smooth import network as ch
+from prooftools.numerics.replication.chatterjee import default_dataset
 from prooftools.theory import load_registry
 
 

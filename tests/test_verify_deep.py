@@ -11,7 +11,7 @@ from prooftools.checking.verdict import Verdict
 from prooftools.checking.verify import verify
 from prooftools.cli import main
 from prooftools.errors import UserInputError
-from prooftools.numerics.datasets import load_dataset
+from prooftools.numerics.data.datasets import load_dataset
 from prooftools.reporting.tables import FORMATS
 from prooftools.reporting.verify_reports import plot_report, render_report
 from prooftools.theory import load_registry

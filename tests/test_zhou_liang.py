@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from prooftools.errors import UserInputError
-from prooftools.numerics import zhou_liang as zl
+from prooftools.numerics.networks.linear import network as zl
 
 
 def _data(d=3, m=7, seed=0):

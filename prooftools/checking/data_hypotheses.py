@@ -2,7 +2,7 @@
 
 For every selected statement: apply the statement's data normalization (its ``normalization``
 tag; if absent, the tag most statements of the same paper carry; else ``unit_norm``), measure the
-data quantities it mentions (:func:`prooftools.numerics.dataset_quantities.measure`, certified)
+data quantities it mentions (:func:`prooftools.numerics.data.quantities.measure`, certified)
 and judge each hypothesis whose free symbols are all data symbols or constants with
 :func:`prooftools.checking.verdict.judge_relation`. Hypotheses that mention parameters (m, η, …),
 observables or indices are not data hypotheses and are listed as skipped.
@@ -24,9 +24,9 @@ import numpy as np
 
 from prooftools.checking.verdict import Verdict, judge_relation
 from prooftools.errors import UserInputError
-from prooftools.numerics.dataset_quantities import measure
-from prooftools.numerics.datasets import Dataset
-from prooftools.numerics.normalize import (
+from prooftools.numerics.data.quantities import measure
+from prooftools.numerics.data.datasets import Dataset
+from prooftools.numerics.data.normalize import (
     append_constant_coordinate,
     binary_labels,
     unit_norm,
@@ -99,7 +99,7 @@ def normalize_for(ds: Dataset, how: str, *, classification: bool = False):
         top = float(nrm.max())
         ch = ()
         if top * (1.0 + 4.0 * (ds.d + 4) * 2.0**-53) > 1.0:
-            from prooftools.numerics.datasets import make_dataset
+            from prooftools.numerics.data.datasets import make_dataset
 
             msg = f"divided all inputs by the largest norm {top:.6g} (+ rounding; now ‖x‖ ≤ 1)"
             top *= 1.0 + 8.0 * (ds.d + 4) * 2.0**-53  # so that rounding cannot leave ‖x‖ > 1

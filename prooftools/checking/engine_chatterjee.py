@@ -1,6 +1,6 @@
 """Engine adapter for Chatterjee (2203.16462): smooth deep network, positive or random init.
 
-Network :class:`~prooftools.numerics.chatterjee.SmoothMLP` (no biases, activation ``tanh`` by
+Network :class:`~prooftools.numerics.networks.smooth.network.SmoothMLP` (no biases, activation ``tanh`` by
 default, mean squared loss f = (1/n)Σ(y_i − out_i)²), initialization ``positive`` (W_1 = 0,
 positive hidden weights, output weights s·U(0.5, 1.5), s = ``scale``, default 3) or ``random``
 (LeCun Gaussian). GD with η = 1/β (β = the ball estimate below; 1/β maximizes
@@ -19,7 +19,7 @@ import numpy as np
 
 from prooftools.checking.engines import EngineOptions, EngineResult
 from prooftools.errors import UserInputError
-from prooftools.numerics import chatterjee as ch
+from prooftools.numerics.networks.smooth import network as ch
 from prooftools.numerics.trajectory import Trajectory
 
 DEFAULT_STEPS = 200

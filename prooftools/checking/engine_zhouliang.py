@@ -33,7 +33,7 @@ import numpy as np
 
 from prooftools.checking.engines import EngineOptions, EngineResult
 from prooftools.errors import UserInputError
-from prooftools.numerics import zhou_liang as zl
+from prooftools.numerics.networks.linear import network as zl
 from prooftools.numerics.trajectory import Trajectory
 
 DEFAULT_POINTS = 40

@@ -2,7 +2,7 @@
 
 :func:`verify` applies the theorem's normalization, measures the data quantities (n, d, λ0, …),
 picks the step size from the theorem's ``step_size`` bound, runs the numeric engine
-(:func:`prooftools.numerics.training.run_du`), then judges every hypothesis and conclusion of the
+(:func:`prooftools.numerics.networks.two_layer.training.run_du`), then judges every hypothesis and conclusion of the
 statement and of every statement it rests on (``registry.dependencies``).
 
 Verdict of a conclusion (documented rule)
@@ -165,8 +165,8 @@ def _normalize(X: np.ndarray, how: str | None) -> tuple[np.ndarray, list[str]]:
 
 def _measure_private(X: np.ndarray, y: np.ndarray) -> dict[str, object]:
     """n, d, λ0 (certified), y_max, norms, non-parallelism (with a rounding bound)."""
-    from prooftools.numerics.certify import certified_lambda_min
-    from prooftools.numerics.kernels import relu_gram_h_inf
+    from prooftools.numerics.spectra import certified_lambda_min
+    from prooftools.numerics.kernels.infinite import relu_gram_h_inf
 
     n, d = X.shape
     H, err = relu_gram_h_inf(X, return_error=True)
@@ -195,8 +195,8 @@ def measure_data(X: np.ndarray, y: np.ndarray) -> dict[str, object]:
     """Data quantities by name; uses ``dataset_quantities.measure`` when that module exists."""
     out = _measure_private(X, y)
     try:
-        from prooftools.numerics.dataset_quantities import measure
-        from prooftools.numerics.datasets import make_dataset
+        from prooftools.numerics.data.quantities import measure
+        from prooftools.numerics.data.datasets import make_dataset
     except ImportError:
         return out
     shared = measure(make_dataset(X, y, name="verify"))
@@ -207,7 +207,7 @@ def measure_data(X: np.ndarray, y: np.ndarray) -> dict[str, object]:
 
 
 def _lambda_max_inf(X: np.ndarray) -> float:
-    from prooftools.numerics.kernels import relu_gram_h_inf
+    from prooftools.numerics.kernels.infinite import relu_gram_h_inf
 
     return float(np.linalg.eigvalsh(relu_gram_h_inf(X))[-1])
 
@@ -506,7 +506,7 @@ def verify(
     >>> str(rep.verdict("du2019.thm4.1", "linear_rate"))
     'holds'
     """
-    from prooftools.numerics.observers import default_sperp_radii
+    from prooftools.numerics.networks.two_layer.observers import default_sperp_radii
 
     if constants not in ("derived", "hidden"):
         raise UserInputError(f"constants must be 'derived' or 'hidden'; got {constants!r}")
@@ -567,7 +567,7 @@ def verify(
     hidden = frozenset(n for n, s in registry.symbols.items() if s.role == "constant")
     radii = np.union1d(default_sperp_radii(), _sperp_radii(registry, ids, values, derived))
     if run is None:
-        from prooftools.numerics.training import run_du as run
+        from prooftools.numerics.networks.two_layer.training import run_du as run
     # ReLU kinks make tight ODE tolerances very expensive (RK45 at 1e-8 can need 10^5+
     # gradient evaluations on a tiny problem); the tolerance used is recorded in the config.
     flow_opts = {"flow_tol": float(flow_tol)} if algo == "flow" else {}

@@ -11,7 +11,7 @@ from prooftools.reporting.tables import Table
 def run(args) -> int:
     """``prooftools check``: load the dataset, judge the data hypotheses, print the report."""
     from prooftools.checking.data_hypotheses import check_dataset
-    from prooftools.numerics.datasets import load_dataset
+    from prooftools.numerics.data.datasets import load_dataset
     from prooftools.theory import load_registry
 
     reg = load_registry(extra_dirs=tuple(args.theorems))
@@ -37,7 +37,7 @@ def run(args) -> int:
 
 def run_datasets(args) -> int:
     """``prooftools datasets``: the named datasets and generators."""
-    from prooftools.numerics.datasets import list_datasets
+    from prooftools.numerics.data.datasets import list_datasets
 
     t = Table(columns=["name", "description"], caption="Datasets (or give a .npz/.npy/.csv path)")
     t.rows = [[n, d] for n, d in list_datasets()]

@@ -17,7 +17,7 @@ REPLICATIONS = ("du2019", "chatterjee")
 
 def cmd_verify(args) -> int:
     from prooftools.checking.verify import verify
-    from prooftools.numerics.datasets import load_dataset
+    from prooftools.numerics.data.datasets import load_dataset
     from prooftools.reporting.verify_reports import plot_report, render_report
     from prooftools.theory import load_registry
 
@@ -54,7 +54,7 @@ def cmd_verify(args) -> int:
 
 
 def _replicate_chatterjee(args, out: str) -> int:
-    from prooftools.numerics.replicate_chatterjee import default_dataset, replicate_chatterjee
+    from prooftools.numerics.replication.chatterjee import default_dataset, replicate_chatterjee
     from prooftools.reporting.replication_plots import plot_chatterjee_replication
 
     n, d, width, depth = (8, 16, 32, 3) if args.full else (6, 12, 16, 3)
@@ -78,7 +78,7 @@ def _replicate_chatterjee(args, out: str) -> int:
 
 
 def cmd_replicate(args) -> int:
-    from prooftools.numerics.replicate_du import replicate_du
+    from prooftools.numerics.replication.du import replicate_du
     from prooftools.reporting.replication_plots import write_du_replication
 
     if args.paper not in REPLICATIONS:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import importlib
 
 _LAZY = {
-    "Dataset": "prooftools.numerics.datasets",
-    "list_datasets": "prooftools.numerics.datasets",
-    "load_dataset": "prooftools.numerics.datasets",
-    "run_du": "prooftools.numerics.training",
+    "Dataset": "prooftools.numerics.data.datasets",
+    "list_datasets": "prooftools.numerics.data.datasets",
+    "load_dataset": "prooftools.numerics.data.datasets",
+    "run_du": "prooftools.numerics.networks.two_layer.training",
     "Trajectory": "prooftools.numerics.trajectory",
 }
 __all__ = sorted(_LAZY)

@@ -1,4 +1,4 @@
-"""Figures and data files of the paper replications (:mod:`prooftools.numerics.replicate_du`).
+"""Figures and data files of the paper replications (:mod:`prooftools.numerics.replication.du`).
 
 The numerics return data; this module draws it (PNG + PDF through
 :mod:`prooftools.reporting.figures`) and writes the replication's JSON next to the figures.
@@ -19,7 +19,7 @@ __all__ = ["plot_chatterjee_replication", "plot_du_replication", "write_du_repli
 
 
 def write_du_replication(result: dict, out_dir: str | Path) -> dict:
-    """Draw :func:`~prooftools.numerics.replicate_du.replicate_du`'s ``result`` and write
+    """Draw :func:`~prooftools.numerics.replication.du.replicate_du`'s ``result`` and write
     ``du2019_replication.{png,pdf,json}`` to ``out_dir``; return ``result`` with ``figures``.
 
     Raises :class:`UserInputError` (after drawing, before the JSON) when GD diverged.

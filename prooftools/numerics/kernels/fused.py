@@ -1,5 +1,5 @@
 """Fused, compiled layer recursion for the bias-free depth-L ReLU NTK (the fast path of
-:func:`prooftools.numerics.kernels.ntk_relu`).
+:func:`prooftools.numerics.kernels.infinite.ntk_relu`).
 
 Why: with numpy ufuncs every layer is ~11 passes over a tile (arccos, sqrt and nine cheap ones),
 and each pass is a separate GIL-releasing call; for n = 4000 that is 2.6–3.3× one X Xᵀ. Here one

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from prooftools.errors import UserInputError
-from prooftools.numerics import chatterjee as ch
+from prooftools.numerics.networks.smooth import network as ch
 
 
 def default_dataset(n: int = 8, d: int = 16, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -2,7 +2,7 @@
 
 A :class:`Dataset` holds inputs ``X`` (n×d, float64, row i = x_i) and labels ``y`` ((n,) or
 (n, k) for vector labels), a name, a description and the list of changes made to it (filled in by
-:mod:`prooftools.numerics.normalize`). :func:`load_dataset` accepts one spec string:
+:mod:`prooftools.numerics.data.normalize`). :func:`load_dataset` accepts one spec string:
 
 * a file: ``.npz`` (arrays ``X`` and ``y``; ``label_column`` names another label array),
   ``.npy`` (one 2-D array; the LAST column is y, or the column whose integer index is given as

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from prooftools.errors import UserInputError
-from prooftools.numerics.deep import DeepReLUNet, Forward, backprop, forward
+from prooftools.numerics.networks.deep.network import DeepReLUNet, Forward, backprop, forward
 
 
 def _output_backprops(net: DeepReLUNet, fwd: Forward) -> list[list]:
@@ -62,7 +62,7 @@ def empirical_ntk(net: DeepReLUNet, X: np.ndarray, fwd: Forward | None = None) -
 
     Shape ``(n, n)`` for a scalar output, ``(k n, k n)`` (output-major) for ``k`` outputs.
 
-    >>> from prooftools.numerics.deep import zou_network
+    >>> from prooftools.numerics.networks.deep.network import zou_network
     >>> net = zou_network(3, 4, depth=2, seed=0)
     >>> K = empirical_ntk(net, np.eye(3))
     >>> K.shape, bool(np.allclose(K, K.T))

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from prooftools.errors import UserInputError
-from prooftools.numerics.observers import lambda_min, relu_gram_inf
-from prooftools.numerics.training import run_du
+from prooftools.numerics.networks.two_layer.observers import lambda_min, relu_gram_inf
+from prooftools.numerics.networks.two_layer.training import run_du
 
 __all__ = ["replicate_du", "sphere_data"]
 

@@ -15,7 +15,7 @@ How the expensive ones stay cheap (first-layer training):
   P_refᵀ (m×n float32) is kept current by scattering the flips, never by a transposing copy.
 - λ_min (:func:`lambda_min_warm`): shift-and-invert iteration warm-started from the previous
   eigenvector, with a Cholesky factor of H − σI; a second Cholesky at θ − τ certifies the result
-  (Sylvester inertia; rounding β from :func:`prooftools.numerics.certify.cholesky_error_bound`):
+  (Sylvester inertia; rounding β from :func:`prooftools.numerics.spectra.cholesky_error_bound`):
   λ_min ∈ [θ − τ − β, θ], τ = max(1e-9·|θ|, 4β). Any failed certificate falls back to LAPACK evr.
   The warm start is tried only while the old eigenvector's residual is below a quarter of the
   last λ2 − λ1; λ_min sits in a cluster (gap ~1e-3 at the benchmark size), so in practice it
@@ -43,9 +43,9 @@ import scipy.sparse
 import scipy.sparse.linalg
 from scipy.linalg.lapack import dpotrf, dpotrs
 
-from prooftools.numerics.certify import cholesky_error_bound
-from prooftools.numerics.kernels import relu_gram_h_inf
-from prooftools.numerics.twolayer import StepWorkspace, first_layer_gram
+from prooftools.numerics.spectra import cholesky_error_bound
+from prooftools.numerics.kernels.infinite import relu_gram_h_inf
+from prooftools.numerics.networks.two_layer.network import StepWorkspace, first_layer_gram
 
 __all__ = [
     "CHEAP_OBSERVABLES",
@@ -77,7 +77,7 @@ SPARSE_GRAM_COST = 128
 
 
 def relu_gram_inf(X: np.ndarray) -> np.ndarray:
-    """Du et al.'s infinite-width Gram H^∞ (closed form, from :mod:`prooftools.numerics.kernels`).
+    """Du et al.'s infinite-width Gram H^∞ (closed form, from :mod:`prooftools.numerics.kernels.infinite`).
 
     >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])
     >>> relu_gram_inf(X).round(3).tolist()
@@ -154,7 +154,7 @@ def _exact_min_pair(H: np.ndarray) -> tuple[float, np.ndarray, float, str]:
 
 def _shifted_cholesky(H: np.ndarray, shift: float) -> tuple[np.ndarray | None, float]:
     """Upper Cholesky factor of fl(H − shift·I), or None; and the rounding bound β of the
-    certificate: success proves λ_min(H) > shift − β (see prooftools.numerics.certify)."""
+    certificate: success proves λ_min(H) > shift − β (see prooftools.numerics.spectra)."""
     n = H.shape[0]
     A = np.empty((n, n), order="F")
     np.copyto(A.T, H)  # C-ordered copy = F-ordered Hᵀ = H: a plain memcpy

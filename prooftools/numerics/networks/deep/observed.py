@@ -1,7 +1,7 @@
 """Train a deep ReLU network (Zou et al. or Allen-Zhu et al.) and record the papers' observables.
 
-:func:`run_deep_observed` runs the GD / SGD loop of :mod:`prooftools.numerics.deep_training`
-(:func:`~prooftools.numerics.deep_training.train_loop`, same update rules, same seeded
+:func:`run_deep_observed` runs the GD / SGD loop of :mod:`prooftools.numerics.networks.deep.training`
+(:func:`~prooftools.numerics.networks.deep.training.train_loop`, same update rules, same seeded
 minibatches) with an observer that records, besides the vocabulary observables ``loss``,
 ``grad_norm_sq``, ``dist_total``, ``loss_ratio``, the paper-specific ones declared in
 ``theorems/zou2018.toml`` (``zou_*``) and ``theorems/allenzhu2019.toml`` (``az_*``), named
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from prooftools.errors import UserInputError
-from prooftools.numerics.deep import (
+from prooftools.numerics.networks.deep.network import (
     MARGIN_LOSSES,
     ZOU,
     DeepReLUNet,
@@ -31,7 +31,7 @@ from prooftools.numerics.deep import (
     margin_loss,
     spectral_norm,
 )
-from prooftools.numerics.deep_training import StepState, gd_dense, train_loop
+from prooftools.numerics.networks.deep.training import StepState, gd_dense, train_loop
 from prooftools.numerics.trajectory import Trajectory
 
 __all__ = ["run_deep_observed", "spec_norm"]
@@ -166,7 +166,7 @@ def run_deep_observed(
 
     The run stops at the first non-finite loss, which is recorded.
 
-    >>> from prooftools.numerics.deep import zou_network, zou_inputs
+    >>> from prooftools.numerics.networks.deep.network import zou_network, zou_inputs
     >>> X = zou_inputs(np.random.default_rng(0).standard_normal((6, 3)), 0.5)
     >>> y = np.array([1, -1, 1, -1, 1, -1.0])
     >>> tr, fn = run_deep_observed(zou_network(4, 16, depth=2), X, y, eta=0.1, steps=4)

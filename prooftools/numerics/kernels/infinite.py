@@ -17,7 +17,7 @@ Closed forms (reference note followups.md §12, Cho & Saul 2009), with ρ = cos�
 
 Implementation: only the upper block-triangle is computed, with in-place numpy ufuncs (out=) on a
 few block-sized buffers, then mirrored: H^∞ in row blocks of about 2^18 entries; the bias-free NTK
-two threads at a time, for n ≥ 1024 in row blocks through one compiled loop (ntk_fused.py),
+two threads at a time, for n ≥ 1024 in row blocks through one compiled loop (kernels/fused.py),
 otherwise in 64×512 tiles that go through every layer while in L2 cache. Extra memory beyond the
 n×n result: O(block) (a few MiB).
 """
@@ -214,11 +214,11 @@ FUSED_MIN_SAMPLES = 1024  # below this the numpy path takes milliseconds: not wo
 
 
 def _fused_kernel(n: int):
-    """The compiled layer recursion (prooftools.numerics.ntk_fused) for n ≥ FUSED_MIN_SAMPLES when
+    """The compiled layer recursion (prooftools.numerics.kernels.fused) for n ≥ FUSED_MIN_SAMPLES when
     numba is installed, else None (numpy path)."""
     if n < FUSED_MIN_SAMPLES:
         return None
-    from prooftools.numerics import ntk_fused
+    from prooftools.numerics.kernels import fused as ntk_fused
 
     return ntk_fused.layers_rows if ntk_fused.AVAILABLE else None
 
@@ -231,7 +231,7 @@ def _ntk_no_bias(X: np.ndarray, depth: int, c: float, diag0: np.ndarray, K: np.n
     Θ_L = (c/2)^L·sqrt(Σ0(x,x)Σ0(x',x'))·Θ̂_L.
 
     For n ≥ FUSED_MIN_SAMPLES (and numba installed) each row block of ρ0 = x̂_iᵀx̂_j goes through
-    all layers in one compiled loop (prooftools.numerics.ntk_fused). Otherwise, numpy:
+    all layers in one compiled loop (prooftools.numerics.kernels.fused). Otherwise, numpy:
     tiles of 64×512 entries of the upper block-triangle are taken through every layer while they
     sit in L2 cache: each tile starts as one small product of row-normalised inputs,
     −ρ0 = (−x̂_i)ᵀx̂_j (no n×n Gram matrix is formed, scaled or re-read), is scaled and written to

@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from prooftools.errors import UserInputError
-from prooftools.numerics.datasets import Dataset, make_dataset
+from prooftools.numerics.data.datasets import Dataset, make_dataset
 
 __all__ = [
     "append_constant_coordinate",
@@ -60,7 +60,7 @@ def _norms(ds: Dataset) -> np.ndarray:
 def unit_norm(ds: Dataset) -> tuple[Dataset, tuple[str, ...]]:
     """Scale every input to Euclidean norm 1.
 
-    >>> from prooftools.numerics.datasets import make_dataset
+    >>> from prooftools.numerics.data.datasets import make_dataset
     >>> ds, ch = unit_norm(make_dataset([[3.0, 4.0], [0.0, 2.0]], [1, 2], name="t"))
     >>> ds.X.tolist(), ch
     ([[0.6, 0.8], [0.0, 1.0]], ('scaled every input to unit norm (norms were in [2, 5])',))
@@ -79,7 +79,7 @@ def append_constant_coordinate(ds: Dataset, value: float) -> tuple[Dataset, tupl
 
     If the data already have unit norm and last coordinate μ, nothing changes.
 
-    >>> from prooftools.numerics.datasets import make_dataset
+    >>> from prooftools.numerics.data.datasets import make_dataset
     >>> ds, ch = append_constant_coordinate(make_dataset([[2.0], [-1.0]], [1, -1], name="t"), 0.6)
     >>> np.round(ds.X, 12).tolist()
     [[0.8, 0.6], [-0.8, 0.6]]
@@ -103,7 +103,7 @@ def append_constant_coordinate(ds: Dataset, value: float) -> tuple[Dataset, tupl
 def binary_labels(ds: Dataset) -> tuple[Dataset, tuple[str, ...]]:
     """Map two label classes a < b to −1, +1; more classes or one class is an error.
 
-    >>> from prooftools.numerics.datasets import make_dataset
+    >>> from prooftools.numerics.data.datasets import make_dataset
     >>> binary_labels(make_dataset([[0.0], [1.0]], [3, 7], name="t"))[1]
     ('mapped labels 3 → −1 and 7 → +1',)
     """
@@ -128,7 +128,7 @@ def binary_labels(ds: Dataset) -> tuple[Dataset, tuple[str, ...]]:
 def center_labels(ds: Dataset) -> tuple[Dataset, tuple[str, ...]]:
     """Subtract the mean label (per column for vector labels).
 
-    >>> from prooftools.numerics.datasets import make_dataset
+    >>> from prooftools.numerics.data.datasets import make_dataset
     >>> center_labels(make_dataset([[0.0], [1.0]], [1.0, 3.0], name="t"))[0].y.tolist()
     [-1.0, 1.0]
     """
@@ -144,7 +144,7 @@ def apply_normalization(ds: Dataset, spec: str | None) -> tuple[Dataset, tuple[s
     μ ∈ (0,1) free), ``allen_zhu`` (1/√2), ``constant_last_coordinate:μ``, ``binary_labels``,
     ``center_labels``, ``none``; join several with ``+``.
 
-    >>> from prooftools.numerics.datasets import make_dataset
+    >>> from prooftools.numerics.data.datasets import make_dataset
     >>> ds, ch = apply_normalization(make_dataset([[2.0], [1.0]], [0, 1], name="t"),
     ...                              "unit_norm+binary_labels")
     >>> len(ch), ds.y.tolist()

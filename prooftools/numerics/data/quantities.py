@@ -9,7 +9,7 @@ symbols (lam_K_H, jt_gamma, lam_X, …). λ0 and λ_ntk need the n×n kernel: ab
 (MNIST-sized): about two minutes on 2 cores (two blocked n×n×d scans plus an SVD), with O(block²)
 extra memory.
 
->>> from prooftools.numerics.datasets import load_dataset
+>>> from prooftools.numerics.data.datasets import load_dataset
 >>> q = measure(load_dataset("duplicates:n=10,d=3"))
 >>> q["sep"].value, q["sep"].witness, q["lambda0"].proven_positive
 (0.0, 'i=0, j=9', False)
@@ -22,11 +22,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from prooftools.numerics.certify import certified_lambda_min, certified_sigma_min
-from prooftools.numerics.datasets import Dataset
-from prooftools.numerics.kernels import ntk_relu, relu_gram_h_inf
+from prooftools.numerics.spectra import certified_lambda_min, certified_sigma_min
+from prooftools.numerics.data.datasets import Dataset
+from prooftools.numerics.kernels.infinite import ntk_relu, relu_gram_h_inf
 from prooftools.numerics.quantity import Quantity
-from prooftools.numerics.separation import (
+from prooftools.numerics.data.separation import (
     exactly_parallel,
     min_cross_distance,
     min_pairwise_distance,

@@ -25,7 +25,7 @@ import numpy as np
 from tqdm import tqdm
 
 from prooftools.errors import UserInputError
-from prooftools.numerics.deep import (
+from prooftools.numerics.networks.deep.network import (
     DeepReLUNet,
     Forward,
     forward,
@@ -34,7 +34,7 @@ from prooftools.numerics.deep import (
     spectral_norm,
     train_error,
 )
-from prooftools.numerics.deep_ntk import ntk_lambda_min
+from prooftools.numerics.networks.deep.ntk import ntk_lambda_min
 from prooftools.numerics.trajectory import Trajectory
 
 __all__ = [
@@ -137,7 +137,7 @@ def train_loop(
     loss ≤ eps (every step for GD, at and right after records for SGD); ``stop_at_eps`` records
     that step and stops.
 
-    >>> from prooftools.numerics.deep import zou_network, zou_inputs
+    >>> from prooftools.numerics.networks.deep.network import zou_network, zou_inputs
     >>> class Nothing:
     ...     def observe(self, s): return {}
     ...     def observe_next(self, fwd): return {}
@@ -307,7 +307,7 @@ def run_deep(
     recorded steps for SGD), ``final_net`` (the trained copy), ``net0``, ``eta``, ``algorithm``,
     ``batch_size``, ``layer_labels``.
 
-    >>> from prooftools.numerics.deep import zou_network, zou_inputs
+    >>> from prooftools.numerics.networks.deep.network import zou_network, zou_inputs
     >>> X = zou_inputs(np.random.default_rng(0).standard_normal((6, 3)), 0.5)
     >>> y = np.array([1, -1, 1, -1, 1, -1.0])
     >>> tr = run_deep(zou_network(4, 16, depth=2), X, y, eta=0.1, steps=20, record_every=5)
@@ -356,7 +356,7 @@ def train_deep(
     ``"dist_layer_fro[l]"``, ``"flip_layer[l]"`` with the paper's layer index ``l``. For GD,
     ``dense`` holds ``loss`` and ``loss_ratio`` at every step.
 
-    >>> from prooftools.numerics.deep import zou_network, zou_inputs
+    >>> from prooftools.numerics.networks.deep.network import zou_network, zou_inputs
     >>> X = zou_inputs(np.random.default_rng(0).standard_normal((4, 3)), 0.5)
     >>> tr = train_deep(zou_network(4, 8, depth=2), X, np.array([1, -1, 1, -1.0]), eta=0.1,
     ...                 steps=4, record_every=2)

@@ -1,0 +1,1 @@
+"""Data: datasets (files, shipped sets, generators), normalizations, separations, quantities."""

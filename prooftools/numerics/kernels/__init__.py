@@ -1,0 +1,1 @@
+"""Infinite-width kernels: Du et al.'s H^∞ and the depth-L ReLU NTK (numpy and fused paths)."""

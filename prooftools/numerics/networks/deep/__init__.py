@@ -1,0 +1,1 @@
+"""Deep fully connected ReLU networks (Zou et al., Allen-Zhu et al.): network, NTK, training."""

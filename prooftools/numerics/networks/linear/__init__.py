@@ -1,0 +1,1 @@
+"""Deep linear, linear residual and one-hidden-layer square networks (Zhou & Liang)."""

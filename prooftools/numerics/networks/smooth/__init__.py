@@ -1,0 +1,1 @@
+"""Smooth deep networks (Chatterjee's local PL criterion)."""

@@ -1,0 +1,1 @@
+"""Replications of the papers' experiments (data only; figures are drawn in reporting)."""
