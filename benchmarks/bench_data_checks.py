@@ -17,10 +17,10 @@ import time
 import numpy as np
 from scipy.spatial.distance import pdist
 
-from prooftools.numerics.kernels import infinite as kernels
-from prooftools.numerics.spectra import certified_lambda_min
-from prooftools.numerics.kernels.infinite import FUSED_MIN_SAMPLES, ntk_relu, relu_gram_h_inf
 from prooftools.numerics.data.separation import min_pairwise_distance
+from prooftools.numerics.kernels import infinite as kernels
+from prooftools.numerics.kernels.infinite import FUSED_MIN_SAMPLES, ntk_relu, relu_gram_h_inf
+from prooftools.numerics.spectra import certified_lambda_min
 
 
 def best_of(fn, repeat: int) -> tuple[float, object]:

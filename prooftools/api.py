@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from prooftools.checking.data_hypotheses import check_dataset
 from prooftools.checking.verify import verify
-from prooftools.numerics.data.quantities import measure
 from prooftools.numerics.data.datasets import list_datasets, load_dataset
+from prooftools.numerics.data.quantities import measure
 from prooftools.reporting.registry_reports import (
     bounds_report,
     compare_report,

@@ -25,9 +25,9 @@ def _section(title: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     from prooftools.api import compare_report, load_registry, width_table
     from prooftools.checking.data_hypotheses import check_dataset
-    from prooftools.numerics.data.quantities import measure
     from prooftools.numerics.data.datasets import load_dataset
     from prooftools.numerics.data.normalize import unit_norm
+    from prooftools.numerics.data.quantities import measure
 
     OUT.mkdir(exist_ok=True)
     start = time.perf_counter()

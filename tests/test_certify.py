@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prooftools.errors import UserInputError
-from prooftools.numerics.spectra import certified_lambda_min, certified_sigma_min
 from prooftools.numerics.kernels.infinite import relu_gram_h_inf
+from prooftools.numerics.spectra import certified_lambda_min, certified_sigma_min
 
 
 def _mp_lambda_min(H):

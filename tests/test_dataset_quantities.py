@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from prooftools.numerics.data.quantities import DATA_NAMES, measure
 from prooftools.numerics.data.datasets import load_dataset, make_dataset
+from prooftools.numerics.data.quantities import DATA_NAMES, measure
 from prooftools.numerics.kernels.infinite import ntk_relu, relu_gram_h_inf
 
 VOCAB = Path(__file__).resolve().parents[1] / "theorems" / "vocabulary.toml"

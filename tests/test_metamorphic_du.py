@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import ortho_group
 
-from prooftools.numerics.networks.two_layer.training import run_du
 from prooftools.numerics.networks.two_layer.network import init_params
+from prooftools.numerics.networks.two_layer.training import run_du
 
 N, D, M, STEPS = 8, 5, 40, 20
 KW = dict(width=M, steps=STEPS, lr=0.05, stride=5, expensive_stride=5, progress=False)

@@ -8,6 +8,13 @@ import numpy as np
 import pytest
 
 from prooftools.errors import UserInputError
+from prooftools.numerics.networks.two_layer.network import (
+    StepWorkspace,
+    first_layer_gram,
+    forward,
+    gradient,
+    init_params,
+)
 from prooftools.numerics.networks.two_layer.observers import (
     DuObserver,
     gram_counts_update,
@@ -21,13 +28,6 @@ from prooftools.numerics.networks.two_layer.observers import (
 )
 from prooftools.numerics.networks.two_layer.training import run_du
 from prooftools.numerics.trajectory import Trajectory
-from prooftools.numerics.networks.two_layer.network import (
-    StepWorkspace,
-    first_layer_gram,
-    forward,
-    gradient,
-    init_params,
-)
 
 
 def _data(n=7, d=4, seed=0):

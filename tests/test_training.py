@@ -8,10 +8,15 @@ import numpy as np
 import pytest
 
 from prooftools.errors import UserInputError
+from prooftools.numerics.networks.two_layer.network import (
+    feature_gram,
+    first_layer_gram,
+    init_params,
+    pattern,
+)
 from prooftools.numerics.networks.two_layer.observers import lambda_min, relu_gram_inf
 from prooftools.numerics.networks.two_layer.training import record_steps, run_du
 from prooftools.numerics.trajectory import Trajectory
-from prooftools.numerics.networks.two_layer.network import feature_gram, first_layer_gram, init_params, pattern
 
 
 def _data(n=6, d=5, seed=0):

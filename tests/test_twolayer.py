@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from prooftools.errors import UserInputError
-from prooftools.numerics.networks.two_layer.observers import relu_gram_inf
 from prooftools.numerics.networks.two_layer.network import (
     StepWorkspace,
     feature_gram,
@@ -19,6 +18,7 @@ from prooftools.numerics.networks.two_layer.network import (
     loss,
     pattern,
 )
+from prooftools.numerics.networks.two_layer.observers import relu_gram_inf
 
 
 def _data(n=6, d=4, seed=0):

@@ -9,8 +9,8 @@ from prooftools.checking.verdict import Verdict
 from prooftools.checking.verify import verify
 from prooftools.cli import main
 from prooftools.errors import UserInputError
-from prooftools.numerics.networks.linear import network as zl
 from prooftools.numerics.data.datasets import load_dataset
+from prooftools.numerics.networks.linear import network as zl
 from prooftools.theory import load_registry
 
 

@@ -24,13 +24,13 @@ import numpy as np
 
 from prooftools.checking.verdict import Verdict, judge_relation
 from prooftools.errors import UserInputError
-from prooftools.numerics.data.quantities import measure
 from prooftools.numerics.data.datasets import Dataset
 from prooftools.numerics.data.normalize import (
     append_constant_coordinate,
     binary_labels,
     unit_norm,
 )
+from prooftools.numerics.data.quantities import measure
 from prooftools.numerics.quantity import Quantity
 
 __all__ = ["DataCheckReport", "check_dataset", "normalize_for"]

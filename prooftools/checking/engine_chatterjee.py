@@ -1,6 +1,7 @@
 """Engine adapter for Chatterjee (2203.16462): smooth deep network, positive or random init.
 
-Network :class:`~prooftools.numerics.networks.smooth.network.SmoothMLP` (no biases, activation ``tanh`` by
+Network :class:`~prooftools.numerics.networks.smooth.network.SmoothMLP` (no biases, activation
+``tanh`` by
 default, mean squared loss f = (1/n)Σ(y_i − out_i)²), initialization ``positive`` (W_1 = 0,
 positive hidden weights, output weights s·U(0.5, 1.5), s = ``scale``, default 3) or ``random``
 (LeCun Gaussian). GD with η = 1/β (β = the ball estimate below; 1/β maximizes

@@ -1,11 +1,13 @@
 """Engine adapter for the deep ReLU papers: Zou et al. (1811.08888v3) and Allen-Zhu et al.
 
 Zou et al.: binary labels mapped to ±1, inputs ``x ↦ (√(1−μ²) x/‖x‖, μ)`` (Assumption 3.4, μ =
-``mu``, default 1/√2), network :func:`~prooftools.numerics.networks.deep.network.zou_network` (all L layers
+``mu``, default 1/√2), network
+:func:`~prooftools.numerics.networks.deep.network.zou_network` (all L layers
 trained, He init, fixed ±1 output, mean loss), loss ``cross-entropy`` = logistic log(1+e^{−z})
 (default), ``exponential`` or ``smoothed-hinge`` with their Assumption 3.2–4.4 constants. Allen-Zhu
 et al.: scalar regression targets, inputs with last coordinate 1/√2, network
-:func:`~prooftools.numerics.networks.deep.network.allen_zhu_network` (A, B fixed, summed square loss).
+:func:`~prooftools.numerics.networks.deep.network.allen_zhu_network` (A, B fixed, summed
+square loss).
 
 Parameters given values: ``n, d`` (after the normalization: d includes the constant coordinate),
 ``m`` (width), ``zou_M``, ``L`` (depth), ``phi`` (opposite-label separation) / ``sep`` (all-pairs),
@@ -79,9 +81,9 @@ def _algorithm(registry, ids, opts: EngineOptions) -> str:
 def run(registry, st, ids, X, y, opts: EngineOptions) -> EngineResult:
     """Run Zou et al.'s or Allen-Zhu et al.'s network on (X, y) and measure its observables."""
     from prooftools.checking.verify import _theorem_step
+    from prooftools.numerics.data.normalize import binary_labels
     from prooftools.numerics.networks.deep.network import allen_zhu_network, zou_inputs, zou_network
     from prooftools.numerics.networks.deep.observed import run_deep_observed
-    from prooftools.numerics.data.normalize import binary_labels
 
     zou = st.tags.get("network") == "deep_relu_zou" or st.id.startswith("zou2018.")
     if opts.depth is None:

@@ -2,7 +2,8 @@
 
 :func:`verify` applies the theorem's normalization, measures the data quantities (n, d, λ0, …),
 picks the step size from the theorem's ``step_size`` bound, runs the numeric engine
-(:func:`prooftools.numerics.networks.two_layer.training.run_du`), then judges every hypothesis and conclusion of the
+(:func:`prooftools.numerics.networks.two_layer.training.run_du`), then judges every hypothesis
+and conclusion of the
 statement and of every statement it rests on (``registry.dependencies``).
 
 Verdict of a conclusion (documented rule)
@@ -165,8 +166,8 @@ def _normalize(X: np.ndarray, how: str | None) -> tuple[np.ndarray, list[str]]:
 
 def _measure_private(X: np.ndarray, y: np.ndarray) -> dict[str, object]:
     """n, d, λ0 (certified), y_max, norms, non-parallelism (with a rounding bound)."""
-    from prooftools.numerics.spectra import certified_lambda_min
     from prooftools.numerics.kernels.infinite import relu_gram_h_inf
+    from prooftools.numerics.spectra import certified_lambda_min
 
     n, d = X.shape
     H, err = relu_gram_h_inf(X, return_error=True)
@@ -195,8 +196,8 @@ def measure_data(X: np.ndarray, y: np.ndarray) -> dict[str, object]:
     """Data quantities by name; uses ``dataset_quantities.measure`` when that module exists."""
     out = _measure_private(X, y)
     try:
-        from prooftools.numerics.data.quantities import measure
         from prooftools.numerics.data.datasets import make_dataset
+        from prooftools.numerics.data.quantities import measure
     except ImportError:
         return out
     shared = measure(make_dataset(X, y, name="verify"))

@@ -22,16 +22,16 @@ from collections.abc import Callable
 
 import numpy as np
 
-from prooftools.numerics.spectra import certified_lambda_min, certified_sigma_min
 from prooftools.numerics.data.datasets import Dataset
-from prooftools.numerics.kernels.infinite import ntk_relu, relu_gram_h_inf
-from prooftools.numerics.quantity import Quantity
 from prooftools.numerics.data.separation import (
     exactly_parallel,
     min_cross_distance,
     min_pairwise_distance,
     non_parallelism,
 )
+from prooftools.numerics.kernels.infinite import ntk_relu, relu_gram_h_inf
+from prooftools.numerics.quantity import Quantity
+from prooftools.numerics.spectra import certified_lambda_min, certified_sigma_min
 
 __all__ = ["DATA_NAMES", "measure"]
 

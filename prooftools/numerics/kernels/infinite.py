@@ -214,7 +214,7 @@ FUSED_MIN_SAMPLES = 1024  # below this the numpy path takes milliseconds: not wo
 
 
 def _fused_kernel(n: int):
-    """The compiled layer recursion (prooftools.numerics.kernels.fused) for n ≥ FUSED_MIN_SAMPLES when
+    """The compiled layer recursion (:mod:`.fused`) for n ≥ FUSED_MIN_SAMPLES when
     numba is installed, else None (numpy path)."""
     if n < FUSED_MIN_SAMPLES:
         return None

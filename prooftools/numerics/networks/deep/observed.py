@@ -1,6 +1,7 @@
 """Train a deep ReLU network (Zou et al. or Allen-Zhu et al.) and record the papers' observables.
 
-:func:`run_deep_observed` runs the GD / SGD loop of :mod:`prooftools.numerics.networks.deep.training`
+:func:`run_deep_observed` runs the GD / SGD loop of
+:mod:`prooftools.numerics.networks.deep.training`
 (:func:`~prooftools.numerics.networks.deep.training.train_loop`, same update rules, same seeded
 minibatches) with an observer that records, besides the vocabulary observables ``loss``,
 ``grad_norm_sq``, ``dist_total``, ``loss_ratio``, the paper-specific ones declared in

@@ -43,9 +43,9 @@ import scipy.sparse
 import scipy.sparse.linalg
 from scipy.linalg.lapack import dpotrf, dpotrs
 
-from prooftools.numerics.spectra import cholesky_error_bound
 from prooftools.numerics.kernels.infinite import relu_gram_h_inf
 from prooftools.numerics.networks.two_layer.network import StepWorkspace, first_layer_gram
+from prooftools.numerics.spectra import cholesky_error_bound
 
 __all__ = [
     "CHEAP_OBSERVABLES",
@@ -77,7 +77,8 @@ SPARSE_GRAM_COST = 128
 
 
 def relu_gram_inf(X: np.ndarray) -> np.ndarray:
-    """Du et al.'s infinite-width Gram H^∞ (closed form, from :mod:`prooftools.numerics.kernels.infinite`).
+    """Du et al.'s infinite-width Gram H^∞ (closed form, from
+    :mod:`prooftools.numerics.kernels.infinite`).
 
     >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])
     >>> relu_gram_inf(X).round(3).tolist()

@@ -1,7 +1,8 @@
 """Training loops for Du et al. (2019): full-batch GD, minibatch SGD, gradient flow, joint training.
 
 All loops train W (and ``a`` when ``train_output``) on L = Σ_i ½ (f(x_i) − y_i)² and feed a
-:class:`~prooftools.numerics.networks.two_layer.observers.DuObserver` at recorded steps. :func:`run_du` is the entry
+:class:`~prooftools.numerics.networks.two_layer.observers.DuObserver` at recorded steps.
+:func:`run_du` is the entry
 point used by the checker; it returns a :class:`~prooftools.numerics.trajectory.Trajectory`.
 
 Conventions
@@ -33,9 +34,9 @@ from scipy.integrate import solve_ivp
 from tqdm.auto import tqdm
 
 from prooftools.errors import UserInputError
+from prooftools.numerics.networks.two_layer.network import StepWorkspace, init_params
 from prooftools.numerics.networks.two_layer.observers import SPARSE_GRAM_COST, DuObserver
 from prooftools.numerics.trajectory import Trajectory
-from prooftools.numerics.networks.two_layer.network import StepWorkspace, init_params
 
 __all__ = ["auto_expensive_stride", "record_steps", "run_du"]
 
