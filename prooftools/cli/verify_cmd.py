@@ -89,8 +89,8 @@ def _replicate_chatterjee(args, out: str) -> int:
         print(f"{'':<24} common η = the positive start's own step in {common_pos}/"
               f"{len(seeds)} seeds; positive start meets the estimated criterion 4f(x0) < r²α in "
               f"{per['criterion_holds']}/{per['criterion_checked']}")
-    print(("RESULT: " + res["verdict"]).replace("speed-up reproduced", "speed-up (T_random/"
-                                                "T_positive > 1 at 95%) reproduced"))
+    print("RESULT: " + res["verdict"].replace(
+        "speed-up reproduced", "speed-up (T_random/T_positive > 1 with 95% confidence) reproduced"))
     print("wrote: " + ", ".join(paths))
     return 0
 

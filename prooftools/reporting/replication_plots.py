@@ -134,6 +134,9 @@ def plot_chatterjee_replication(res: dict, out_dir: str | Path) -> list[str]:
             ax.set_title(f"{per['size'].label()}\n{pol} step: speed-up {ge}{sm['speedup']:.2f}× "
                          f"[{lo_i:.2f}, {hi_i:.2f}], {sm['verdict']}", fontsize=9)
             ax.set_ylim(1e-14, 10.0)
+            ts = [r["steps"] for kind in ("positive", "random") for r in per["runs"][pol][kind]]
+            if all(t is not None for t in ts):  # zoom on where the runs settle
+                ax.set_xlim(-0.02 * length, min(length, 1.5 * max(ts) + 10))
             if i == len(POLICIES) - 1:
                 ax.set_xlabel("GD step k")
             if j == 0:

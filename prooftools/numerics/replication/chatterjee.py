@@ -256,8 +256,11 @@ def replicate_chatterjee(
             bar.close()
     good = [p["size"].label() + f" ({pol} step)" for p in per for pol in POLICIES
             if p["summary"][pol]["verdict"] == "reproduced"]
-    if good:
-        verdict = "speed-up reproduced at: " + "; ".join(good)
+    if good and len(good) == len(per) * len(POLICIES):
+        verdict = ("speed-up reproduced at every size tried, with both step-size policies: "
+                   + "; ".join(p["size"].label() for p in per))
+    elif good:
+        verdict = "speed-up reproduced at: " + "; ".join(good) + " (not at the others)"
     else:
         verdict = "speed-up NOT reproduced at any size tried (either step-size policy)"
     return {
