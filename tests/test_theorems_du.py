@@ -185,16 +185,24 @@ def _wide_joint_data(m, seed):
 def _judge_joint_run(reg, X, y, m, *, seed, delta, steps=30, lr=0.05):
     """Lemma A.6 judged by verify's own judging code on a joint-training gradient-flow run
     (run_du with train_output=True), the route the engine seam gives the statement."""
-    from prooftools.checking import verify as v
+    from prooftools.checking.judge import RTOL
     from prooftools.numerics.networks.two_layer.training import run_du
+
+    try:  # the engine seam moves the chain judging out of verify.py
+        from prooftools.checking.chain import judge_chain, proof_graph
+        from prooftools.engines.two_layer import measure_two_layer_data as measure
+    except ImportError:
+        from prooftools.checking.verify import _graph as proof_graph
+        from prooftools.checking.verify import _judge_all as judge_chain
+        from prooftools.checking.verify import measure_data as measure
 
     tr = run_du(X, y, width=m, steps=steps, lr=lr, seed=seed, algorithm="flow",
                 train_output=True, stride=1, expensive_stride=1, progress=False, flow_tol=1e-6)
     ids = [*reg.dependencies("du2019.lemmaA.6"), "du2019.lemmaA.6"]
-    values = {**v.measure_data(X, y), "m": m, "delta": delta, "eta": lr}
+    values = {**measure(X, y), "m": m, "delta": delta, "eta": lr}
     hidden = frozenset(n for n, s in reg.symbols.items() if s.role == "constant")
-    items = v._judge_all(reg, ids, values, tr, reg.derived_constants(), hidden, v.RTOL)
-    graph, links = v._graph(reg, ids, items)
+    items = judge_chain(reg, ids, values, tr, reg.derived_constants(), hidden, RTOL)
+    graph, links = proof_graph(reg, ids, items)
     by = {it.judgement.item: it for it in items if it.judgement.statement == "du2019.lemmaA.6"}
     return by, graph, links
 
