@@ -182,29 +182,18 @@ def _wide_joint_data(m, seed):
     return X, forward(W0, a0, X) + 1e-3 * np.array([1.0, -1.0])
 
 
-def _judge_joint_run(reg, X, y, m, *, seed, delta, steps=30, lr=0.05):
-    """Lemma A.6 judged by verify's own judging code on a joint-training gradient-flow run
-    (run_du with train_output=True), the route the engine seam gives the statement."""
-    from prooftools.checking.judge import RTOL
-    from prooftools.numerics.networks.two_layer.training import run_du
+def _verify_joint(reg, X, y, m, *, seed, delta, steps=30, lr=0.05):
+    """Lemma A.6 through ``verify`` (the two-layer engine trains both layers for the statement's
+    network tag two_layer_relu_joint; gradient flow from its algorithm tag)."""
+    from prooftools.api import verify
 
-    try:  # the engine seam moves the chain judging out of verify.py
-        from prooftools.checking.chain import judge_chain, proof_graph
-        from prooftools.engines.two_layer import measure_two_layer_data as measure
-    except ImportError:
-        from prooftools.checking.verify import _graph as proof_graph
-        from prooftools.checking.verify import _judge_all as judge_chain
-        from prooftools.checking.verify import measure_data as measure
-
-    tr = run_du(X, y, width=m, steps=steps, lr=lr, seed=seed, algorithm="flow",
-                train_output=True, stride=1, expensive_stride=1, progress=False, flow_tol=1e-6)
-    ids = [*reg.dependencies("du2019.lemmaA.6"), "du2019.lemmaA.6"]
-    values = {**measure(X, y), "m": m, "delta": delta, "eta": lr}
-    hidden = frozenset(n for n, s in reg.symbols.items() if s.role == "constant")
-    items = judge_chain(reg, ids, values, tr, reg.derived_constants(), hidden, RTOL)
-    graph, links = proof_graph(reg, ids, items)
-    by = {it.judgement.item: it for it in items if it.judgement.statement == "du2019.lemmaA.6"}
-    return by, graph, links
+    rep = verify(reg, "du2019.lemmaA.6", X, y, width=m, steps=steps, lr=lr, seed=seed,
+                 delta=delta, stride=1, expensive_stride=1, progress=False)
+    assert rep.config["trained"] == "W and a (joint training)"
+    assert rep.config["algorithm"] == "flow"
+    by = {it.judgement.item: it for it in rep.items
+          if it.judgement.statement == "du2019.lemmaA.6"}
+    return by, rep.graph, rep.failing_links
 
 
 def test_lemmaA6_too_narrow_run_is_not_guaranteed_not_refuted(reg):
@@ -212,7 +201,7 @@ def test_lemmaA6_too_narrow_run_is_not_guaranteed_not_refuted(reg):
     printed hypotheses failing too the lemma is 'not guaranteed' and no failing link (the old
     encoding, without hypotheses, made this a refutation)."""
     X, y = _narrow_joint_data()
-    by, graph, links = _judge_joint_run(reg, X, y, 3, seed=0, delta=0.1)
+    by, graph, links = _verify_joint(reg, X, y, 3, seed=0, delta=0.1)
     assert str(by["radius_w"].judgement.verdict) == "fails"
     assert str(by["radius_a"].judgement.verdict) == "fails"
     assert str(by["eigenvalue"].measured) == "fails"
@@ -225,24 +214,7 @@ def test_lemmaA6_too_narrow_run_is_not_guaranteed_not_refuted(reg):
 
 def test_lemmaA6_holds_when_its_hypotheses_hold(reg):
     X, y = _wide_joint_data(4000, seed=1)
-    by, graph, links = _judge_joint_run(reg, X, y, 4000, seed=1, delta=0.5, steps=20)
+    by, graph, links = _verify_joint(reg, X, y, 4000, seed=1, delta=0.5, steps=20)
     for name in ("radius_w", "radius_a", "eigenvalue", "movement_w", "movement_a", "decay"):
         assert str(by[name].judgement.verdict) == "holds", name
     assert graph["du2019.lemmaA.6"] == "holds" and not links
-
-
-@pytest.mark.xfail(strict=False, reason="verify() cannot route network two_layer_relu_joint until "
-                   "the lead's engine seam (prooftools/engines/) lands on this branch")
-def test_lemmaA6_through_verify_narrow_and_wide(reg):
-    from prooftools.checking.verify import verify
-
-    X, y = _narrow_joint_data()
-    rep = verify(reg, "du2019.lemmaA.6", X, y, width=3, steps=30, lr=0.05, seed=0, delta=0.1,
-                 stride=1, progress=False)
-    assert rep.graph["du2019.lemmaA.6"] == "not guaranteed"
-    assert rep.first_failing_link is None
-    assert str(rep.verdict("du2019.lemmaA.6", "radius_w")) == "fails"
-    X, y = _wide_joint_data(4000, seed=1)
-    rep = verify(reg, "du2019.lemmaA.6", X, y, width=4000, steps=20, lr=0.05, seed=1,
-                 delta=0.5, stride=1, progress=False)
-    assert rep.graph["du2019.lemmaA.6"] == "holds"

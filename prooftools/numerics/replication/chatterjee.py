@@ -196,7 +196,7 @@ def _one_size(size: Size, seeds, steps, activation, s, r, eps, n_uniform, progre
         if n_uniform:
             x0 = starts["positive"]
             alpha = ch.estimate_alpha(prob, x0, r, n_uniform=n_uniform, seed=seed).value
-            crit.append(ch.criterion(float(prob.loss(x0)), alpha, r)["holds"])
+            crit.append(ch.criterion(float(prob.loss(x0)), alpha, r)["satisfied"])
         if progress is not None:
             progress.update(1)
     summary = {p: speedup_summary([x["steps"] for x in runs[p]["positive"]],
@@ -224,7 +224,7 @@ def replicate_chatterjee(
     first_touch), summary[policy] (:func:`speedup_summary`), criterion_holds/checked], "verdict":
     overall sentence, "reproduced_at": [size labels], "config": {...}}``. ``criterion_holds``
     counts seeds whose positive start meets the estimated 4f(x0) < r²α(x0, r) (α estimated from
-    ``n_uniform`` ball points: an upper bound, so "holds" is only estimated).
+    ``n_uniform`` ball points: an upper bound, so "satisfied" is only estimated).
 
     >>> out = replicate_chatterjee([Size(3, 6, 4, 2)], seeds=(0, 1), steps=40, n_uniform=0)
     >>> sorted(out["sizes"][0]["summary"]), out["sizes"][0]["summary"]["own"]["seeds"]
