@@ -1,7 +1,9 @@
 """Training loops for Du et al. (2019): full-batch GD, minibatch SGD, gradient flow, joint training.
 
-All loops train W (and ``a`` when ``train_output``) on L = Σ_i ½ (f(x_i) − y_i)² and feed a
-:class:`~prooftools.numerics.networks.two_layer.observers.DuObserver` at recorded steps.
+All runs train W (and ``a`` when ``train_output``) on L = Σ_i ½ (f(x_i) − y_i)² and feed a
+:class:`~prooftools.numerics.networks.two_layer.observers.DuObserver` at recorded steps; GD, SGD
+and the Euler flow run the shared loop of :mod:`prooftools.numerics.training`, and the
+``solve_ivp`` flow feeds the DuObserver through the same observer protocol.
 :func:`run_du` is the entry
 point used by the checker; it returns a :class:`~prooftools.numerics.trajectory.Trajectory`.
 
