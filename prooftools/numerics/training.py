@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class LoopState:
     """The state at step ``k`` as the loop and its observers see it (families subclass it).
 

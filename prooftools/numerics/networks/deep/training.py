@@ -44,7 +44,7 @@ _KEYS = (
 ).split()
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class StepState(LoopState):
     """What an observer sees at a recorded step ``k`` (read only; arrays are the loop's own).
 
@@ -64,7 +64,7 @@ class StepState(LoopState):
     batch_grads: list[np.ndarray | None] | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class LoopResult(LoopRecord):
     """Output of :func:`train_deep_loop`: the loop's record plus the run's family data."""
 

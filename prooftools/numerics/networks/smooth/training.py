@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["check_rate", "gd"]
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class _State(LoopState):
     w: np.ndarray
     g: np.ndarray
