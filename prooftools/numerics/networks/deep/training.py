@@ -127,8 +127,7 @@ class _DeepTrainer:
         if self.gd:
             s.batch, s.batch_grads = None, s.grads
         else:
-            n = self.X.shape[0]
-            s.batch = self.rng.choice(n, size=self.batch_size, replace=False)
+            s.batch = self.rng.choice(self.X.shape[0], size=self.batch_size, replace=False)
             _, s.batch_grads, _ = gradients(self.net, self.X[s.batch], self.y[s.batch])
         if s.k < self.steps:
             mean = self.gd or self.net.reduction == "mean"
