@@ -22,9 +22,22 @@ def _section(title: str) -> None:
     print("\n" + "=" * len(title) + f"\n{title}\n" + "=" * len(title), flush=True)
 
 
+#: the point at which the demo's LaTeX table is evaluated
+WIDTHS_AT = {"n": "1e4", "L": "5", "delta": "0.1", "lambda0": "1e-3", "sep": "0.05",
+             "phi": "0.05"}
+
+
+def widths_table(registry):
+    """The demo's ``out/widths.tex`` table: every theorem's requirements at :data:`WIDTHS_AT`."""
+    from prooftools.api import width_table
+
+    return width_table(registry, WIDTHS_AT)
+
+
 def main(argv: list[str] | None = None) -> int:
-    from prooftools.api import compare_report, load_registry, width_table
+    from prooftools.api import compare_report, load_registry
     from prooftools.checking.data_hypotheses import check_dataset
+    from prooftools.cli.options import write_text_atomic
     from prooftools.numerics.data.datasets import load_dataset
     from prooftools.numerics.data.normalize import unit_norm
     from prooftools.numerics.data.quantities import measure
@@ -57,9 +70,8 @@ def main(argv: list[str] | None = None) -> int:
                          [values["n"], "1e4"], only_evaluated=True).render("text"))
     print("(φ, the opposite-label separation, is taken as the all-pairs separation, a lower "
           "bound of it)")
-    table = width_table(registry, {"n": "1e4", "L": "5", "delta": "0.1", "lambda0": "1e-3",
-                                   "sep": "0.05", "phi": "0.05"})
-    (OUT / "widths.tex").write_text(table.render("latex") + "\n", encoding="utf-8")
+    table = widths_table(registry)
+    write_text_atomic(str(OUT / "widths.tex"), table.render("latex") + "\n")
     print(f"\nwrote {OUT / 'widths.tex'} (n = 10^4, L = 5, δ = 0.1, λ0 = 10^-3, sep = φ = 0.05)")
 
     _section("3. Data hypotheses of the anchor theorems on digits")

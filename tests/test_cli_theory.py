@@ -119,6 +119,7 @@ def test_graph_writes_dot_and_graphml(capsys, tmp_path):
 
 def test_table_latex(capsys, tmp_path):
     status, out, _ = run(capsys, "table", *DU, "--format", "latex")
+    out = out.replace("\\allowbreak{}", "")  # identifiers may break after . _ :
     assert status == 0
     assert "\\toprule" in out and "\\bottomrule" in out and "du2019.thm4.1" in out
     target = tmp_path / "t.tex"

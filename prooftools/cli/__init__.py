@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 
+from prooftools.cli.options import run_command
 from prooftools.errors import ProoftoolsError, TheoremFileError
 
 #: Modules that add sub-commands; each defines ``add_parsers(subparsers)``.
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        return run_command(args)
     except TheoremFileError as exc:
         print(f"prooftools: error: {exc}", file=sys.stderr)
         if len(exc.problems) > 1:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import sys
 
 from prooftools.errors import UserInputError
 from prooftools.reporting.tables import FORMATS
@@ -17,6 +20,41 @@ def add_theorems_option(p: argparse.ArgumentParser) -> None:
 def add_format_option(p: argparse.ArgumentParser) -> None:
     """``--format text|markdown|latex|json`` for commands that print a table."""
     p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    p.add_argument("--standalone", action="store_true",
+                   help="with --format latex: a complete document that pdflatex compiles")
+
+
+def run_command(args) -> int:
+    """Run the chosen sub-command; ``--standalone`` wraps what it prints in a LaTeX document."""
+    if not getattr(args, "standalone", False):
+        return int(args.func(args) or 0)
+    if args.format != "latex":
+        raise UserInputError("--standalone needs --format latex")
+    from prooftools.reporting.latex import standalone
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        status = int(args.func(args) or 0)
+    if buf.getvalue().strip():  # `table -o FILE` wrote its own document
+        sys.stdout.write(standalone(buf.getvalue()))
+    return status
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".prooftools-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
-from prooftools.cli.options import add_format_option, add_theorems_option, parse_assignments
+from prooftools.cli.options import (
+    add_format_option,
+    add_theorems_option,
+    parse_assignments,
+    write_text_atomic,
+)
 from prooftools.errors import UserInputError
 from prooftools.reporting.registry_reports import (
     bounds_report,
@@ -58,9 +62,14 @@ def registry_from(args):
     return load_registry(extra_dirs=args.theorems)
 
 
-def emit(text: str, out: str | None = None) -> None:
+def emit(text: str, out: str | None = None, *, standalone: bool = False) -> None:
+    """Print ``text``, or write it to the file ``out`` (a whole document with ``standalone``)."""
     if out:
-        Path(out).write_text(text + "\n", encoding="utf-8")
+        if standalone:
+            from prooftools.reporting.latex import standalone as wrap
+
+            text = wrap(text).rstrip("\n")
+        write_text_atomic(out, text + "\n")
     else:
         print(text)
 
@@ -107,7 +116,7 @@ def cmd_graph(args) -> int:
 def cmd_table(args) -> int:
     reg = registry_from(args)
     table = width_table(reg, collect_values(args), constants=args.constants)
-    emit(table.render(args.format), args.output)
+    emit(table.render(args.format), args.output, standalone=args.standalone)
     return 0
 
 

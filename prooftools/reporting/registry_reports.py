@@ -6,9 +6,17 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import sympy
+
 from prooftools.errors import UserInputError
-from prooftools.reporting.tables import Magnitude, Marked, Table
-from prooftools.theory.bounds import evaluate_bound, evaluate_statement, exact
+from prooftools.reporting.latex import formula, registry_names, registry_params
+from prooftools.reporting.tables import Formula, Magnitude, Marked, Table
+from prooftools.theory.bounds import (
+    evaluate_bound,
+    evaluate_statement,
+    exact,
+    iterations_from_rate,
+)
 from prooftools.theory.compare import compare_widths, crossovers, least_width
 from prooftools.theory.graph import proof_tree, tree_lines, write_graph
 from prooftools.theory.proofcheck import derive_width
@@ -20,6 +28,30 @@ def _values_caption(values: Mapping[str, object], constants: str) -> str:
     tail = ("hidden O/Ω constants set to 1" if constants == "hidden"
             else "derived explicit constants substituted where they exist, others set to 1")
     return f"at {shown}; {tail}" if shown else tail
+
+
+def _bound_formula(registry: Registry, b, names: tuple) -> Formula:
+    """A bound as a formula: ``m >= expr`` when it constrains a symbol, else its expression."""
+    text = f"{b.symbol} {b.relation} {b.text}" if b.symbol else b.text
+    expr = b.expr
+    if b.symbol:
+        lhs = registry.symbols[b.symbol].sym
+        expr = (sympy.Eq(lhs, b.expr, evaluate=False) if b.relation in (None, "=")
+                else b.as_condition(registry.symbols).expr)
+    return Formula(text, formula(expr, *names))
+
+
+def _condition_formula(c, names: tuple) -> Formula:
+    """A hypothesis or conclusion, with its quantifier and its ``when`` restriction."""
+    quant = f"for all {', '.join(c.forall)}: " if c.forall else ""
+    when = f" whenever {c.when_text}" if c.when_text else ""
+    tex = formula(c.expr, *names)
+    if c.forall:
+        tex = r"\forall " + ", ".join(formula(sympy.Symbol(v), *names) for v in c.forall) \
+            + r":\ \allowbreak{}" + tex
+    if c.when is not None:
+        tex += r"\allowbreak{}\text{ whenever }\allowbreak{}" + formula(c.when, *names)
+    return Formula(quant + c.text + when, tex)
 
 
 def list_table(registry: Registry, *, paper: str | None = None, kind: str | None = None) -> Table:
@@ -72,19 +104,19 @@ def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text") 
     table = Table(["part", "name", "formula", "provenance"],
                   caption=f"{st.id} [{st.kind}] {st.title} — {registry.papers[st.paper].short}, "
                           f"{st.source} ({st.provenance})")
-    for item in data["assumes"]:
-        table.rows.append(["assumes", f"{item['from']}:{item['name']}", item["expr"],
-                           Marked(item["provenance"], item["provenance"])])
+    names = (registry_names(registry), registry_params(registry))
+    for sid, h in registry.assumed_hypotheses(st.id):
+        if sid != st.id:
+            table.rows.append(["assumes", f"{sid}:{h.name}", _condition_formula(h, names),
+                               Marked(h.provenance, h.provenance)])
     for h in st.hypotheses:
-        table.rows.append(["hypothesis", h.name, h.text, Marked(h.provenance, h.provenance)])
+        table.rows.append(["hypothesis", h.name, _condition_formula(h, names),
+                           Marked(h.provenance, h.provenance)])
     for b in st.bounds:
-        formula = f"{b.symbol} {b.relation} {b.text}" if b.symbol else b.text
-        table.rows.append([f"bound ({b.kind})", b.name, formula,
+        table.rows.append([f"bound ({b.kind})", b.name, _bound_formula(registry, b, names),
                            Marked(b.provenance, b.provenance)])
     for c in st.conclusions:
-        quant = f"for all {', '.join(c.forall)}: " if c.forall else ""
-        when = f" whenever {c.when_text}" if c.when_text else ""
-        table.rows.append(["conclusion", c.name, quant + c.text + when,
+        table.rows.append(["conclusion", c.name, _condition_formula(c, names),
                            Marked(c.provenance, c.provenance)])
     if data["uses"]:
         table.notes.append("uses: " + ", ".join(data["uses"]))
@@ -123,11 +155,21 @@ def bounds_report(registry: Registry, statement_id: str, values: Mapping[str, ob
     results = evaluate_statement(registry, statement_id, values, constants=constants)
     table = Table(["bound", "kind", "formula", "value", "log10", "hidden constants"],
                   caption=f"{statement_id} {_values_caption(values, constants)}")
+    names = (registry_names(registry), registry_params(registry))
+    by_name = {b.name: b for b in registry.get(statement_id).bounds}
     for r in results:
-        formula = f"{r.symbol} {r.relation} {r.expr}" if r.symbol else r.expr
+        text = f"{r.symbol} {r.relation} {r.expr}" if r.symbol else r.expr
+        if r.name in by_name:
+            cell = _bound_formula(registry, by_name[r.name], names)
+        elif r.derived_from in by_name and r.kind == "iterations":
+            iters = iterations_from_rate(by_name[r.derived_from], registry.symbol("r0"),
+                                         registry.symbol("eps"))
+            cell = Formula(text, formula(iters, *names))
+        else:
+            cell = Formula(text)
         value = Magnitude(r.log10, r.decimal) if r.value is not None else (
             "needs " + ", ".join(r.missing))
-        table.rows.append([Marked(r.name, r.provenance), r.kind, formula, value,
+        table.rows.append([Marked(r.name, r.provenance), r.kind, cell, value,
                            None if r.log10 is None else round(r.log10, 3),
                            ", ".join(r.hidden_constants) or "—"])
         if r.extra.get("implicit"):
