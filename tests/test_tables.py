@@ -63,7 +63,7 @@ def test_latex_escapes_special_characters():
 def test_provenance_marks_and_legend_in_every_text_format():
     t = _table()
     latex = t.render("latex")
-    assert "du2019.\\allowbreak{}thm4.\\allowbreak{}1\\textsuperscript{\\dag}" in latex
+    assert "du2019.\\allowbreak{}thm4.1\\textsuperscript{\\dag}" in latex
     assert "x.\\allowbreak{}thm\\textsuperscript{\\ddag}" in latex
     assert "y.\\allowbreak{}thm?" in latex
     assert latex_escape(LEGEND) in latex

@@ -212,9 +212,9 @@ def _breakable(tex: str) -> str:
     >>> _breakable(r"a.b\_c")
     'a.\\allowbreak{}b\\_\\allowbreak{}c'
     """
-    tex = re.sub(r"(?<=\w)(\.|:|/|\\_|\()(?=\w)", lambda m: m.group(1) + r"\allowbreak{}",
-                 tex)
-    return re.sub(r"(?<=[a-z]{4})(?=\d)", r"\\allowbreak{}", tex)  # lemma|3.1
+    tex = re.sub(r"(?<=[^\W\d])(\.|:|/|\\_|\()(?=\w)|(?<=\d)(\.|:|/|\\_|\()(?=[^\W\d])",
+                 lambda m: (m.group(1) or m.group(2)) + r"\allowbreak{}", tex)  # not in 0.25
+    return re.sub(r"(?<=[a-z]{4})(?=\d+\.)", r"\\allowbreak{}", tex)  # lemma|3.1
 
 
 def _plain_len(c) -> int:
@@ -237,7 +237,8 @@ def _word_len(word: str) -> int:
     (``in-equality``), names do not, identifiers break after ``. : / _ (``."""
     if len(word) > 8 and word.isalpha() and word.islower():
         return 7
-    return max(len(p) + 1 for p in re.split(r"[.:/_(]+|(?<=[a-z]{4})(?=\d)", word))
+    pieces = _breakable(word.replace("_", "\\_")).split(r"\allowbreak{}")
+    return max(len(p.replace("\\_", "_")) + 1 for p in pieces)
 
 
 def _top_level(tex: str) -> str:
@@ -269,7 +270,7 @@ def _column_spec(t: Table, line_em: float) -> tuple[list[str], list[bool], bool]
                for i in range(n)]
     wrap = [not numeric[i] and natural[i] > 9 for i in range(n)]
 
-    def budget() -> float:  # 2 x 4pt of column separation is about 1 em of \small text
+    def budget() -> float:  # 2 x 3pt of column separation, under 1 em at every size used
         return line_em - 1.0 * n - sum(natural[i] for i in range(n) if not wrap[i])
 
     def short() -> bool:
@@ -289,7 +290,7 @@ def _column_spec(t: Table, line_em: float) -> tuple[list[str], list[bool], bool]
         words = [i for i in cols if not formulas[i]]
         if extra < 0 and len(words) < len(cols):  # words cannot shrink, formulas share the rest
             share = sum(least[i] for i in cols if formulas[i])
-            rest = max(room - sum(least[i] for i in words), 0.3 * room)
+            rest = max(room - sum(least[i] for i in words), min(share, 0.55 * room))
             width.update({i: rest * least[i] / share for i in cols if formulas[i]})
     elif cols:  # everything fits: share the spare room evenly
         spare = (room - sum(natural[i] for i in cols)) / len(cols)
@@ -338,14 +339,14 @@ def _latex(t: Table) -> str:
     colspec = "".join(spec)
     out = [REQUIRES]
     if len(t.rows) <= LONG_ROWS:
-        out += ["\\begin{table}[htbp]", "\\centering", size + "\\setlength{\\tabcolsep}{4pt}"]
+        out += ["\\begin{table}[htbp]", "\\centering", size + "\\setlength{\\tabcolsep}{3pt}"]
         out += [x for x in (caption, label) if x]
         out += [f"\\begin{{tabularx}}{{\\linewidth}}{{{colspec}}}", "\\toprule", head,
                 "\\midrule", *body, "\\bottomrule", "\\end{tabularx}", *note_lines,
                 "\\end{table}"]
         return "\n".join(out)
     n = len(t.columns)
-    out += ["\\begingroup" + size + "\\setlength{\\tabcolsep}{4pt}",
+    out += ["\\begingroup" + size + "\\setlength{\\tabcolsep}{3pt}",
             f"\\begin{{xltabular}}{{\\linewidth}}{{{colspec}}}"]
     if caption:
         out.append(caption + label + " \\\\")
