@@ -109,7 +109,8 @@ def test_graph_writes_dot_and_graphml(capsys, tmp_path):
     assert status == 0
     assert out.splitlines()[0].startswith("du2019.thm4.1")
     assert "width follows from its lemmas" in out
-    assert dot.read_text().startswith("digraph proof {")
+    assert dot.read_text().startswith("strict digraph \"proof\" {")
+    assert "\\\\n" not in dot.read_text()  # a line break in labels, not a literal \\n
     assert '"du2019.step4.1" -> "du2019.thm4.1";' in dot.read_text()
     graph = nx.read_graphml(gml)
     assert graph.has_edge("du2019.step4.1", "du2019.thm4.1")
@@ -182,3 +183,15 @@ def test_non_comparable_min_in_user_file_is_a_user_error(capsys, tmp_path):
         expr = "Min(sqrt(-1), 1)"
     """).lstrip(), encoding="utf-8")
     assert_user_error(capsys, "list", "--theorems", str(tmp_path), match="bad.toml:14")
+
+
+def test_graph_formats(capsys):
+    status, out, _ = run(capsys, "graph", "du2019.thm4.1", "--format", "json")
+    data = json.loads(out)
+    assert status == 0 and data["statement"] == "du2019.thm4.1"
+    assert {"from": "du2019.step4.1", "to": "du2019.thm4.1"} in data["edges"]
+    assert "width follows from its lemmas" in data["width_derivation"]
+    _, md, _ = run(capsys, "graph", "du2019.thm4.1", "--format", "markdown")
+    assert md.startswith("**Proof chain of du2019.thm4.1**") and "```" in md
+    _, tex, _ = run(capsys, "graph", "du2019.thm4.1", "--format", "latex")
+    assert "\\toprule" in tex and "du2019.step4.1" in tex.replace("\\allowbreak{}", "")

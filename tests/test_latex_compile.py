@@ -62,6 +62,7 @@ README = {
     "bounds_derived": ["bounds", "du2019.thm4.1", "--n", "1000", "--lambda0", "1e-3",
                        "--delta", "0.1", "--constants", "derived"],
     "show": ["show", "du2019.thm4.1"],
+    "graph": ["graph", "du2019.thm4.1"],
     "list": ["list"],
     "datasets": ["datasets"],
 }

@@ -109,7 +109,7 @@ def cmd_compare(args) -> int:
 
 def cmd_graph(args) -> int:
     reg = registry_from(args)
-    emit(graph_report(reg, args.id, dot=args.dot, graphml=args.graphml))
+    emit(graph_report(reg, args.id, dot=args.dot, graphml=args.graphml, fmt=args.format))
     return 0
 
 
@@ -146,7 +146,7 @@ def add_parsers(sub) -> None:
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("graph", help="proof graph of a statement as a tree; DOT/GraphML files")
-    common(p, table=False)
+    common(p)
     p.add_argument("id")
     p.add_argument("--dot", metavar="FILE", help="write the graph as DOT")
     p.add_argument("--graphml", metavar="FILE", help="write the graph as GraphML")

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import networkx as nx
 import sympy
 
 from prooftools.errors import UserInputError
@@ -266,15 +267,43 @@ def width_table(registry: Registry, values: Mapping[str, object], *,
 
 
 def graph_report(registry: Registry, statement_id: str, *, dot: str | None = None,
-                 graphml: str | None = None) -> str:
-    """The proof chain as a tree, the width re-derivation when the theorem names one."""
+                 graphml: str | None = None, fmt: str = "text") -> str:
+    """The proof chain of a statement, with the width re-derivation when the theorem names one.
+
+    ``text`` and ``markdown`` draw the tree; ``latex`` is a table of the statements in the chain
+    (what each uses); ``json`` gives nodes, edges and the derivation summary.
+    """
     registry.get(statement_id)  # unknown ids are a user error, not a graph error
     sub = proof_tree(registry.graph, statement_id)
-    lines = tree_lines(sub, statement_id)
-    if registry.get(statement_id).tags.get("width_derivation"):
-        lines += ["", derive_width(registry, statement_id).summary()]
+    derivation = (derive_width(registry, statement_id).summary()
+                  if registry.get(statement_id).tags.get("width_derivation") else None)
+    written = []
     for path in (dot, graphml):
         if path:
             write_graph(sub, path)
-            lines.append(f"wrote {path}")
+            written.append(path)
+    if fmt == "json":
+        return json.dumps({
+            "statement": statement_id,
+            "nodes": [{"id": n, **{k: str(v) for k, v in d.items()}}
+                      for n, d in sub.nodes(data=True)],
+            "edges": [{"from": u, "to": v} for u, v in sub.edges],
+            "width_derivation": derivation, "written": written}, indent=2, ensure_ascii=False)
+    if fmt == "latex":
+        order = list(nx.topological_sort(sub))
+        table = Table(["statement", "kind", "title", "uses"],
+                      caption=f"Proof chain of {statement_id}", label="tab:proof-chain")
+        for n in order:
+            d = sub.nodes[n]
+            table.rows.append([Marked(n, d.get("provenance", "verified")), d.get("kind", ""),
+                               d.get("title", ""), ", ".join(sorted(sub.predecessors(n))) or "—"])
+        if derivation:
+            table.notes.append(" ".join(derivation.split()))
+        return table.render("latex")
+    lines = tree_lines(sub, statement_id)
+    if derivation:
+        lines += ["", derivation]
+    lines += [f"wrote {p}" for p in written]
+    if fmt == "markdown":
+        return f"**Proof chain of {statement_id}**\n\n```\n" + "\n".join(lines) + "\n```"
     return "\n".join(lines)

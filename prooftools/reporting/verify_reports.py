@@ -101,6 +101,9 @@ def render_report(report: VerifyReport, fmt: str = "text") -> str:
     text = verdict_table(report).render(fmt)
     if fmt == "text":
         text += "\nproof graph (combined verdicts):\n" + "\n".join(graph_lines(report))
+    elif fmt == "markdown":
+        text += "\n\n**Proof graph (combined verdicts)**\n\n" + "\n".join(
+            f"- `{sid}`: {v}" for sid, v in report.graph.items())
     return text
 
 
