@@ -195,3 +195,44 @@ def test_graph_formats(capsys):
     assert md.startswith("**Proof chain of du2019.thm4.1**") and "```" in md
     _, tex, _ = run(capsys, "graph", "du2019.thm4.1", "--format", "latex")
     assert "\\toprule" in tex and "du2019.step4.1" in tex.replace("\\allowbreak{}", "")
+
+
+def test_argparse_mistakes_are_one_line_with_a_suggestion(capsys):
+    for argv, match in ((["tabel"], "did you mean 'table'?"),
+                        (["table", "--format", "ltx"], "argument --format: invalid choice 'ltx'; "
+                                                       "did you mean 'latex'?"),
+                        (["bounds"], "the following arguments are required: id")):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1 and err.startswith("prooftools: error: ")
+        assert match in err and "usage:" not in err
+
+
+def test_version_set_with_several_values_and_theorem_files(capsys, tmp_path):
+    import prooftools
+
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"prooftools {prooftools.__version__}"
+    status, out, _ = run(capsys, "bounds", "du2019.thm4.1", "--n", "1e3",
+                         "--set", "lambda0=1e-3", "delta=0.1", "--format", "json")
+    assert status == 0 and json.loads(out)["values"] == {"n": "1e3", "lambda0": "1e-3",
+                                                         "delta": "0.1"}
+    extra = tmp_path / "mine.toml"
+    extra.write_text(dedent("""
+        format = 1
+        [paper]
+        key = "mine2024"
+        title = "Mine"
+        [[statements]]
+        id = "mine2024.def"
+        kind = "definition"
+        title = "A definition"
+        source = "§1"
+        provenance = "verified"
+    """).lstrip(), encoding="utf-8")
+    status, out, err = run(capsys, "list", "--theorems", str(extra), "--paper", "mine2024")
+    assert status == 0, err
+    assert "mine2024.def" in out

@@ -136,3 +136,15 @@ def test_registry_tables_render(reg, fmt):
             assert "\\toprule" in out and "du2019.thm4.1" in out
     latex = width_table(reg, values).render("latex")
     assert "$10^{33}$" in latex  # du2019.thm4.1's width at this point
+
+
+def test_jupyter_reprs_and_pandas():
+    t = _table()
+    assert t._repr_markdown_() == t.render("markdown")
+    html = t._repr_html_()
+    assert "<th>statement</th>" in html and "a_b &amp; 50%" in html
+    df = t.to_pandas()
+    assert list(df.columns) == t.columns
+    assert df["width m"].iloc[1] == pytest.approx(2e33)
+    assert math.isinf(df["width m"].iloc[0])  # 10^3000 does not fit in a double
+    assert df["statement"].iloc[0] == "du2019.thm4.1"

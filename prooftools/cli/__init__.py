@@ -21,12 +21,31 @@ COMMAND_MODULES = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage block) and "did you mean" for a mistyped choice."""
+
+    def error(self, message: str):  # type: ignore[override]
+        import difflib
+        import re
+
+        m = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if m:
+            choices = re.findall(r"'([^']*)'", m.group(2))
+            close = difflib.get_close_matches(m.group(1), choices, n=1)
+            message = message[:m.start()] + f"invalid choice {m.group(1)!r}" + (
+                f"; did you mean {close[0]!r}?" if close else f"; choose from {', '.join(choices)}")
+        self.exit(2, f"prooftools: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
-    parser = argparse.ArgumentParser(
+    from prooftools import __version__
+
+    parser = _Parser(
         prog="prooftools",
         description="Symbolic-plus-numeric checks of convergence theorems for neural networks.",
     )
+    parser.add_argument("--version", action="version", version=f"prooftools {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_parsers(sub)

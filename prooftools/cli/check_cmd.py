@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from prooftools.cli.argtypes import positive_int
-from prooftools.cli.options import add_format_option, add_theorems_option
+from prooftools.cli.options import add_format_option, add_theorems_option, load_user_registry
 from prooftools.reporting.data_reports import hypothesis_table, quantity_table
 from prooftools.reporting.tables import Table
 
@@ -12,9 +12,7 @@ def run(args) -> int:
     """``prooftools check``: load the dataset, judge the data hypotheses, print the report."""
     from prooftools.checking.data_hypotheses import check_dataset
     from prooftools.numerics.data.datasets import load_dataset
-    from prooftools.theory import load_registry
-
-    reg = load_registry(extra_dirs=tuple(args.theorems))
+    reg = load_user_registry(args)
     ds = load_dataset(args.dataset, label_column=args.label_column, seed=args.seed)
     ids = args.theorem or None
     if ids:  # a theorem id also brings the statements it rests on

@@ -12,9 +12,31 @@ from prooftools.reporting.tables import FORMATS
 
 
 def add_theorems_option(p: argparse.ArgumentParser) -> None:
-    """``--theorems DIR`` (repeatable): load a user's theorem files beside the built-in ones."""
-    p.add_argument("--theorems", action="append", default=[], metavar="DIR",
-                   help="also load the *.toml theorem files in DIR (repeatable)")
+    """``--theorems PATH`` (repeatable): a user's theorem files or folders beside the built-in
+    ones. Folders stay in ``args.theorems``; single files go to ``args.theorem_files``."""
+    p.add_argument("--theorems", action=_TheoremsAction, default=[], metavar="PATH",
+                   help="also load this theorem file, or the *.toml files in this folder "
+                        "(repeatable)")
+    p.set_defaults(theorem_files=[])
+
+
+class _TheoremsAction(argparse.Action):
+    def __call__(self, parser, namespace, value, option_string=None):
+        from pathlib import Path
+
+        path = Path(value)
+        if path.is_file():
+            namespace.theorem_files = [*getattr(namespace, "theorem_files", []), str(path)]
+        else:  # a folder (a missing one is reported by the loader, with its name)
+            namespace.theorems = [*getattr(namespace, "theorems", []), str(path)]
+
+
+def load_user_registry(args):
+    """The registry with the built-in theorems and those the user named with ``--theorems``."""
+    from prooftools.theory import load_registry
+
+    return load_registry(extra_dirs=getattr(args, "theorems", ()),
+                         files=getattr(args, "theorem_files", ()))
 
 
 def add_format_option(p: argparse.ArgumentParser) -> None:
@@ -55,6 +77,12 @@ def write_text_atomic(path: str, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def add_set_option(p: argparse.ArgumentParser, help_text: str) -> None:
+    """``--set NAME=VALUE …`` (several per flag, and the flag repeatable)."""
+    p.add_argument("--set", action="extend", nargs="+", default=[], metavar="NAME=VALUE",
+                   help=help_text + " (several: --set a=1 b=2)")
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:

@@ -7,7 +7,9 @@ import json
 
 from prooftools.cli.options import (
     add_format_option,
+    add_set_option,
     add_theorems_option,
+    load_user_registry,
     parse_assignments,
     write_text_atomic,
 )
@@ -20,7 +22,6 @@ from prooftools.reporting.registry_reports import (
     show_statement,
     width_table,
 )
-from prooftools.theory import load_registry
 
 #: Symbol options shared by the commands that evaluate bounds (flag, symbol name).
 VALUE_FLAGS = (
@@ -41,8 +42,7 @@ def value_options(p: argparse.ArgumentParser, *, multi: str | None = None) -> No
         nargs = "+" if name == multi else None
         p.add_argument(flag, dest=f"v_{name}", nargs=nargs, metavar=name.upper(),
                        help=f"value of {name}" + (" (several: one column each)" if nargs else ""))
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="value of any other declared symbol")
+    add_set_option(p, "value of any other declared symbol")
     p.add_argument("--constants", choices=("hidden", "derived"), default="hidden",
                    help="hidden: O/Ω constants set to 1 and listed; derived: substitute the "
                         "explicit constants re-derived from the proofs where they exist")
@@ -59,7 +59,7 @@ def collect_values(args, *, skip: str | None = None) -> dict[str, str]:
 
 
 def registry_from(args):
-    return load_registry(extra_dirs=args.theorems)
+    return load_user_registry(args)
 
 
 def emit(text: str, out: str | None = None, *, standalone: bool = False) -> None:

@@ -103,6 +103,43 @@ class Table:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
         return {"text": _text, "markdown": _markdown, "latex": _latex, "json": _json}[fmt](self)
 
+    def _repr_markdown_(self) -> str:  # Jupyter
+        return self.render("markdown")
+
+    def _repr_html_(self) -> str:  # Jupyter
+        import html
+
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.columns)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell_text(c))}</td>" for c in r)
+                       + "</tr>" for r in self.rows)
+        cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        notes = "".join(f"<p><small>{html.escape(n)}</small></p>" for n in self.notes)
+        return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}"
+
+    def to_pandas(self):
+        """The rows as a pandas DataFrame (pandas is optional): magnitudes become floats
+        (``inf`` beyond a double), marks and formulas their text.
+
+        >>> Table(["id", "m"], rows=[["a", Magnitude(3.0, "1000")]]).to_pandas()["m"].tolist()
+        [1000.0]
+        """
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError("to_pandas needs pandas: pip install pandas") from None
+
+        def value(c):
+            if isinstance(c, Magnitude):
+                if c.log10 is None:
+                    return math.nan
+                return float(c.decimal) if c.decimal else (
+                    10.0 ** c.log10 if c.log10 < 308 else math.inf)
+            if isinstance(c, (Marked, Formula)):
+                return c.text
+            return math.nan if c is None else c
+
+        return pd.DataFrame([[value(c) for c in r] for r in self.rows], columns=self.columns)
+
     @property
     def has_marks(self) -> bool:
         return any(
