@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from prooftools.cli.argtypes import positive_int
-from prooftools.cli.options import add_format_option, add_theorems_option, load_user_registry
+from prooftools.cli.options import (
+    add_format_option,
+    add_theorems_option,
+    load_user_registry,
+    render,
+)
 from prooftools.reporting.data_reports import hypothesis_table, quantity_table
 from prooftools.reporting.tables import Table
 
@@ -26,9 +31,9 @@ def run(args) -> int:
     if args.format == "json":
         print(report.to_json())
         return 0
-    parts = [hypothesis_table(report).render(args.format)]
+    parts = [render(hypothesis_table(report), args)]
     for label in report.quantities:
-        parts.append(quantity_table(report, label).render(args.format))
+        parts.append(render(quantity_table(report, label), args))
     print("\n\n".join(parts))
     return 0
 
@@ -39,7 +44,7 @@ def run_datasets(args) -> int:
 
     t = Table(columns=["name", "description"], caption="Datasets (or give a .npz/.npy/.csv path)")
     t.rows = [[n, d] for n, d in list_datasets()]
-    print(t.render(args.format))
+    print(render(t, args))
     return 0
 
 

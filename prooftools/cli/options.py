@@ -44,6 +44,25 @@ def add_format_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="text", help="output format")
     p.add_argument("--standalone", action="store_true",
                    help="with --format latex: a complete document that pdflatex compiles")
+    p.add_argument("--wide", action="store_true",
+                   help="text tables at their full width (default: wrapped to the terminal)")
+
+
+def text_width(args) -> int | None:
+    """The width text tables wrap to: the terminal's when printing to one; none with --wide or
+    when the output goes to a pipe or a file (scripts get whole lines)."""
+    import shutil
+
+    if getattr(args, "wide", False) or getattr(args, "format", "text") != "text":
+        return None
+    if not sys.stdout.isatty():
+        return None
+    return max(shutil.get_terminal_size((100, 24)).columns, 40)
+
+
+def render(table, args) -> str:
+    """``table`` in the format the user asked for, wrapped to the terminal when it is text."""
+    return table.render(args.format, width=text_width(args))
 
 
 def run_command(args) -> int:

@@ -11,6 +11,8 @@ from prooftools.cli.options import (
     add_theorems_option,
     load_user_registry,
     parse_assignments,
+    render,
+    text_width,
     write_text_atomic,
 )
 from prooftools.errors import UserInputError
@@ -75,13 +77,13 @@ def emit(text: str, out: str | None = None, *, standalone: bool = False) -> None
 
 
 def cmd_list(args) -> int:
-    emit(list_table(registry_from(args), paper=args.paper, kind=args.kind).render(args.format))
+    emit(render(list_table(registry_from(args), paper=args.paper, kind=args.kind), args))
     return 0
 
 
 def cmd_show(args) -> int:
     reg = registry_from(args)
-    emit(show_statement(reg, args.id, fmt=args.format))
+    emit(show_statement(reg, args.id, fmt=args.format, width=text_width(args)))
     return 0
 
 
@@ -91,7 +93,7 @@ def cmd_bounds(args) -> int:
     if args.format == "json":
         emit(json.dumps(report.payload, indent=2))
     else:
-        emit(report.table.render(args.format))
+        emit(render(report.table, args))
     return 0
 
 
@@ -103,7 +105,7 @@ def cmd_compare(args) -> int:
         reg, collect_values(args, skip="n"), args.v_n, constants=args.constants,
         crossover=args.crossover,
     )
-    emit(table.render(args.format))
+    emit(render(table, args))
     return 0
 
 
@@ -116,7 +118,8 @@ def cmd_graph(args) -> int:
 def cmd_table(args) -> int:
     reg = registry_from(args)
     table = width_table(reg, collect_values(args), constants=args.constants)
-    emit(table.render(args.format), args.output, standalone=args.standalone)
+    emit(table.render(args.format, width=None if args.output else text_width(args)),
+         args.output, standalone=args.standalone)
     return 0
 
 

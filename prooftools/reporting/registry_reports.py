@@ -96,7 +96,8 @@ def statement_dict(registry: Registry, statement_id: str) -> dict:
     }
 
 
-def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text") -> str:
+def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text",
+                   width: int | None = None) -> str:
     """Hypotheses, bounds, conclusions, lemmas used, source and provenance of one statement."""
     data = statement_dict(registry, statement_id)
     if fmt == "json":
@@ -135,7 +136,7 @@ def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text") 
     if st.notes:
         table.notes.append("notes: " + " ".join(st.notes.split()))
     table.notes.append(f"defined at {st.origin}")
-    return table.render(fmt)
+    return table.render(fmt, width=width)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 from prooftools.reporting.latex import REQUIRES, escape, number
@@ -97,11 +98,13 @@ class Table:
     label: str = ""
     json_rows: list[dict] | None = None  # a richer JSON payload, when the caller has one
 
-    def render(self, fmt: str = "text") -> str:
-        """Render in one of :data:`FORMATS`."""
+    def render(self, fmt: str = "text", *, width: int | None = None) -> str:
+        """Render in one of :data:`FORMATS`; ``width`` wraps the text table's long columns."""
         if fmt not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
-        return {"text": _text, "markdown": _markdown, "latex": _latex, "json": _json}[fmt](self)
+        if fmt == "text":
+            return _text(self, width)
+        return {"markdown": _markdown, "latex": _latex, "json": _json}[fmt](self)
 
     def _repr_markdown_(self) -> str:  # Jupyter
         return self.render("markdown")
@@ -157,16 +160,52 @@ def _cell_text(cell) -> str:
     return str(cell)
 
 
-def _text(t: Table) -> str:
+def _text(t: Table, width: int | None = None) -> str:
+    """Aligned columns; with ``width``, the widest text columns wrap so that lines fit in it.
+
+    >>> t = Table(["id", "formula"], rows=[["a", "m >= n**6 / (lambda0**4 * delta**3)"]])
+    >>> print(t.render("text", width=24))
+    id  formula
+    --  --------------------
+    a   m >= n**6 /
+        (lambda0**4 *
+        delta**3)
+    """
     cells = [[_cell_text(c) for c in r] for r in t.rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(t.columns)]
+    if width:
+        _shrink(widths, t.columns, cells, width)
     line = "  ".join(h.ljust(w) for h, w in zip(t.columns, widths, strict=True))
-    out = [t.caption] if t.caption else []
-    out += [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    out = [_fill(t.caption, width)] if t.caption else []
+    out += [line.rstrip(), "  ".join("-" * w for w in widths)]
+    for r in cells:
+        wrapped = [textwrap.wrap(c, w, break_on_hyphens=False) or [""] if len(c) > w else [c]
+                   for c, w in zip(r, widths, strict=True)]
+        for k in range(max(len(x) for x in wrapped)):
+            out.append("  ".join((x[k] if k < len(x) else "").ljust(w)
+                                 for x, w in zip(wrapped, widths, strict=True)).rstrip())
     notes = list(t.notes) + ([LEGEND] if t.has_marks else [])
-    out += notes
+    out += [_fill(n, width) for n in notes]
     return "\n".join(out)
+
+
+def _fill(text: str, width: int | None) -> str:
+    return textwrap.fill(text, width, break_on_hyphens=False) if width else text
+
+
+def _shrink(widths: list[int], heads: list[str], cells: list[list[str]], width: int) -> None:
+    """Narrow the widest text columns until lines fit, never below 12 characters, the header
+    or the longest word (up to 24: identifiers stay whole)."""
+    numeric = [all(_NUMERIC.match(r[i]) or r[i] in ("—", "") for r in cells)
+               for i in range(len(widths))]
+    least = [max(12, len(heads[i]), *(min(len(w), 24) for r in cells for w in r[i].split()))
+             for i in range(len(widths))]
+    while sum(widths) + 2 * (len(widths) - 1) > width:
+        free = [i for i in range(len(widths)) if not numeric[i] and widths[i] > least[i]]
+        if not free:
+            return
+        i = max(free, key=widths.__getitem__)
+        widths[i] -= 1
 
 
 def _md_escape(s: str) -> str:
