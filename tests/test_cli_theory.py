@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 from textwrap import dedent
 
 import networkx as nx
@@ -75,11 +76,11 @@ def test_bounds_json_schema(capsys):
         assert {"name", "expr", "value", "log10", "hidden_constants"} <= set(b)
         assert isinstance(b["hidden_constants"], list)
         if b["value"] is not None:
-            assert isinstance(b["value"], str)
-            Decimal(b["value"])  # a decimal string
+            assert isinstance(b["value"], float)  # numbers as numbers where a double holds them
+            Decimal(b["value"])
             assert isinstance(b["log10"], float)
     width = next(b for b in data["bounds"] if b["name"] == "width")
-    assert width["value"] == "1.0e+33" and width["log10"] == pytest.approx(33.0)
+    assert width["value"] == 1e33 and width["log10"] == pytest.approx(33.0)
     assert width["hidden_constants"] == ["C_du_m"]
 
 
@@ -89,7 +90,7 @@ def test_bounds_text_and_derived_constants(capsys):
     assert status == 0
     step = next(b for b in json.loads(out)["bounds"] if b["name"] == "step_size")
     assert step["derived_constants"] == ["C_du_eta"]
-    assert Decimal(step["value"]) == Decimal("1e-3") / Decimal("1e6") / 4
+    assert Decimal(repr(step["value"])) == Decimal("1e-3") / Decimal("1e6") / 4
     status, out, _ = run(capsys, "bounds", "du2019.thm4.1", *DU)
     assert status == 0 and "1e+33" in out
 
@@ -236,3 +237,41 @@ def test_version_set_with_several_values_and_theorem_files(capsys, tmp_path):
     status, out, err = run(capsys, "list", "--theorems", str(extra), "--paper", "mine2024")
     assert status == 0, err
     assert "mine2024.def" in out
+
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "prooftools" / "schemas"
+
+
+@pytest.mark.parametrize(("schema", "argv"), [
+    ("table", ["list"]),
+    ("table", ["table", *DU]),
+    ("table", ["compare", "--n", "1e3", "1e4", "--lambda0", "1e-3", "--delta", "0.1"]),
+    ("table", ["datasets"]),
+    ("bounds", ["bounds", "du2019.thm4.1", *DU]),
+    ("bounds", ["bounds", "allenzhu2019.thm1", "--n", "1e3", "--L", "3"]),
+    ("graph", ["graph", "du2019.thm4.1"]),
+])
+def test_json_outputs_match_their_schema(capsys, schema, argv):
+    jsonschema = pytest.importorskip("jsonschema")
+    _, out, _ = run(capsys, *argv, "--format", "json")
+    data = json.loads(out)
+    jsonschema.validate(data, json.loads((SCHEMAS / f"{schema}.schema.json").read_text()))
+    if schema == "table":
+        for row in data["rows"]:
+            assert list(row) == [c for c in data["columns"] if c in row]
+
+
+def test_json_keys_do_not_depend_on_spelling(capsys):
+    outs = [json.loads(run(capsys, "compare", "--n", *ns, "--lambda0", "1e-3", "--delta",
+                           "0.1", "--format", "json")[1]) for ns in (["1e3"], ["1000"])]
+    assert outs[0]["rows"][0]["log10"].keys() == outs[1]["rows"][0]["log10"].keys() == {"1000"}
+
+
+def test_schema_rejects_a_wrong_shape():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((SCHEMAS / "bounds.schema.json").read_text())
+    bad = {"statement": "x", "values": {}, "constants": "hidden",
+           "bounds": [{"name": "w", "kind": "width", "expr": "m", "value": [1],
+                       "log10": None, "hidden_constants": [], "provenance": "verified"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)

@@ -109,7 +109,8 @@ def test_json_parses_and_keeps_structure():
     assert data["columns"] == ["statement", "note_1", "width m"]
     first = data["rows"][0]
     assert first["statement"] == {"text": "du2019.thm4.1", "provenance": "derived"}
-    assert first["width m"] == {"value": "1.0e+3000", "log10": 3000.0}
+    assert first["width m"] == {"value": "1.0e+3000", "log10": 3000.0}  # beyond a double
+    assert data["rows"][1]["width m"]["value"] == 2e33  # a JSON number where a double holds it
     assert data["rows"][-1]["width m"] is None  # non-finite floats become null
     assert data["notes"] == ["hidden constants set to 1"]
 

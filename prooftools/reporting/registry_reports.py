@@ -11,7 +11,7 @@ import sympy
 
 from prooftools.errors import UserInputError
 from prooftools.reporting.latex import formula, registry_names, registry_params
-from prooftools.reporting.tables import Formula, Magnitude, Marked, Table
+from prooftools.reporting.tables import Formula, Magnitude, Marked, Table, json_number
 from prooftools.theory.bounds import (
     evaluate_bound,
     evaluate_statement,
@@ -22,6 +22,20 @@ from prooftools.theory.compare import compare_widths, crossovers, least_width
 from prooftools.theory.graph import proof_tree, tree_lines, write_graph
 from prooftools.theory.proofcheck import derive_width
 from prooftools.theory.registry import Registry
+
+
+def size_key(size: object) -> str:
+    """One spelling per size, whatever the user typed (``1e3``, ``1000``, ``1000.0``: ``1000``).
+
+    >>> size_key("1e3"), size_key(1000), size_key("2.50e1"), size_key("0.5")
+    ('1000', '1000', '25', '0.5')
+    """
+    from decimal import Decimal
+
+    d = Decimal(str(size))
+    if d == d.to_integral_value():
+        return str(int(d))
+    return format(d.normalize(), "f")
 
 
 def _values_caption(values: Mapping[str, object], constants: str) -> str:
@@ -181,7 +195,7 @@ def bounds_report(registry: Registry, statement_id: str, values: Mapping[str, ob
         "statement": statement_id,
         "values": {k: str(v) for k, v in values.items()},
         "constants": constants,
-        "bounds": [r.to_dict() for r in results],
+        "bounds": [{**r.to_dict(), "value": json_number(r.decimal)} for r in results],
     }
     return BoundsReport(table, payload)
 
@@ -212,7 +226,7 @@ def compare_report(registry: Registry, values: Mapping[str, object], sizes: list
                            "exponents and paper-specific quantities; pass them with --set")
     table.json_rows = [
         {"statement": r.statement, "bound": r.bound, "expr": r.expr, "provenance": r.provenance,
-         "log10": dict(zip(map(str, sizes), r.log10, strict=True)),
+         "log10": dict(zip(map(size_key, sizes), r.log10, strict=True)),
          "hidden_constants": list(r.hidden_constants), "missing": list(r.missing),
          "exponents": r.exponents} for r in rows
     ]

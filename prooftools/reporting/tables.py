@@ -45,7 +45,8 @@ class Magnitude:
         return f"${mant:.2f}\\times10^{{{exp}}}$"
 
     def json(self):
-        return {"value": self.decimal, "log10": self.log10}
+        """``value`` a JSON number when it fits in a double, else its exact decimal string."""
+        return {"value": json_number(self.decimal), "log10": self.log10}
 
 
 def _split(log10: float) -> tuple[float, int]:
@@ -54,6 +55,21 @@ def _split(log10: float) -> tuple[float, int]:
     if mant >= 9.995:
         mant, exp = 1.0, exp + 1
     return mant, exp
+
+
+def json_number(decimal: str | None) -> float | str | None:
+    """A decimal string as a JSON number when a double holds it (to its 17 digits), else as the
+    exact string (``"1.0e+3000"``); the schemas say so.
+
+    >>> json_number("1.0e+33"), json_number("1.0e+3000"), json_number(None)
+    (1e+33, '1.0e+3000', None)
+    """
+    if decimal is None:
+        return None
+    x = float(decimal)
+    if math.isfinite(x) and (x == 0 or 1e-300 < abs(x) < 1e300):
+        return x
+    return decimal
 
 
 @dataclass(frozen=True)
@@ -448,7 +464,11 @@ def _json(t: Table) -> str:
         return c
 
     rows = t.json_rows
+    columns = list(t.columns)
     if rows is None:
         rows = [dict(zip(t.columns, (cell(c) for c in r), strict=True)) for r in t.rows]
-    return json.dumps({"caption": t.caption, "columns": t.columns, "rows": rows,
-                       "notes": t.notes}, indent=2, default=str)
+    else:  # a richer payload: its columns are its keys, in first-seen order
+        columns = list(dict.fromkeys(k for r in rows for k in r))
+    return json.dumps({"caption": t.caption, "columns": columns, "rows": rows,
+                       "notes": list(t.notes)},
+                      indent=2, default=str, ensure_ascii=False)
