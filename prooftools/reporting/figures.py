@@ -39,6 +39,9 @@ def save_figure(fig: Any, out_dir: str | Path, stem: str, *, dpi: float | None =
     """
     for ax in fig.axes:
         tidy_axes(ax)
+    if fig.get_layout_engine() is None or fig.get_layout_engine().__class__.__name__ == \
+            "TightLayoutEngine":
+        fig.tight_layout()  # tick labels may have changed width
     paths = []
     for ext in ("png", "pdf"):
         p = Path(out_dir) / f"{stem}.{ext}"
