@@ -168,7 +168,9 @@ def train_loop(
         cols.put(i, {"loss": loss_k, **observer.observe(state)})
         return i
 
-    for k in tqdm(range(steps + 1), disable=not progress or None, desc=f"{algorithm} deep"):
+    # progress None: a bar when printing to a terminal (tqdm decides), False: none, True: always
+    for k in tqdm(range(steps + 1), disable=None if progress is None else not progress,
+                  desc=f"{algorithm} deep"):
         is_rec = k % every == 0 or k == steps
         if algorithm == "gd" or is_rec:
             loss_k, grads, fwd = gradients(net, X, y)
