@@ -275,3 +275,14 @@ def test_schema_rejects_a_wrong_shape():
                        "log10": None, "hidden_constants": [], "provenance": "verified"}]}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+def test_quiet_and_verbose_set_the_progress_bars():
+    from prooftools.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["-q", "datasets"]).progress is False
+    assert parser.parse_args(["--verbose", "datasets"]).progress is True
+    assert parser.parse_args(["datasets"]).progress is None  # bars on a terminal only
+    with pytest.raises(SystemExit):
+        parser.parse_args(["-q", "-v", "datasets"])

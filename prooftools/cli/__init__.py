@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Symbolic-plus-numeric checks of convergence theorems for neural networks.",
     )
     parser.add_argument("--version", action="version", version=f"prooftools {__version__}")
+    talk = parser.add_mutually_exclusive_group()
+    talk.add_argument("-q", "--quiet", dest="progress", action="store_const", const=False,
+                      help="no progress bars (default: bars when printing to a terminal)")
+    talk.add_argument("-v", "--verbose", dest="progress", action="store_const", const=True,
+                      help="progress bars even when the output is not a terminal")
+    parser.set_defaults(progress=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_parsers(sub)

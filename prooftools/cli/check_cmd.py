@@ -27,7 +27,8 @@ def run(args) -> int:
                 if dep not in seen:
                     seen.append(dep)
         ids = seen
-    report = check_dataset(ds, reg, ids, depth=args.depth, progress=None)
+    report = check_dataset(ds, reg, ids, depth=args.depth,
+                          progress=getattr(args, "progress", None))
     if args.format == "json":
         print(report.to_json())
         return 0
