@@ -1,33 +1,39 @@
 # Set-up and everyday commands. `make demo` and `make test` work on a fresh clone.
+#   make demo  creates .venv with the runtime dependencies only and runs the main job;
+#   make test  adds the test extras and the peer library (torch, for the peer tests), runs ruff
+#              and the test suite (the LaTeX test needs pdflatex: .ci/run installs it).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime-installed
+TESTING := $(VENV)/.test-installed
 
 .PHONY: demo test test-all lint bench clean
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
-	@if [ -f /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl ] || [ -n "$$PROOFTOOLS_PEER" ]; then \
-	  $(BIN)/pip install -q 'torch==2.13.0' || echo "torch (test peer) not installed; peer tests will be skipped"; fi
-	touch $(STAMP)
+	$(BIN)/pip install -q -e .
+	touch $(RUNTIME)
 
-demo: $(STAMP)
+$(TESTING): $(RUNTIME)
+	$(BIN)/pip install -q -e '.[test,peer]'
+	touch $(TESTING)
+
+demo: $(RUNTIME)
 	$(BIN)/python -m prooftools.demo
 
-test: $(STAMP)
+test: $(TESTING)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-test-all: $(STAMP)
+test-all: $(TESTING)
 	$(BIN)/python -m pytest -q -m "slow or not slow"
 
-lint: $(STAMP)
+lint: $(TESTING)
 	$(BIN)/ruff check .
 
-bench: $(STAMP)
+bench: $(TESTING)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:

@@ -1,0 +1,51 @@
+"""prooftools: a symbolic-plus-numeric proof assistant for the optimization theory of deep learning.
+
+Papers prove that gradient descent drives over-parameterized networks to zero training loss if
+the width, the step size and the data satisfy their bounds. prooftools registers those theorems
+as data (``theorems/*.toml``), evaluates their bounds exactly, checks their data hypotheses on
+a dataset with certified numbers, and verifies a training run against every lemma of the proof.
+
+The functions below load lazily (``import prooftools`` stays fast); all live in
+:mod:`prooftools.api`::
+
+    >>> import prooftools
+    >>> reg = prooftools.load_registry()
+    >>> [b.decimal for b in prooftools.evaluate_statement(
+    ...     reg, "du2019.thm4.1", {"n": 1000, "lambda0": "1e-3", "delta": "0.1"},
+    ...     kinds=("width",))][:1]
+    ['1.0e+33']
+
+Registry and bounds: load_registry, evaluate_statement, evaluate_bound, compare_widths,
+derive_width, crossovers. Data: load_dataset, list_datasets, measure, check_dataset.
+Training runs: verify. Tables: list_table, width_table, compare_report, bounds_report,
+show_statement, graph_report (each table renders as text, markdown, latex or json).
+The command line is ``prooftools --help``.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata as _metadata
+
+try:
+    __version__ = _metadata.version("prooftools")
+except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.1.0+unknown"
+
+_API = ("Registry", "bounds_report", "check_dataset", "compare_report", "compare_widths",
+        "crossovers", "derive_width", "evaluate_bound", "evaluate_grid", "evaluate_statement",
+        "exponents", "graph_report", "leading_exponent", "list_datasets", "list_table",
+        "load_dataset", "load_registry", "measure", "show_statement", "statement_dict",
+        "verify", "width_table")
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from prooftools import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'prooftools' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_API))

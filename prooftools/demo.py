@@ -18,13 +18,50 @@ from pathlib import Path
 OUT = Path("out")
 
 
+def _write(table, stem: str) -> Path:
+    """Write a table's full text to ``out/STEM.txt`` (the terminal gets a summary)."""
+    from prooftools.cli.options import write_text_atomic
+
+    path = OUT / f"{stem}.txt"
+    write_text_atomic(str(path), table.render("text") + "\n")
+    return path
+
+
+def _summary(result) -> None:
+    """Verdict counts, the first failing link, and where the full report is."""
+    from prooftools.reporting.verify_reports import render_report
+
+    path = OUT / (result.statement.replace(".", "_") + "_verify.txt")
+    from prooftools.cli.options import write_text_atomic
+
+    write_text_atomic(str(path), render_report(result, "text") + "\n")
+    counts: dict[str, int] = {}
+    for it in result.items:
+        counts[str(it.judgement.verdict)] = counts.get(str(it.judgement.verdict), 0) + 1
+    print(f"  {result.statement}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+          + f"; first failing link: {result.first_failing_link or 'none'}; full report: {path}")
+
+
 def _section(title: str) -> None:
     print("\n" + "=" * len(title) + f"\n{title}\n" + "=" * len(title), flush=True)
 
 
+#: the point at which the demo's LaTeX table is evaluated
+WIDTHS_AT = {"n": "1e4", "L": "5", "delta": "0.1", "lambda0": "1e-3", "sep": "0.05",
+             "phi": "0.05"}
+
+
+def widths_table(registry):
+    """The demo's ``out/widths.tex`` table: every theorem's requirements at :data:`WIDTHS_AT`."""
+    from prooftools.api import width_table
+
+    return width_table(registry, WIDTHS_AT)
+
+
 def main(argv: list[str] | None = None) -> int:
-    from prooftools.api import compare_report, load_registry, width_table
+    from prooftools.api import compare_report, load_registry
     from prooftools.checking.data_hypotheses import check_dataset
+    from prooftools.cli.options import write_text_atomic
     from prooftools.numerics.data.datasets import load_dataset
     from prooftools.numerics.data.normalize import unit_norm
     from prooftools.numerics.data.quantities import measure
@@ -53,30 +90,43 @@ def main(argv: list[str] | None = None) -> int:
     values = {"n": str(int(q["n"].value)), "lambda0": f"{q['lambda0'].lower:.6g}",
               "sep": f"{q['sep'].lower:.6g}", "phi": f"{q['sep'].lower:.6g}",
               "d": str(int(q["d"].value)), "delta": "0.1", "L": "5", "eps": "0.01"}
-    print(compare_report(registry, {k: v for k, v in values.items() if k != "n"},
-                         [values["n"], "1e4"], only_evaluated=True).render("text"))
-    print("(φ, the opposite-label separation, is taken as the all-pairs separation, a lower "
+    compared = compare_report(registry, {k: v for k, v in values.items() if k != "n"},
+                              [values["n"], "1e4"], only_evaluated=True)
+    _write(compared, "widths_digits")
+    ranked = sorted((r for r in compared.rows if isinstance(r[2], float)), key=lambda r: r[2])
+    print(f"  {len(ranked)} width requirements evaluated at n = {values['n']}; the five least "
+          "(log10 m):")
+    for r in ranked[:5]:
+        print(f"    {r[2]:>7.4g}  {r[0]}")
+    print("  (φ, the opposite-label separation, is taken as the all-pairs separation, a lower "
           "bound of it)")
-    table = width_table(registry, {"n": "1e4", "L": "5", "delta": "0.1", "lambda0": "1e-3",
-                                   "sep": "0.05", "phi": "0.05"})
-    (OUT / "widths.tex").write_text(table.render("latex") + "\n", encoding="utf-8")
-    print(f"\nwrote {OUT / 'widths.tex'} (n = 10^4, L = 5, δ = 0.1, λ0 = 10^-3, sep = φ = 0.05)")
+    table = widths_table(registry)
+    write_text_atomic(str(OUT / "widths.tex"), table.render("latex") + "\n")
+    print(f"  wrote {OUT / 'widths.tex'} (every theorem at n = 10^4, L = 5, δ = 0.1, "
+          "λ0 = 10^-3, sep = φ = 0.05; compile it with prooftools' LaTeX packages)")
 
     _section("3. Data hypotheses of the anchor theorems on digits")
+    from prooftools.checking.verdict import Verdict
     from prooftools.reporting.data_reports import hypothesis_table
 
     report = check_dataset(digits, registry, None, depth=3)
-    print(hypothesis_table(report).render("text"))
+    path = _write(hypothesis_table(report), "hypotheses_digits")
+    counts = report.verdict_counts()
+    print("  verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    for h in report.hypotheses:
+        if h["verdict"] == str(Verdict.FAILS):
+            print(f"  fails: {h['statement']} {h['hypothesis']}")
+    print(f"  full table: {path}")
 
     _section("4. Verify Du et al. Theorem 4.1 on digits 0-vs-1 (first 60 samples)")
     from prooftools.api import verify
-    from prooftools.reporting.verify_reports import plot_report, render_report
+    from prooftools.reporting.verify_reports import plot_report
 
     small = load_dataset("digits:0-vs-1")
     X, y = small.X[:60], small.y[:60]
     result = verify(registry, "du2019.thm4.1", X, y, width=4096, steps=300, seed=0,
                     dataset_name="digits:0-vs-1 (first 60)")
-    print(render_report(result, "text"))
+    _summary(result)
     written = list(plot_report(result, OUT))
 
     _section("5. One statement of each other anchor paper, on built-in data")
@@ -91,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     for sid, spec, opts in others:
         data = load_dataset(spec)
         res = verify(registry, sid, data.X, data.y, seed=0, dataset_name=spec, **opts)
-        print(render_report(res, "text") + "\n")
+        _summary(res)
         written += plot_report(res, OUT)
     print("plots: " + ", ".join(str(p) for p in written))
     print(f"\ndone in {time.perf_counter() - start:.0f} s")

@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 
+from prooftools.cli.options import run_command
 from prooftools.errors import ProoftoolsError, TheoremFileError
 
 #: Modules that add sub-commands; each defines ``add_parsers(subparsers)``.
@@ -20,12 +21,37 @@ COMMAND_MODULES = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage block) and "did you mean" for a mistyped choice."""
+
+    def error(self, message: str):  # type: ignore[override]
+        import difflib
+        import re
+
+        m = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if m:
+            choices = re.findall(r"'([^']*)'", m.group(2))
+            close = difflib.get_close_matches(m.group(1), choices, n=1)
+            message = message[:m.start()] + f"invalid choice {m.group(1)!r}" + (
+                f"; did you mean {close[0]!r}?" if close else f"; choose from {', '.join(choices)}")
+        self.exit(2, f"prooftools: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
-    parser = argparse.ArgumentParser(
+    from prooftools import __version__
+
+    parser = _Parser(
         prog="prooftools",
         description="Symbolic-plus-numeric checks of convergence theorems for neural networks.",
     )
+    parser.add_argument("--version", action="version", version=f"prooftools {__version__}")
+    talk = parser.add_mutually_exclusive_group()
+    talk.add_argument("-q", "--quiet", dest="progress", action="store_const", const=False,
+                      help="no progress bars (default: bars when printing to a terminal)")
+    talk.add_argument("-v", "--verbose", dest="progress", action="store_const", const=True,
+                      help="progress bars even when the output is not a terminal")
+    parser.set_defaults(progress=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_parsers(sub)
@@ -37,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        return run_command(args)
     except TheoremFileError as exc:
         print(f"prooftools: error: {exc}", file=sys.stderr)
         if len(exc.problems) > 1:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from prooftools.cli.argtypes import positive_int
-from prooftools.cli.options import add_format_option, add_theorems_option
+from prooftools.cli.options import (
+    add_format_option,
+    add_theorems_option,
+    load_user_registry,
+    render,
+)
 from prooftools.reporting.data_reports import hypothesis_table, quantity_table
 from prooftools.reporting.tables import Table
 
@@ -12,9 +17,7 @@ def run(args) -> int:
     """``prooftools check``: load the dataset, judge the data hypotheses, print the report."""
     from prooftools.checking.data_hypotheses import check_dataset
     from prooftools.numerics.data.datasets import load_dataset
-    from prooftools.theory import load_registry
-
-    reg = load_registry(extra_dirs=tuple(args.theorems))
+    reg = load_user_registry(args)
     ds = load_dataset(args.dataset, label_column=args.label_column, seed=args.seed)
     ids = args.theorem or None
     if ids:  # a theorem id also brings the statements it rests on
@@ -24,13 +27,14 @@ def run(args) -> int:
                 if dep not in seen:
                     seen.append(dep)
         ids = seen
-    report = check_dataset(ds, reg, ids, depth=args.depth, progress=None)
+    report = check_dataset(ds, reg, ids, depth=args.depth,
+                          progress=getattr(args, "progress", None))
     if args.format == "json":
         print(report.to_json())
         return 0
-    parts = [hypothesis_table(report).render(args.format)]
+    parts = [render(hypothesis_table(report), args)]
     for label in report.quantities:
-        parts.append(quantity_table(report, label).render(args.format))
+        parts.append(render(quantity_table(report, label), args))
     print("\n\n".join(parts))
     return 0
 
@@ -41,7 +45,7 @@ def run_datasets(args) -> int:
 
     t = Table(columns=["name", "description"], caption="Datasets (or give a .npz/.npy/.csv path)")
     t.rows = [[n, d] for n, d in list_datasets()]
-    print(t.render(args.format))
+    print(render(t, args))
     return 0
 
 

@@ -3,20 +3,105 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import sys
 
 from prooftools.errors import UserInputError
 from prooftools.reporting.tables import FORMATS
 
 
 def add_theorems_option(p: argparse.ArgumentParser) -> None:
-    """``--theorems DIR`` (repeatable): load a user's theorem files beside the built-in ones."""
-    p.add_argument("--theorems", action="append", default=[], metavar="DIR",
-                   help="also load the *.toml theorem files in DIR (repeatable)")
+    """``--theorems PATH`` (repeatable): a user's theorem files or folders beside the built-in
+    ones. Folders stay in ``args.theorems``; single files go to ``args.theorem_files``."""
+    p.add_argument("--theorems", action=_TheoremsAction, default=[], metavar="PATH",
+                   help="also load this theorem file, or the *.toml files in this folder "
+                        "(repeatable)")
+    p.set_defaults(theorem_files=[])
+
+
+class _TheoremsAction(argparse.Action):
+    def __call__(self, parser, namespace, value, option_string=None):
+        from pathlib import Path
+
+        path = Path(value)
+        if path.is_file():
+            namespace.theorem_files = [*getattr(namespace, "theorem_files", []), str(path)]
+        else:  # a folder (a missing one is reported by the loader, with its name)
+            namespace.theorems = [*getattr(namespace, "theorems", []), str(path)]
+
+
+def load_user_registry(args):
+    """The registry with the built-in theorems and those the user named with ``--theorems``."""
+    from prooftools.theory import load_registry
+
+    return load_registry(extra_dirs=getattr(args, "theorems", ()),
+                         files=getattr(args, "theorem_files", ()))
 
 
 def add_format_option(p: argparse.ArgumentParser) -> None:
     """``--format text|markdown|latex|json`` for commands that print a table."""
     p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    p.add_argument("--standalone", action="store_true",
+                   help="with --format latex: a complete document that pdflatex compiles")
+    p.add_argument("--wide", action="store_true",
+                   help="text tables at their full width (default: wrapped to the terminal)")
+
+
+def text_width(args) -> int | None:
+    """The width text tables wrap to: the terminal's when printing to one; none with --wide or
+    when the output goes to a pipe or a file (scripts get whole lines)."""
+    import shutil
+
+    if getattr(args, "wide", False) or getattr(args, "format", "text") != "text":
+        return None
+    if not sys.stdout.isatty():
+        return None
+    return max(shutil.get_terminal_size((100, 24)).columns, 40)
+
+
+def render(table, args) -> str:
+    """``table`` in the format the user asked for, wrapped to the terminal when it is text."""
+    return table.render(args.format, width=text_width(args))
+
+
+def run_command(args) -> int:
+    """Run the chosen sub-command; ``--standalone`` wraps what it prints in a LaTeX document."""
+    if not getattr(args, "standalone", False):
+        return int(args.func(args) or 0)
+    if args.format != "latex":
+        raise UserInputError("--standalone needs --format latex")
+    from prooftools.reporting.latex import standalone
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        status = int(args.func(args) or 0)
+    if buf.getvalue().strip():  # `table -o FILE` wrote its own document
+        sys.stdout.write(standalone(buf.getvalue()))
+    return status
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".prooftools-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def add_set_option(p: argparse.ArgumentParser, help_text: str) -> None:
+    """``--set NAME=VALUE …`` (several per flag, and the flag repeatable)."""
+    p.add_argument("--set", action="extend", nargs="+", default=[], metavar="NAME=VALUE",
+                   help=help_text + " (several: --set a=1 b=2)")
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:

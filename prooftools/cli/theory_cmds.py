@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
-from prooftools.cli.options import add_format_option, add_theorems_option, parse_assignments
+from prooftools.cli.options import (
+    add_format_option,
+    add_set_option,
+    add_theorems_option,
+    load_user_registry,
+    parse_assignments,
+    render,
+    text_width,
+    write_text_atomic,
+)
 from prooftools.errors import UserInputError
 from prooftools.reporting.registry_reports import (
     bounds_report,
@@ -16,7 +24,6 @@ from prooftools.reporting.registry_reports import (
     show_statement,
     width_table,
 )
-from prooftools.theory import load_registry
 
 #: Symbol options shared by the commands that evaluate bounds (flag, symbol name).
 VALUE_FLAGS = (
@@ -37,8 +44,7 @@ def value_options(p: argparse.ArgumentParser, *, multi: str | None = None) -> No
         nargs = "+" if name == multi else None
         p.add_argument(flag, dest=f"v_{name}", nargs=nargs, metavar=name.upper(),
                        help=f"value of {name}" + (" (several: one column each)" if nargs else ""))
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="value of any other declared symbol")
+    add_set_option(p, "value of any other declared symbol")
     p.add_argument("--constants", choices=("hidden", "derived"), default="hidden",
                    help="hidden: O/Ω constants set to 1 and listed; derived: substitute the "
                         "explicit constants re-derived from the proofs where they exist")
@@ -55,24 +61,29 @@ def collect_values(args, *, skip: str | None = None) -> dict[str, str]:
 
 
 def registry_from(args):
-    return load_registry(extra_dirs=args.theorems)
+    return load_user_registry(args)
 
 
-def emit(text: str, out: str | None = None) -> None:
+def emit(text: str, out: str | None = None, *, standalone: bool = False) -> None:
+    """Print ``text``, or write it to the file ``out`` (a whole document with ``standalone``)."""
     if out:
-        Path(out).write_text(text + "\n", encoding="utf-8")
+        if standalone:
+            from prooftools.reporting.latex import standalone as wrap
+
+            text = wrap(text).rstrip("\n")
+        write_text_atomic(out, text + "\n")
     else:
         print(text)
 
 
 def cmd_list(args) -> int:
-    emit(list_table(registry_from(args), paper=args.paper, kind=args.kind).render(args.format))
+    emit(render(list_table(registry_from(args), paper=args.paper, kind=args.kind), args))
     return 0
 
 
 def cmd_show(args) -> int:
     reg = registry_from(args)
-    emit(show_statement(reg, args.id, fmt=args.format))
+    emit(show_statement(reg, args.id, fmt=args.format, width=text_width(args)))
     return 0
 
 
@@ -82,7 +93,7 @@ def cmd_bounds(args) -> int:
     if args.format == "json":
         emit(json.dumps(report.payload, indent=2))
     else:
-        emit(report.table.render(args.format))
+        emit(render(report.table, args))
     return 0
 
 
@@ -94,20 +105,21 @@ def cmd_compare(args) -> int:
         reg, collect_values(args, skip="n"), args.v_n, constants=args.constants,
         crossover=args.crossover,
     )
-    emit(table.render(args.format))
+    emit(render(table, args))
     return 0
 
 
 def cmd_graph(args) -> int:
     reg = registry_from(args)
-    emit(graph_report(reg, args.id, dot=args.dot, graphml=args.graphml))
+    emit(graph_report(reg, args.id, dot=args.dot, graphml=args.graphml, fmt=args.format))
     return 0
 
 
 def cmd_table(args) -> int:
     reg = registry_from(args)
     table = width_table(reg, collect_values(args), constants=args.constants)
-    emit(table.render(args.format), args.output)
+    emit(table.render(args.format, width=None if args.output else text_width(args)),
+         args.output, standalone=args.standalone)
     return 0
 
 
@@ -137,7 +149,7 @@ def add_parsers(sub) -> None:
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("graph", help="proof graph of a statement as a tree; DOT/GraphML files")
-    common(p, table=False)
+    common(p)
     p.add_argument("id")
     p.add_argument("--dot", metavar="FILE", help="write the graph as DOT")
     p.add_argument("--graphml", metavar="FILE", help="write the graph as GraphML")

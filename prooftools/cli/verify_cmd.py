@@ -128,7 +128,8 @@ def cmd_replicate(args) -> int:
     out = args.out or f"replication/{args.paper}"
     if args.paper == "chatterjee":
         return _replicate_chatterjee(args, out)
-    result = write_du_replication(replicate_du(full=args.full, seed=args.seed, progress=None), out)
+    runs = replicate_du(full=args.full, seed=args.seed, progress=getattr(args, "progress", None))
+    result = write_du_replication(runs, out)
     cfg = result["config"]
     print(f"Du et al. 2019 §5 replication: n={cfg['n']}, d={cfg['d']}, steps={cfg['steps']}, "
           f"η={cfg['eta']:.4g}, λ0={cfg['lambda0']:.4g}, seed={cfg['seed']}")

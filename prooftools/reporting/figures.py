@@ -1,7 +1,9 @@
 """Figure plumbing shared by the report and replication plots: headless pyplot, PNG + PDF saving.
 
 Every figure of the package is written twice, as ``<stem>.png`` and ``<stem>.pdf``, with
-matplotlib's non-interactive Agg backend so that plotting works without a display.
+matplotlib's non-interactive Agg backend so that plotting works without a display. Before saving,
+every axis is tidied (:func:`tidy_axes`): no offset notation, log scale only where the data span
+a decade, and no line drawn into log 0.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["pyplot", "save_figure"]
+__all__ = ["pyplot", "save_figure", "tidy_axes"]
 
 
 def pyplot() -> Any:
@@ -35,6 +37,11 @@ def save_figure(fig: Any, out_dir: str | Path, stem: str, *, dpi: float | None =
     ...     [Path(p).name for p in save_figure(plt.figure(), d, "demo")]
     ['demo.png', 'demo.pdf']
     """
+    for ax in fig.axes:
+        tidy_axes(ax)
+    if fig.get_layout_engine() is None or fig.get_layout_engine().__class__.__name__ == \
+            "TightLayoutEngine":
+        fig.tight_layout()  # tick labels may have changed width
     paths = []
     for ext in ("png", "pdf"):
         p = Path(out_dir) / f"{stem}.{ext}"
@@ -42,3 +49,37 @@ def save_figure(fig: Any, out_dir: str | Path, stem: str, *, dpi: float | None =
         paths.append(str(p))
     pyplot().close(fig)
     return paths
+
+
+def tidy_axes(ax: Any) -> None:
+    """Make one axis honest: plain tick labels (no ``1e-5+9.999e-1`` offset), a log y axis only
+    where the plotted values span at least a decade, and non-positive values left out of a log
+    axis (instead of a line dropping to log 0).
+
+    >>> plt = pyplot()
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.semilogy([0, 1, 2], [82.0, 0.0, 83.2])
+    >>> tidy_axes(ax)
+    >>> ax.get_yscale(), ax.lines[0].get_ydata().tolist()
+    ('linear', [82.0, nan, 83.2])
+    >>> plt.close(fig)
+    """
+    import numpy as np
+    from matplotlib.ticker import ScalarFormatter
+
+    if ax.get_yscale() == "log":
+        values = []
+        for line in ax.lines:
+            y = np.asarray(line.get_ydata(), dtype=float)
+            y = np.where(y > 0, y, np.nan)  # log 0 is not a value: leave a gap
+            line.set_ydata(y)
+            values.append(y[np.isfinite(y)])
+        data = np.concatenate(values) if values else np.array([])
+        if data.size and data.max() < 10 * data.min():
+            ax.set_yscale("linear")
+    for axis in (ax.xaxis, ax.yaxis):
+        fmt = axis.get_major_formatter()
+        if isinstance(fmt, ScalarFormatter):
+            fmt.set_useOffset(False)
+            fmt.set_scientific(True)
+            fmt.set_powerlimits((-3, 4))

@@ -6,13 +6,36 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import networkx as nx
+import sympy
+
 from prooftools.errors import UserInputError
-from prooftools.reporting.tables import Magnitude, Marked, Table
-from prooftools.theory.bounds import evaluate_bound, evaluate_statement, exact
+from prooftools.reporting.latex import formula, registry_names, registry_params
+from prooftools.reporting.tables import Formula, Magnitude, Marked, Table, json_number
+from prooftools.theory.bounds import (
+    evaluate_bound,
+    evaluate_statement,
+    exact,
+    iterations_from_rate,
+)
 from prooftools.theory.compare import compare_widths, crossovers, least_width
 from prooftools.theory.graph import proof_tree, tree_lines, write_graph
 from prooftools.theory.proofcheck import derive_width
 from prooftools.theory.registry import Registry
+
+
+def size_key(size: object) -> str:
+    """One spelling per size, whatever the user typed (``1e3``, ``1000``, ``1000.0``: ``1000``).
+
+    >>> size_key("1e3"), size_key(1000), size_key("2.50e1"), size_key("0.5")
+    ('1000', '1000', '25', '0.5')
+    """
+    from decimal import Decimal
+
+    d = Decimal(str(size))
+    if d == d.to_integral_value():
+        return str(int(d))
+    return format(d.normalize(), "f")
 
 
 def _values_caption(values: Mapping[str, object], constants: str) -> str:
@@ -20,6 +43,30 @@ def _values_caption(values: Mapping[str, object], constants: str) -> str:
     tail = ("hidden O/Ω constants set to 1" if constants == "hidden"
             else "derived explicit constants substituted where they exist, others set to 1")
     return f"at {shown}; {tail}" if shown else tail
+
+
+def _bound_formula(registry: Registry, b, names: tuple) -> Formula:
+    """A bound as a formula: ``m >= expr`` when it constrains a symbol, else its expression."""
+    text = f"{b.symbol} {b.relation} {b.text}" if b.symbol else b.text
+    expr = b.expr
+    if b.symbol:
+        lhs = registry.symbols[b.symbol].sym
+        expr = (sympy.Eq(lhs, b.expr, evaluate=False) if b.relation in (None, "=")
+                else b.as_condition(registry.symbols).expr)
+    return Formula(text, formula(expr, *names))
+
+
+def _condition_formula(c, names: tuple) -> Formula:
+    """A hypothesis or conclusion, with its quantifier and its ``when`` restriction."""
+    quant = f"for all {', '.join(c.forall)}: " if c.forall else ""
+    when = f" whenever {c.when_text}" if c.when_text else ""
+    tex = formula(c.expr, *names)
+    if c.forall:
+        tex = r"\forall " + ", ".join(formula(sympy.Symbol(v), *names) for v in c.forall) \
+            + r":\ \allowbreak{}" + tex
+    if c.when is not None:
+        tex += r"\allowbreak{}\text{ whenever }\allowbreak{}" + formula(c.when, *names)
+    return Formula(quant + c.text + when, tex)
 
 
 def list_table(registry: Registry, *, paper: str | None = None, kind: str | None = None) -> Table:
@@ -63,7 +110,8 @@ def statement_dict(registry: Registry, statement_id: str) -> dict:
     }
 
 
-def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text") -> str:
+def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text",
+                   width: int | None = None) -> str:
     """Hypotheses, bounds, conclusions, lemmas used, source and provenance of one statement."""
     data = statement_dict(registry, statement_id)
     if fmt == "json":
@@ -72,19 +120,19 @@ def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text") 
     table = Table(["part", "name", "formula", "provenance"],
                   caption=f"{st.id} [{st.kind}] {st.title} — {registry.papers[st.paper].short}, "
                           f"{st.source} ({st.provenance})")
-    for item in data["assumes"]:
-        table.rows.append(["assumes", f"{item['from']}:{item['name']}", item["expr"],
-                           Marked(item["provenance"], item["provenance"])])
+    names = (registry_names(registry), registry_params(registry))
+    for sid, h in registry.assumed_hypotheses(st.id):
+        if sid != st.id:
+            table.rows.append(["assumes", f"{sid}:{h.name}", _condition_formula(h, names),
+                               Marked(h.provenance, h.provenance)])
     for h in st.hypotheses:
-        table.rows.append(["hypothesis", h.name, h.text, Marked(h.provenance, h.provenance)])
+        table.rows.append(["hypothesis", h.name, _condition_formula(h, names),
+                           Marked(h.provenance, h.provenance)])
     for b in st.bounds:
-        formula = f"{b.symbol} {b.relation} {b.text}" if b.symbol else b.text
-        table.rows.append([f"bound ({b.kind})", b.name, formula,
+        table.rows.append([f"bound ({b.kind})", b.name, _bound_formula(registry, b, names),
                            Marked(b.provenance, b.provenance)])
     for c in st.conclusions:
-        quant = f"for all {', '.join(c.forall)}: " if c.forall else ""
-        when = f" whenever {c.when_text}" if c.when_text else ""
-        table.rows.append(["conclusion", c.name, quant + c.text + when,
+        table.rows.append(["conclusion", c.name, _condition_formula(c, names),
                            Marked(c.provenance, c.provenance)])
     if data["uses"]:
         table.notes.append("uses: " + ", ".join(data["uses"]))
@@ -102,7 +150,7 @@ def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text") 
     if st.notes:
         table.notes.append("notes: " + " ".join(st.notes.split()))
     table.notes.append(f"defined at {st.origin}")
-    return table.render(fmt)
+    return table.render(fmt, width=width)
 
 
 @dataclass(frozen=True)
@@ -123,11 +171,21 @@ def bounds_report(registry: Registry, statement_id: str, values: Mapping[str, ob
     results = evaluate_statement(registry, statement_id, values, constants=constants)
     table = Table(["bound", "kind", "formula", "value", "log10", "hidden constants"],
                   caption=f"{statement_id} {_values_caption(values, constants)}")
+    names = (registry_names(registry), registry_params(registry))
+    by_name = {b.name: b for b in registry.get(statement_id).bounds}
     for r in results:
-        formula = f"{r.symbol} {r.relation} {r.expr}" if r.symbol else r.expr
+        text = f"{r.symbol} {r.relation} {r.expr}" if r.symbol else r.expr
+        if r.name in by_name:
+            cell = _bound_formula(registry, by_name[r.name], names)
+        elif r.derived_from in by_name and r.kind == "iterations":
+            iters = iterations_from_rate(by_name[r.derived_from], registry.symbol("r0"),
+                                         registry.symbol("eps"))
+            cell = Formula(text, formula(iters, *names))
+        else:
+            cell = Formula(text)
         value = Magnitude(r.log10, r.decimal) if r.value is not None else (
             "needs " + ", ".join(r.missing))
-        table.rows.append([Marked(r.name, r.provenance), r.kind, formula, value,
+        table.rows.append([Marked(r.name, r.provenance), r.kind, cell, value,
                            None if r.log10 is None else round(r.log10, 3),
                            ", ".join(r.hidden_constants) or "—"])
         if r.extra.get("implicit"):
@@ -137,7 +195,7 @@ def bounds_report(registry: Registry, statement_id: str, values: Mapping[str, ob
         "statement": statement_id,
         "values": {k: str(v) for k, v in values.items()},
         "constants": constants,
-        "bounds": [r.to_dict() for r in results],
+        "bounds": [{**r.to_dict(), "value": json_number(r.decimal)} for r in results],
     }
     return BoundsReport(table, payload)
 
@@ -168,7 +226,7 @@ def compare_report(registry: Registry, values: Mapping[str, object], sizes: list
                            "exponents and paper-specific quantities; pass them with --set")
     table.json_rows = [
         {"statement": r.statement, "bound": r.bound, "expr": r.expr, "provenance": r.provenance,
-         "log10": dict(zip(map(str, sizes), r.log10, strict=True)),
+         "log10": dict(zip(map(size_key, sizes), r.log10, strict=True)),
          "hidden_constants": list(r.hidden_constants), "missing": list(r.missing),
          "exponents": r.exponents} for r in rows
     ]
@@ -224,15 +282,43 @@ def width_table(registry: Registry, values: Mapping[str, object], *,
 
 
 def graph_report(registry: Registry, statement_id: str, *, dot: str | None = None,
-                 graphml: str | None = None) -> str:
-    """The proof chain as a tree, the width re-derivation when the theorem names one."""
+                 graphml: str | None = None, fmt: str = "text") -> str:
+    """The proof chain of a statement, with the width re-derivation when the theorem names one.
+
+    ``text`` and ``markdown`` draw the tree; ``latex`` is a table of the statements in the chain
+    (what each uses); ``json`` gives nodes, edges and the derivation summary.
+    """
     registry.get(statement_id)  # unknown ids are a user error, not a graph error
     sub = proof_tree(registry.graph, statement_id)
-    lines = tree_lines(sub, statement_id)
-    if registry.get(statement_id).tags.get("width_derivation"):
-        lines += ["", derive_width(registry, statement_id).summary()]
+    derivation = (derive_width(registry, statement_id).summary()
+                  if registry.get(statement_id).tags.get("width_derivation") else None)
+    written = []
     for path in (dot, graphml):
         if path:
             write_graph(sub, path)
-            lines.append(f"wrote {path}")
+            written.append(path)
+    if fmt == "json":
+        return json.dumps({
+            "statement": statement_id,
+            "nodes": [{"id": n, **{k: str(v) for k, v in d.items()}}
+                      for n, d in sub.nodes(data=True)],
+            "edges": [{"from": u, "to": v} for u, v in sub.edges],
+            "width_derivation": derivation, "written": written}, indent=2, ensure_ascii=False)
+    if fmt == "latex":
+        order = list(nx.topological_sort(sub))
+        table = Table(["statement", "kind", "title", "uses"],
+                      caption=f"Proof chain of {statement_id}", label="tab:proof-chain")
+        for n in order:
+            d = sub.nodes[n]
+            table.rows.append([Marked(n, d.get("provenance", "verified")), d.get("kind", ""),
+                               d.get("title", ""), ", ".join(sorted(sub.predecessors(n))) or "—"])
+        if derivation:
+            table.notes.append(" ".join(derivation.split()))
+        return table.render("latex")
+    lines = tree_lines(sub, statement_id)
+    if derivation:
+        lines += ["", derivation]
+    lines += [f"wrote {p}" for p in written]
+    if fmt == "markdown":
+        return f"**Proof chain of {statement_id}**\n\n```\n" + "\n".join(lines) + "\n```"
     return "\n".join(lines)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import textwrap
 from dataclasses import dataclass, field
 
+from prooftools.reporting.latex import REQUIRES, escape, number
 from prooftools.theory.definitions import PROVENANCE_MARK
 
 FORMATS = ("text", "markdown", "latex", "json")
@@ -39,10 +42,11 @@ class Magnitude:
         mant, exp = _split(self.log10)
         if abs(mant - 1) < 5e-3:
             return f"$10^{{{exp}}}$"
-        return f"${mant:.2f}\\times 10^{{{exp}}}$"
+        return f"${mant:.2f}\\times10^{{{exp}}}$"
 
     def json(self):
-        return {"value": self.decimal, "log10": self.log10}
+        """``value`` a JSON number when it fits in a double, else its exact decimal string."""
+        return {"value": json_number(self.decimal), "log10": self.log10}
 
 
 def _split(log10: float) -> tuple[float, int]:
@@ -51,6 +55,21 @@ def _split(log10: float) -> tuple[float, int]:
     if mant >= 9.995:
         mant, exp = 1.0, exp + 1
     return mant, exp
+
+
+def json_number(decimal: str | None) -> float | str | None:
+    """A decimal string as a JSON number when a double holds it (to its 17 digits), else as the
+    exact string (``"1.0e+3000"``); the schemas say so.
+
+    >>> json_number("1.0e+33"), json_number("1.0e+3000"), json_number(None)
+    (1e+33, '1.0e+3000', None)
+    """
+    if decimal is None:
+        return None
+    x = float(decimal)
+    if math.isfinite(x) and (x == 0 or 1e-300 < abs(x) < 1e300):
+        return x
+    return decimal
 
 
 @dataclass(frozen=True)
@@ -64,6 +83,26 @@ class Marked:
         return self.text + PROVENANCE_MARK.get(self.provenance, "")
 
 
+@dataclass(frozen=True)
+class Formula:
+    r"""A formula: its source text (text, Markdown, JSON) and its LaTeX math (no dollars).
+
+    >>> Formula("m >= n**6", "m \\geq n^{6}").latex_cell()
+    '$m \\geq n^{6}$'
+    """
+
+    text: str
+    latex: str | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+    def latex_cell(self) -> str:
+        if self.latex:
+            return f"${self.latex}$"
+        return _breakable(re.sub(r"(\*\*|[*/+,])", r"\1\\allowbreak{}", escape(self.text)))
+
+
 @dataclass
 class Table:
     """Rows of cells (str, numbers, :class:`Magnitude`, :class:`Marked`) with a caption."""
@@ -75,11 +114,50 @@ class Table:
     label: str = ""
     json_rows: list[dict] | None = None  # a richer JSON payload, when the caller has one
 
-    def render(self, fmt: str = "text") -> str:
-        """Render in one of :data:`FORMATS`."""
+    def render(self, fmt: str = "text", *, width: int | None = None) -> str:
+        """Render in one of :data:`FORMATS`; ``width`` wraps the text table's long columns."""
         if fmt not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
-        return {"text": _text, "markdown": _markdown, "latex": _latex, "json": _json}[fmt](self)
+        if fmt == "text":
+            return _text(self, width)
+        return {"markdown": _markdown, "latex": _latex, "json": _json}[fmt](self)
+
+    def _repr_markdown_(self) -> str:  # Jupyter
+        return self.render("markdown")
+
+    def _repr_html_(self) -> str:  # Jupyter
+        import html
+
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.columns)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell_text(c))}</td>" for c in r)
+                       + "</tr>" for r in self.rows)
+        cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        notes = "".join(f"<p><small>{html.escape(n)}</small></p>" for n in self.notes)
+        return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}"
+
+    def to_pandas(self):
+        """The rows as a pandas DataFrame (pandas is optional): magnitudes become floats
+        (``inf`` beyond a double), marks and formulas their text.
+
+        >>> Table(["id", "m"], rows=[["a", Magnitude(3.0, "1000")]]).to_pandas()["m"].tolist()
+        [1000.0]
+        """
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError("to_pandas needs pandas: pip install pandas") from None
+
+        def value(c):
+            if isinstance(c, Magnitude):
+                if c.log10 is None:
+                    return math.nan
+                return float(c.decimal) if c.decimal else (
+                    10.0 ** c.log10 if c.log10 < 308 else math.inf)
+            if isinstance(c, (Marked, Formula)):
+                return c.text
+            return math.nan if c is None else c
+
+        return pd.DataFrame([[value(c) for c in r] for r in self.rows], columns=self.columns)
 
     @property
     def has_marks(self) -> bool:
@@ -98,20 +176,63 @@ def _cell_text(cell) -> str:
     return str(cell)
 
 
-def _text(t: Table) -> str:
+def _text(t: Table, width: int | None = None) -> str:
+    """Aligned columns; with ``width``, the widest text columns wrap so that lines fit in it.
+
+    >>> t = Table(["id", "formula"], rows=[["a", "m >= n**6 / (lambda0**4 * delta**3)"]])
+    >>> print(t.render("text", width=24))
+    id  formula
+    --  --------------------
+    a   m >= n**6 /
+        (lambda0**4 *
+        delta**3)
+    """
     cells = [[_cell_text(c) for c in r] for r in t.rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(t.columns)]
+    if width:
+        _shrink(widths, t.columns, cells, width)
     line = "  ".join(h.ljust(w) for h, w in zip(t.columns, widths, strict=True))
-    out = [t.caption] if t.caption else []
-    out += [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    out = [_fill(t.caption, width)] if t.caption else []
+    out += [line.rstrip(), "  ".join("-" * w for w in widths)]
+    for r in cells:
+        wrapped = [textwrap.wrap(c, w, break_on_hyphens=False) or [""] if len(c) > w else [c]
+                   for c, w in zip(r, widths, strict=True)]
+        for k in range(max(len(x) for x in wrapped)):
+            out.append("  ".join((x[k] if k < len(x) else "").ljust(w)
+                                 for x, w in zip(wrapped, widths, strict=True)).rstrip())
     notes = list(t.notes) + ([LEGEND] if t.has_marks else [])
-    out += notes
+    out += [_fill(n, width) for n in notes]
     return "\n".join(out)
+
+
+def _fill(text: str, width: int | None) -> str:
+    return textwrap.fill(text, width, break_on_hyphens=False) if width else text
+
+
+def _shrink(widths: list[int], heads: list[str], cells: list[list[str]], width: int) -> None:
+    """Narrow the widest text columns until lines fit, never below 12 characters, the header
+    or the longest word (up to 24: identifiers stay whole)."""
+    numeric = [all(_NUMERIC.match(r[i]) or r[i] in ("—", "") for r in cells)
+               for i in range(len(widths))]
+    least = [max(12, len(heads[i]), *(min(len(w), 24) for r in cells for w in r[i].split()))
+             for i in range(len(widths))]
+    while sum(widths) + 2 * (len(widths) - 1) > width:
+        free = [i for i in range(len(widths)) if not numeric[i] and widths[i] > least[i]]
+        if not free:
+            return
+        i = max(free, key=widths.__getitem__)
+        widths[i] -= 1
 
 
 def _md_escape(s: str) -> str:
     return s.replace("|", "\\|")
+
+
+def _md_cell(c) -> str:
+    """Formulas in backticks (so `**` is not bold), other text with pipes escaped."""
+    if isinstance(c, Formula):
+        return "`" + c.text.replace("`", "'").replace("|", "\\|") + "`"
+    return _md_escape(_cell_text(c))
 
 
 def _markdown(t: Table) -> str:
@@ -119,61 +240,214 @@ def _markdown(t: Table) -> str:
     out.append("| " + " | ".join(_md_escape(h) for h in t.columns) + " |")
     out.append("|" + "|".join("---" for _ in t.columns) + "|")
     for r in t.rows:
-        out.append("| " + " | ".join(_md_escape(_cell_text(c)) for c in r) + " |")
+        out.append("| " + " | ".join(_md_cell(c) for c in r) + " |")
     notes = list(t.notes) + ([LEGEND] if t.has_marks else [])
     if notes:
         out += [""] + [f"*{n}*" for n in notes]
     return "\n".join(out)
 
 
-_LATEX_ESCAPES = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-    "†": r"\textsuperscript{\dag}", "‡": r"\textsuperscript{\ddag}", "δ": r"$\delta$",
-    "λ": r"$\lambda$", "≥": r"$\geq$", "≤": r"$\leq$", "η": r"$\eta$", "ε": r"$\varepsilon$",
-    "φ": r"$\varphi$", "—": "---", "–": "--", "·": r"$\cdot$", "∞": r"$\infty$",
-}
-
-
 def latex_escape(text: str) -> str:
-    """Escape text for LaTeX (the special characters and the Greek letters we print).
+    """Escape text for LaTeX (one function for every report; see :func:`latex.escape`).
 
     >>> latex_escape("du2019.thm4.1 & 50%")
     'du2019.thm4.1 \\\\& 50\\\\%'
     """
-    return "".join(_LATEX_ESCAPES.get(ch, ch) for ch in str(text))
+    return escape(text)
+
+
+_MARK_LATEX = {"derived": r"\textsuperscript{\dag}", "secondary": r"\textsuperscript{\ddag}",
+               "recollection": "?"}
+#: tables with more rows than this become a ``longtable`` (xltabular) that breaks across pages
+LONG_ROWS = 12
+#: estimated width of one character of ``\small`` text, in em, and the line width in em
+_EM_PER_CHAR = 0.52
+#: font sizes tried in turn, with the width of an article's text (345 pt) in em of each
+#: (small fonts are drawn wider in proportion: cmr7 is about 12% wider per em than cmr9)
+_SIZES = (("\\small", 38.0), ("\\footnotesize", 43.0 / 1.04), ("\\scriptsize", 49.0 / 1.12))
+
+
+_NUMERIC = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$")
+
+
+def _is_number(c) -> bool:
+    """Numbers, magnitudes, blanks and strings that spell a number (``"-2.22e-16"``)."""
+    return (c is None or isinstance(c, (int, float, Magnitude)) or c in ("—", "")
+            or (isinstance(c, str) and _NUMERIC.match(c) is not None))
+
+
+def _numeric_string(s: str) -> str:
+    r"""A number kept as its string, in math: ``-2.22e-16`` → ``$-2.22\times10^{-16}$``."""
+    mant, _, exp = s.partition("e")
+    if not exp:
+        return f"${mant}$"
+    return f"${mant}\\times10^{{{int(exp)}}}$"
+
+
+def _latex_cell(c) -> str:
+    if isinstance(c, Magnitude):
+        return c.latex()
+    if isinstance(c, Marked):
+        return _breakable(escape(c.text)) + _MARK_LATEX.get(c.provenance, "")
+    if isinstance(c, Formula):
+        return c.latex_cell()
+    if isinstance(c, str) and _NUMERIC.match(c):
+        return _numeric_string(c)
+    if _is_number(c):
+        return number(c) if c not in ("—", "") else ("---" if c == "—" else "")
+    return _breakable(escape(_cell_text(c)))
+
+
+def _breakable(tex: str) -> str:
+    r"""Let long identifiers (``zou2018.asm3.4:last_coordinate``) break after ``. : _ /``.
+
+    >>> _breakable(r"a.b\_c")
+    'a.\\allowbreak{}b\\_\\allowbreak{}c'
+    """
+    tex = re.sub(r"(?<=[^\W\d])(\.|:|/|\\_|\()(?=\w)|(?<=\d)(\.|:|/|\\_|\()(?=[^\W\d])",
+                 lambda m: (m.group(1) or m.group(2)) + r"\allowbreak{}", tex)  # not in 0.25
+    return re.sub(r"(?<=[a-z]{4})(?=\d+\.)", r"\\allowbreak{}", tex)  # lemma|3.1
+
+
+def _plain_len(c) -> int:
+    if isinstance(c, Formula):
+        return int(len(c.text) * 0.8)
+    return len(_cell_text(c))
+
+
+def _token_len(c) -> int:
+    """Length of the longest piece of a cell that LaTeX cannot break."""
+    if isinstance(c, Formula) and c.latex:  # pieces between the places math may break
+        pieces = re.split(r"\\allowbreak\{\}| [+-] |\\[lg]eq? |[<>=] ", _top_level(c.latex))
+        return max(len(re.sub(r"[{}^_ ]", "", re.sub(r"\\[A-Za-z]+", "M", p)))
+                   for p in pieces)
+    return max([0, *(_word_len(w) for w in _cell_text(c).split())])
+
+
+def _word_len(word: str) -> int:
+    """The longest unbreakable piece of one word: plain lower-case words hyphenate
+    (``in-equality``), names do not, identifiers break after ``. : / _ (``."""
+    if len(word) > 8 and word.isalpha() and word.islower():
+        return 7
+    pieces = _breakable(word.replace("_", "\\_")).split(r"\allowbreak{}")
+    return max(len(p.replace("\\_", "_")) + 1 for p in pieces)
+
+
+def _top_level(tex: str) -> str:
+    """``tex`` with everything inside braces replaced by ``#`` (math breaks only outside them)."""
+    out, depth = [], 0
+    for ch in tex:
+        if ch == "}":
+            depth -= 1
+        out.append(ch if depth == 0 or ch in "{}" else "#")
+        if ch == "{":
+            depth += 1
+    return "".join(out)
+
+
+def _column_spec(t: Table, line_em: float) -> tuple[list[str], list[bool], bool]:
+    r"""Column types: numbers right, short text left, long text in wrapping X columns.
+
+    Widths are estimated in em of ``\small`` text; each wrapping column gets at least its longest
+    unbreakable piece and a share of the rest in proportion to its content.
+    """
+    n, c = len(t.columns), _EM_PER_CHAR
+    numeric = [all(_is_number(r[i]) for r in t.rows) for i in range(n)]
+    formulas = [any(isinstance(r[i], Formula) for r in t.rows) for i in range(n)]
+    least = [max([*(_word_len(w) for w in t.columns[i].split()),
+                  *(_token_len(r[i]) for r in t.rows)])
+             * 0.7 for i in range(n)]  # unbreakable pieces: a generous width per character
+    natural = [max([least[i] / 0.7 if numeric[i] else len(t.columns[i]),  # headers over
+                    *(_plain_len(r[i]) for r in t.rows)]) * c  # numbers wrap
+               for i in range(n)]
+    wrap = [not numeric[i] and natural[i] > 9 for i in range(n)]
+
+    def budget() -> float:  # 2 x 3pt of column separation, under 1 em at every size used
+        return line_em - 1.0 * n - sum(natural[i] for i in range(n) if not wrap[i])
+
+    def short() -> bool:
+        return budget() < max(0.3 * line_em, 1.1 * sum(least[i] for i in range(n) if wrap[i]))
+
+    while short() and not all(wrap[i] or numeric[i] for i in range(n)):
+        i = max((i for i in range(n) if not (wrap[i] or numeric[i])),  # the most compressible
+                key=lambda i: natural[i] - least[i])
+        wrap[i] = True
+    cols = [i for i in range(n) if wrap[i]]
+    room = budget()
+    width = {i: natural[i] for i in cols}
+    if sum(natural[i] for i in cols) > room:
+        extra = room - sum(least[i] for i in cols)
+        spread = sum(natural[i] - least[i] for i in cols) or 1.0
+        width = {i: least[i] + max(extra, 0.0) * (natural[i] - least[i]) / spread for i in cols}
+        words = [i for i in cols if not formulas[i]]
+        if extra < 0 and len(words) < len(cols):  # words cannot shrink, formulas share the rest
+            share = sum(least[i] for i in cols if formulas[i])
+            rest = max(room - sum(least[i] for i in words), min(share, 0.55 * room))
+            width.update({i: rest * least[i] / share for i in cols if formulas[i]})
+    elif cols:  # everything fits: share the spare room evenly
+        spare = (room - sum(natural[i] for i in cols)) / len(cols)
+        width = {i: natural[i] + spare for i in cols}
+    mean = sum(width.values()) / len(cols) if cols else 1.0
+    spec = []
+    for i in range(n):
+        if numeric[i]:
+            spec.append("r")
+        elif wrap[i]:
+            spec.append(f">{{\\raggedright\\arraybackslash\\hsize={width[i] / mean:.3f}\\hsize"
+                        "\\hspace{0pt}}X")  # \hspace{0pt}: the first word may hyphenate
+        else:
+            spec.append("l")
+    fits = budget() >= sum(least[i] for i in cols)
+    return spec, numeric, fits
+
+
+def _latex_header(t: Table, numeric: list[bool]) -> str:
+    cells = []
+    for i, h in enumerate(t.columns):
+        head = escape(h)
+        width = max([3, *(len(w) for w in h.split()),
+                     *(_plain_len(r[i]) for r in t.rows)]) * _EM_PER_CHAR
+        if numeric[i] and len(h) * _EM_PER_CHAR > width:  # wrap a long header over numbers
+            head = (f"\\multicolumn{{1}}{{>{{\\raggedleft\\arraybackslash}}p{{{width:.1f}em}}}}"
+                    f"{{{head}}}")
+        cells.append(head)
+    return " & ".join(cells) + " \\\\"
 
 
 def _latex(t: Table) -> str:
-    def cell(c) -> str:
-        if isinstance(c, Magnitude):
-            return c.latex()
-        if isinstance(c, Marked):
-            return latex_escape(str(c))
-        return latex_escape(_cell_text(c))
-
-    spec = "l" * min(2, len(t.columns)) + "r" * max(0, len(t.columns) - 2)
-    out = [
-        "% requires \\usepackage{booktabs}",
-        "\\begin{table}[ht]",
-        "\\centering",
-    ]
-    if t.caption:
-        out.append(f"\\caption{{{latex_escape(t.caption)}}}")
-    if t.label:
-        out.append(f"\\label{{{t.label}}}")
-    out += [
-        f"\\begin{{tabular}}{{{spec}}}",
-        "\\toprule",
-        " & ".join(latex_escape(h) for h in t.columns) + " \\\\",
-        "\\midrule",
-    ]
-    out += [" & ".join(cell(c) for c in r) + " \\\\" for r in t.rows]
-    out += ["\\bottomrule", "\\end{tabular}"]
+    """A booktabs fragment that compiles as it is: a float with tabularx, or a longtable."""
+    for size_, line_em in _SIZES:  # the largest size at which every column gets its least width
+        spec, numeric, fits = _column_spec(t, line_em)
+        size = size_
+        if fits:
+            break
+    head = _latex_header(t, numeric)
+    body = [" & ".join(_latex_cell(c) for c in r) + " \\\\" for r in t.rows]
     notes = list(t.notes) + ([LEGEND] if t.has_marks else [])
-    for note in notes:
-        out.append(f"\\par\\smallskip{{\\footnotesize {latex_escape(note)}}}")
-    out.append("\\end{table}")
+    note_lines = [f"\\par\\smallskip{{\\raggedright\\footnotesize {escape(n)}\\par}}"
+                  for n in notes]
+    caption = f"\\caption{{{escape(t.caption)}}}" if t.caption else ""
+    label = f"\\label{{{t.label}}}" if t.label else ""
+    colspec = "".join(spec)
+    out = [REQUIRES]
+    if len(t.rows) <= LONG_ROWS:
+        out += ["\\begin{table}[htbp]", "\\centering", size + "\\setlength{\\tabcolsep}{3pt}"]
+        out += [x for x in (caption, label) if x]
+        out += [f"\\begin{{tabularx}}{{\\linewidth}}{{{colspec}}}", "\\toprule", head,
+                "\\midrule", *body, "\\bottomrule", "\\end{tabularx}", *note_lines,
+                "\\end{table}"]
+        return "\n".join(out)
+    n = len(t.columns)
+    out += ["\\begingroup" + size + "\\setlength{\\tabcolsep}{3pt}",
+            f"\\begin{{xltabular}}{{\\linewidth}}{{{colspec}}}"]
+    if caption:
+        out.append(caption + label + " \\\\")
+    out += ["\\toprule", head, "\\midrule", "\\endfirsthead",
+            f"\\multicolumn{{{n}}}{{l}}{{\\footnotesize\\itshape (continued)}} \\\\",
+            "\\toprule", head, "\\midrule", "\\endhead",
+            f"\\midrule\\multicolumn{{{n}}}{{r}}{{\\footnotesize\\itshape continued on the next "
+            f"page}} \\\\", "\\endfoot", "\\bottomrule", "\\endlastfoot",
+            *body, "\\end{xltabular}", *note_lines, "\\endgroup"]
     return "\n".join(out)
 
 
@@ -183,12 +457,18 @@ def _json(t: Table) -> str:
             return c.json()
         if isinstance(c, Marked):
             return {"text": c.text, "provenance": c.provenance}
+        if isinstance(c, Formula):
+            return c.text
         if isinstance(c, float) and not math.isfinite(c):
             return None
         return c
 
     rows = t.json_rows
+    columns = list(t.columns)
     if rows is None:
         rows = [dict(zip(t.columns, (cell(c) for c in r), strict=True)) for r in t.rows]
-    return json.dumps({"caption": t.caption, "columns": t.columns, "rows": rows,
-                       "notes": t.notes}, indent=2, default=str)
+    else:  # a richer payload: its columns are its keys, in first-seen order
+        columns = list(dict.fromkeys(k for r in rows for k in r))
+    return json.dumps({"caption": t.caption, "columns": columns, "rows": rows,
+                       "notes": list(t.notes)},
+                      indent=2, default=str, ensure_ascii=False)

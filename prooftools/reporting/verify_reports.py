@@ -18,7 +18,7 @@ import numpy as np
 
 from prooftools.numerics.quantity import Quantity
 from prooftools.reporting.figures import pyplot, save_figure
-from prooftools.reporting.tables import Table
+from prooftools.reporting.tables import Formula, Table
 
 if TYPE_CHECKING:
     from prooftools.checking.verify import VerifyReport
@@ -54,7 +54,7 @@ def verdict_table(report: VerifyReport) -> Table:
         j = it.judgement
         implied = ", ".join(f"{k} {v}" for k, v in j.implied_constants.items())
         rows.append([
-            j.statement, j.kind, j.item, j.inequality, str(j.verdict), _fmt(j.margin),
+            j.statement, j.kind, j.item, Formula(j.inequality), str(j.verdict), _fmt(j.margin),
             _index(j.first_failure), implied,
         ])
     notes = [f"data: {_data_line(report)}", f"η: {cfg.get('eta_source')}"]
@@ -96,6 +96,9 @@ def render_report(report: VerifyReport, fmt: str = "text") -> str:
     text = verdict_table(report).render(fmt)
     if fmt == "text":
         text += "\nproof graph (combined verdicts):\n" + "\n".join(graph_lines(report))
+    elif fmt == "markdown":
+        text += "\n\n**Proof graph (combined verdicts)**\n\n" + "\n".join(
+            f"- `{sid}`: {v}" for sid, v in report.graph.items())
     return text
 
 

@@ -85,20 +85,32 @@ _SHAPES = {"assumption": "box", "condition": "box", "definition": "note",
 
 
 def to_dot(graph: nx.DiGraph) -> str:
-    """DOT text (no pydot needed); a node's ``fillcolor`` attribute colours it (reports colour
-    nodes by verdict; the theory layer knows no verdicts)."""
+    r"""DOT text written by networkx through pydot; a node's ``fillcolor`` attribute colours it
+    (reports colour nodes by verdict; the theory layer knows no verdicts).
 
-    def q(s: str) -> str:
-        return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    Labels put the id and the title on two lines (DOT's ``\n`` escape, a real line break in
+    Graphviz).
 
-    out = ["digraph proof {", "  rankdir=LR;", "  node [style=filled, fillcolor=white];"]
+    >>> g = nx.DiGraph([("a.lemma", "a.thm")])
+    >>> g.nodes["a.thm"].update(kind="theorem", title="Main result", fillcolor="palegreen")
+    >>> text = to_dot(g)
+    >>> '"a.thm\\nMain result"' in text and "doubleoctagon" in text and "palegreen" in text
+    True
+    """
+    styled = nx.DiGraph(name="proof")
+    styled.graph.update(graph={"rankdir": "LR"}, node={"style": "filled", "fillcolor": "white"})
     for n, data in graph.nodes(data=True):
-        attrs = {"label": f"{n}\\n{data.get('title', '')}"[:80],
+        title = " ".join(str(data.get("title", "")).split())
+        title = title if len(title) <= 60 else title[:59] + "…"
+        attrs = {"label": _dot_quote(f"{n}\\n{title}" if title else str(n)),
                  "shape": _SHAPES.get(data.get("kind", ""), "ellipse")}
         if data.get("fillcolor"):
             attrs["fillcolor"] = str(data["fillcolor"])
-        out.append(f"  {q(n)} [" + ", ".join(f"{k}={q(v)}" for k, v in attrs.items()) + "];")
-    for u, v in graph.edges:
-        out.append(f"  {q(u)} -> {q(v)};")
-    out.append("}")
-    return "\n".join(out) + "\n"
+        styled.add_node(_dot_quote(n), **attrs)
+    styled.add_edges_from((_dot_quote(u), _dot_quote(v)) for u, v in graph.edges)
+    return nx.nx_pydot.to_pydot(styled).to_string()
+
+
+def _dot_quote(text: object) -> str:
+    """A DOT double-quoted string (pydot leaves quoted strings as they are)."""
+    return '"' + str(text).replace('"', '\\"') + '"'
