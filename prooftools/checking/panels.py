@@ -7,6 +7,8 @@ judged it (:func:`prooftools.checking.judge.condition_series`).
 
 from __future__ import annotations
 
+from sympy.core.function import AppliedUndef
+
 from prooftools.checking.judge import condition_series
 from prooftools.checking.report import CheckedItem, Panel
 from prooftools.checking.verdict import sides
@@ -53,11 +55,18 @@ def judged_panels(registry, ids, items: list[CheckedItem], values, meas, constan
         open_ = sorted({s.name for s in cond.expr.free_symbols} & set(hidden) - set(constants)
                        - set(values))
         at_one = f"; hidden {', '.join(open_)} = 1" if open_ else ""
+        used = {s.name for s in small.free_symbols | large.free_symbols} | {
+            f.func.__name__ for f in (small.atoms(AppliedUndef) | large.atoms(AppliedUndef))}
+        names = {u: registry.symbols[u].latex for u in used
+                 if u in registry.symbols and registry.symbols[u].latex}
+        params = {u: tuple(registry.symbols[u].args) for u in used
+                  if u in registry.symbols and registry.symbols[u].args}
         panels.append(Panel(
             statement=j.statement, item=j.item, title=f"{j.statement} {j.item}: {st.title}",
             inequality=cond.text, verdict=str(j.verdict), index_name=cond.forall[0] or index_name,
             x=x, lhs=lhs, rhs=rhs, inside=inside, lhs_label=str(small),
-            rhs_label=f"theorem's bound ({op} {large}{at_one})"))
+            rhs_label=f"theorem's bound ({op} {large}{at_one})", lhs_expr=small,
+            rhs_expr=large, op=op, at_one=tuple(open_), names=names, params=params))
         if len(panels) == MAX_PANELS:
             break
     return panels

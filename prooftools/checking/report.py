@@ -38,6 +38,14 @@ class Panel:
     inside: np.ndarray  # where the item's ``when`` clause holds (the statement claims only there)
     lhs_label: str
     rhs_label: str
+    #: the two sides as sympy expressions, the relation, hidden constants set to 1, and the
+    #: registry's LaTeX names of their symbols (for math labels)
+    lhs_expr: object = None
+    rhs_expr: object = None
+    op: str = ""
+    at_one: tuple[str, ...] = ()
+    names: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

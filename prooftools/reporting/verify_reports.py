@@ -141,9 +141,9 @@ def _draw_panel(a, panel, xlabel: str) -> None:
     inside = np.asarray(panel.inside, dtype=bool)
     both = np.concatenate([lhs[np.isfinite(lhs)], rhs[np.isfinite(rhs)]])
     log = both.size > 0 and bool(np.all(both > 0)) and both.max() / both.min() > 100.0
-    for series, label, style, color in ((lhs, panel.lhs_label, ".-" if x.size < 60 else "-",
-                                         "C0"),
-                                        (rhs, panel.rhs_label, "--", "C3")):
+    lhs_label, rhs_label = _math_labels(panel)
+    for series, label, style, color in ((lhs, lhs_label, ".-" if x.size < 60 else "-", "C0"),
+                                        (rhs, rhs_label, "--", "C3")):
         keep = np.isfinite(series) & ((series > 0) if log else True)
         if keep.any():
             a.plot(x[keep], np.where(inside, series, np.nan)[keep], style, ms=3, color=color,
@@ -158,6 +158,30 @@ def _draw_panel(a, panel, xlabel: str) -> None:
     a.set_xlabel(xlabel)
     a.set_title(_wrap(panel.title, 48) + f"\n[{panel.verdict}]", fontsize=8)
     a.legend(fontsize=7)
+
+
+_OPS = {"<": "<", "<=": r"\leq", ">": ">", ">=": r"\geq", "==": "="}
+
+
+def _math_labels(panel) -> tuple[str, str]:
+    """Legend labels in mathtext with the registry's symbol names; plain text when matplotlib's
+    mathtext cannot typeset the formula."""
+    if panel.lhs_expr is None:
+        return panel.lhs_label, panel.rhs_label
+    from matplotlib.mathtext import MathTextParser
+
+    from prooftools.reporting.latex import formula
+
+    try:
+        lhs = formula(panel.lhs_expr, panel.names, panel.params).replace(r"\allowbreak{}", "")
+        rhs = formula(panel.rhs_expr, panel.names, panel.params).replace(r"\allowbreak{}", "")
+        parser = MathTextParser("path")
+        for tex in (lhs, rhs):
+            parser.parse(f"${tex}$")
+    except Exception:  # any typesetting failure falls back to the text form
+        return panel.lhs_label, panel.rhs_label
+    at_one = f" ({', '.join(panel.at_one)} = 1)" if panel.at_one else ""
+    return f"${lhs}$", f"theorem's bound: ${_OPS.get(panel.op, panel.op)} {rhs}${at_one}"
 
 
 def _wrap(text: str, width: int) -> str:
