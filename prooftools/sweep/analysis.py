@@ -35,7 +35,7 @@ from prooftools.sweep.spec import GridPoint
 from prooftools.sweep.store import run_id
 from prooftools.sweep.threshold import m_star
 
-__all__ = ["SweepReport", "analyze"]
+__all__ = ["SweepReport", "analyze", "judge_exponent"]
 
 #: Axis → (label used by compare.exponents, transform of the axis value to the growing variable).
 _AXIS = {"n": ("n", lambda v: v), "depth": ("L", lambda v: v), "delta": ("1/delta",
@@ -354,21 +354,45 @@ def _observable_fits(run: SweepRun, reg, rows_at, resamples):
             fits.append(of)
             by[(p.key(), name)] = of
     checks = []
-    for sid, item, obs, stated in _stated_exponents(reg, spec.statement):
+    algos = {r.get("run", {}).get("algorithm") for r in run.rows}
+    for sid, item, obs, stated in _stated_exponents(reg, spec.statement, algos):
         for p in run.points:
             of = by.get((p.key(), obs))
             if of is None or of.fit.low is None:
                 continue
-            f = of.fit
-            verdict = "fails" if f.low > stated else "holds"
-            checks.append(ExponentCheck(sid, item, obs, stated, f, dict(p.values), verdict,
-                                        f.contains(stated)))
+            verdict, tight = judge_exponent(of.fit, stated)
+            checks.append(ExponentCheck(sid, item, obs, stated, of.fit, dict(p.values), verdict,
+                                        tight))
     return fits, checks
 
 
-def _stated_exponents(reg, statement: str) -> list[tuple[str, str, str, float]]:
+def judge_exponent(fit: Fit, stated: float) -> tuple[str, bool | None]:
+    """(verdict, tight) of a stated upper-bound exponent e (obs ≤ C·m^e) against a fit.
+
+    ``fails`` when the whole 95% interval lies above e: the observable decays more slowly than
+    the bound, which must then break at large m whatever C is. An interval below e is
+    consistent with the bound (``holds``) but says the stated rate is not tight.
+
+    >>> judge_exponent(Fit(-0.3, 0.0, 4, -0.35, -0.25), -0.5)
+    ('fails', False)
+    >>> judge_exponent(Fit(-0.5, 0.0, 4, -0.55, -0.45), -0.5)
+    ('holds', True)
+    """
+    if fit.low is None:
+        return "unknown", None
+    return ("fails" if fit.low > stated else "holds"), bool(fit.contains(stated))
+
+
+#: Statement tag ``algorithm`` → the engine's algorithm name.
+_ALGO = {"gradient_flow": "flow", "flow": "flow", "gd": "gd", "sgd": "sgd"}
+
+
+def _stated_exponents(reg, statement: str, algos=frozenset()) -> list[tuple[str, str, str,
+                                                                           float]]:
     """(statement, item, observable, exponent in m) of every conclusion of the paper that bounds
-    one observable from above by an expression with a numeric exponent in m."""
+    one observable from above by an expression with a numeric exponent in m (statements tagged
+    with another algorithm than the runs' are left out: a gradient-flow claim is not judged on
+    gradient-descent runs)."""
     if reg is None:
         return []
     from prooftools.checking.verdict import sides
@@ -378,6 +402,9 @@ def _stated_exponents(reg, statement: str) -> list[tuple[str, str, str, float]]:
     out = []
     for st in reg:
         if st.id.split(".")[0] != paper:
+            continue
+        tag = _ALGO.get(st.tags.get("algorithm", ""))
+        if tag is not None and algos and tag not in algos:
             continue
         for c in st.conclusions:
             try:
@@ -396,17 +423,20 @@ def _stated_exponents(reg, statement: str) -> list[tuple[str, str, str, float]]:
 
 
 def _constants(run: SweepRun, thresholds, bounds, reg) -> dict[str, dict[str, Any]]:
-    ranges: dict[str, list] = {}
+    ranges: dict[str, tuple] = {}
+    items: dict[str, set] = defaultdict(set)
     for r in run.rows:
-        for per_item in r.get("implied_constants", {}).values():
+        for label, per_item in r.get("implied_constants", {}).items():
             for const, text in per_item.items():
                 iv = _interval(text)
                 if iv is None:
                     continue
                 lo, hi, count = ranges.get(const, (0.0, math.inf, 0))
                 ranges[const] = (max(lo, iv[0]), min(hi, iv[1]), count + 1)
+                items[const].add(label)
     out = {c: {"low": lo, "high": hi if math.isfinite(hi) else None, "runs": k,
-               "empty": lo > hi, "source": "implied by every run's judgements"}
+               "empty": lo > hi,
+               "source": "every run's judgement of " + ", ".join(sorted(items[c]))}
            for c, (lo, hi, k) in sorted(ranges.items())}
     by_target: dict[str, list] = defaultdict(list)
     for t in thresholds:
