@@ -172,6 +172,8 @@ def test_scaling_mode_fits_the_planted_observable(tmp_path):
     spec = _spec(mode="scaling", widths=(64, 256, 1024, 4096), n=(16, 64))
     rep = analyze(execute(spec, store=tmp_path, scheduler="synchronous", progress=False),
                   resamples=100)
-    fits = {(o.observable, o.at["n"]): o.fit for o in rep.observable_fits}
-    assert abs(fits[("planted_obs", 16)].slope + 0.5) < 1e-9
+    fits = {(o.observable, o.axis, o.at.get("n", o.at.get("m"))): o.fit
+            for o in rep.observable_fits}
+    assert abs(fits[("planted_obs", "m", 16)].slope + 0.5) < 1e-9  # planted: 3·n^½·m^-½
+    assert abs(fits[("planted_obs", "n", 256)].slope - 0.5) < 1e-9
     assert not rep.thresholds

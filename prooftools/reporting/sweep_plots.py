@@ -86,7 +86,8 @@ def plot_observables(rep, out_dir: str | Path) -> list[str]:
     out_dir.mkdir(parents=True, exist_ok=True)
     by: dict[str, list] = {}
     for o in rep.observable_fits:
-        by.setdefault(o.observable, []).append(o)
+        if o.axis == "m":
+            by.setdefault(o.observable, []).append(o)
     stated = {}
     for e in rep.exponent_checks:
         stated.setdefault(e.observable, (e.stated, f"{e.statement}:{e.item}"))

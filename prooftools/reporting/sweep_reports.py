@@ -70,10 +70,10 @@ def width_fit_table(rep) -> Table:
 
 def observable_table(rep) -> Table:
     """Each observable's fitted exponent in m at every grid point (scaling mode)."""
-    t = Table(["at", "observable", "summary", "exponent in m [95%]"],
-              caption="Observables against the width: value ∝ m^a (geometric mean over seeds)")
+    t = Table(["at", "observable", "summary", "in", "exponent [95%]"],
+              caption="Observables: value = C·x^a in x = m (or n), geometric mean over seeds")
     for o in rep.observable_fits:
-        t.rows.append([_pt(o.at), o.observable, o.summary, o.fit.text()])
+        t.rows.append([_pt(o.at), o.observable, o.summary, o.axis, o.fit.text()])
     return t
 
 

@@ -352,7 +352,8 @@ def _observable_fits(run: SweepRun, reg, rows_at, resamples):
                                [(float(w), y_of(i, None) or math.nan)
                                 for i, w in enumerate(spec.widths)])
             fits.append(of)
-            by[(p.key(), name)] = of
+            by[(p.key(), name)] = of  # exponent in m, for the stated-exponent checks
+    fits += _observable_fits_in_n(run, sorted(names), rows_at, resamples)
     checks = []
     algos = {r.get("run", {}).get("algorithm") for r in run.rows}
     for sid, item, obs, stated in _stated_exponents(reg, spec.statement, algos):
@@ -364,6 +365,43 @@ def _observable_fits(run: SweepRun, reg, rows_at, resamples):
             checks.append(ExponentCheck(sid, item, obs, stated, of.fit, dict(p.values), verdict,
                                         tight))
     return fits, checks
+
+
+def _observable_fits_in_n(run: SweepRun, names, rows_at, resamples) -> list[ObservableFit]:
+    """Each observable's exponent in n at every width (when n varies)."""
+    spec = run.spec
+    if len(spec.n) < 2:
+        return []
+    groups: dict[str, list[GridPoint]] = defaultdict(list)
+    for p in run.points:
+        groups[_pkey({k: v for k, v in p.values.items() if k != "n"})].append(p)
+    nseeds = len(spec.seeds)
+    out = []
+    for pts in groups.values():
+        pts.sort(key=lambda p: p.values["n"])
+        for w in spec.widths:
+            for name in names:
+                summary = _SUMMARY.get(name, "max")
+                table = []
+                for p in pts:
+                    vals = np.full(nseeds, np.nan)
+                    for i, r in enumerate(rows_at(p, w)):
+                        v = r.get("observables", {}).get(name, {}).get(summary)
+                        vals[i] = v if v is not None and v > 0 else np.nan
+                    table.append(vals)
+
+                def y_of(i, idx, table=table):
+                    v = table[i] if idx is None else table[i][idx]
+                    return None if np.isnan(v).any() else float(np.exp(np.log(v).mean()))
+
+                xs = [p.values["n"] for p in pts]
+                fit = bootstrap_exponent(xs, y_of, [nseeds] * len(xs), resamples=resamples)
+                if fit is not None:
+                    at = {k: v for k, v in pts[0].values.items() if k != "n"}
+                    out.append(ObservableFit(name, summary, "n", {**at, "m": w}, fit,
+                                             [(float(x), y_of(i, None) or math.nan)
+                                              for i, x in enumerate(xs)]))
+    return out
 
 
 def judge_exponent(fit: Fit, stated: float) -> tuple[str, bool | None]:
