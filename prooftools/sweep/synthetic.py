@@ -3,7 +3,8 @@
 :func:`planted` reads its law from the run configuration's ``options``: seed s at grid point n
 holds at width m iff ``m >= c · n**a · exp(noise · z)`` with z a fixed standard normal of (n, s);
 ``window_lo``/``window_hi`` plant a failing window (a non-monotone predicate) and ``sleep`` makes
-each run take that many seconds (a benchmark's stand-in for real work). The answer depends only on
+each run take that many seconds and ``work`` does that many 256×256 matrix products (benchmarks'
+stand-ins for real work). The answer depends only on
 (configuration, data), never on which worker ran it.
 
 >>> from prooftools.engines.config import RunConfig
@@ -42,6 +43,12 @@ def planted(data: tuple, statement: str, targets: tuple[str, ...], theorems: tup
     sleep = float(opt("sleep", 0.0) or 0.0)
     if sleep:
         time.sleep(sleep)
+    work = int(opt("work", 0) or 0)  # CPU work: that many 256×256 matrix products
+    if work:
+        a = np.random.default_rng(0).standard_normal((256, 256)) / 16.0
+        b = a.copy()
+        for _ in range(work):
+            b = np.tanh(a @ b)
     t = planted_threshold(n, config.seed, float(opt("c", 1.0)), float(opt("a", 1.0)),
                           float(opt("noise", 0.0)))
     m = int(config.width)
