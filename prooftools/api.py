@@ -2,7 +2,8 @@
 
 Registry and bounds (``load_registry``, ``evaluate_statement``, ``compare_widths``,
 ``derive_width``, the report tables), data checks (``load_dataset``, ``measure``,
-``check_dataset``), verification (``verify``; render its result with
+``check_dataset``), verification (``verify`` with keywords, or ``verify_config`` with a
+:class:`~prooftools.engines.RunConfig`; render the result with
 :mod:`prooftools.reporting.verify_reports`) and sweeps (``sweep``, ``read_sweep``, ``read_rows``;
 render with :mod:`prooftools.reporting.sweep_reports`).
 
@@ -14,8 +15,14 @@ render with :mod:`prooftools.reporting.sweep_reports`).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import numpy as np
+
 from prooftools.checking.data_hypotheses import check_dataset
-from prooftools.checking.verify import verify
+from prooftools.checking.report import VerifyReport
+from prooftools.checking.verify import verify as verify_config
+from prooftools.engines import RunConfig
 from prooftools.numerics.data.datasets import list_datasets, load_dataset
 from prooftools.numerics.data.quantities import measure
 from prooftools.reporting.registry_reports import (
@@ -35,6 +42,7 @@ from prooftools.theory.proofcheck import derive_width
 
 __all__ = [
     "Registry",
+    "RunConfig",
     "bounds_report",
     "check_dataset",
     "compare_report",
@@ -58,5 +66,40 @@ __all__ = [
     "statement_dict",
     "sweep",
     "verify",
+    "verify_config",
     "width_table",
 ]
+
+
+def verify(registry, statement_id: str, X, y=None, *, config: RunConfig | None = None,
+           progress: bool | None = None, dataset_name: str = "", run=None,
+           **keywords) -> VerifyReport:
+    """Verify a statement on (X, y) — or a Dataset as ``X`` — with the run given as keywords.
+
+    Keywords are :class:`~prooftools.engines.RunConfig`'s fields (``width``, ``depth``,
+    ``steps``, ``seed``, ``delta``, ``constants``, ``stride``, ``batch_size`` …), ``lr`` (the
+    step size), ``flow=True`` (gradient flow), ``overrides`` and the engine's own options
+    (``loss``, ``mu``, ``eps``, ``activation``, ``init``, ``scale``, ``radius``,
+    ``near_minimizer``, ``points``, ``find_scale``, ``flow_tol``). ``config`` gives the whole
+    configuration instead; ``run`` replaces the two-layer network's trainer (tests).
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0); X = rng.standard_normal((6, 8)); y = rng.standard_normal(6)
+    >>> rep = verify(load_registry(), "du2019.thm4.1", X, y, width=256, steps=40)
+    >>> str(rep.verdict("du2019.thm4.1", "linear_rate"))
+    'holds'
+    >>> rep.config["config_key"] == RunConfig(width=256, steps=40).key
+    True
+    """
+    if config is not None and keywords:
+        raise TypeError("give either config or keywords, not both")
+    cfg = config if config is not None else RunConfig.from_keywords(**keywords)
+    data = X if y is None else (X, y)
+    if dataset_name and y is not None:
+        data = SimpleNamespace(X=np.asarray(X), y=np.asarray(y), name=dataset_name)
+    engine = None
+    if run is not None:
+        from prooftools.engines.two_layer import TwoLayerEngine
+
+        engine = TwoLayerEngine(trainer=run)
+    return verify_config(registry, statement_id, data, cfg, progress=progress, engine=engine)

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     print(hypothesis_table(report).render("text"))
 
     _section("4. Verify Du et al. Theorem 4.1 on digits 0-vs-1 (first 60 samples)")
-    from prooftools.checking.verify import verify
+    from prooftools.api import verify
     from prooftools.reporting.verify_reports import plot_report, render_report
 
     small = load_dataset("digits:0-vs-1")

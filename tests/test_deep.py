@@ -13,11 +13,11 @@ from prooftools.numerics.networks.deep.network import (
     loss_value,
     margin_loss,
     set_flat_params,
-    spectral_norm,
     zou_inputs,
     zou_network,
 )
 from prooftools.numerics.networks.deep.training import run_deep, train_deep
+from prooftools.numerics.spectra import spectral_norm
 
 
 def _data(n=8, d=5, seed=0, mu=0.5):

@@ -10,6 +10,7 @@ import sympy
 
 from prooftools.checking.judge import judge_condition, series_verdicts
 from prooftools.checking.verdict import Verdict
+from prooftools.numerics.networks.two_layer.observers import sperp_lookup
 from prooftools.numerics.quantity import Quantity
 from prooftools.numerics.trajectory import Trajectory
 from prooftools.theory import load_registry
@@ -134,16 +135,18 @@ def test_fixed_arguments_resid_sq_zero_and_sperp_sum(reg):
     for count, expect in ((1.0, Verdict.HOLDS), (5.0, Verdict.FAILS)):
         tr = Trajectory(config={"index": "k"}, index=np.array([0.0]),
                         observables={"resid_sq": np.array([1.0])},
-                        scalars={"sperp_sum": np.array([0.0, count, 50.0])},
-                        sperp_R=np.array([R / 10, R, 10 * R]))
-        j = judge_condition(c, values, trajectory=tr, constants=consts)
+                        scalars={})
+        fn = {"sperp_sum": sperp_lookup(np.array([R / 10, R, 10 * R]),
+                                        np.array([0.0, count, 50.0]))}
+        j = judge_condition(c, values, trajectory=tr, constants=consts, functions=fn)
         assert j.verdict == expect, (count, budget, j)
     # R between samples: counts bracket the value; [0, 50] straddles the budget -> unknown
     tr = Trajectory(config={"index": "k"}, index=np.array([0.0]),
                     observables={"resid_sq": np.array([1.0])},
-                    scalars={"sperp_sum": np.array([0.0, 50.0])},
-                    sperp_R=np.array([R / 10, 10 * R]))
-    assert judge_condition(c, values, trajectory=tr, constants=consts).verdict == Verdict.UNKNOWN
+                    scalars={})
+    fn = {"sperp_sum": sperp_lookup(np.array([R / 10, 10 * R]), np.array([0.0, 50.0]))}
+    assert judge_condition(c, values, trajectory=tr, constants=consts,
+                           functions=fn).verdict == Verdict.UNKNOWN
 
 
 def test_implied_constant_of_the_width_hypothesis(reg):

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from prooftools.errors import UserInputError
+from prooftools.numerics.kernels.infinite import relu_gram_h_inf as relu_gram_inf
 from prooftools.numerics.networks.two_layer.network import (
     StepWorkspace,
     first_layer_gram,
@@ -18,15 +19,17 @@ from prooftools.numerics.networks.two_layer.network import (
 from prooftools.numerics.networks.two_layer.observers import (
     DuObserver,
     gram_counts_update,
+    pattern_delta,
+    sperp_lookup,
+    sperp_sum,
+)
+from prooftools.numerics.networks.two_layer.training import run_du
+from prooftools.numerics.spectra import (
     lambda_min,
     lambda_min_warm,
-    pattern_delta,
-    relu_gram_inf,
-    sperp_sum,
     sym_norm2,
     sym_norm2_warm,
 )
-from prooftools.numerics.networks.two_layer.training import run_du
 from prooftools.numerics.trajectory import Trajectory
 
 
@@ -102,10 +105,12 @@ def test_sperp_sum_against_loops_and_trajectory_samples():
     y = np.zeros(5)
     tr = run_du(X, y, width=30, steps=0, lr=0.1, seed=1, sperp_radii=radii, progress=False)
     assert tr.scalars["sperp_sum"].tolist() == brute
-    assert tr.sperp_sum(0.3) == brute[2]
-    assert tr.sperp_sum(0.2) == brute[2]  # unsampled radius: the next sample is an upper bound
-    assert tr.sperp_sum(0.2) >= sperp_sum(W0, X, 0.2)[0]
-    assert tr.sperp_sum(5.0) == math.inf
+    lookup = sperp_lookup(tr.scalars["sperp_R"], tr.scalars["sperp_sum"])
+    assert lookup(0.3) == brute[2]
+    # unsampled radius: the neighbouring samples bracket the value
+    assert lookup(0.2).upper == brute[2] and lookup(0.2).lower == brute[1]
+    assert lookup(0.2).lower <= sperp_sum(W0, X, 0.2)[0] <= lookup(0.2).upper
+    assert lookup(5.0).upper == math.inf
 
 
 def test_lanczos_spectral_norm_agrees_with_dense():

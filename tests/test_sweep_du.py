@@ -5,8 +5,8 @@ import pytest
 
 from prooftools.reporting.sweep_reports import render_sweep
 from prooftools.sweep import sweep
-from prooftools.sweep.analysis import judge_exponent
 from prooftools.sweep.fit import Fit
+from prooftools.sweep.observables import judge_exponent
 
 
 def _lemma31(tmp_path, n, seeds):

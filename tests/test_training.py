@@ -8,14 +8,15 @@ import numpy as np
 import pytest
 
 from prooftools.errors import UserInputError
+from prooftools.numerics.kernels.infinite import relu_gram_h_inf as relu_gram_inf
 from prooftools.numerics.networks.two_layer.network import (
     feature_gram,
     first_layer_gram,
     init_params,
     pattern,
 )
-from prooftools.numerics.networks.two_layer.observers import lambda_min, relu_gram_inf
 from prooftools.numerics.networks.two_layer.training import record_steps, run_du
+from prooftools.numerics.spectra import lambda_min
 from prooftools.numerics.trajectory import Trajectory
 
 

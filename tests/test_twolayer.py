@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from prooftools.errors import UserInputError
+from prooftools.numerics.kernels.infinite import relu_gram_h_inf as relu_gram_inf
 from prooftools.numerics.networks.two_layer.network import (
     StepWorkspace,
     feature_gram,
@@ -18,7 +19,6 @@ from prooftools.numerics.networks.two_layer.network import (
     loss,
     pattern,
 )
-from prooftools.numerics.networks.two_layer.observers import relu_gram_inf
 
 
 def _data(n=6, d=4, seed=0):

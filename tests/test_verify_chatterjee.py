@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from prooftools.api import verify
 from prooftools.checking.verdict import Verdict
-from prooftools.checking.verify import verify
 from prooftools.cli import main
 from prooftools.errors import UserInputError
 from prooftools.numerics.networks.smooth import network as ch

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
+from prooftools.api import verify
 from prooftools.checking.verdict import Verdict
-from prooftools.checking.verify import verify
 from prooftools.cli import main
 from prooftools.errors import UserInputError
 from prooftools.numerics.data.datasets import load_dataset

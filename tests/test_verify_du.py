@@ -7,9 +7,10 @@ import json
 import numpy as np
 import pytest
 
+from prooftools.api import verify
 from prooftools.checking.verdict import Verdict
-from prooftools.checking.verify import _lambda_max_inf, verify
 from prooftools.cli import main
+from prooftools.engines.two_layer import _lambda_max_inf
 from prooftools.errors import UserInputError
 from prooftools.numerics.data.datasets import load_dataset
 from prooftools.reporting.tables import FORMATS

@@ -304,3 +304,15 @@ def combine(verdicts: list[Verdict]) -> Verdict:
     if not verdicts:
         return Verdict.UNKNOWN
     return min(verdicts, key=_verdict_rank)
+
+
+def estimated_criterion_verdict(criterion: Mapping[str, object]) -> str:
+    """The verdict on a criterion whose right side is an upper-bound *estimate* (Chatterjee's
+    α): a violation is rigorous, a satisfied inequality only estimated.
+
+    >>> estimated_criterion_verdict({"satisfied": True}), estimated_criterion_verdict(
+    ...     {"satisfied": True, "satisfied_gd": False})
+    ('holds (estimated)', 'fails')
+    """
+    ok = criterion.get("satisfied_gd", criterion["satisfied"])
+    return f"{Verdict.HOLDS} (estimated)" if ok else str(Verdict.FAILS)

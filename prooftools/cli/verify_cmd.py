@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 from prooftools.cli.argtypes import nonneg_int, positive_float, positive_int
 from prooftools.cli.options import add_format_option, add_theorems_option, parse_assignments
@@ -15,31 +16,38 @@ REPLICATIONS = ("du2019", "chatterjee")
 
 
 
-def cmd_verify(args) -> int:
-    from prooftools.checking.verify import verify
-    from prooftools.numerics.data.datasets import load_dataset
-    from prooftools.reporting.verify_reports import plot_report, render_report
-    from prooftools.theory import load_registry
+def run_config_from_args(args):
+    """The :class:`~prooftools.engines.RunConfig` of ``verify``'s flags (``--set`` included)."""
+    from prooftools.engines import RunConfig
 
     if args.flow and args.batch is not None:
         raise UserInputError("--flow and --batch exclude each other (gradient flow is full-batch)")
-    reg = load_registry(extra_dirs=args.theorems)
-    ds = load_dataset(args.dataset)
     overrides = {}
     for name, val in parse_assignments(args.set).items():
         try:
             overrides[name] = float(val)
         except ValueError:
             raise UserInputError(f"--set {name}: expected a number, got {val!r}") from None
-    report = verify(
-        reg, args.id, ds.X, ds.y, width=args.width, steps=args.steps, lr=args.lr,
-        seed=args.seed, flow=args.flow, batch_size=args.batch, delta=args.delta,
-        constants=args.constants, stride=args.stride, overrides=overrides,
-        dataset_name=args.dataset, progress=None, depth=args.depth, loss=args.loss,
+    return RunConfig.from_keywords(
+        width=args.width, steps=args.steps, lr=args.lr, seed=args.seed, flow=args.flow,
+        batch_size=args.batch, delta=args.delta, constants=args.constants, stride=args.stride,
+        overrides=overrides, depth=args.depth, step_policy=args.step_policy, loss=args.loss,
         activation=args.activation, init=args.init, scale=args.scale, radius=args.radius,
         near_minimizer=args.near_minimizer, eps=args.eps, mu=args.mu, points=args.points,
-        find_scale=args.find_scale, flow_tol=args.flow_tol,
-    )
+        find_scale=args.find_scale, flow_tol=args.flow_tol)
+
+
+def cmd_verify(args) -> int:
+    from prooftools.checking.verify import verify
+    from prooftools.numerics.data.datasets import load_dataset
+    from prooftools.reporting.verify_reports import plot_report, render_report
+    from prooftools.theory import load_registry
+
+    config = run_config_from_args(args)
+    reg = load_registry(extra_dirs=args.theorems)
+    ds = load_dataset(args.dataset)
+    data = SimpleNamespace(X=ds.X, y=ds.y, name=args.dataset)
+    report = verify(reg, args.id, data, config, progress=None)
     text = render_report(report, args.format)
     if args.plots:
         paths = plot_report(report, args.plots)
@@ -54,6 +62,7 @@ def cmd_verify(args) -> int:
 
 
 def _replicate_chatterjee(args, out: str) -> int:
+    from prooftools.checking.verdict import estimated_criterion_verdict
     from prooftools.numerics.replication.chatterjee import default_dataset, replicate_chatterjee
     from prooftools.reporting.replication_plots import plot_chatterjee_replication
 
@@ -71,8 +80,9 @@ def _replicate_chatterjee(args, out: str) -> int:
     for kind in ("positive", "random"):
         for r in res[kind]:
             c = r["criterion"]
+            verdict = estimated_criterion_verdict(c)
             print(f"{kind:>9}  {r['seed']:>4}  {r['eta']:>10.4g}  {r['f0']:>10.4g}  "
-                  f"{r['steps_to_eps']:>13}  {c['lhs']:>10.4g}  {c['rhs']:>10.4g}  {c['verdict']}")
+                  f"{r['steps_to_eps']:>13}  {c['lhs']:>10.4g}  {c['rhs']:>10.4g}  {verdict}")
     print("wrote: " + ", ".join(figures))
     return 0
 
@@ -142,9 +152,13 @@ def add_parsers(sub) -> None:
     p.add_argument("--lr", type=positive_float, metavar="ETA",
                    help="step size (default: the theorem's step-size bound, recorded)")
     p.add_argument("--flow", action="store_true", help="gradient flow instead of GD")
-    p.add_argument("--flow-tol", type=positive_float, default=1e-6, metavar="TOL",
+    p.add_argument("--flow-tol", type=positive_float, metavar="TOL",
                    help="relative/absolute tolerance of the gradient-flow ODE solver "
                         "(default 1e-6; reported in the JSON config)")
+    p.add_argument("--step-policy", choices=("theorem", "fixed", "practical"),
+                   default="theorem",
+                   help="theorem: the theorem's step-size bound (default); practical: the "
+                        "engine's practical step (Du et al.: 0.5/λ_max(H^∞)); fixed: --lr")
     p.add_argument("--batch", type=positive_int, metavar="B", help="minibatch SGD with batch B")
     p.add_argument("--seed", type=nonneg_int, default=0, help="initialization seed (default 0)")
     p.add_argument("--delta", type=float, default=0.1, metavar="D",

@@ -34,9 +34,11 @@ __all__ = ["ALGORITHMS", "CONSTANTS", "STEP_POLICIES", "RunConfig"]
 #: lower bounds), the user's ``step_size``, or the engine's practical step (e.g. 0.5/λ_max(H^∞)).
 STEP_POLICIES = ("theorem", "fixed", "practical")
 #: Algorithms an engine may offer (each engine declares which of these it runs).
-ALGORITHMS = ("gd", "sgd", "flow", "joint")
+ALGORITHMS = ("gd", "sgd", "flow")
 #: ``derived``: substitute the constants re-derived from the proofs; ``hidden``: leave them open.
 CONSTANTS = ("derived", "hidden")
+#: Symbols whose override drives the run itself: they set these fields (and so are honoured).
+RUN_SYMBOLS = {"eta": "step_size", "m": "width", "L": "depth", "b": "batch_size"}
 #: Default relative tolerance of the judge (a comparison within it is "holds, within rounding").
 DEFAULT_RTOL = 1e-9
 
@@ -93,6 +95,7 @@ class RunConfig:
         set_ = object.__setattr__
         set_(self, "overrides", _freeze(self.overrides, "override"))
         set_(self, "options", _freeze(self.options, "option"))
+        self._absorb_run_overrides()
         _positive_int("width", self.width)
         _positive_int("depth", self.depth)
         _positive_int("steps", self.steps, minimum=0)
@@ -129,6 +132,27 @@ class RunConfig:
             raise UserInputError(f"rtol must lie in [0, 1); got {self.rtol!r}")
         set_(self, "rtol", float(self.rtol))
 
+    def _absorb_run_overrides(self) -> None:
+        """``--set eta=…`` (m, L, b likewise) drives the run: it becomes the step size (width,
+        depth, batch size) instead of a value that is recorded but not used."""
+        overrides = dict(self.overrides)
+        for symbol, name in RUN_SYMBOLS.items():
+            if symbol not in overrides:
+                continue
+            value = overrides.pop(symbol)
+            if name != "step_size":
+                if isinstance(value, bool) or not isinstance(value, int | float) \
+                        or value != int(value):
+                    raise UserInputError(f"override {symbol} sets the {name}: expected an "
+                                         f"integer; got {value!r}")
+                value = int(value)
+            current = getattr(self, name)
+            if current is not None and current != value:
+                raise UserInputError(f"override {symbol}={value} contradicts {name}={current}; "
+                                     "give one of them")
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "overrides", MappingProxyType(overrides))
+
     # ------------------------------------------------------------------ access
 
     def option(self, name: str, default: _OptionValue = None) -> _OptionValue:
@@ -146,6 +170,34 @@ class RunConfig:
         if "overrides" in changes:
             changes["overrides"] = {**self.overrides, **dict(changes["overrides"] or {})}
         return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_keywords(cls, *, lr: float | None = None, flow: bool = False,
+                      options: Mapping[str, Any] | None = None, **keywords) -> RunConfig:
+        """Build a configuration from keywords as the Python API and the CLI take them.
+
+        ``lr`` is the step size, ``flow=True`` the gradient-flow algorithm; a keyword that is no
+        field (``loss``, ``mu``, ``flow_tol`` …) is an engine option, kept when it is set (not
+        ``None`` or ``False``).
+
+        >>> cfg = RunConfig.from_keywords(width=64, lr=0.1, flow=True, loss=None, mu=0.5)
+        >>> cfg.step_policy, cfg.step_size, cfg.algorithm, dict(cfg.options)
+        ('fixed', 0.1, 'flow', {'mu': 0.5})
+        """
+        names = {f.name for f in dataclasses.fields(cls)} - {"options"}
+        fields = {k: v for k, v in keywords.items() if k in names}
+        opts = {k: v for k, v in keywords.items()
+                if k not in names and v is not None and v is not False}
+        opts.update(dict(options or {}))
+        if lr is not None:
+            fields["step_size"] = lr
+        if flow:
+            if fields.get("algorithm") not in (None, "flow"):
+                raise UserInputError(f"flow=True contradicts algorithm={fields['algorithm']!r}")
+            fields["algorithm"] = "flow"
+        if fields.get("overrides", {}) is None:
+            del fields["overrides"]
+        return cls(**fields, options=opts)
 
     # ------------------------------------------------------------------ serialisation
 

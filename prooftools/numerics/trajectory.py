@@ -8,8 +8,8 @@ entries where they were not measured.
 
 ``dense`` holds observables recorded at *every* step (currently ``resid_sq`` and ``loss_ratio``
 for full-batch GD), aligned with ``dense_index``; they let a checker test "for all k" exactly.
-``sperp_R``/``scalars["sperp_sum"]`` are exact samples of the step function
-R ↦ #{(i, r): |w_r(0)ᵀx_i| < R}.
+Scalars may be arrays: e.g. ``scalars["sperp_R"]``/``scalars["sperp_sum"]`` are a family's
+exact samples of a function observable (its engine turns them into a function).
 """
 
 from __future__ import annotations
@@ -78,7 +78,6 @@ class Trajectory:
     scalars: dict[str, Any] = field(default_factory=dict)
     dense_index: np.ndarray | None = None
     dense: dict[str, np.ndarray] = field(default_factory=dict)
-    sperp_R: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         idx = np.asarray(self.index, dtype=float)
@@ -96,21 +95,6 @@ class Trajectory:
             raise UserInputError("this trajectory is indexed by time t; use .index")
         return self.index.astype(np.int64)
 
-    def sperp_sum(self, R: float) -> float:
-        """#{(i, r): |w_r(0)ᵀx_i| < R} if R was sampled; otherwise an upper bound.
-
-        The function is non-decreasing in R, so the value at the next sampled radius ≥ R is a
-        rigorous upper bound; ``inf`` if R exceeds every sample.
-        """
-        if self.sperp_R is None or "sperp_sum" not in self.scalars:
-            raise UserInputError("this trajectory has no sperp_sum samples")
-        Rs = np.asarray(self.sperp_R)
-        counts = np.asarray(self.scalars["sperp_sum"])
-        j = int(np.searchsorted(Rs, R, side="left"))
-        if j == len(Rs):
-            return math.inf
-        return float(counts[j])
-
     def to_dict(self) -> dict:
         """JSON-friendly dict (NaN/inf encoded explicitly)."""
         return {
@@ -120,7 +104,6 @@ class Trajectory:
             "scalars": _encode_value(self.scalars),
             "dense_index": None if self.dense_index is None else _encode_array(self.dense_index),
             "dense": {k: _encode_array(v) for k, v in self.dense.items()},
-            "sperp_R": None if self.sperp_R is None else _encode_array(self.sperp_R),
         }
 
     def to_json(self, path: str | Path | None = None) -> str:
@@ -142,13 +125,14 @@ class Trajectory:
         except json.JSONDecodeError as exc:
             raise UserInputError(f"trajectory JSON is malformed: {exc}") from None
         di = raw.get("dense_index")
-        sr = raw.get("sperp_R")
+        scalars = _decode_value(raw.get("scalars", {}))
+        if raw.get("sperp_R") is not None:  # files written before samples moved into scalars
+            scalars["sperp_R"] = _decode_array(raw["sperp_R"])
         return cls(
             config=_decode_value(raw["config"]),
             index=_decode_array(raw["index"]),
             observables={k: _decode_array(v) for k, v in raw["observables"].items()},
-            scalars=_decode_value(raw.get("scalars", {})),
+            scalars=scalars,
             dense_index=None if di is None else _decode_array(di),
             dense={k: _decode_array(v) for k, v in raw.get("dense", {}).items()},
-            sperp_R=None if sr is None else _decode_array(sr),
         )

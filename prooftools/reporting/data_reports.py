@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from prooftools.checking.verdict import Verdict
 from prooftools.reporting.tables import Table
 
 _QUANTITY_ORDER = ("n", "d", "norm_min", "norm_max", "y_max", "last_coord", "sep", "phi",
@@ -37,7 +38,7 @@ def hypothesis_table(report) -> Table:
         vals = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                          for k, v in h["value"].items())
         wit = "; ".join(f"{k}: {w}" for k, w in h["witness"].items()
-                        if h["verdict"] != "holds")
+                        if h["verdict"] != str(Verdict.HOLDS))
         note = h["note"]
         if h["implied_constants"]:
             note = "holds iff " + ", ".join(f"{c} {r}" for c, r in h["implied_constants"].items())

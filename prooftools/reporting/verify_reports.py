@@ -1,10 +1,10 @@
 """Render a :class:`~prooftools.checking.verify.VerifyReport`: verdict table and plots.
 
 The table comes in the four :class:`~prooftools.reporting.tables.Table` formats (text, markdown,
-latex, json). The plots (PNG and PDF, matplotlib's Agg backend) show the loss against the
-theorem's envelope — (1 − ηλ0/2)^k r0 for GD/SGD, exp(−λ0 t) r0 for gradient flow — and each
-observable against its bound: dist_max against R' and R, ntk_min against λ0/2 and 3λ0/4, the
-one-step loss ratio against 1 − ηλ0/2. Reports render; the numbers come from the report.
+latex, json). The figure (PNG and PDF, matplotlib's Agg backend) has one panel per judged
+quantified item (``report.panels``, made in :mod:`prooftools.checking.panels`): the item's
+left-hand side over the run against the statement's own bound. Reports render; the numbers and
+the formulas come from the report.
 """
 
 from __future__ import annotations
@@ -23,12 +23,7 @@ from prooftools.reporting.tables import Table
 if TYPE_CHECKING:
     from prooftools.checking.verify import VerifyReport
 
-__all__ = ["du_reference_lines", "plot_report", "render_report", "verdict_table"]
-
-#: per engine: the observables drawn next to the loss (first three that were recorded)
-_PANELS = ("zou_dist_spec_max", "az_dist_max", "zou_flip_max", "az_flip_max", "zou_sum_lprime",
-           "az_semismooth_resid", "zl_gd_ratio", "zl_lam_pt", "zl_reg_ratio", "zl_nbhd",
-           "zl_res_norm", "dist_total", "ch_loss_ratio", "grad_norm_sq")
+__all__ = ["plot_report", "render_report", "verdict_table"]
 
 
 def _fmt(x: float | None) -> str:
@@ -104,112 +99,80 @@ def render_report(report: VerifyReport, fmt: str = "text") -> str:
     return text
 
 
-def du_reference_lines(report: VerifyReport) -> dict[str, float]:
-    """Du et al.'s reference values at the report's data: λ0/2, 3λ0/4, R, R', the rate ρ."""
-    d = report.data
-    lam = d["lambda0"]
-    lam = float(lam.value) if isinstance(lam, Quantity) else float(lam)
-    n, m, delta, eta = float(d["n"]), float(d["m"]), float(d["delta"]), float(d["eta"])
-    tr = report.trajectory
-    r0 = _r0(tr)
-    flow = tr.config.get("index") == "t"
-    c_gd, c_gf = math.sqrt(2 * math.pi) / 32, math.sqrt(2 * math.pi) / 16
-    out = {"lambda0/2": lam / 2, "3lambda0/4": 0.75 * lam, "r0": r0}
-    if lam > 0:
-        out["R"] = (c_gf if flow else c_gd) * delta * lam / n**2
-        out["R_prime"] = (2.0 if flow else 4.0) * math.sqrt(n * r0) / (math.sqrt(m) * lam)
-    if not flow:
-        out["rho"] = 1.0 - eta * lam / 2
-    return out
-
-
-def _r0(tr) -> float:
-    if tr.dense_index is not None and "resid_sq" in tr.dense:
-        return float(tr.dense["resid_sq"][0])
-    return float(tr.observables["resid_sq"][0])
-
-
 def plot_report(report: VerifyReport, out_dir: str | Path, *, stem: str | None = None) -> list[str]:
-    """Write the loss/envelope and observable/bound figure as PNG and PDF; return the paths."""
+    """Write one figure (PNG and PDF) of the judged quantified items; return the paths.
+
+    Each panel shows an item's left-hand side over the run against the theorem's own bound (the
+    item's right-hand side as the statement states it), titled with the statement and item;
+    log scales only where the data span decades, no lines into log 0.
+    """
     plt = pyplot()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = stem or report.statement.replace(".", "_") + "_verify"
-    if report.config.get("engine") not in (None, "du"):
-        return _plot_generic(report, out, stem, plt)
-    tr = report.trajectory
-    ref = du_reference_lines(report)
-    lam = ref["lambda0/2"] * 2
-    flow = tr.config.get("index") == "t"
-    xs = tr.index
-    label_x = "time t" if flow else "iteration k"
-    fig, ax = plt.subplots(2, 2, figsize=(11, 8))
-    if tr.dense_index is not None and "resid_sq" in tr.dense:
-        kx, rs = tr.dense_index, tr.dense["resid_sq"]
-    else:
-        kx, rs = xs, tr.observables["resid_sq"]
-    with np.errstate(all="ignore"):
-        env = ref["r0"] * (np.exp(-lam * kx) if flow else ref["rho"] ** kx)
-    a = ax[0, 0]
-    a.semilogy(kx, rs, label=r"$\|y-u\|^2$")
-    a.semilogy(kx, env, "--", label=r"$e^{-\lambda_0 t}r_0$" if flow
-               else r"$(1-\eta\lambda_0/2)^k r_0$")
-    a.set(xlabel=label_x, ylabel="squared residual", title="loss vs the theorem's envelope")
-    a.legend(fontsize=8)
-    a = ax[0, 1]
-    a.plot(xs, tr.observables["dist_max"], label=r"$\max_r\|w_r-w_r(0)\|$")
-    for key, style, lab in (("R_prime", "--", "R'"), ("R", ":", "R")):
-        if key in ref:
-            a.axhline(ref[key], ls=style, color="k" if key == "R" else "C1",
-                      label=f"{lab} = {ref[key]:.3g}")
-    a.set_yscale("log")
-    a.set(xlabel=label_x, ylabel="distance", title="movement vs R' and R")
-    a.legend(fontsize=8)
-    a = ax[1, 0]
-    ntk = tr.observables.get("ntk_min")
-    if ntk is not None:
-        ok = ~np.isnan(ntk)
-        a.plot(xs[ok], ntk[ok], "o-", ms=3, label=r"$\lambda_{\min}(H)$")
-    a.axhline(ref["lambda0/2"], ls="--", color="C3", label=r"$\lambda_0/2$")
-    a.axhline(ref["3lambda0/4"], ls=":", color="C2", label=r"$3\lambda_0/4$")
-    a.set(xlabel=label_x, ylabel="eigenvalue", title="NTK eigenvalue vs λ0/2")
-    a.legend(fontsize=8)
-    a = ax[1, 1]
-    if tr.dense_index is not None and "loss_ratio" in tr.dense:
-        a.plot(tr.dense_index, tr.dense["loss_ratio"], label="one-step ratio")
-    elif "loss_ratio" in tr.observables:
-        a.plot(xs, tr.observables["loss_ratio"], label="ratio over one record spacing")
-    if "rho" in ref:
-        a.axhline(ref["rho"], ls="--", color="C3", label=r"$1-\eta\lambda_0/2$")
-    a.set(xlabel=label_x, ylabel="ratio", title="loss ratio vs the contraction")
-    a.legend(fontsize=8)
+    panels = list(report.panels) or [_objective_panel(report)]
+    cols = min(3, len(panels))
+    rows = -(-len(panels) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.9 * rows), squeeze=False)
+    xlabel = _index_label(report)
+    for a, panel in zip(axes.ravel(), panels, strict=False):
+        _draw_panel(a, panel, xlabel)
+    for a in axes.ravel()[len(panels):]:
+        a.set_visible(False)
     cfg = report.config
-    fig.suptitle(f"{report.statement}: n={cfg['n']}, m={cfg['width']}, η={cfg['eta']:.3g}, "
-                 f"λ0={lam:.3g}, first failing link: {report.first_failing_link or 'none'}")
+    fig.suptitle(f"verify {report.statement} on {cfg.get('dataset') or 'data'} "
+                 f"(n={cfg.get('n')}, m={cfg.get('width')}, seed={cfg.get('seed')}): "
+                 f"first failing link {report.first_failing_link or 'none'}", fontsize=10)
     fig.tight_layout()
     return save_figure(fig, out, stem, dpi=110)
 
 
-def _plot_generic(report: VerifyReport, out: Path, stem: str, plt) -> list[str]:
-    """Loss (every step when recorded densely) and up to three paper observables against k."""
-    tr = report.trajectory
-    names = [k for k in _PANELS if k in tr.observables][:3]
-    fig, axes = plt.subplots(1, 1 + len(names), figsize=(4.2 * (1 + len(names)), 3.6))
-    axes = np.atleast_1d(axes)
-    if tr.dense_index is not None and "loss" in tr.dense:
-        kx, lo = tr.dense_index, tr.dense["loss"]
+def _index_label(report: VerifyReport) -> str:
+    if report.config.get("algorithm") == "sampling":
+        return "sampled point k"
+    return "time t" if report.trajectory.config.get("index") == "t" else "iteration k"
+
+
+def _draw_panel(a, panel, xlabel: str) -> None:
+    x, lhs, rhs = (np.asarray(v, dtype=float) for v in (panel.x, panel.lhs, panel.rhs))
+    inside = np.asarray(panel.inside, dtype=bool)
+    both = np.concatenate([lhs[np.isfinite(lhs)], rhs[np.isfinite(rhs)]])
+    log = both.size > 0 and bool(np.all(both > 0)) and both.max() / both.min() > 100.0
+    for series, label, style, color in ((lhs, panel.lhs_label, ".-" if x.size < 60 else "-",
+                                         "C0"),
+                                        (rhs, panel.rhs_label, "--", "C3")):
+        keep = np.isfinite(series) & ((series > 0) if log else True)
+        if keep.any():
+            a.plot(x[keep], np.where(inside, series, np.nan)[keep], style, ms=3, color=color,
+                   label=label)
+        if series is lhs and (keep & ~inside).any():
+            a.plot(x[keep & ~inside], series[keep & ~inside], ".", ms=3, color="0.6",
+                   label="outside the `when` range (no claim)")
+    if log:
+        a.set_yscale("log")
     else:
-        kx, lo = tr.index, tr.observables.get("loss", np.full(tr.index.shape, np.nan))
-    with np.errstate(all="ignore"):
-        axes[0].semilogy(kx, np.where(lo > 0, lo, np.nan), ".-" if kx.size < 100 else "-")
-    axes[0].set(xlabel="k", ylabel="loss", title="objective")
-    for a, name in zip(axes[1:], names, strict=False):
-        v = tr.observables[name]
-        ok = np.isfinite(v)
-        a.plot(tr.index[ok], v[ok], ".-", ms=3)
-        if name in ("zl_gd_ratio", "zl_lam_pt") and np.all(v[ok] > 0):
-            a.set_yscale("log")
-        a.set(xlabel="k (point index)" if name.startswith("zl_") else "k", title=name)
-    fig.suptitle(f"{report.statement}: first failing link: {report.first_failing_link or 'none'}")
-    fig.tight_layout()
-    return save_figure(fig, out, stem, dpi=110)
+        a.ticklabel_format(axis="y", useOffset=False)
+    a.set_xlabel(xlabel)
+    a.set_title(_wrap(panel.title, 48) + f"\n[{panel.verdict}]", fontsize=8)
+    a.legend(fontsize=7)
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _objective_panel(report: VerifyReport):
+    """When no item is quantified over the run: the recorded objective alone."""
+    from prooftools.checking.report import Panel
+
+    tr = report.trajectory
+    if tr.dense_index is not None and "loss" in tr.dense:
+        x, lo = tr.dense_index, tr.dense["loss"]
+    else:
+        x, lo = tr.index, tr.observables.get("loss", np.full(tr.index.shape, np.nan))
+    return Panel(statement=report.statement, item="loss", title=f"{report.statement}: objective "
+                 "(no quantified item to draw)", inequality="", verdict="", index_name="k",
+                 x=np.asarray(x), lhs=np.asarray(lo), rhs=np.full(np.shape(lo), np.nan),
+                 inside=np.ones(np.shape(lo), dtype=bool), lhs_label="loss", rhs_label="")

@@ -26,11 +26,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from prooftools.checking.verdict import Verdict
 from prooftools.errors import UserInputError
 from prooftools.sweep.runner import load_point_data, run_task
 from prooftools.sweep.spec import GridPoint, SweepSpec
 from prooftools.sweep.store import Store, run_id
 from prooftools.sweep.threshold import ThresholdResult, ThresholdSearch
+
+#: A run counts for a threshold only when its target held as measured (undecided does not).
+HOLDS = str(Verdict.HOLDS)
 
 __all__ = ["SweepRun", "default_targets", "execute", "local_cluster", "replay"]
 
@@ -306,7 +310,7 @@ def _drive(spec, st: Store, points, ex, progress, data) -> SweepRun:
             held = []
             for seed in spec.seeds:
                 row = rows[run_id(spec, point, width, seed)]
-                held.append(row["targets"][who[1]]["measured"] == "holds")
+                held.append(row["targets"][who[1]]["measured"] == HOLDS)
             search.tell(width, held)
             for w in search.pending():
                 request(pkey, w, who)

@@ -1,8 +1,8 @@
 """One run of a sweep: load a grid point's data, call ``verify``, reduce the report to a row.
 
-:func:`run_one` is the only place that calls :func:`prooftools.checking.verify.verify`; it maps a
-:class:`~prooftools.engines.config.RunConfig` onto verify's keywords, so moving to the engine seam's
-``verify(registry, statement, data, config)`` is a change of this one function.
+:func:`run_one` is the only place that calls :func:`prooftools.checking.verify.verify`, through
+the engine seam ``verify(registry, statement, data, config)``: the sweep's RunConfig goes to the
+engine unchanged (step policy, options and overrides included).
 
 :func:`run_task` is what a Dask worker executes: it resolves the run function by name, limits BLAS
 to one thread (threadpoolctl) and times the run. Every run function has the signature
@@ -25,11 +25,6 @@ from prooftools.engines.config import RunConfig
 from prooftools.errors import UserInputError
 
 __all__ = ["load_point_data", "run_one", "run_task", "run_verify", "split_target"]
-
-#: Engine options verify accepts as keywords (the rest of RunConfig.options is refused).
-_VERIFY_OPTIONS = ("loss", "activation", "init", "scale", "radius", "near_minimizer", "eps",
-                   "mu", "points", "find_scale", "flow_tol", "flow")
-
 
 def split_target(target: str) -> tuple[str, str]:
     """``du2019.lemma3.1.init_eigenvalue`` → (``du2019.lemma3.1``, ``init_eigenvalue``).
@@ -101,31 +96,20 @@ def _registry(theorems: tuple[str, ...]):
     return load_registry(theorems)
 
 
-def _practical_step(X: np.ndarray) -> float:
-    """Du et al.'s practical step 0.5/λ_max(H^∞) on unit-normalized inputs."""
-    from prooftools.numerics.kernels.infinite import relu_gram_h_inf
-
-    Xn = X / np.linalg.norm(X, axis=1, keepdims=True)
-    return 0.5 / float(np.linalg.eigvalsh(relu_gram_h_inf(Xn))[-1])
-
-
 def run_one(registry, statement: str, data: tuple, config: RunConfig):
     """Run ``verify`` for one configuration (THE adapter; returns its VerifyReport)."""
     from prooftools.checking.verify import verify
 
     X, y, name = data
-    unknown = sorted(set(config.options) - set(_VERIFY_OPTIONS))
-    if unknown:
-        raise UserInputError(f"engine option(s) {', '.join(unknown)} are not known to verify")
-    lr = config.step_size
-    if config.step_policy == "practical" and config.depth is None:
-        lr = _practical_step(np.asarray(X))
-    return verify(registry, statement, X, y, width=config.width, steps=config.steps,
-                  lr=lr, seed=config.seed, algorithm=config.algorithm,
-                  batch_size=config.batch_size, delta=config.delta, constants=config.constants,
-                  stride=config.stride, expensive_stride=config.expensive_stride,
-                  progress=False, overrides=dict(config.overrides) or None, dataset_name=name,
-                  rtol=config.rtol, depth=config.depth, **dict(config.options))
+    return verify(registry, statement, _Data(np.asarray(X), np.asarray(y), name), config,
+                  progress=False)
+
+
+class _Data:
+    """The (X, y, name) of a grid point in the shape ``verify`` reads (a Dataset's fields)."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, name: str) -> None:
+        self.X, self.y, self.name = X, y, name
 
 
 def _num(v) -> float | None:

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from prooftools.checking.verdict import Verdict
 from prooftools.engines.config import RunConfig
 
 __all__ = ["planted", "planted_threshold"]
@@ -53,7 +54,7 @@ def planted(data: tuple, statement: str, targets: tuple[str, ...], theorems: tup
                           float(opt("noise", 0.0)))
     m = int(config.width)
     held = m >= t and not (float(opt("window_lo", 0.0)) <= m < float(opt("window_hi", 0.0)))
-    verdict = "holds" if held else "fails"
+    verdict = str(Verdict.HOLDS if held else Verdict.FAILS)
     margin = float(np.log(m / t))
     out = {t_: {"measured": verdict, "verdict": verdict, "margin": margin,
                 "first_failure": None, "implied_constants": {}} for t_ in targets}

@@ -79,15 +79,14 @@ def write_graph(graph: nx.DiGraph, path: str) -> None:
         fh.write(to_dot(graph))
 
 
-_COLOURS = {"holds": "palegreen", "fails": "salmon", "unknown": "lightgrey",
-            "not guaranteed": "khaki"}
 _SHAPES = {"assumption": "box", "condition": "box", "definition": "note",
            "theorem": "doubleoctagon",
            "corollary": "octagon", "lemma": "ellipse"}
 
 
 def to_dot(graph: nx.DiGraph) -> str:
-    """DOT text (no pydot needed); a node's ``verdict`` attribute colours it."""
+    """DOT text (no pydot needed); a node's ``fillcolor`` attribute colours it (reports colour
+    nodes by verdict; the theory layer knows no verdicts)."""
 
     def q(s: str) -> str:
         return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -96,8 +95,8 @@ def to_dot(graph: nx.DiGraph) -> str:
     for n, data in graph.nodes(data=True):
         attrs = {"label": f"{n}\\n{data.get('title', '')}"[:80],
                  "shape": _SHAPES.get(data.get("kind", ""), "ellipse")}
-        if data.get("verdict"):
-            attrs["fillcolor"] = _COLOURS.get(str(data["verdict"]), "white")
+        if data.get("fillcolor"):
+            attrs["fillcolor"] = str(data["fillcolor"])
         out.append(f"  {q(n)} [" + ", ".join(f"{k}={q(v)}" for k, v in attrs.items()) + "];")
     for u, v in graph.edges:
         out.append(f"  {q(u)} -> {q(v)};")

@@ -31,6 +31,7 @@ from prooftools.numerics.data.separation import (
 )
 from prooftools.numerics.kernels.infinite import ntk_relu, relu_gram_h_inf
 from prooftools.numerics.quantity import Quantity
+from prooftools.numerics.rounding import UNIT_ROUNDOFF
 from prooftools.numerics.spectra import certified_lambda_min, certified_sigma_min
 
 __all__ = ["DATA_NAMES", "measure"]
@@ -39,7 +40,7 @@ DATA_NAMES = (
     "n", "d", "norm_min", "norm_max", "y_max", "sep", "phi", "nonpar", "sigma_min_X", "rank_X",
     "lambda0", "lambda_ntk", "last_coord",
 )
-_U = np.finfo(np.float64).eps / 2
+_U = UNIT_ROUNDOFF
 
 
 def _gamma(k: float) -> float:

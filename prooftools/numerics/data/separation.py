@@ -39,10 +39,11 @@ from tqdm.auto import tqdm
 
 from prooftools.errors import UserInputError
 from prooftools.numerics.quantity import Quantity
+from prooftools.numerics.rounding import UNIT_ROUNDOFF
 
 __all__ = ["exactly_parallel", "min_cross_distance", "min_pairwise_distance", "non_parallelism"]
 
-_U = np.finfo(np.float64).eps / 2
+_U = UNIT_ROUNDOFF
 _CAP = 200_000  # most candidate pairs kept for rechecking
 _PRECISIONS = ("auto", "float32", "float64")
 # per dtype: unit roundoff, absolute error per operation from underflow (or flush-to-zero)

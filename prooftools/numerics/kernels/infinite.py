@@ -33,6 +33,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from prooftools.errors import UserInputError
+from prooftools.numerics.rounding import UNIT_ROUNDOFF
 
 __all__ = ["NORMALIZATIONS", "kappa0", "kappa1", "ntk_relu", "relu_gram_h_inf"]
 
@@ -43,7 +44,7 @@ NORMALIZATIONS = {
     "jacot": 1.0,  # Jacot et al. 2018, NTK parameterisation, plain ReLU
 }
 
-_U = np.finfo(np.float64).eps / 2  # unit roundoff
+_U = UNIT_ROUNDOFF
 
 
 def _gamma(k: float) -> float:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from prooftools.errors import UserInputError
-from prooftools.numerics.networks.two_layer.observers import lambda_min, relu_gram_inf
+from prooftools.numerics.kernels.infinite import relu_gram_h_inf as relu_gram_inf
 from prooftools.numerics.networks.two_layer.training import run_du
+from prooftools.numerics.spectra import lambda_min
 
 __all__ = ["replicate_du", "sphere_data"]
 

@@ -373,25 +373,3 @@ def set_flat_params(net: DeepReLUNet, theta: np.ndarray) -> DeepReLUNet:
     if pos != theta.size:
         raise UserInputError(f"theta has {theta.size} entries, the network {pos}")
     return new
-
-
-def spectral_norm(
-    A: np.ndarray, *, exact_max_dim: int = 1024, iters: int = 50, nonfinite_as_inf: bool = False
-) -> float:
-    """‖A‖₂: exact SVD when the smaller side is ≤ ``exact_max_dim``, else power iteration on
-    AᵀA from a fixed start (a lower bound that converges from below). ``nonfinite_as_inf``:
-    return ∞ as soon as an iterate overflows (else the NaN propagates)."""
-    if min(A.shape) <= exact_max_dim:
-        return float(np.linalg.norm(A, 2))
-    v = np.random.default_rng(0).standard_normal(A.shape[1])
-    v /= np.linalg.norm(v)
-    s = 0.0
-    for _ in range(iters):
-        w = A.T @ (A @ v)
-        nw = np.linalg.norm(w)
-        if nw == 0:
-            return 0.0
-        if nonfinite_as_inf and not np.isfinite(nw):
-            return float("inf")
-        s, v = np.sqrt(nw), w / nw
-    return float(s)

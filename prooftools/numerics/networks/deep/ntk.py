@@ -16,6 +16,7 @@ import numpy as np
 
 from prooftools.errors import UserInputError
 from prooftools.numerics.networks.deep.network import DeepReLUNet, Forward, backprop, forward
+from prooftools.numerics.spectra import lambda_min
 
 
 def _output_backprops(net: DeepReLUNet, fwd: Forward) -> list[list]:
@@ -90,4 +91,4 @@ def ntk_lambda_min(
     ~4x faster than ``syevr`` restricted to one eigenvalue at n = 2048.
     """
     K = empirical_ntk(net, X, fwd) if K is None else K
-    return float(np.linalg.eigvalsh(K)[0])
+    return lambda_min(K, method="evd")

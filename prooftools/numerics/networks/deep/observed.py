@@ -30,21 +30,21 @@ from prooftools.numerics.networks.deep.network import (
     Forward,
     loss_value,
     margin_loss,
-    spectral_norm,
 )
 from prooftools.numerics.networks.deep.training import StepState, gd_dense, train_loop
+from prooftools.numerics.spectra import spectral_norm
 from prooftools.numerics.trajectory import Trajectory
 
 __all__ = ["run_deep_observed", "spec_norm"]
 
 
-def spec_norm(A: np.ndarray, iters: int = 30) -> float:
-    """‖A‖₂: exact when min(A.shape) ≤ 64, else power iteration on AᵀA (a lower estimate).
+def spec_norm(A: np.ndarray) -> float:
+    """‖A‖₂ of a layer-sized matrix (exact up to 64, ARPACK Lanczos above; ∞ on overflow).
 
     >>> spec_norm(np.diag([3.0, 1.0]))
     3.0
     """
-    return spectral_norm(A, exact_max_dim=64, iters=iters, nonfinite_as_inf=True)
+    return spectral_norm(A, exact_max_dim=64, iters=30, nonfinite_as_inf=True)
 
 
 def _pairwise_normalized(H: np.ndarray) -> np.ndarray:

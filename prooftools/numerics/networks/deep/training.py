@@ -31,10 +31,10 @@ from prooftools.numerics.networks.deep.network import (
     forward,
     gradients,
     loss_and_dout,
-    spectral_norm,
     train_error,
 )
 from prooftools.numerics.networks.deep.ntk import ntk_lambda_min
+from prooftools.numerics.spectra import spectral_norm
 from prooftools.numerics.trajectory import Trajectory
 
 __all__ = [

@@ -294,22 +294,18 @@ def linear_independence(X: np.ndarray) -> Quantity:
 def criterion(
     f0: float, alpha: float, r: float, *, beta: float | None = None, eta: float | None = None
 ) -> dict:
-    """Judge ``4 f(x0) < r² α`` and, with β and η, ``4 f(x0) < (1 − βη/2)² r² α``.
+    """Both sides of ``4 f(x0) < r² α`` and, with β and η, of ``4 f(x0) < (1 − βη/2)² r² α``,
+    and whether each is satisfied at these numbers (the verdict is made in checking).
 
-    ``verdict`` is ``"fails"`` (rigorous when α is an upper-bound estimate) or
-    ``"holds (estimated)"``.
-
-    >>> criterion(1.0, 5.0, 1.0)["holds"], criterion(1.0, 3.0, 1.0)["verdict"]
-    (True, 'fails')
+    >>> criterion(1.0, 5.0, 1.0)["satisfied"], criterion(1.0, 3.0, 1.0)["satisfied"]
+    (True, False)
     """
-    out = {"lhs": 4.0 * f0, "rhs": r * r * alpha, "holds": bool(4.0 * f0 < r * r * alpha)}
+    out = {"lhs": 4.0 * f0, "rhs": r * r * alpha, "satisfied": bool(4.0 * f0 < r * r * alpha)}
     if beta is not None and eta is not None:
         shrink = 1.0 - beta * eta / 2.0
         out["rhs_gd"] = (max(shrink, 0.0) ** 2) * r * r * alpha
-        out["holds_gd"] = bool(shrink > 0 and 4.0 * f0 < out["rhs_gd"])
+        out["satisfied_gd"] = bool(shrink > 0 and 4.0 * f0 < out["rhs_gd"])
         out["q"] = rate_q(alpha, beta, eta)
-    key = "holds_gd" if "holds_gd" in out else "holds"
-    out["verdict"] = "holds (estimated)" if out[key] else "fails"
     return out
 
 
@@ -370,7 +366,7 @@ def check_rate(run: dict, q: float, r: float | None = None, *, rtol: float = 1e-
     out = {
         "q": q,
         "max_ratio": worst,
-        "rate_holds": bool(
+        "rate_satisfied": bool(
             ratios.size and worst <= q * (1 + rtol) and np.all(np.isfinite(run["loss"]))
         ),
     }

@@ -34,18 +34,22 @@ recorded NTK is the full one, (1/m)(X Xᵀ) ∘ (P diag(a²) Pᵀ) + (1/m) relu(
 
 from __future__ import annotations
 
-import contextlib
 import math
 
 import numpy as np
 import scipy.linalg
 import scipy.sparse
 import scipy.sparse.linalg
-from scipy.linalg.lapack import dpotrf, dpotrs
 
 from prooftools.numerics.kernels.infinite import relu_gram_h_inf
 from prooftools.numerics.networks.two_layer.network import StepWorkspace, first_layer_gram
-from prooftools.numerics.spectra import cholesky_error_bound
+from prooftools.numerics.spectra import (
+    lambda_min,
+    lambda_min_warm,
+    one_blas_thread,
+    sym_norm2,
+    sym_norm2_warm,
+)
 
 __all__ = [
     "CHEAP_OBSERVABLES",
@@ -53,13 +57,8 @@ __all__ = [
     "DuObserver",
     "default_sperp_radii",
     "gram_counts_update",
-    "lambda_min",
-    "lambda_min_warm",
     "pattern_delta",
-    "relu_gram_inf",
     "sperp_sum",
-    "sym_norm2",
-    "sym_norm2_warm",
 ]
 
 CHEAP_OBSERVABLES = (
@@ -74,185 +73,6 @@ CHEAP_OBSERVABLES = (
 EXPENSIVE_OBSERVABLES = ("ntk_min", "ntk_dev")
 SPARSE_GRAM_COST = 128
 """Sparse update of P Pᵀ when nnz(ΔP)·SPARSE_GRAM_COST < n·m (see the module docstring)."""
-
-
-def relu_gram_inf(X: np.ndarray) -> np.ndarray:
-    """Du et al.'s infinite-width Gram H^∞ (closed form, from
-    :mod:`prooftools.numerics.kernels.infinite`).
-
-    >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])
-    >>> relu_gram_inf(X).round(3).tolist()
-    [[0.5, 0.0], [0.0, 0.5]]
-    """
-    return relu_gram_h_inf(X)
-
-
-def lambda_min(H: np.ndarray) -> float:
-    """Smallest eigenvalue of a symmetric matrix (LAPACK evr, one-eigenvalue subset)."""
-    if H.shape[0] == 0:
-        return math.nan
-    return float(
-        scipy.linalg.eigh(
-            H, eigvals_only=True, subset_by_index=[0, 0], driver="evr", check_finite=False
-        )[0]
-    )
-
-
-def sym_norm2(A: np.ndarray, *, dense_below: int = 400) -> float:
-    """Spectral norm of a symmetric matrix: full eigvalsh for small n, Lanczos (ARPACK) above.
-
-    >>> sym_norm2(np.diag([1.0, -3.0, 2.0]))
-    3.0
-    """
-    n = A.shape[0]
-    if n == 0 or not np.any(A):
-        return 0.0
-    if n <= dense_below:
-        w = scipy.linalg.eigvalsh(A, check_finite=False)
-        return float(np.max(np.abs(w)))
-    try:
-        w = scipy.sparse.linalg.eigsh(
-            A, k=1, which="LM", v0=np.ones(n), tol=1e-10, return_eigenvectors=False
-        )
-        return float(abs(w[0]))
-    except (scipy.sparse.linalg.ArpackNoConvergence, scipy.sparse.linalg.ArpackError):
-        w = scipy.linalg.eigvalsh(A, check_finite=False)
-        return float(np.max(np.abs(w)))
-
-
-_U = np.finfo(np.float64).eps / 2
-_BLAS_CONTROLLER: list = []
-EIG_BLAS_THREADS = 1
-"""BLAS threads for the eigen-solves (None: leave the library default)."""
-
-
-def _one_blas_thread():
-    """Context running BLAS on one thread (threadpoolctl, a scikit-learn dependency, if present).
-
-    The eigen-solves are BLAS2-bound (tridiagonal reduction, gemv, triangular solves); with
-    OpenBLAS's two threads they slow down 3-50x whenever the two cores are shared with another
-    process (measured: evr 0.03 s quiet, 0.1-6 s under load), while one thread costs ~1.3x quiet.
-    """
-    if not _BLAS_CONTROLLER:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _BLAS_CONTROLLER.append(ThreadpoolController())
-        except ImportError:  # pragma: no cover - optional
-            _BLAS_CONTROLLER.append(None)
-    ctl = _BLAS_CONTROLLER[0]
-    if ctl is None or EIG_BLAS_THREADS is None:
-        return contextlib.nullcontext()
-    return ctl.limit(limits=EIG_BLAS_THREADS, user_api="blas")
-
-
-def _exact_min_pair(H: np.ndarray) -> tuple[float, np.ndarray, float, str]:
-    """LAPACK evr for the two smallest eigenpairs (same cost as one): (λ1, v1, λ2 − λ1, "evr")."""
-    top = min(1, H.shape[0] - 1)
-    w, V = scipy.linalg.eigh(H, subset_by_index=[0, top], driver="evr", check_finite=False)
-    return float(w[0]), V[:, 0], float(w[-1] - w[0]) if top else math.inf, "evr"
-
-
-def _shifted_cholesky(H: np.ndarray, shift: float) -> tuple[np.ndarray | None, float]:
-    """Upper Cholesky factor of fl(H − shift·I), or None; and the rounding bound β of the
-    certificate: success proves λ_min(H) > shift − β (see prooftools.numerics.spectra)."""
-    n = H.shape[0]
-    A = np.empty((n, n), order="F")
-    np.copyto(A.T, H)  # C-ordered copy = F-ordered Hᵀ = H: a plain memcpy
-    diag = A.reshape(-1, order="F")[:: n + 1]
-    diag -= shift
-    beta = cholesky_error_bound(n, float(np.sum(np.abs(diag)))) + _U * float(np.max(np.abs(diag)))
-    if np.any(diag <= 0):
-        return None, beta
-    R, info = dpotrf(A, lower=0, clean=0, overwrite_a=1)
-    return (R if info == 0 else None), beta
-
-
-def lambda_min_warm(
-    H: np.ndarray,
-    v0: np.ndarray | None = None,
-    gap: float = math.inf,
-    *,
-    rtol: float = 1e-9,
-    max_iter: int = 30,
-) -> tuple[float, np.ndarray, float, str]:
-    """λ_min of a symmetric H, warm-started from a nearby eigenvector ``v0``.
-
-    Returns (θ, v, gap, how); ``gap`` estimates λ2 − λ1 (from the last evr) and gates the warm
-    start: when v0's residual ρ0 exceeds gap/4, v0 no longer tells λ1 from its neighbours and
-    evr is used directly (it would be the fallback anyway).
-
-    Shift-and-invert from v0: θ0 = Rayleigh quotient, ρ0 = its residual, σ = θ0 − max(2ρ0, τ);
-    if fl-Cholesky of H − σI succeeds, λ_min > σ − β and inverse iteration with that factor
-    converges fast (σ is close to λ_min). A second Cholesky at θ − τ then proves
-    θ − τ − β < λ_min ≤ θ (θ is a Rayleigh quotient), τ = max(rtol·|θ|, 4β), β the Cholesky
-    rounding bound. If any certificate fails (or ``v0`` is None) the answer is LAPACK evr's
-    (``how == "evr"``), so the result is always within τ + β of λ_min.
-
-    >>> H = np.diag([3.0, 1.0, 2.0]) + 0.01
-    >>> theta, v, gap, how = lambda_min_warm(H, np.array([0.1, 1.0, 0.1]))
-    >>> how, bool(abs(theta - np.linalg.eigvalsh(H)[0]) < 1e-9)
-    ('warm', True)
-    """
-    if v0 is None or H.shape[0] < 2 or not np.any(v0):
-        return _exact_min_pair(H)
-    v = v0 / np.linalg.norm(v0)
-    Hv = H @ v
-    theta = float(v @ Hv)
-    rho = float(np.linalg.norm(Hv - theta * v))
-    if 4.0 * rho > gap:
-        return _exact_min_pair(H)
-    beta0 = cholesky_error_bound(H.shape[0], float(np.sum(np.abs(np.diag(H)))))
-    tau = max(rtol * abs(theta), 4.0 * beta0)
-    sigma = theta - max(2.0 * rho, tau)
-    R, beta = _shifted_cholesky(H, sigma)
-    if R is None:
-        return _exact_min_pair(H)
-    for _ in range(max_iter):
-        w, info = dpotrs(R, v, lower=0)
-        if info != 0:
-            break
-        v = w / np.linalg.norm(w)
-        Hv = H @ v
-        new = float(v @ Hv)
-        done = abs(theta - new) <= 0.125 * tau
-        theta = new
-        if done:
-            break
-    tau = max(rtol * abs(theta), 4.0 * beta0)
-    if theta - (sigma - beta) <= tau + beta:
-        return theta, v, gap, "warm"
-    R, beta = _shifted_cholesky(H, theta - tau)
-    if R is None:
-        return _exact_min_pair(H)
-    return theta, v, gap, "warm"
-
-
-def sym_norm2_warm(
-    A: np.ndarray, v0: np.ndarray | None = None, *, rtol: float = 1e-8
-) -> tuple[float, np.ndarray | None]:
-    """‖A‖₂ of a symmetric A by Lanczos (ARPACK, largest magnitude) from ``v0``; returns (‖A‖, v).
-
-    |θ| ≤ ‖A‖₂ for any Ritz value; the answer is accepted when ‖Av − θv‖ ≤ rtol·|θ| (an eigenvalue
-    lies that close to θ), otherwise it is the dense :func:`sym_norm2`.
-
-    >>> val, v = sym_norm2_warm(np.diag(np.linspace(-3.0, 1.0, 50)))
-    >>> round(val, 12)
-    3.0
-    """
-    n = A.shape[0]
-    if n < 3 or not np.any(A):
-        return sym_norm2(A), v0
-    start = np.ones(n) if v0 is None or not np.any(v0) else v0
-    try:
-        w, V = scipy.sparse.linalg.eigsh(A, k=1, which="LM", v0=start, tol=1e-10)
-    except (scipy.sparse.linalg.ArpackNoConvergence, scipy.sparse.linalg.ArpackError):
-        return sym_norm2(A, dense_below=n), v0
-    v = V[:, 0]
-    theta = float(w[0])
-    if np.linalg.norm(A @ v - theta * v) <= rtol * abs(theta):
-        return abs(theta), v
-    return sym_norm2(A, dense_below=n), v0
 
 
 def pattern_delta(P_new: np.ndarray, P_ref: np.ndarray) -> scipy.sparse.csr_array:
@@ -368,11 +188,11 @@ class DuObserver:
             self.H0 = self._ntk(self.P0, W0, a0)
         H0_first = self.H0 if not self.train_output else first_layer_gram(X, self.P0, XXt=self.XXt)
         self.scalars: dict = {
-            "ntk_init_dev": sym_norm2(H0_first - relu_gram_inf(X)),
+            "ntk_init_dev": sym_norm2(H0_first - relu_gram_h_inf(X)),
         }
         radii = default_sperp_radii() if sperp_radii is None else np.asarray(sperp_radii, float)
-        self.sperp_R = np.unique(radii)
-        self.scalars["sperp_sum"] = sperp_sum(W0, X, self.sperp_R).astype(float)
+        self.scalars["sperp_R"] = np.unique(radii)
+        self.scalars["sperp_sum"] = sperp_sum(W0, X, self.scalars["sperp_R"]).astype(float)
         self.index: list[float] = []
         self.values: dict[str, list[float]] = {
             name: [] for name in CHEAP_OBSERVABLES + EXPENSIVE_OBSERVABLES
@@ -467,7 +287,7 @@ class DuObserver:
             else:
                 H = self._ntk(ws.D[:n], W, a, ws.Z[:n] if self.train_output else None)
                 dH = H - self.H0
-            with _one_blas_thread():
+            with one_blas_thread():
                 lam, dev = self._expensive(H, dH)
             v["ntk_min"].append(lam)
             v["ntk_dev"].append(dev)
@@ -480,3 +300,30 @@ class DuObserver:
     def observables(self) -> dict[str, np.ndarray]:
         """Recorded observables as arrays aligned with the recorded index."""
         return {k: np.asarray(v, dtype=float) for k, v in self.values.items()}
+
+
+def sperp_lookup(radii: np.ndarray | None, counts: np.ndarray | None):
+    """``R ↦ sperp_sum(R)`` from exact samples (``None`` when nothing was sampled).
+
+    The count #{(i, r): |w_r(0)ᵀx_i| < R} is non-decreasing in R: at a sampled radius the value
+    is exact; between samples it is bracketed by its neighbours (a :class:`Quantity` with both
+    bounds, value the upper one); beyond the last sample the upper bound is ``inf``.
+
+    >>> f = sperp_lookup(np.array([0.1, 0.3]), np.array([2.0, 7.0]))
+    >>> f(0.3), f(0.2).lower, f(0.2).upper, f(5.0).upper
+    (7.0, 2.0, 7.0, inf)
+    """
+    from prooftools.numerics.quantity import Quantity
+
+    def at(R: float):
+        if radii is None or counts is None:
+            return None
+        Rs, c = np.asarray(radii, dtype=float), np.asarray(counts, dtype=float)
+        j = int(np.searchsorted(Rs, R, side="left"))
+        if j < len(Rs) and Rs[j] == R:
+            return float(c[j])
+        upper = float(c[j]) if j < len(Rs) else math.inf
+        lower = float(c[j - 1]) if j > 0 else 0.0
+        return Quantity(upper, lower=lower, upper=upper, note="bracketed by the sampled radii")
+
+    return at

@@ -349,7 +349,6 @@ def run_du(
         scalars=dict(obs.scalars),
         dense_index=dense_index,
         dense=dense,
-        sperp_R=obs.sperp_R,
     )
 
 

@@ -1,4 +1,4 @@
-"""Engine adapter for Zhou & Liang (1710.06910): points near a full-rank global minimizer.
+"""Engine: Zhou & Liang (1710.06910): points near a full-rank global minimizer.
 
 Data: X (n×d rows) and labels y (n×d) become the paper's d×n matrices ``X = Xᵀ``, ``Y = yᵀ``
 (square layers: the label dimension must equal d, and n ≥ d so that X Xᵀ is invertible).
@@ -29,9 +29,11 @@ probe exists for them) and are summarized separately in the report lines.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from prooftools.checking.engines import EngineOptions, EngineResult
+from prooftools.engines.base import Engine, Measurements, Option, RunRequest
 from prooftools.errors import UserInputError
 from prooftools.numerics.networks.linear import network as zl
 from prooftools.numerics.trajectory import Trajectory
@@ -80,7 +82,47 @@ def _point_obs(Ws, Ws_star, Xz, Yz, fstar, residual, alpha, beta) -> dict[str, f
     return out
 
 
-def run(registry, st, ids, X, y, opts: EngineOptions) -> EngineResult:
+@dataclass(frozen=True)
+class _Settings:
+    depth: int | None
+    near_minimizer: float | None
+    points: int | None
+    seed: int
+    activation: str | None
+
+
+class LinearEngine(Engine):
+    """Deep linear, linear residual and one-hidden-layer square networks: sampled points."""
+
+    name = "linear_square"
+    networks = ("linear_square", "linear_residual_square", "one_hidden_square")
+    papers = ("zhouliang2017",)
+    algorithms = ("gd",)
+    step_policies = ("theorem",)
+    options = (
+        Option("near_minimizer", float, None, "relative radius δ of the neighbourhood sampled "
+               "(default 0.1)", low=0, high=1),
+        Option("points", int, None, f"points sampled inside, and as many outside (default "
+               f"{DEFAULT_POINTS})", low=1, low_closed=True),
+        Option("activation", str, None, "one-hidden-layer network's σ (default leaky_relu)"),
+    )
+    observables = frozenset({
+        "loss", "grad_norm_sq", "zl_block_dist_sq", "zl_block_grad_sq", "zl_excess_W2",
+        "zl_gd_ratio", "zl_grad_W2_sq", "zl_lam_pt", "zl_nbhd", "zl_prod_dev", "zl_prod_dev_X",
+        "zl_reg_inner", "zl_reg_ratio", "zl_res_norm", "zl_sigma_min_Phi",
+    })
+    description = "Zhou–Liang square networks near a full-rank global minimizer (no training)"
+
+    def run(self, request: RunRequest) -> Measurements:
+        """Sample points inside and outside the neighbourhood and measure the ratios."""
+        opts = self.validate(request.config)
+        settings = _Settings(depth=request.config.depth, near_minimizer=opts["near_minimizer"],
+                             points=opts["points"], seed=request.config.seed,
+                             activation=opts["activation"])
+        return _run(request.statement, request.X, request.y, settings)
+
+
+def _run(st, X, y, opts: _Settings) -> Measurements:
     """Sample points inside and outside the neighbourhood and measure the Zhou–Liang ratios."""
     net = st.tags.get("network")
     if net == "one_hidden_square":
@@ -169,7 +211,7 @@ def run(registry, st, ids, X, y, opts: EngineOptions) -> EngineResult:
               "eta_source": "no training: sampled points", "algorithm": "sampling",
               "n": n, "d": d, "near_minimizer": rho, "points": npts, "network": net,
               "normalization": "none"}
-    return EngineResult(values=values, trajectory=traj, config=config, lines=lines,
+    return Measurements(values=values, trajectory=traj, settings=config, lines=lines,
                         probe_outside=True)
 
 
@@ -181,7 +223,7 @@ def _one_hidden_sample(Ws_star, rho, npts, rng, out_hi):
     return inside, outside
 
 
-def _run_one_hidden(st, X, y, opts: EngineOptions) -> EngineResult:
+def _run_one_hidden(st, X, y, opts: _Settings) -> Measurements:
     """Sample points near ``W* = (I, W_2♯(I))`` and measure the output-block observables."""
     Xz, Yz = _data(st, X, y)
     d, n = Xz.shape
@@ -259,5 +301,5 @@ def _run_one_hidden(st, X, y, opts: EngineOptions) -> EngineResult:
               "eta_source": "no training: sampled points", "algorithm": "sampling",
               "n": n, "d": d, "near_minimizer": rho, "points": npts,
               "network": "one_hidden_square", "activation": act, "normalization": "none"}
-    return EngineResult(values=values, trajectory=traj, config=config, lines=lines,
+    return Measurements(values=values, trajectory=traj, settings=config, lines=lines,
                         probe_outside=True)

@@ -1,4 +1,4 @@
-"""Engine adapter for Chatterjee (2203.16462): smooth deep network, positive or random init.
+"""Engine: Chatterjee (2203.16462): smooth deep network, positive or random init.
 
 Network :class:`~prooftools.numerics.networks.smooth.network.SmoothMLP` (no biases, activation
 ``tanh`` by
@@ -14,11 +14,13 @@ smallest output scale s meeting the estimated criterion 4 f(x0) < r² α is sear
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import ClassVar
 
 import numpy as np
 
-from prooftools.checking.engines import EngineOptions, EngineResult
+from prooftools.engines.base import Engine, Measurements, Option, RunRequest
 from prooftools.errors import UserInputError
 from prooftools.numerics.networks.smooth import network as ch
 from prooftools.numerics.trajectory import Trajectory
@@ -26,27 +28,63 @@ from prooftools.numerics.trajectory import Trajectory
 DEFAULT_STEPS = 200
 
 
-def run(registry, st, ids, X, y, opts: EngineOptions) -> EngineResult:
+class SmoothEngine(Engine):
+    """Smooth deep networks (Chatterjee's criterion): positive or random initialization."""
+
+    name = "smooth_deep"
+    networks = ("deep_fc_smooth_increasing",)
+    papers = ("chatterjee",)
+    algorithms = ("gd",)
+    step_policies = ("theorem", "fixed")
+    options = (
+        Option("activation", str, None, "tanh (default), softplus, sigmoid, *_centered"),
+        Option("init", str, None, "positive construction (default) or random Gaussian",
+               choices=("positive", "random")),
+        Option("scale", float, None, "output scale s of the positive initialization (default 3)",
+               low=0),
+        Option("radius", float, None, "radius r of the ball B(x0, r) (default 1)", low=0),
+        Option("find_scale", bool, False, "also search the smallest output scale meeting the "
+               "criterion"),
+    )
+    observables = frozenset({
+        "loss", "grad_norm_sq", "dist_total", "ch_loss_ratio", "ch_dist_limit", "ch_g_sq",
+        "ch_alpha", "ch_beta",
+    })
+    not_measured: ClassVar[Mapping[str, str]] = {
+        "ch_kappa": "an s-independent lower bound on the rescaled PL ratio is a heuristic of the "
+                    "reference with no estimator here; use --find-scale for the smallest s",
+    }
+    description = "smooth deep networks of Chatterjee's local PL criterion"
+
+    def run(self, request: RunRequest) -> Measurements:
+        """Train from the chosen initialization and estimate α, β on the ball."""
+        cfg = request.config
+        opts = self.validate(cfg)
+        lr = cfg.step_size if cfg.step_policy == "fixed" else None
+        return _run(request.statement, request.X, request.y, cfg, opts, lr)
+
+
+def _run(st, X, y, cfg, opts, lr) -> Measurements:
     """Train the smooth network from the chosen initialization and estimate α, β on the ball."""
     X, y = np.asarray(X, float), np.asarray(y, float)
     if y.ndim != 1:
         raise UserInputError(f"{st.id} needs scalar regression targets; got y of shape {y.shape}")
-    if opts.depth is None or opts.width is None:
+    if cfg.depth is None or cfg.width is None:
         raise UserInputError(f"{st.id}: give the network's --depth L and --width M")
-    act = opts.activation or "tanh"
-    init = opts.init or "positive"
+    act = opts["activation"] or "tanh"
+    init = opts["init"] or "positive"
     if init not in ("positive", "random"):
         raise UserInputError(f"--init must be positive or random; got {init!r}")
-    r = 1.0 if opts.radius is None else float(opts.radius)
-    s = 3.0 if opts.scale is None else float(opts.scale)
+    r = 1.0 if opts["radius"] is None else float(opts["radius"])
+    s = 3.0 if opts["scale"] is None else float(opts["scale"])
     if not (r > 0 and s > 0):
         raise UserInputError("--radius and --scale must be positive")
-    prob = ch.SmoothMLP(X, y, int(opts.width), int(opts.depth), act)
-    x0 = ch.positive_init(prob, s, opts.seed) if init == "positive" else ch.random_init(
-        prob, opts.seed, s)
-    beta0 = ch.estimate_beta(prob, x0, r, n_points=6, iters=20, seed=opts.seed).value
-    eta = float(opts.lr) if opts.lr is not None else 1.0 / beta0
-    steps = int(opts.steps) if opts.steps is not None else DEFAULT_STEPS
+    prob = ch.SmoothMLP(X, y, int(cfg.width), int(cfg.depth), act)
+    x0 = ch.positive_init(prob, s, cfg.seed) if init == "positive" else ch.random_init(
+        prob, cfg.seed, s)
+    beta0 = ch.estimate_beta(prob, x0, r, n_points=6, iters=20, seed=cfg.seed).value
+    eta = float(lr) if lr is not None else 1.0 / beta0
+    steps = int(cfg.steps) if cfg.steps is not None else DEFAULT_STEPS
     run_ = ch.gd(prob, x0, eta, steps)
     K = run_["loss"].size
     path = run_["path"]
@@ -66,11 +104,11 @@ def run(registry, st, ids, X, y, opts: EngineOptions) -> EngineResult:
     @lru_cache(maxsize=8)
     def alpha(rad: float):
         return ch.estimate_alpha(prob, x0, rad, path=path, n_uniform=100, n_line=10,
-                                 seed=opts.seed)
+                                 seed=cfg.seed)
 
     @lru_cache(maxsize=8)
     def beta(rad: float):
-        return ch.estimate_beta(prob, x0, rad, n_points=6, iters=20, seed=opts.seed)
+        return ch.estimate_beta(prob, x0, rad, n_points=6, iters=20, seed=cfg.seed)
 
     parts = prob.unpack(x0)
     indep = ch.linear_independence(X)
@@ -89,20 +127,20 @@ def run(registry, st, ids, X, y, opts: EngineOptions) -> EngineResult:
         f"{act}; ball radius r = {r:g}",
         f"α(x0, r) ≈ {a.value:.4g} (upper estimate: {a.note}); β ≈ {b.value:.4g} (lower "
         "estimate, power iteration)",
-        f"criterion 4 f(x0) = {crit['lhs']:.4g} {'<' if crit['holds'] else '≥'} r² α = "
+        f"criterion 4 f(x0) = {crit['lhs']:.4g} {'<' if crit['satisfied'] else '≥'} r² α = "
         f"{crit['rhs']:.4g}; GD form: (1 − βη/2)² r² α = {crit['rhs_gd']:.4g}",
         f"linear independence: σ_min(X) = {indep.value:.4g} (n = {X.shape[0]}, d = "
         f"{X.shape[1]}; {'independent' if indep.value > 0 else 'NOT independent'})",
     ]
-    config = {"width": int(opts.width), "depth": int(opts.depth), "steps": steps, "eta": eta,
-              "eta_source": "user override" if opts.lr is not None else
+    config = {"width": int(cfg.width), "depth": int(cfg.depth), "steps": steps, "eta": eta,
+              "eta_source": "user override" if lr is not None else
               f"1/β(x0, r) = 1/{beta0:.4g} (maximizes η(1 − βη/2) under the theorem's η < 2/β)",
               "algorithm": "gd", "n": int(X.shape[0]), "d": int(X.shape[1]), "init": init,
               "activation": act, "radius": r, "scale": s if init == "positive" else None,
               "normalization": "none"}
-    if opts.find_scale:
-        found = ch.smallest_output_scale(X, y, width=int(opts.width), depth=int(opts.depth), r=r,
-                                         activation=act, seed=opts.seed, n_uniform=100,
+    if opts["find_scale"]:
+        found = ch.smallest_output_scale(X, y, width=int(cfg.width), depth=int(cfg.depth), r=r,
+                                         activation=act, seed=cfg.seed, n_uniform=100,
                                          n_line=10, steps=min(steps, 100), rtol=0.05)
         config["smallest_scale"] = found["s"]
         lines.append("smallest output scale meeting 4 f(x0) < r² α (estimated as above: GD path "
@@ -116,5 +154,5 @@ def run(registry, st, ids, X, y, opts: EngineOptions) -> EngineResult:
     def fn_beta(rad: float):
         return beta(float(rad))
 
-    return EngineResult(values=values, trajectory=traj, config=config, lines=lines,
+    return Measurements(values=values, trajectory=traj, settings=config, lines=lines,
                         functions={"ch_alpha": fn_alpha, "ch_beta": fn_beta})

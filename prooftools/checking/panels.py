@@ -1,0 +1,63 @@
+"""The series behind a verify report's figures: each judged quantified item, both sides.
+
+The main statement's items come first, then those of the statements it rests on; each panel
+carries the item's own right-hand side as the theorem's bound, evaluated by the same code that
+judged it (:func:`prooftools.checking.judge.condition_series`).
+"""
+
+from __future__ import annotations
+
+from prooftools.checking.judge import condition_series
+from prooftools.checking.report import CheckedItem, Panel
+from prooftools.checking.verdict import sides
+
+__all__ = ["judged_panels"]
+
+#: At most this many panels per report (the most relevant first).
+MAX_PANELS = 6
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _quantified(expr, forall) -> bool:
+    """Whether ``expr`` depends on the quantified index (``resid_sq(k)``, ``k``)."""
+    return any(s.name in forall for s in expr.free_symbols)
+
+
+def judged_panels(registry, ids, items: list[CheckedItem], values, meas, constants,
+                  hidden) -> list[Panel]:
+    """Panels for the quantified items among ``items``, the main statement's first."""
+    conds = {}
+    for sid in ids:
+        st = registry.get(sid)
+        for cond in (*registry.hypotheses_of(st), *st.conclusions):
+            conds[(sid, cond.name)] = (st, cond)
+    order = sorted((it for it in items if it.role != "probe"),
+                   key=lambda it: (it.judgement.statement != ids[-1], it.role != "conclusion"))
+    index_name = meas.trajectory.config.get("index", "k")
+    panels: list[Panel] = []
+    for it in order:
+        j = it.judgement
+        st, cond = conds.get((j.statement, j.item), (None, None))
+        if cond is None or not cond.forall:
+            continue
+        got = condition_series(cond, values, meas.trajectory, constants=constants,
+                               functions=meas.functions, hidden=hidden)
+        if got is None:
+            continue
+        x, lhs, rhs, inside = got
+        small, large, op = sides(cond.expr.args[0] if cond.expr.func.__name__ == "And"
+                                 else cond.expr)
+        if _quantified(large, cond.forall) and not _quantified(small, cond.forall):
+            small, large, lhs, rhs = large, small, rhs, lhs  # the measured side first
+            op = _FLIPPED.get(op, op)
+        open_ = sorted({s.name for s in cond.expr.free_symbols} & set(hidden) - set(constants)
+                       - set(values))
+        at_one = f"; hidden {', '.join(open_)} = 1" if open_ else ""
+        panels.append(Panel(
+            statement=j.statement, item=j.item, title=f"{j.statement} {j.item}: {st.title}",
+            inequality=cond.text, verdict=str(j.verdict), index_name=cond.forall[0] or index_name,
+            x=x, lhs=lhs, rhs=rhs, inside=inside, lhs_label=str(small),
+            rhs_label=f"theorem's bound ({op} {large}{at_one})"))
+        if len(panels) == MAX_PANELS:
+            break
+    return panels

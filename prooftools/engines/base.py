@@ -1,0 +1,222 @@
+"""The engine protocol: what a network family declares, what it is given and what it returns.
+
+An engine is one class per network family. It *declares* the ``network`` tags and papers it serves,
+the algorithms and step-size policies it runs, its own options (type, default, valid range) and the
+observables it records; :meth:`Engine.run` takes a :class:`RunRequest` and returns
+:class:`Measurements` — values by symbol name, a recorded trajectory and functions for observables
+with non-index arguments. Engines never judge: verdicts are made in :mod:`prooftools.checking`.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from prooftools.engines.config import RunConfig
+from prooftools.errors import UserInputError
+from prooftools.numerics.trajectory import Trajectory
+
+__all__ = ["Engine", "Measurements", "Option", "RunRequest", "apply_overrides"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One engine option: its type, default and valid range (checked in one place, one message).
+
+    >>> Option("mu", float, None, "last input coordinate", low=0, high=1).check(0.5)
+    0.5
+    >>> Option("mu", float, None, "last input coordinate", low=0, high=1).check(2.0)
+    Traceback (most recent call last):
+    ...
+    prooftools.errors.UserInputError: option mu (--mu) must lie in (0, 1); got 2.0
+    """
+
+    name: str
+    type: type
+    default: Any
+    help: str
+    choices: tuple[str, ...] | None = None
+    low: float | None = None  # exclusive unless low_closed
+    high: float | None = None  # exclusive unless high_closed
+    low_closed: bool = False
+    high_closed: bool = False
+
+    def check(self, value: Any) -> Any:
+        """``value`` converted to the option's type, or a :class:`UserInputError`."""
+        if value is None:
+            return None
+        if self.type is bool:
+            if not isinstance(value, bool):
+                raise UserInputError(f"option {self.label} must be true or false; got {value!r}")
+            return value
+        if self.type is str:
+            if not isinstance(value, str):
+                raise UserInputError(f"option {self.label} must be a string; got {value!r}")
+            if self.choices is not None and value not in self.choices:
+                raise UserInputError(f"option {self.label} must be one of "
+                                     f"{', '.join(self.choices)}; got {value!r}")
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise UserInputError(f"option {self.label} must be a number; got {value!r}")
+        if self.type is int and value != int(value):
+            raise UserInputError(f"option {self.label} must be an integer; got {value!r}")
+        value = self.type(value)
+        if not math.isfinite(value) or not self._in_range(value):
+            raise UserInputError(f"option {self.label} must lie in {self.range_text()}; "
+                                 f"got {value!r}")
+        return value
+
+    @property
+    def label(self) -> str:
+        """The option's name and its command-line flag, for messages."""
+        return f"{self.name} (--{self.name.replace('_', '-')})"
+
+    def _in_range(self, v: float) -> bool:
+        if self.low is not None and (v < self.low or (v == self.low and not self.low_closed)):
+            return False
+        return not (self.high is not None
+                    and (v > self.high or (v == self.high and not self.high_closed)))
+
+    def range_text(self) -> str:
+        """The valid range as an interval, e.g. ``(0, 1)`` or ``[1, ∞)``."""
+        lo = "-∞" if self.low is None else f"{self.low:g}"
+        hi = "∞" if self.high is None else f"{self.high:g}"
+        return (("[" if self.low_closed else "(") + f"{lo}, {hi}"
+                + ("]" if self.high_closed else ")"))
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What an engine is given: the statement and its proof chain, the data and the configuration.
+
+    ``ids`` lists the statement's dependencies first and the statement last (topological order);
+    ``X``/``y`` are the user's data before any normalization (the engine applies the theorem's).
+    """
+
+    registry: Any
+    statement: Any
+    ids: tuple[str, ...]
+    X: np.ndarray
+    y: np.ndarray
+    config: RunConfig
+    dataset: str = ""
+    progress: bool | None = False
+
+    def option(self, name: str) -> Any:
+        """The engine option ``name`` as the user set it (``None`` when not set)."""
+        return self.config.options.get(name)
+
+    def apply_overrides(self, values: dict[str, object]) -> dict[str, object]:
+        """Replace measured or default values by the configuration's overrides, in place, before
+        the engine uses them (a step size from λ0 sees the overridden λ0); returns the record
+        ``{name: {"value": …, "measured": …}}`` that the report shows."""
+        return apply_overrides(self.registry, values, self.config.overrides)
+
+
+def apply_overrides(registry, values: dict[str, object],
+                    overrides: Mapping[str, object]) -> dict[str, object]:
+    """Set ``values[name] = float(value)`` for each override of a data, parameter or constant
+    symbol (anything else is an error); return ``{name: {"value", "measured"}}``."""
+    record: dict[str, object] = {}
+    for name, val in overrides.items():
+        sym = registry.symbols.get(name)
+        if sym is None or sym.role in ("observable", "index"):
+            raise UserInputError(f"override {name!r} is not a data, parameter or constant "
+                                 "symbol")
+        if isinstance(val, bool) or not isinstance(val, int | float):
+            raise UserInputError(f"override {name}: expected a number, got {val!r}")
+        record[name] = {"value": float(val), "measured": _json_value(values.get(name))}
+        values[name] = float(val)
+    return record
+
+
+def _json_value(v):
+    if hasattr(v, "to_dict"):
+        return v.to_dict()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+@dataclass
+class Measurements:
+    """What an engine returns: numbers only, never verdicts.
+
+    ``values`` binds symbol names to numbers (or :class:`~prooftools.numerics.quantity.Quantity`),
+    ``trajectory`` the recorded observables, ``functions`` observables with non-index arguments
+    (called by the judge as ``f(*args)``), ``settings`` the resolved run settings (width, η and its
+    source, …) recorded in the report's config, ``changes`` what was done to the data and ``lines``
+    report lines (what was approximated and how).
+    """
+
+    values: dict[str, object]
+    trajectory: Trajectory
+    settings: dict[str, object]
+    changes: list[str] = field(default_factory=list)
+    functions: Mapping[str, Callable[..., object]] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+    #: also judge quantified conclusions with a ``when`` on the indices *outside* it (probes)
+    probe_outside: bool = False
+
+
+class Engine(ABC):
+    """One network family. Subclass, fill the declarations, implement :meth:`run`, register.
+
+    ``networks``: the statement ``network`` tags it serves; ``papers``: paper keys it serves when
+    no engine serves the statement's ``network`` tag; ``default``: serves untagged statements of
+    papers no engine names. ``observables``: names the engine records (trajectory keys and
+    ``functions``);
+    ``not_measured``: declared observables it knows of but cannot measure, each with the reason.
+    """
+
+    name: ClassVar[str]
+    networks: ClassVar[tuple[str, ...]] = ()
+    papers: ClassVar[tuple[str, ...]] = ()
+    default: ClassVar[bool] = False
+    algorithms: ClassVar[tuple[str, ...]] = ("gd",)
+    step_policies: ClassVar[tuple[str, ...]] = ("theorem", "fixed")
+    options: ClassVar[tuple[Option, ...]] = ()
+    observables: ClassVar[frozenset[str]] = frozenset()
+    not_measured: ClassVar[Mapping[str, str]] = {}
+    description: ClassVar[str] = ""
+
+    def validate(self, config: RunConfig) -> dict[str, Any]:
+        """The engine's options with defaults filled in; unknown or out-of-range ones are errors."""
+        known = {o.name: o for o in self.options}
+        unknown = sorted(set(config.options) - set(known))
+        if unknown:
+            raise UserInputError(f"the {self.name} engine has no option(s) {', '.join(unknown)}; "
+                                 f"it takes {', '.join(sorted(known)) or 'none'}")
+        if config.algorithm is not None and config.algorithm not in self.algorithms:
+            raise UserInputError(f"the {self.name} engine runs {', '.join(self.algorithms)}; "
+                                 f"got algorithm {config.algorithm!r}")
+        if config.step_policy not in self.step_policies:
+            raise UserInputError(f"the {self.name} engine offers step policies "
+                                 f"{', '.join(self.step_policies)}; got {config.step_policy!r}")
+        out = {name: opt.default for name, opt in known.items()}
+        out.update({k: known[k].check(v) for k, v in config.options.items()})
+        return out
+
+    @abstractmethod
+    def run(self, request: RunRequest) -> Measurements:
+        """Normalize the data as the theorem says, run the network, measure its observables."""
+
+    def produces(self) -> frozenset[str]:
+        """Every observable name this engine accounts for (measured or declared not measured)."""
+        return frozenset(self.observables) | frozenset(self.not_measured)
+
+
+def option_table(options: Sequence[Option]) -> list[dict[str, str]]:
+    """Rows ``name, type, default, range/choices, help`` for docs and ``--help`` listings."""
+    rows = []
+    for o in options:
+        rng = ", ".join(o.choices) if o.choices else (
+            "" if o.type in (bool, str) else o.range_text())
+        rows.append({"name": o.name, "type": o.type.__name__, "default": repr(o.default),
+                     "range": rng, "help": o.help})
+    return rows
