@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 
-from prooftools.reporting.tables import Magnitude, Table
+from prooftools.reporting.tables import Magnitude, Marked, Table
 
 __all__ = ["constants_table", "exponent_table", "observable_table", "render_sweep",
            "threshold_table", "width_fit_table"]
@@ -59,7 +59,8 @@ def width_fit_table(rep) -> Table:
               caption="Width exponents: log m* = a·log x + b (bootstrap 95% over seeds)")
     for w in rep.width_fits:
         t.rows.append([_short(w.target), w.axis, _pt(w.fixed),
-                       w.fit.text() if w.fit else "— (too few points)", w.theorem,
+                       w.fit.text() if w.fit else "— (too few points)",
+                       Marked(w.theorem, w.provenance),
                        _f(w.theorem_exponent), _f(w.theorem_slope),
                        f"{len(w.points) - w.censored}" + (f" (+{w.censored} censored)"
                                                            if w.censored else "")])

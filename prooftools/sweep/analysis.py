@@ -81,6 +81,7 @@ class WidthFit:
     bound: str
     points: list[tuple[float, int | None]] = field(default_factory=list)
     censored: int = 0
+    provenance: str = "verified"
 
 
 @dataclass
@@ -284,7 +285,8 @@ def _width_fits(run: SweepRun, thresholds, bounds, resamples) -> list[WidthFit]:
             out.append(WidthFit(target, label, dict(fixed), fit, theorem, texp, slope,
                                 b.name if b is not None else "",
                                 [(x, t.m_star) for x, t in zip(xs, ts, strict=True)],
-                                sum(t.status != "found" for t in ts)))
+                                sum(t.status != "found" for t in ts),
+                                b.provenance if b is not None else "verified"))
     return out
 
 
