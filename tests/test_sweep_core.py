@@ -177,3 +177,30 @@ def test_scaling_mode_fits_the_planted_observable(tmp_path):
     assert abs(fits[("planted_obs", "m", 16)].slope + 0.5) < 1e-9  # planted: 3·n^½·m^-½
     assert abs(fits[("planted_obs", "n", 256)].slope - 0.5) < 1e-9
     assert not rep.thresholds
+
+
+# ----------------------------------------------------------------------------- data and targets
+
+
+def test_real_dataset_n_is_a_stratified_subsample():
+    from prooftools.numerics.data.datasets import load_dataset
+    from prooftools.sweep.runner import load_point_data
+
+    full = load_dataset("digits:0-vs-1")
+    X, y, name = load_point_data("digits:0-vs-1", 40, data_seed=3)
+    assert X.shape == (40, full.d) and "stratified" in name
+    share = np.mean(full.y == full.y[0])
+    assert abs(np.mean(y == full.y[0]) - share) <= 1 / 40 + 1e-12  # proportions kept
+    rows = {tuple(r) for r in full.X}
+    assert all(tuple(r) in rows for r in X)  # a subsample, not new points
+    with pytest.raises(UserInputError, match="cannot take n"):
+        load_point_data("digits:0-vs-1", 10_000)
+    with pytest.raises(UserInputError, match="fixes n"):
+        load_point_data("sphere:n=10,d=3", 20)
+
+
+def test_default_targets_are_the_statements_conclusions():
+    from prooftools.sweep.execute import default_targets
+
+    assert default_targets(SweepSpec("du2019.lemma3.1")) == (
+        "du2019.lemma3.1.init_deviation", "du2019.lemma3.1.init_eigenvalue")
