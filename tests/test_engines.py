@@ -305,3 +305,16 @@ def test_a_toy_engine_found_through_the_entry_point_group(tmp_path, monkeypatch,
     engines = registered_engines()
     assert "toy_plugin" in engines and "two_layer_relu" in engines
     sys.modules.pop("toy_plugin", None)
+
+
+def test_cli_option_and_set_reach_the_run(capsys):
+    from prooftools.cli import main
+
+    args = ["verify", "du2019.thm3.2", "--dataset", "sphere:n=6,d=4", "--width", "16",
+            "--steps", "2", "--flow", "--format", "json"]
+    assert main([*args, "--option", "flow_tol=1e-5", "--set", "eta=0.3"]) == 0
+    cfg = json.loads(capsys.readouterr().out)["config"]
+    assert cfg["run_config"]["options"] == {"flow_tol": 1e-5}
+    assert cfg["eta"] == 0.3 and cfg["run_config"]["step_size"] == 0.3
+    assert main([*args, "--option", "bogus=1"]) == 2
+    assert "has no option(s) bogus" in capsys.readouterr().err

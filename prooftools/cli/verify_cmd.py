@@ -28,13 +28,28 @@ def run_config_from_args(args):
             overrides[name] = float(val)
         except ValueError:
             raise UserInputError(f"--set {name}: expected a number, got {val!r}") from None
+    options = {name: _option_value(val) for name, val in parse_assignments(args.option).items()}
     return RunConfig.from_keywords(
-        width=args.width, steps=args.steps, lr=args.lr, seed=args.seed, flow=args.flow,
-        batch_size=args.batch, delta=args.delta, constants=args.constants, stride=args.stride,
+        options=options, width=args.width, steps=args.steps, lr=args.lr, seed=args.seed,
+        flow=args.flow, batch_size=args.batch, delta=args.delta, constants=args.constants,
+        stride=args.stride,
         overrides=overrides, depth=args.depth, step_policy=args.step_policy, loss=args.loss,
         activation=args.activation, init=args.init, scale=args.scale, radius=args.radius,
         near_minimizer=args.near_minimizer, eps=args.eps, mu=args.mu, points=args.points,
         find_scale=args.find_scale, flow_tol=args.flow_tol)
+
+
+def _option_value(text: str):
+    """An ``--option`` value: true/false, an integer, a number, else the text itself."""
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 def cmd_verify(args) -> int:
@@ -171,7 +186,11 @@ def add_parsers(sub) -> None:
     p.add_argument("--stride", type=positive_int, default=10, metavar="N",
                    help="record observables every N steps (default 10)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="override a measured or default symbol value (recorded)")
+                   help="override a measured or default symbol value (recorded; eta, m, L, b "
+                        "set the run's step size, width, depth, batch size)")
+    p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                   help="an engine option by name, e.g. one a plug-in engine declares "
+                        "(checked against the engine's declared type and range)")
     add_theorems_option(p)
     p.set_defaults(func=cmd_verify)
 
