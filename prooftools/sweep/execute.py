@@ -9,7 +9,8 @@ is a pure task of (data, configuration); BLAS is pinned to one thread inside eve
 same seeds give identical rows whichever scheduler ran them.
 
 Data: a grid point's data are loaded once as a task of their own (recomputed by Dask if the
-worker holding them dies) or, for arrays handed to the API, scattered once to every worker.
+worker holding them dies) or, for a data file and for arrays handed to the API, read by the
+client and scattered once to every worker.
 Searches: one per (grid point, target), all concurrent; a search's next width is submitted the
 moment the previous width's seeds have answered. Runs shared by several searches (the same width
 of the same point) are run once. Finished runs found in the store are read, never recomputed.
@@ -256,7 +257,11 @@ def _drive(spec, st: Store, points, ex, progress, data) -> SweepRun:
         arrays = (data[0], data[1], data[2] if len(data) > 2 else "arrays")
         handle = ex.put(arrays)
         handles = {p.key(): handle for p in points}
-    else:
+    elif Path(spec.dataset).suffix.lower() in (".npz", ".npy", ".csv"):
+        # a file lives where the client runs: read it here, send each point's data once
+        handles = {p.key(): ex.put(load_point_data(spec.dataset, p.values.get("n"),
+                                                   spec.data_seed)) for p in points}
+    else:  # generators and shipped sets: a task of its own, recomputed if its worker dies
         handles = {p.key(): ex.load(spec.dataset, p.values.get("n"), spec.data_seed)
                    for p in points}
     searches: dict[tuple[str, str], ThresholdSearch] = {}
