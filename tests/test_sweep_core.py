@@ -204,3 +204,10 @@ def test_default_targets_are_the_statements_conclusions():
 
     assert default_targets(SweepSpec("du2019.lemma3.1")) == (
         "du2019.lemma3.1.init_deviation", "du2019.lemma3.1.init_eigenvalue")
+
+
+def test_full_grid_only_when_asked():
+    s = ThresholdSearch(8, 4096, q=1.0, widths=[16, 64, 256, 1024])
+    asked = _drive(s, lambda w: w >= 100)
+    assert sorted(asked) == [16, 64, 256, 1024]  # exactly the grid, nothing else
+    assert s.result().m_star == 256 and s.result().bracket == (64, 256)
