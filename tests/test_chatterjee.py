@@ -148,16 +148,92 @@ def test_bad_input():
         ch.activation("relu", np.zeros(2))
 
 
-def test_replicate_writes_figures_and_compares(tmp_path):
-    from prooftools.numerics.replication.chatterjee import default_dataset, replicate_chatterjee
-    from prooftools.reporting.replication_plots import plot_chatterjee_replication
+def test_replicate_same_policy_both_inits_and_stay_metric(tmp_path):
+    """Both inits get the same policy: own = 1/β(x0) of their own start (β re-measured here by a
+    dense Hessian from finite differences of gradients), common = the smaller of the two for both;
+    T is recomputed from the recorded loss by a brute-force 'reach and stay' scan."""
+    from prooftools.numerics.replication import chatterjee as rc
+    from prooftools.reporting.replication_plots import write_chatterjee_replication
 
-    X, y = default_dataset(4, 6)
-    out = replicate_chatterjee(X, y, 6, 2, seeds=(0, 1), steps=200, n_uniform=20)
-    assert len(out["positive"]) == len(out["random"]) == 2
-    figures = plot_chatterjee_replication(out, tmp_path)
-    for p in figures:
-        assert (tmp_path / p.split("/")[-1]).stat().st_size > 0
-    assert {p.split(".")[-1] for p in figures} == {"png", "pdf"}
-    pos = out["positive"][0]
-    assert pos["loss"][0] == pytest.approx(np.mean(y**2)) and pos["steps_to_eps"] > 0
+    size = rc.Size(3, 6, 4, 2)
+    out = rc.replicate_chatterjee([size], seeds=(0, 1, 2), steps=150, n_uniform=5)
+    per = out["sizes"][0]
+    for i, seed in enumerate((0, 1, 2)):
+        X, y = rc.default_dataset(3, 6, seed=seed)
+        prob = ch.SmoothMLP(X, y, 4, 2, "tanh")
+        etas = {}
+        for kind, x0 in (("positive", ch.positive_init(prob, 3.0, seed)),
+                         ("random", ch.random_init(prob, seed))):
+            H = np.array([prob.hvp(x0, e) for e in np.eye(prob.n_params)])
+            beta = np.max(np.abs(np.linalg.eigvalsh((H + H.T) / 2)))
+            own = per["runs"]["own"][kind][i]
+            assert own["eta"] == pytest.approx(1.0 / beta, rel=1e-3)
+            etas[kind] = own["eta"]
+            assert own["f0"] == pytest.approx(prob.loss(x0))
+        for kind in ("positive", "random"):
+            com = per["runs"]["common"][kind][i]
+            assert com["eta"] == min(etas.values())
+            for run in (com, per["runs"]["own"][kind][i]):
+                loss, thr = run["loss"], out["config"]["eps"] * run["f0"]
+                stay = next((k for k in range(len(loss)) if all(v <= thr for v in loss[k:])),
+                            None)
+                assert run["steps"] == stay
+    paths = write_chatterjee_replication(out, tmp_path)
+    assert {p.rsplit(".", 1)[-1] for p in paths} == {"png", "pdf", "json"}
+    assert all((tmp_path / p.split("/")[-1]).stat().st_size > 0 for p in paths)
+    assert not list(tmp_path.glob(".*tmp"))  # atomic write left no temporary file
+
+
+def test_steps_to_stay_ignores_a_touch_that_does_not_last():
+    from prooftools.numerics.replication.chatterjee import steps_to_stay
+
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        loss = np.exp(rng.normal(size=rng.integers(1, 30)))
+        if rng.random() < 0.2:
+            loss[rng.integers(len(loss))] = np.nan
+        thr = float(np.exp(rng.normal()))
+        brute = next((k for k in range(len(loss)) if np.all(loss[k:] <= thr)), None)
+        assert steps_to_stay(loss, thr) == brute
+    # the issue's pattern: touches ε·f0 at step 2, climbs back, stays only from step 4
+    assert steps_to_stay(np.array([1.0, 0.1, 1e-7, 4e-2, 1e-7, 1e-8]), 1e-6) == 4
+    assert steps_to_stay(np.array([1.0, 1e-7, 1e-2]), 1e-6) is None
+
+
+def test_speedup_summary_verdicts_can_go_every_way():
+    from prooftools.numerics.replication.chatterjee import speedup_summary
+
+    rng = np.random.default_rng(1)
+    base = rng.integers(30, 80, size=12)
+    faster = speedup_summary(list(base), list(3 * base), 500)
+    assert faster["verdict"] == "reproduced" and faster["speedup"] == pytest.approx(3.0)
+    assert faster["interval"] == pytest.approx([3.0, 3.0])
+    slower = speedup_summary(list(3 * base), list(base), 500)
+    assert slower["verdict"] == "reversed"
+    noisy = speedup_summary(list(base), list(rng.permutation(base)), 500)
+    assert noisy["verdict"] == "not reproduced"
+    lo, hi = noisy["interval"]
+    assert lo < noisy["speedup"] < hi and lo < 1 < hi
+    # geometric mean and interval against a brute-force bootstrap of the same resamples
+    tp, tr = list(base), list(rng.integers(30, 200, size=12))
+    got = speedup_summary(tp, tr, 500, n_boot=500, seed=7)
+    logr = np.log(np.array(tr, float) / np.array(tp, float))
+    idx = np.random.default_rng(7).integers(0, 12, size=(500, 12))
+    means = [np.mean([logr[j] for j in row]) for row in idx]
+    assert got["interval"] == pytest.approx(np.exp(np.quantile(means, [0.025, 0.975])))
+    # censoring: a censored positive run can never yield 'reproduced'
+    cens = speedup_summary([None, *base[1:]], list(10 * base), 500)
+    assert cens["censored_positive"] == 1 and cens["verdict"] == "not reproduced"
+    low = speedup_summary(list(base), [None] * 12, 500)
+    assert low["verdict"] == "reproduced" and low["lower_bound"]
+    with pytest.raises(UserInputError):
+        speedup_summary([1, 2], [3], 10)
+
+
+def test_replicate_bad_input():
+    from prooftools.numerics.replication import chatterjee as rc
+
+    with pytest.raises(UserInputError, match="d ≥ n"):
+        rc.replicate_chatterjee([rc.Size(5, 3, 4, 2)], seeds=(0,), steps=5)
+    with pytest.raises(UserInputError, match="seed"):
+        rc.replicate_chatterjee([rc.Size(3, 5, 4, 2)], seeds=(), steps=5)

@@ -138,7 +138,7 @@ def test_constants_and_derived_values(reg):
     st = reg.get("du2019.thm4.1")
     assert reg.constants_in(st.bound("width").expr) == ["C_du_m"]
     derived = reg.derived_constants()
-    assert derived["C_du_m31"] == 32
+    assert derived["C_du_m31"] == 96
     assert "C_du_m" not in derived
     assert reg.symbols["C_du_eta"].value_provenance == "derived"
 

@@ -23,6 +23,7 @@ MY_IDS = [
     "chatterjee.network", "chatterjee.network_pl_init", "chatterjee.network_threshold",
     "chatterjee.random_init",
     "du2019deep.fc", "du2019deep.resnet", "du2019deep.conv_resnet", "du2019deep.ntk_ge_KH",
+    "du2019deep.relu_gram",
     "arora2019.thm4.1", "arora2019.lemma5.3", "arora2019.thm5.1", "arora2019.complexity_bound",
     "oymak2020.headline", "oymak2020.meta", "oymak2020.smooth_width", "oymak2020.relu_quadratic",
     "oymak2020.relu_quartic", "oymak2020.relu_covariance", "oymak2020.sep_bridge",
@@ -429,3 +430,55 @@ def test_ntk_dominates_last_summand(reg):
         vals = {"lambda_ntk": np.linalg.eigvalsh(theta)[0], "lam_K_H": np.linalg.eigvalsh(kh)[0]}
         assert bool(concl.expr.subs({_sym(reg, k): v for k, v in vals.items()}))
         assert np.linalg.eigvalsh(theta - kh)[0] >= -1e-10
+
+
+def test_zhouliang_residual_is_labelled_as_the_projects_analogue(reg):
+    """Its ball is around A = 0; the paper's claim is about full-rank global minimizers A*."""
+    st = reg.get("zhouliang2017.residual")
+    assert st.title.startswith("Project's derived analogue (not Zhou–Liang's theorem)")
+    assert st.tags.get("origin") == "project_derived_analogue"
+    assert st.provenance == "derived"
+    assert "NOT Zhou & Liang's statement" in st.notes
+    # the other Zhou–Liang statements are not mislabelled as analogues
+    assert reg.get("zhouliang2017.linear").tags.get("origin") is None
+
+
+def test_du2019deep_relu_gram_is_a_data_hypothesis_that_check_judges(reg):
+    """`check --depth L` judges lambda_ntk > 0; without a depth it is not measured."""
+    from prooftools.checking.data_hypotheses import check_dataset
+    from prooftools.numerics.data.datasets import make_dataset
+
+    rng = np.random.default_rng(0)
+    ds = make_dataset(rng.standard_normal((12, 5)), rng.standard_normal(12), name="t")
+    got = check_dataset(ds, reg, ["du2019deep.relu_gram"], depth=3, progress=False)
+    assert [(h["hypothesis"], h["verdict"]) for h in got.hypotheses] == [("ntk_positive",
+                                                                         "holds")]
+    assert got.hypotheses[0]["value"]["lambda_ntk"] > 0.05
+    none = check_dataset(ds, reg, ["du2019deep.relu_gram"], progress=False)
+    assert none.hypotheses[0]["verdict"] == "unknown"
+    assert "not measured" in none.hypotheses[0]["note"]
+
+
+def test_du2019deep_relu_gram_fails_on_a_singular_kernel(reg):
+    from prooftools.checking.verdict import Verdict, judge_relation
+    from prooftools.numerics.quantity import Quantity
+
+    h = next(h for h in reg.get("du2019deep.relu_gram").hypotheses if h.name == "ntk_positive")
+    zero = judge_relation(h.expr, {"lambda_ntk": Quantity(0.0, lower=0.0, upper=0.0)})
+    assert zero.verdict == Verdict.FAILS
+    pos = judge_relation(h.expr, {"lambda_ntk": Quantity(0.2, lower=0.19, upper=0.21)})
+    assert pos.verdict == Verdict.HOLDS
+    assert reg.get("du2019deep.relu_gram").tags["origin"] == "project_derived_analogue"
+
+
+@pytest.mark.xfail(strict=False, reason="needs issue #12 item 1 (kernels branch): lambda_ntk of "
+                   "duplicate inputs is computed as ~1e-8 instead of exactly 0")
+def test_du2019deep_relu_gram_fails_on_duplicate_inputs(reg):
+    from prooftools.checking.data_hypotheses import check_dataset
+    from prooftools.numerics.data.datasets import make_dataset
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((12, 5))
+    ds = make_dataset(np.vstack([X, X[:1]]), rng.standard_normal(13), name="dup")
+    got = check_dataset(ds, reg, ["du2019deep.relu_gram"], depth=3, progress=False)
+    assert got.hypotheses[0]["verdict"] == "fails"

@@ -70,13 +70,21 @@ def test_find_scale_and_random_init(reg, data):
     assert "ch_s" not in rnd.data and rnd.config["init"] == "random"
 
 
-def test_bad_input_and_replicate(reg, data, tmp_path, capsys):
+def test_bad_input_and_replicate(reg, data, tmp_path, capsys, monkeypatch):
     X, y = data
     with pytest.raises(UserInputError, match="--depth"):
         verify(reg, "chatterjee.gd", X, y, width=8)
     with pytest.raises(UserInputError, match="init"):
         verify(reg, "chatterjee.gd", X, y, width=8, depth=2, init="zeros")
+    from prooftools.numerics.replication import chatterjee as rc
+
+    # the CLI's default setting at a test-sized problem (the default itself takes ~20-30 s)
+    monkeypatch.setattr(rc, "DEFAULT_SIZES", (rc.Size(3, 6, 4, 2),))
+    monkeypatch.setattr(rc, "DEFAULT_SEEDS", 3)
+    monkeypatch.setattr(rc, "DEFAULT_STEPS", 120)
     assert main(["replicate", "chatterjee", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "positive" in out and "random" in out
+    assert "reach and STAY" in out and "own" in out and "common" in out
+    assert "RESULT: speed-up" in out and ("reproduced at" in out or "NOT reproduced" in out)
     assert (tmp_path / "chatterjee_loss_curves.png").stat().st_size > 1000
+    assert (tmp_path / "chatterjee_replication.json").stat().st_size > 100

@@ -48,8 +48,9 @@ class TwoLayerEngine(Engine):
                "solver (ReLU kinks make tight tolerances very expensive)", low=0, high=1),
     )
     observables = frozenset({
-        "loss", "resid_sq", "loss_ratio", "dist_max", "dist_total", "flip_frac", "ntk_min",
-        "ntk_dev", "ntk_init_dev", "grad_norm_sq", "pl_ratio", "sperp_sum",
+        "loss", "resid_sq", "loss_ratio", "dist_max", "dist_out_max", "dist_total", "flip_frac",
+        "ntk_min", "ntk_first_min", "ntk_dev", "ntk_init_dev", "grad_norm_sq", "pl_ratio",
+        "sperp_sum",
     })
     not_measured: ClassVar[Mapping[str, str]] = {
         "ar_spec_resid": "Arora et al.'s spectral prediction needs H^∞'s eigenvectors at every "

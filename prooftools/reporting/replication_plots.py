@@ -1,4 +1,4 @@
-"""Figures and data files of the paper replications (:mod:`prooftools.numerics.replication.du`).
+"""Figures and data files of the paper replications (:mod:`prooftools.numerics.replication`).
 
 The numerics return data; this module draws it (PNG + PDF through
 :mod:`prooftools.reporting.figures`) and writes the replication's JSON next to the figures.
@@ -6,8 +6,11 @@ The numerics return data; this module draws it (PNG + PDF through
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +18,12 @@ import numpy as np
 from prooftools.errors import UserInputError
 from prooftools.reporting.figures import pyplot, save_figure
 
-__all__ = ["plot_chatterjee_replication", "plot_du_replication", "write_du_replication"]
+__all__ = [
+    "plot_chatterjee_replication",
+    "plot_du_replication",
+    "write_chatterjee_replication",
+    "write_du_replication",
+]
 
 
 def write_du_replication(result: dict, out_dir: str | Path) -> dict:
@@ -62,23 +70,80 @@ def plot_du_replication(runs: dict, widths: tuple[int, ...], config: dict, out: 
     return save_figure(fig, out, "du2019_replication", dpi=120)
 
 
+def write_chatterjee_replication(result: dict, out_dir: str | Path) -> list[str]:
+    """Draw :func:`~prooftools.numerics.replication.chatterjee.replicate_chatterjee`'s result
+    (:func:`plot_chatterjee_replication`) and write ``chatterjee_replication.json`` atomically
+    (temporary file in the same folder, then rename); return every path written."""
+    from prooftools.numerics.replication.chatterjee import as_json
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = plot_chatterjee_replication(result, out)
+    target = out / "chatterjee_replication.json"
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=".chatterjee_replication.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(as_json(result), fh)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return [*paths, str(target)]
+
+
+def _padded(curves: list[np.ndarray], length: int) -> np.ndarray:
+    """Curves of f/f0 padded with their last value (GD stops early only at f = 0)."""
+    out = np.empty((len(curves), length))
+    for i, c in enumerate(curves):
+        out[i, : len(c)] = c
+        out[i, len(c):] = c[-1] if len(c) else np.nan
+    return out
+
+
 def plot_chatterjee_replication(res: dict, out_dir: str | Path) -> list[str]:
-    """Loss curves of positive vs random initialization: ``chatterjee_loss_curves.{png,pdf}``."""
+    """Relative loss f(x_k)/f(x0) of positive vs random initialization, median over seeds with a
+    10–90% band, one column per size and one row per step-size policy (own β, common step);
+    panel titles give the speed-up T_random/T_positive with its interval. Writes
+    ``chatterjee_loss_curves.{png,pdf}``."""
+    from prooftools.numerics.replication.chatterjee import POLICIES
+
     plt = pyplot()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for kind, color in (("positive", "C0"), ("random", "C3")):
-        for i, run in enumerate(res[kind]):
-            ax.semilogy(
-                np.maximum(run["loss"], 1e-300),
-                color=color,
-                alpha=0.8,
-                label=f"{kind} init" if i == 0 else None,
-            )
-    ax.set_xlabel("GD step k")
-    ax.set_ylabel("f(x_k) = (1/n) Σ (y_i − out_i)²")
-    ax.set_title(f"{res['activation']}, width {res['width']}, depth {res['depth']}, s = {res['s']}")
-    ax.legend()
+    sizes = res["sizes"]
+    cfg = res["config"]
+    fig, axes = plt.subplots(len(POLICIES), len(sizes), figsize=(4.6 * len(sizes), 7.2),
+                             squeeze=False, sharey=True)
+    length = int(cfg["steps"]) + 1
+    k = np.arange(length)
+    for j, per in enumerate(sizes):
+        for i, pol in enumerate(POLICIES):
+            ax = axes[i, j]
+            for kind, color in (("positive", "C0"), ("random", "C3")):
+                runs = per["runs"][pol][kind]
+                rel = _padded([np.asarray(r["loss"]) / r["f0"] for r in runs], length)
+                rel = np.maximum(rel, 1e-300)
+                lo, med, hi = np.nanquantile(rel, [0.1, 0.5, 0.9], axis=0)
+                ax.fill_between(k, lo, hi, color=color, alpha=0.2, lw=0)
+                ax.semilogy(k, med, color=color, label=f"{kind} init (median, 10–90%)")
+            ax.axhline(cfg["eps"], color="k", ls="--", lw=0.8, label="ε = " + f"{cfg['eps']:g}")
+            sm = per["summary"][pol]
+            lo_i, hi_i = sm["interval"]
+            ge = "≥ " if sm["lower_bound"] else ""
+            ax.set_title(f"{per['size'].label()}\n{pol} step: speed-up {ge}{sm['speedup']:.2f}× "
+                         f"[{lo_i:.2f}, {hi_i:.2f}], {sm['verdict']}", fontsize=9)
+            ax.set_ylim(1e-14, 10.0)
+            ts = [r["steps"] for kind in ("positive", "random") for r in per["runs"][pol][kind]]
+            if all(t is not None for t in ts):  # zoom on where the runs settle
+                ax.set_xlim(-0.02 * length, min(length, 1.5 * max(ts) + 10))
+            if i == len(POLICIES) - 1:
+                ax.set_xlabel("GD step k")
+            if j == 0:
+                ax.set_ylabel("f(x_k) / f(x_0)")
+    axes[0, 0].legend(fontsize=8, loc="lower left")
+    fig.suptitle(f"Chatterjee: positive vs random initialization ({cfg['activation']}, "
+                 f"s = {cfg['s']}, {len(cfg['seeds'])} seeds); top: each at η = 1/β(x0), "
+                 "bottom: both at the smaller step", fontsize=10)
     fig.tight_layout()
-    return save_figure(fig, out_dir, "chatterjee_loss_curves")
+    return save_figure(fig, out_dir, "chatterjee_loss_curves", dpi=110)

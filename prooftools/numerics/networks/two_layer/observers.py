@@ -1,8 +1,9 @@
 """Observables of Du et al. (2019) recorded along a run (names from theorems/vocabulary.toml).
 
-Cheap observables (every ``stride`` steps): resid_sq, loss, dist_max, dist_total, flip_frac,
-grad_norm_sq, pl_ratio. Expensive ones (every ``expensive_stride`` steps, NaN elsewhere): ntk_min
-= λ_min(H(k)) and ntk_dev = ‖H(k) − H(0)‖₂.
+Cheap observables (every ``stride`` steps): resid_sq, loss, dist_max, dist_out_max, dist_total,
+flip_frac, grad_norm_sq, pl_ratio. Expensive ones (every ``expensive_stride`` steps, NaN
+elsewhere): ntk_min = λ_min(H(k)), ntk_first_min = λ_min of its first-layer block and
+ntk_dev = ‖H(k) − H(0)‖₂.
 
 How the expensive ones stay cheap (first-layer training):
 - Incremental Gram. C(k) = P_k P_kᵀ (integer counts) is updated from the last expensive
@@ -29,7 +30,11 @@ How the expensive ones stay cheap (first-layer training):
 
 For first-layer training H(k) = (1/m)(X Xᵀ) ∘ (P Pᵀ); when the output layer is trained too the
 recorded NTK is the full one, (1/m)(X Xᵀ) ∘ (P diag(a²) Pᵀ) + (1/m) relu(XWᵀ) relu(XWᵀ)ᵀ
-(Du Thm 3.3's H(t) + G(t)). ntk_init_dev always compares the first-layer H(0) (a_r = ±1) with H^∞.
+(Du Thm 3.3's H(t) + G(t)), and ntk_first_min is λ_min of the first-layer block (1/m)(X Xᵀ) ∘
+(P diag(a(k)²) Pᵀ) alone (Lemma A.6's H(t), one more dense eigen-solve per expensive step);
+dist_out_max = max_r |a_r(k) − a_r(0)| (Lemma A.6's output movement). With first-layer training
+ntk_first_min is ntk_min and dist_out_max is 0. ntk_init_dev always compares the first-layer H(0)
+(a_r = ±1) with H^∞.
 """
 
 from __future__ import annotations
@@ -65,12 +70,13 @@ CHEAP_OBSERVABLES = (
     "resid_sq",
     "loss",
     "dist_max",
+    "dist_out_max",
     "dist_total",
     "flip_frac",
     "grad_norm_sq",
     "pl_ratio",
 )
-EXPENSIVE_OBSERVABLES = ("ntk_min", "ntk_dev")
+EXPENSIVE_OBSERVABLES = ("ntk_min", "ntk_first_min", "ntk_dev")
 SPARSE_GRAM_COST = 128
 """Sparse update of P Pᵀ when nnz(ΔP)·SPARSE_GRAM_COST < n·m (see the module docstring)."""
 
@@ -228,13 +234,18 @@ class DuObserver:
         return C
 
     def _ntk(self, P: np.ndarray, W: np.ndarray, a: np.ndarray, A: np.ndarray | None = None):
+        return self._ntk_blocks(P, W, a, A)[0]
+
+    def _ntk_blocks(self, P, W, a, A=None) -> tuple[np.ndarray, np.ndarray]:
+        """(full empirical NTK, its first-layer block); the same array twice for first-layer
+        training, H_W + (1/m) relu(XWᵀ) relu(XWᵀ)ᵀ and H_W = (1/m)(XXᵀ)∘(P diag(a²) Pᵀ) else."""
         if not self.train_output:
-            return first_layer_gram(self.X, P, XXt=self.XXt)
-        H = first_layer_gram(self.X, P, a, XXt=self.XXt)
+            H = first_layer_gram(self.X, P, XXt=self.XXt)
+            return H, H
+        Hw = first_layer_gram(self.X, P, a, XXt=self.XXt)
         if A is None:
             A = np.maximum(self.X @ W.T, 0.0)
-        H += A @ A.T / self.m
-        return H
+        return Hw + A @ A.T / self.m, Hw
 
     def ntk(self, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(H(k), H(k) − H(0)) for first-layer training from the pattern P_k (incremental).
@@ -268,31 +279,38 @@ class DuObserver:
         row_sq = np.einsum("ij,ij->i", self._dW, self._dW)
         dist_total_sq = float(row_sq.sum())
         gn = float(np.einsum("ij,ij->", ws.G, ws.G))
+        out_max = 0.0
         if self.train_output:
             da = a - self.a0
             dist_total_sq += float(da @ da)
+            out_max = float(np.max(np.abs(da))) if da.size else 0.0
             gn += float(ws.ga @ ws.ga)
         np.not_equal(ws.D[:n], self.P0, out=self._flip)
         v = self.values
         v["resid_sq"].append(rs)
         v["loss"].append(0.5 * rs)
         v["dist_max"].append(math.sqrt(float(row_sq.max())))
+        v["dist_out_max"].append(out_max)
         v["dist_total"].append(math.sqrt(dist_total_sq))
         v["flip_frac"].append(np.count_nonzero(self._flip) / (n * self.m))
         v["grad_norm_sq"].append(gn)
         v["pl_ratio"].append(gn / rs if rs > 0 else math.nan)
         if expensive:
+            Hw = None
             if self._incremental:
                 H, dH = self.ntk(ws.D[:n])
             else:
-                H = self._ntk(ws.D[:n], W, a, ws.Z[:n] if self.train_output else None)
+                H, Hw = self._ntk_blocks(ws.D[:n], W, a, ws.Z[:n] if self.train_output else None)
                 dH = H - self.H0
             with one_blas_thread():
                 lam, dev = self._expensive(H, dH)
+                lam_w = lambda_min(Hw) if self.train_output else lam
             v["ntk_min"].append(lam)
+            v["ntk_first_min"].append(lam_w)
             v["ntk_dev"].append(dev)
         else:
             v["ntk_min"].append(math.nan)
+            v["ntk_first_min"].append(math.nan)
             v["ntk_dev"].append(math.nan)
         self.index.append(float(t))
         return 0.5 * rs
