@@ -58,14 +58,17 @@ def test_bisection_with_a_resolution_stops_within_it():
     assert hi >= 1000  # never below the true threshold
 
 
-def test_a_non_monotone_predicate_is_reported():
+@pytest.mark.parametrize("grow, expected", [(None, (4096, "found")), (4.0, (None, "above"))])
+def test_a_non_monotone_predicate_is_reported(grow, expected):
     # holds from 100 on, except in a failing window [300, 600): the probes above m* catch it
-    s = ThresholdSearch(8, 4096, q=1.0, resolution=0.0, check_above=2)
+    s = ThresholdSearch(8, 4096, q=1.0, resolution=0.0, check_above=2, grow=grow)
     _drive(s, lambda w: w >= 100 and not 300 <= w < 600)
     r = s.result()
     assert not r.monotone
     assert any("not monotone" in n for n in r.notes)
-    assert r.m_star == 4096  # the smallest evaluated width from which on it always held
+    # m* is the smallest evaluated width from which on it always held (none when the largest
+    # width run failed)
+    assert (r.m_star, r.status) == expected
 
 
 def test_monotone_predicate_is_not_flagged_even_with_probes():
@@ -78,10 +81,19 @@ def test_bracket_check_reports_censoring():
     below = ThresholdSearch(8, 4096, q=1.0, check_above=0)
     _drive(below, lambda w: True)
     assert below.result().status == "below" and below.result().m_star == 8
-    above = ThresholdSearch(8, 4096, q=1.0, check_above=0)
+    above = ThresholdSearch(8, 4096, q=1.0, check_above=0, grow=None)
     asked = _drive(above, lambda w: 50 <= w < 60)
     assert above.result().status == "above" and above.result().m_star is None
     assert sorted(asked) == [8, 4096]  # no bisection without a bracket
+    climb = ThresholdSearch(8, 4096, q=1.0, check_above=0, grow=4.0)
+    assert _drive(climb, lambda w: 50 <= w < 60) == [8, 32, 128, 512, 2048, 4096]
+    assert climb.result().status == "above"
+
+
+def test_the_bracket_climb_never_runs_far_above_the_threshold():
+    s = ThresholdSearch(8, 2**16, q=1.0, resolution=0.0, check_above=0, grow=4.0)
+    asked = _drive(s, lambda w: w >= 300)
+    assert s.result().m_star == 300 and max(asked) == 512 < 4 * 300
 
 
 def test_fraction_of_seeds_decides():

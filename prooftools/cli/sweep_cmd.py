@@ -52,6 +52,9 @@ def add_parsers(sub) -> None:
                    help="fraction of seeds that must hold (default 1 − δ)")
     p.add_argument("--check-above", type=nonneg_int, default=1,
                    help="probe 2m*, 4m*, … for non-monotonicity (default 1 probe)")
+    p.add_argument("--grow", type=float, default=4.0,
+                   help="bracket check: climb from the low end by this factor until the target "
+                        "holds (0: ask both ends at once)")
     p.add_argument("--steps", type=nonneg_int, default=0,
                    help="training steps per run (0: no training, for lemmas at initialization)")
     p.add_argument("--step-size", type=positive_float, default=None)
@@ -97,7 +100,7 @@ def cmd_sweep(args) -> int:
         targets=args.target, dataset=args.dataset, n=args.n, depth=args.depth,
         delta=args.delta, step_policy=args.step_policy, seeds=range(args.seeds),
         mode=args.mode, widths=args.widths, m_range=tuple(args.m_range),
-        resolution=args.resolution, q=args.q, check_above=args.check_above,
+        resolution=args.resolution, q=args.q, check_above=args.check_above, grow=args.grow,
         data_seed=args.data_seed, runner=args.runner or DEFAULT_RUNNER,
         theorems=args.theorems, steps=args.steps, step_size=args.step_size,
         constants=args.constants, stride=args.stride, options=_options(args.option))

@@ -23,8 +23,8 @@ from prooftools.sweep.spec import SweepSpec
 __all__ = ["read_sweep", "sweep"]
 
 _SPEC_FIELDS = ("targets", "dataset", "n", "depth", "delta", "step_policy", "seeds", "mode",
-                "widths", "m_range", "resolution", "q", "check_above", "data_seed", "runner",
-                "theorems")
+                "widths", "m_range", "resolution", "q", "check_above", "grow", "data_seed",
+                "runner", "theorems")
 
 
 def sweep(statement: str, *, scheduler: str = "local", store: str | Path | None = None,

@@ -270,7 +270,8 @@ def _drive(spec, st: Store, points, ex, progress, data) -> SweepRun:
             for t in spec.targets:
                 searches[(p.key(), t)] = ThresholdSearch(
                     *spec.m_range, q=spec.q_at(p), resolution=spec.resolution,
-                    check_above=spec.check_above, widths=spec.widths or None)
+                    check_above=spec.check_above, widths=spec.widths or None,
+                    grow=spec.grow or None)
     by_key = {p.key(): p for p in points}
     rows: dict[str, dict] = {}
     waiting: dict[tuple[str, int], set] = defaultdict(set)  # (point, width) → searches

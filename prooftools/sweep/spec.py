@@ -72,7 +72,8 @@ class SweepSpec:
     engine options …); the axes override its ``depth``, ``delta`` and ``step_policy``.
     ``q`` (default ``1 − δ``) is the fraction of seeds that must hold at a width; ``resolution``
     is the relative width tolerance of the bisection (0: exact, down to adjacent integers);
-    ``check_above`` probes widths 2m*, 4m*, … (below the bracket top) for non-monotonicity.
+    ``check_above`` probes widths 2m*, 4m*, … (below the bracket top) for non-monotonicity;
+    ``grow`` is the factor of the bracket's geometric climb from the low end (0: both ends first).
     """
 
     statement: str
@@ -89,6 +90,7 @@ class SweepSpec:
     resolution: float = 0.05
     q: float | None = None
     check_above: int = 1
+    grow: float = 4.0
     base: RunConfig = field(default_factory=lambda: RunConfig(steps=0))
     data_seed: int = 0
     runner: str = DEFAULT_RUNNER
@@ -134,6 +136,11 @@ class SweepSpec:
         if isinstance(self.check_above, bool) or not isinstance(self.check_above, int) \
                 or self.check_above < 0:
             raise UserInputError(f"check_above must be an integer >= 0; got {self.check_above!r}")
+        if isinstance(self.grow, bool) or not isinstance(self.grow, int | float) \
+                or not (self.grow == 0 or self.grow > 1):
+            raise UserInputError(f"grow must be 0 (ask both bracket ends at once) or > 1; got "
+                                 f"{self.grow!r}")
+        set_(self, "grow", float(self.grow))
         if not isinstance(self.base, RunConfig):
             raise UserInputError("sweep: base must be a RunConfig")
         if self.mode == "threshold" and self.base.width is not None:
@@ -169,7 +176,7 @@ class SweepSpec:
             "delta": list(self.delta), "step_policy": list(self.step_policy),
             "seeds": list(self.seeds), "mode": self.mode, "widths": list(self.widths),
             "m_range": list(self.m_range), "resolution": self.resolution, "q": self.q,
-            "check_above": self.check_above, "base": self.base.to_dict(),
+            "check_above": self.check_above, "grow": self.grow, "base": self.base.to_dict(),
             "data_seed": self.data_seed, "runner": self.runner, "theorems": list(self.theorems),
         }
 
@@ -209,5 +216,8 @@ class SweepSpec:
             return len(self.points()) * len(self.widths) * per_width
         lo, hi = self.m_range
         tol = math.log2(1 + self.resolution) if self.resolution > 0 else 1 / hi
-        steps = max(1, math.ceil(math.log2(max(math.log2(hi / lo) / tol, 2.0))))
-        return len(self.points()) * (2 + steps + self.check_above) * per_width
+        octaves = math.log2(hi / lo)
+        climb = math.ceil(octaves / math.log2(self.grow) / 2) if self.grow else 1
+        span = 2 * math.log2(self.grow) if self.grow else octaves
+        steps = max(1, math.ceil(math.log2(max(span / tol, 2.0))))
+        return len(self.points()) * (1 + climb + steps + self.check_above) * per_width

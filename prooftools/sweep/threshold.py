@@ -4,9 +4,11 @@ At a width m every seed gives one boolean (the target held as measured); the pre
 "at least a fraction q of the seeds held". :class:`ThresholdSearch` is a small state machine so
 that an executor can run many searches concurrently: :meth:`~ThresholdSearch.pending` lists the
 widths to run now, :meth:`~ThresholdSearch.tell` records an answer, and the next width is known
-as soon as it arrives. Both bracket ends are asked first (together); bisection halves the interval
-in log2 m, down to adjacent integers when ``resolution`` is 0; then ``check_above`` probes 2m*,
-4m*, … to catch a predicate that is not monotone.
+as soon as it arrives. The bracket check asks the low end first and then grows the width by
+``grow`` (×4) until the target holds or the high end failed — so no run is paid at widths far
+above m* (``grow=None`` asks both ends at once); bisection then halves the bracket in log2 m,
+down to adjacent integers when ``resolution`` is 0; then ``check_above`` probes 2m*, 4m*, … to
+catch a predicate that is not monotone.
 
 The reported m* is defined from the evaluated widths alone (:func:`m_star`): the smallest
 evaluated width from which on the predicate held at every evaluated width. It equals the
@@ -93,17 +95,20 @@ class ThresholdSearch:
     """Bisection in log2 m between ``lo`` and ``hi`` (or a full grid when ``widths`` is given)."""
 
     def __init__(self, lo: int, hi: int, *, q: float, resolution: float = 0.05,
-                 check_above: int = 1, widths: Sequence[int] | None = None) -> None:
+                 check_above: int = 1, widths: Sequence[int] | None = None,
+                 grow: float | None = 4.0) -> None:
         if not 1 <= lo < hi:
             raise ValueError(f"need 1 <= lo < hi; got {lo}, {hi}")
         self.lo, self.hi, self.q = int(lo), int(hi), float(q)
+        self.grow = float(grow) if grow and grow > 1 else None
         self.resolution, self.check_above = float(resolution), int(check_above)
         self.grid = sorted({int(w) for w in widths}) if widths else None
         self.outcomes: dict[int, list[bool]] = {}
         self._asked: set[int] = set()
         self._phase = "grid" if self.grid else "bracket"
         self._fail, self._hold = self.lo, self.hi  # current bisection interval
-        self._queue: list[int] = list(self.grid) if self.grid else [self.lo, self.hi]
+        self._queue: list[int] = (list(self.grid) if self.grid else
+                                  [self.lo] if self.grow else [self.lo, self.hi])
 
     # ------------------------------------------------------------------ driving
 
@@ -128,7 +133,19 @@ class ThresholdSearch:
         self.outcomes[int(width)] = [bool(h) for h in held]
         if self._asked - set(self.outcomes):
             return  # still waiting for another width of this phase
-        if self._phase == "bracket":
+        if self._phase == "bracket" and self.grow:
+            top = max(self.outcomes)
+            if self.holds(self.lo) or (top >= self.hi and not self.holds(top)):
+                self._start_check()
+                return
+            if not self.holds(top):  # not bracketed yet: grow the width geometrically
+                self._queue = [min(self.hi, max(top + 1, round(top * self.grow)))]
+                return
+            self._phase = "bisect"
+            self._fail = max(w for w in self.outcomes if not self.holds(w))
+            self._hold = top
+            width = top
+        elif self._phase == "bracket":
             if self.holds(self.lo) or not self.holds(self.hi):
                 self._start_check()
                 return
@@ -183,7 +200,9 @@ class ThresholdSearch:
         if status == "below":
             notes.append(f"held already at the bracket's low end: m* <= {m}")
         elif status == "above":
-            notes.append(f"did not hold at the bracket's high end: m* > {max(widths)}")
+            notes.append(f"did not hold at the largest width run: m* > {max(widths)}"
+                         + ("" if max(widths) >= self.hi else " (a failure above the threshold "
+                            "found: see the monotonicity note)"))
         return ThresholdResult(m, status, self.q, {w: list(v) for w, v in
                                                    sorted(self.outcomes.items())},
                                monotone=not breaks, notes=notes)
