@@ -9,7 +9,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prooftools.api import verify
@@ -62,6 +62,7 @@ _configs = st.builds(
 )
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(_configs)
 def test_config_json_round_trip_is_exact_and_the_key_is_the_hash_of_canonical_json(cfg):
     back = RunConfig.from_json(cfg.to_json())

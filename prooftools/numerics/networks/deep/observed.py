@@ -2,8 +2,8 @@
 
 :func:`run_deep_observed` runs the GD / SGD loop of
 :mod:`prooftools.numerics.networks.deep.training`
-(:func:`~prooftools.numerics.networks.deep.training.train_loop`, same update rules, same seeded
-minibatches) with an observer that records, besides the vocabulary observables ``loss``,
+(:func:`~prooftools.numerics.networks.deep.training.train_deep_loop`, same update rules, same
+seeded minibatches) with an observer that records, besides the vocabulary observables ``loss``,
 ``grad_norm_sq``, ``dist_total``, ``loss_ratio``, the paper-specific ones declared in
 ``theorems/zou2018.toml`` (``zou_*``) and ``theorems/allenzhu2019.toml`` (``az_*``), named
 exactly as declared. Observables at initialization are ``scalars``; observables that take a
@@ -27,11 +27,10 @@ from prooftools.numerics.networks.deep.network import (
     MARGIN_LOSSES,
     ZOU,
     DeepReLUNet,
-    Forward,
     loss_value,
     margin_loss,
 )
-from prooftools.numerics.networks.deep.training import StepState, gd_dense, train_loop
+from prooftools.numerics.networks.deep.training import StepState, gd_dense, train_deep_loop
 from prooftools.numerics.spectra import spectral_norm
 from prooftools.numerics.trajectory import Trajectory
 
@@ -118,10 +117,10 @@ class _PaperObserver:
         hid = max(float(np.max(np.linalg.norm(s.fwd.post[j + 1] - s.fwd0.post[j + 1], axis=1)))
                   for j in range(len(net.layers)))
         flip_max = max(float(f.max()) for f in flips)
-        if s.step is not None:
+        if s.update is not None:
             self.out_prev = s.fwd.out[:, 0].copy()
         if not self.zou:
-            step_spec = (max(spec_norm(d) for d in s.step.values()) if s.step is not None
+            step_spec = (max(spec_norm(d) for d in s.update.values()) if s.update is not None
                          else float("nan"))
             return {**out, "az_dist_max": max(dspec), "az_dist_path": self.path_max,
                     "az_step_spec": step_spec, "az_h_dev": hid, "az_flip_max": flip_max}
@@ -144,10 +143,10 @@ class _PaperObserver:
             "zou_sgrad_spec_max": max(spec_norm(sgrads[j]) for j in tr),
         }
 
-    def observe_next(self, fwd: Forward) -> dict[str, float]:
+    def observe_next(self, s: StepState, nxt: StepState) -> dict[str, float]:
         if not self.zou:
             return {}
-        return {"zou_margin_inc_max": float(np.max(self.y * (fwd.out[:, 0] - self.out_prev)))}
+        return {"zou_margin_inc_max": float(np.max(self.y * (nxt.fwd.out[:, 0] - self.out_prev)))}
 
 
 def run_deep_observed(
@@ -161,7 +160,7 @@ def run_deep_observed(
     batch_size: int | None = None,
     seed: int = 0,
     stride: int = 1,
-    progress: bool | None = False,
+    progress: bool | None = None,
 ) -> tuple[Trajectory, dict[str, Callable[..., float]]]:
     """Train a copy of ``net`` and return (trajectory, functions of the initialization).
 
@@ -183,9 +182,9 @@ def run_deep_observed(
     if algorithm == "sgd" and (batch_size is None or not 1 <= batch_size <= n):
         raise UserInputError(f"SGD needs a batch size 1 <= B <= n = {n}, got {batch_size}")
     yy = np.asarray(y, float).reshape(-1) if net.loss in MARGIN_LOSSES else y
-    res = train_loop(net, X, yy, _PaperObserver(net, yy), eta=eta, steps=steps,
-                     algorithm=algorithm, batch_size=batch_size, seed=seed, every=stride,
-                     divergence="loss", progress=progress)
+    res = train_deep_loop(net, X, yy, _PaperObserver(net, yy), eta=eta, steps=steps,
+                          algorithm=algorithm, batch_size=batch_size, seed=seed, every=stride,
+                          divergence="loss", progress=progress)
     scalars: dict[str, Any] = _init_scalars(res.net0, res.fwd0, yy)
     functions = _init_functions(res.net0, res.fwd0, yy)
     names = {"semi_smooth_residual": "az_semismooth_resid"}

@@ -17,12 +17,10 @@ actual step, with ``step_norm_fro`` (‖W_{k+1} − W_k‖_F over all trained la
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
 from prooftools.errors import UserInputError
 from prooftools.numerics.networks.deep.network import (
@@ -35,11 +33,10 @@ from prooftools.numerics.networks.deep.network import (
 )
 from prooftools.numerics.networks.deep.ntk import ntk_lambda_min
 from prooftools.numerics.spectra import spectral_norm
+from prooftools.numerics.training import LoopRecord, LoopState, Observer, train_loop
 from prooftools.numerics.trajectory import Trajectory
 
-__all__ = [
-    "LoopResult", "StepObserver", "StepState", "gd_dense", "run_deep", "train_deep", "train_loop",
-]
+__all__ = ["LoopResult", "StepState", "gd_dense", "run_deep", "train_deep", "train_deep_loop"]
 
 _KEYS = (
     "k loss train_error grad_norm_sq dist_total ntk_min loss_ratio semi_smooth_residual "
@@ -47,73 +44,131 @@ _KEYS = (
 ).split()
 
 
-@dataclass(frozen=True)
-class StepState:
+@dataclass(kw_only=True, slots=True)
+class StepState(LoopState):
     """What an observer sees at a recorded step ``k`` (read only; arrays are the loop's own).
 
-    ``grads`` is the full-batch gradient at ``W(k)``; ``step`` the update ``W(k+1) − W(k)`` per
+    ``grads`` is the full-batch gradient at ``W(k)``; ``update`` the step ``W(k+1) − W(k)`` per
     trained layer (``None`` at the last step or when the run stops there); ``batch`` the SGD
     minibatch drawn at ``k`` with its gradient ``batch_grads`` (GD: ``None`` and ``grads``; both
     ``None`` when the run stops at ε before drawing).
     """
 
-    k: int
     net: DeepReLUNet
     net0: DeepReLUNet
-    fwd: Forward
+    fwd: Forward | None
     fwd0: Forward
     pat0: list[np.ndarray]
-    loss: float
-    grads: list[np.ndarray | None]
-    step: dict[int, np.ndarray] | None
-    batch: np.ndarray | None
-    batch_grads: list[np.ndarray | None] | None
+    grads: list[np.ndarray | None] | None
+    batch: np.ndarray | None = None
+    batch_grads: list[np.ndarray | None] | None = None
 
 
-class StepObserver(Protocol):
-    """Observables of a training run, computed by :func:`train_loop` at the recorded steps."""
+@dataclass(kw_only=True, slots=True)
+class LoopResult(LoopRecord):
+    """Output of :func:`train_deep_loop`: the loop's record plus the run's family data."""
 
-    def observe(self, s: StepState) -> dict[str, Any]:
-        """Named values at the recorded step ``s.k``."""
-
-    def observe_next(self, fwd: Forward) -> dict[str, Any]:
-        """Values of the last recorded step that need the forward pass at ``W(k+1)``."""
-
-
-@dataclass
-class LoopResult:
-    """Output of :func:`train_loop`: recorded steps ``k`` and one column per observable."""
-
-    k: list[int]
-    columns: dict[str, list]
     dense_loss: list[float]
     iters_to_eps: int
     net: DeepReLUNet
     net0: DeepReLUNet
     fwd0: Forward
 
-    def column(self, key: str) -> list:
-        """Column ``key`` with one entry per record (NaN where nothing was recorded)."""
-        col = self.columns.get(key, [])
-        return (col + [math.nan] * len(self.k))[: len(self.k)]
+
+class _DeepTrainer:
+    """GD / SGD on the trained layers of a copy of ``net`` (update rules: module docstring).
+
+    Stopping: ``divergence="loss"`` evaluates the loss every step and stops at the first
+    non-finite one; ``"weights"`` stops after an update that makes a weight non-finite;
+    ``stop_at_eps`` stops at the first computed loss ≤ ``eps`` (with the full gradient there).
+    """
+
+    def __init__(self, net, X, y, *, eta, steps, algorithm, batch_size, seed, eps, stop_at_eps,
+                 divergence):
+        self.X, self.y, self.eta, self.steps = X, y, eta, steps
+        self.gd, self.batch_size = algorithm == "gd", batch_size
+        self.eps, self.stop_at_eps, self.divergence = eps, stop_at_eps, divergence
+        self.rng = np.random.default_rng(seed)
+        self.net0, self.net = net.copy(), net.copy()
+        self.fwd0 = forward(self.net0, X)
+        self.pat0 = self.fwd0.patterns(net.strict)
+        self.dense_loss: list[float] = []
+        self.iters_to_eps = -1
+        self.grads = None
+        self.grads_at = -1  # the step whose full-batch gradient ``grads`` holds
+
+    def full_state(self, k: int, *, record: bool, after_record: bool) -> StepState:
+        net, X, y = self.net, self.X, self.y
+        fwd = loss_k = None
+        if self.gd or record:
+            loss_k, self.grads, fwd = gradients(net, X, y)
+            self.grads_at = k
+        if self.gd:
+            self.dense_loss.append(loss_k)
+        if loss_k is None and (after_record or self.divergence == "loss"):
+            fwd = forward(net, X)
+            loss_k = loss_and_dout(net, fwd.out, y)[0]
+        stop = None
+        if self.divergence == "loss" and not np.isfinite(loss_k):
+            stop = "diverged"
+        elif (loss_k is not None and self.eps is not None and self.iters_to_eps < 0
+              and loss_k <= self.eps):
+            self.iters_to_eps = k
+            if self.stop_at_eps:
+                stop = "eps"
+                if self.grads_at != k:  # SGD off a record step: the gradient is from an older k
+                    loss_k, self.grads, fwd = gradients(net, X, y)
+                    self.grads_at = k
+        return StepState(k=k, loss=loss_k, stop=stop, net=net, net0=self.net0, fwd=fwd,
+                         fwd0=self.fwd0, pat0=self.pat0, grads=self.grads)
+
+    def plan(self, s: StepState) -> StepState:
+        tr = self.net.trained_indices
+        if self.gd:
+            s.batch, s.batch_grads = None, s.grads
+        else:
+            s.batch = self.rng.choice(self.X.shape[0], size=self.batch_size, replace=False)
+            _, s.batch_grads, _ = gradients(self.net, self.X[s.batch], self.y[s.batch])
+        if s.k < self.steps:
+            mean = self.gd or self.net.reduction == "mean"
+            factor = 1.0 if mean else self.X.shape[0] / self.batch_size
+            s.update = {j: -self.eta * factor * s.batch_grads[j] for j in tr}
+        return s
+
+    def apply(self, s: StepState) -> bool:
+        tr = self.net.trained_indices
+        for j in tr:
+            self.net.layers[j] += s.update[j]
+        return self.divergence != "weights" or all(
+            np.all(np.isfinite(self.net.layers[j])) for j in tr)
 
 
-@dataclass
-class _Columns:
-    data: dict[str, list] = field(default_factory=dict)
+class _LossColumns:
+    """Wraps a deep observer: ``loss`` first, then its values; once W(k+1) is known
+    ``loss_ratio``, ``semi_smooth_residual`` and its ``observe_next``. A step where the loss
+    diverged records the loss only."""
 
-    def put(self, i: int, values: dict[str, Any]) -> None:
-        for key, val in values.items():
-            col = self.data.setdefault(key, [])
-            col.extend([math.nan] * (i + 1 - len(col)))
-            col[i] = val
+    def __init__(self, inner: Observer) -> None:
+        self.inner = inner
+
+    def observe(self, s: StepState) -> dict[str, Any]:
+        if s.stop == "diverged":
+            return {"loss": s.loss}
+        return {"loss": s.loss, **self.inner.observe(s)}
+
+    def observe_next(self, s: StepState, nxt: StepState) -> dict[str, Any]:
+        inner = float(sum(np.sum(s.grads[j] * s.update[j]) for j in s.net.trained_indices))
+        out = {"loss_ratio": nxt.loss / s.loss if s.loss > 0 else float("nan"),
+               "semi_smooth_residual": nxt.loss - s.loss - inner}
+        nxt_values = getattr(self.inner, "observe_next", None)
+        return {**out, **nxt_values(s, nxt)} if nxt_values is not None else out
 
 
-def train_loop(
+def train_deep_loop(
     net: DeepReLUNet,
     X: np.ndarray,
     y: np.ndarray,
-    observer: StepObserver,
+    observer: Observer,
     *,
     eta: float,
     steps: int,
@@ -121,102 +176,41 @@ def train_loop(
     batch_size: int | None,
     seed: int,
     every: int,
+    ntk_every: int | None = None,
     eps: float | None = None,
     stop_at_eps: bool = False,
     divergence: str = "weights",
-    progress: bool | None = False,
+    progress: bool | None = None,
 ) -> LoopResult:
-    """The one GD / SGD loop for deep ReLU networks (update rules in the module docstring).
+    """Deep ReLU GD / SGD through :func:`prooftools.numerics.training.train_loop`.
 
     Trains a copy of ``net`` (inputs already validated) and records, at steps ``k`` with
-    ``k % every == 0`` and at ``k = steps``: ``loss``, whatever ``observer.observe`` returns,
-    and once ``W(k+1)`` is known ``loss_ratio``, ``semi_smooth_residual`` and
-    ``observer.observe_next``. ``divergence="weights"`` stops after an update that makes a
-    weight non-finite; ``"loss"`` evaluates the loss every step and stops at the first
-    non-finite one, recording it. ``eps``: ``iters_to_eps`` is the first k with a computed
-    loss ≤ eps (every step for GD, at and right after records for SGD); ``stop_at_eps`` records
-    that step and stops.
+    ``k % every == 0`` and at ``k = steps``: ``loss``, whatever ``observer.observe`` returns
+    (``state.expensive`` marks the ``ntk_every`` steps), and once ``W(k+1)`` is known
+    ``loss_ratio``, ``semi_smooth_residual`` and ``observer.observe_next``.
+    ``divergence="weights"`` stops after an update that makes a weight non-finite; ``"loss"``
+    evaluates the loss every step and stops at the first non-finite one, recording it. ``eps``:
+    ``iters_to_eps`` is the first k with a computed loss ≤ eps (every step for GD, at and right
+    after records for SGD); ``stop_at_eps`` records that step and stops.
 
     >>> from prooftools.numerics.networks.deep.network import zou_network, zou_inputs
     >>> class Nothing:
     ...     def observe(self, s): return {}
-    ...     def observe_next(self, fwd): return {}
     >>> X = zou_inputs(np.random.default_rng(0).standard_normal((4, 3)), 0.5)
-    >>> res = train_loop(zou_network(4, 8, depth=2), X, np.array([1, -1, 1, -1.0]), Nothing(),
-    ...                  eta=0.1, steps=4, algorithm="gd", batch_size=None, seed=0, every=2)
+    >>> res = train_deep_loop(zou_network(4, 8, depth=2), X, np.array([1, -1, 1, -1.0]),
+    ...                       Nothing(), eta=0.1, steps=4, algorithm="gd", batch_size=None,
+    ...                       seed=0, every=2, progress=False)
     >>> res.k, list(res.columns)
     ([0, 2, 4], ['loss', 'loss_ratio', 'semi_smooth_residual'])
     """
-    rng = np.random.default_rng(seed)
-    net0, net = net.copy(), net.copy()
-    tr = net.trained_indices
-    n = X.shape[0]
-    fwd0 = forward(net0, X)
-    pat0 = fwd0.patterns(net.strict)
-    ks: list[int] = []
-    cols = _Columns()
-    dense_loss: list[float] = []
-    iters_to_eps = -1
-    pending = None  # (record index, loss_k, <grad, step>) waiting for loss(k+1)
-    grads = None
-    grads_at = -1  # the step whose full-batch gradient ``grads`` holds
-
-    def record(k, loss_k, fwd, step, batch, batch_grads) -> int:
-        i = len(ks)
-        ks.append(k)
-        state = StepState(k, net, net0, fwd, fwd0, pat0, loss_k, grads, step, batch, batch_grads)
-        cols.put(i, {"loss": loss_k, **observer.observe(state)})
-        return i
-
-    for k in tqdm(range(steps + 1), disable=not progress or None, desc=f"{algorithm} deep"):
-        is_rec = k % every == 0 or k == steps
-        if algorithm == "gd" or is_rec:
-            loss_k, grads, fwd = gradients(net, X, y)
-            grads_at = k
-        else:
-            loss_k = None
-        if algorithm == "gd":
-            dense_loss.append(loss_k)
-        if loss_k is None and (pending is not None or divergence == "loss"):
-            fwd = forward(net, X)
-            loss_k = loss_and_dout(net, fwd.out, y)[0]
-        if pending is not None:
-            i, l_prev, inner = pending
-            cols.put(i, {"loss_ratio": loss_k / l_prev if l_prev > 0 else float("nan"),
-                         "semi_smooth_residual": loss_k - l_prev - inner,
-                         **observer.observe_next(fwd)})
-            pending = None
-        if divergence == "loss" and not np.isfinite(loss_k):
-            ks.append(k)
-            cols.put(len(ks) - 1, {"loss": loss_k})
-            break
-        if loss_k is not None and eps is not None and iters_to_eps < 0 and loss_k <= eps:
-            iters_to_eps = k
-            if stop_at_eps:
-                if grads_at != k:  # SGD off a record step: the full gradient is from an older k
-                    loss_k, grads, fwd = gradients(net, X, y)
-                record(k, loss_k, fwd, None, None, None)
-                break
-        if algorithm == "gd":
-            batch, batch_grads = None, grads
-            step = {j: -eta * grads[j] for j in tr}
-        else:
-            batch = rng.choice(n, size=batch_size, replace=False)
-            _, batch_grads, _ = gradients(net, X[batch], y[batch])
-            factor = 1.0 if net.reduction == "mean" else n / batch_size
-            step = {j: -eta * factor * batch_grads[j] for j in tr}
-        if is_rec:
-            i = record(k, loss_k, fwd, step if k < steps else None, batch, batch_grads)
-            if k < steps:
-                pending = (i, loss_k, float(sum(np.sum(grads[j] * step[j]) for j in tr)))
-        if k == steps:
-            break
-        for j in tr:
-            net.layers[j] += step[j]
-        if divergence == "weights" and not all(np.all(np.isfinite(net.layers[j])) for j in tr):
-            break  # diverged; the record so far shows it
-    return LoopResult(k=ks, columns=cols.data, dense_loss=dense_loss, iters_to_eps=iters_to_eps,
-                      net=net, net0=net0, fwd0=fwd0)
+    trainer = _DeepTrainer(net, X, y, eta=eta, steps=steps, algorithm=algorithm,
+                           batch_size=batch_size, seed=seed, eps=eps, stop_at_eps=stop_at_eps,
+                           divergence=divergence)
+    rec = train_loop(trainer, _LossColumns(observer), steps=steps, stride=every,
+                     expensive_stride=ntk_every, progress=progress, desc=f"{algorithm} deep")
+    return LoopResult(k=rec.k, columns=rec.columns, stopped=rec.stopped,
+                      dense_loss=trainer.dense_loss, iters_to_eps=trainer.iters_to_eps,
+                      net=trainer.net, net0=trainer.net0, fwd0=trainer.fwd0)
 
 
 def gd_dense(algorithm: str, dense_loss: list[float] | np.ndarray
@@ -253,14 +247,11 @@ class _VocabularyObserver:
 
     X: np.ndarray
     y: np.ndarray
-    steps: int
-    ntk_every: int | None
     spectral: bool
 
     def observe(self, s: StepState) -> dict[str, Any]:
         tr = s.net.trained_indices
         ds, df, fl = _layer_stats(s.net, s.net0, s.fwd, s.pat0, self.spectral)
-        do_ntk = self.ntk_every is not None and (s.k % self.ntk_every == 0 or s.k == self.steps)
         out = {
             "train_error": train_error(s.net, s.fwd.out, self.y),
             "grad_norm_sq": float(sum(np.sum(s.grads[j] ** 2) for j in tr)),
@@ -268,17 +259,15 @@ class _VocabularyObserver:
             "dist_layer_fro": df,
             "flip_layer": fl,
             "dist_total": float(np.sqrt(np.sum(np.square(df)))),
-            "ntk_min": ntk_lambda_min(s.net, self.X, s.fwd) if do_ntk else float("nan"),
+            "ntk_min": ntk_lambda_min(s.net, self.X, s.fwd) if s.expensive else float("nan"),
         }
-        if s.step is not None:
-            out["step_norm_fro"] = float(np.sqrt(sum(np.sum(d * d) for d in s.step.values())))
+        if s.update is not None:
+            out["step_norm_fro"] = float(np.sqrt(sum(np.sum(d * d) for d in s.update.values())))
             out["step_norm_spec"] = (
-                max(spectral_norm(d) for d in s.step.values()) if self.spectral else float("nan")
+                max(spectral_norm(d) for d in s.update.values()) if self.spectral
+                else float("nan")
             )
         return out
-
-    def observe_next(self, fwd: Forward) -> dict[str, Any]:
-        return {}
 
 
 def run_deep(
@@ -296,7 +285,7 @@ def run_deep(
     spectral: bool = True,
     eps: float | None = None,
     stop_at_eps: bool = False,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> dict[str, Any]:
     """Train ``net`` (a copy; the argument is not modified) and return a dict of arrays.
 
@@ -326,10 +315,11 @@ def run_deep(
     if algorithm == "sgd":
         if batch_size is None or not 1 <= batch_size <= n:
             raise UserInputError(f"SGD needs 1 <= batch_size <= n = {n}, got {batch_size}")
-    res = train_loop(
-        net, X, y, _VocabularyObserver(X, y, steps, ntk_every, spectral),
+    res = train_deep_loop(
+        net, X, y, _VocabularyObserver(X, y, spectral),
         eta=eta, steps=steps, algorithm=algorithm, batch_size=batch_size, seed=seed,
-        every=record_every, eps=eps, stop_at_eps=stop_at_eps, progress=progress,
+        every=record_every, ntk_every=ntk_every, eps=eps, stop_at_eps=stop_at_eps,
+        progress=progress,
     )
     out: dict[str, Any] = {key: np.asarray(res.column(key), dtype=float) for key in _KEYS[1:]}
     out = {"k": np.asarray(res.k, dtype=float).astype(int), **out}

@@ -26,6 +26,7 @@ import numpy as np
 from scipy.special import expit
 
 from prooftools.errors import UserInputError
+from prooftools.numerics.networks.smooth.training import check_rate, gd
 from prooftools.numerics.quantity import Quantity
 
 #: the ``*_centered`` variants subtract φ(0) so that φ(0) = 0 (then out(x; x0) = 0 at the positive
@@ -312,68 +313,6 @@ def criterion(
 def rate_q(alpha: float, beta: float, eta: float) -> float:
     """``q = 1 − αη(1 − βη/2)``: the GD per-step loss contraction (note §3.1, [D])."""
     return 1.0 - alpha * eta * (1.0 - beta * eta / 2.0)
-
-
-def gd(
-    prob: SmoothMLP,
-    w0: np.ndarray,
-    eta: float,
-    steps: int,
-    *,
-    keep_path: bool = True,
-    rel_floor: float = 1e-16,
-) -> dict:
-    """Plain GD ``x_{k+1} = x_k − η ∇f(x_k)``; records ``loss``, ``grad_norm_sq``, ``dist``
-    (‖x_k − x0‖), ``loss_ratio`` (f(x_{k+1})/f(x_k)) and optionally the ``path``.
-
-    Stops once ``f ≤ rel_floor · f(x0)``: below that, loss ratios are rounding noise."""
-    if not (eta > 0 and np.isfinite(eta)):
-        raise UserInputError(f"step size must be positive and finite, got {eta}")
-    w = w0.copy()
-    floor = rel_floor * prob.loss(w0)
-    losses, g2, dist, path = [], [], [], []
-    for _ in range(steps + 1):
-        with np.errstate(over="ignore", invalid="ignore"):
-            f, g = prob.loss_grad(w)
-        losses.append(f)
-        with np.errstate(over="ignore", invalid="ignore"):
-            g2.append(float(g @ g))
-            dist.append(float(np.linalg.norm(w - w0)))
-        if keep_path:
-            path.append(w.copy())
-        if not np.isfinite(f) or f <= floor:
-            break
-        w = w - eta * g
-    losses_a = np.array(losses)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        ratio = losses_a[1:] / losses_a[:-1]
-    return {
-        "loss": losses_a,
-        "grad_norm_sq": np.array(g2),
-        "dist": np.array(dist),
-        "loss_ratio": ratio,
-        "path": np.array(path) if keep_path else None,
-        "final": w,
-        "eta": eta,
-    }
-
-
-def check_rate(run: dict, q: float, r: float | None = None, *, rtol: float = 1e-6) -> dict:
-    """Check every loss ratio ``f(x_{k+1})/f(x_k) ≤ q`` and, with r, containment
-    ``‖x_k − x0‖ ≤ r``."""
-    ratios = run["loss_ratio"][np.isfinite(run["loss_ratio"])]
-    worst = float(ratios.max()) if ratios.size else float("nan")
-    out = {
-        "q": q,
-        "max_ratio": worst,
-        "rate_satisfied": bool(
-            ratios.size and worst <= q * (1 + rtol) and np.all(np.isfinite(run["loss"]))
-        ),
-    }
-    if r is not None:
-        out["max_dist"] = float(np.max(run["dist"]))
-        out["contained"] = bool(out["max_dist"] <= r)
-    return out
 
 
 def assess(

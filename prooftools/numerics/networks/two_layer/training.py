@@ -1,7 +1,9 @@
 """Training loops for Du et al. (2019): full-batch GD, minibatch SGD, gradient flow, joint training.
 
-All loops train W (and ``a`` when ``train_output``) on L = Σ_i ½ (f(x_i) − y_i)² and feed a
-:class:`~prooftools.numerics.networks.two_layer.observers.DuObserver` at recorded steps.
+All runs train W (and ``a`` when ``train_output``) on L = Σ_i ½ (f(x_i) − y_i)² and feed a
+:class:`~prooftools.numerics.networks.two_layer.observers.DuObserver` at recorded steps; GD, SGD
+and the Euler flow run the shared loop of :mod:`prooftools.numerics.training`, and the
+``solve_ivp`` flow feeds the DuObserver through the same observer protocol.
 :func:`run_du` is the entry
 point used by the checker; it returns a :class:`~prooftools.numerics.trajectory.Trajectory`.
 
@@ -31,29 +33,17 @@ import numbers
 
 import numpy as np
 from scipy.integrate import solve_ivp
-from tqdm.auto import tqdm
 
 from prooftools.errors import UserInputError
 from prooftools.numerics.networks.two_layer.network import StepWorkspace, init_params
 from prooftools.numerics.networks.two_layer.observers import SPARSE_GRAM_COST, DuObserver
+from prooftools.numerics.training import LoopState, progress_bar, record_steps, train_loop
 from prooftools.numerics.trajectory import Trajectory
 
-__all__ = ["auto_expensive_stride", "record_steps", "run_du"]
+__all__ = ["auto_expensive_stride", "run_du"]
 
 ALGORITHMS = ("gd", "sgd", "flow")
 FLOW_METHODS = ("RK45", "LSODA", "euler")
-
-
-def record_steps(steps: int, stride: int) -> np.ndarray:
-    """Recorded iterations: 0, stride, 2·stride, … and always the final one.
-
-    >>> record_steps(25, 10).tolist()
-    [0, 10, 20, 25]
-    """
-    ks = np.arange(0, steps + 1, stride, dtype=np.int64)
-    if ks[-1] != steps:
-        ks = np.append(ks, steps)
-    return ks
 
 
 def auto_expensive_stride(n: int, m: int, d: int, stride: int) -> int:
@@ -77,11 +67,6 @@ def auto_expensive_stride(n: int, m: int, d: int, stride: int) -> int:
     cost_step = 4.0 * n * d * m
     s = max(1, math.ceil(cost_h / (0.05 * cost_step)))
     return stride * math.ceil(s / stride)
-
-
-def _bar(total: int, progress: bool | None, desc: str):
-    return tqdm(total=total, disable=None if progress is None else not progress, desc=desc,
-                leave=False)
 
 
 def _is_int(x) -> bool:
@@ -130,59 +115,83 @@ def _validate(X, y, width, steps, lr, stride, expensive_stride, algorithm, batch
     return X, y
 
 
-def _gd_loop(X, y, W, a, obs, *, steps, lr, rec, exp, train_output, progress, desc="GD"):
-    """Full-batch GD in place on W (and a); returns resid_sq at every step 0..steps."""
-    n, d = X.shape
-    ws = StepWorkspace(n, W.shape[0], d)
-    dense = np.empty(steps + 1)
-    rec_set, exp_set = set(rec.tolist()), set(exp.tolist())
-    with _bar(steps, progress, desc) as bar:
-        for k in range(steps + 1):
-            dense[k] = ws.run(W, a, X, y, grad_a=train_output)
-            if k in rec_set:
-                cur = obs.observe(k, ws, W, a, expensive=k in exp_set)
-                bar.set_postfix(loss=f"{cur:.4g}", refresh=False)
-            if k == steps:
-                break
-            ws.G *= lr
-            W -= ws.G
-            if train_output:
-                a -= lr * ws.ga
-            bar.update(1)
-    return dense
+class _DuObserve:
+    """The loop's :class:`~prooftools.numerics.training.Observer` for a :class:`DuObserver`.
+
+    The DuObserver keeps its own columns; this hands it the workspace of the full-batch pass
+    at the recorded step and the index value (k, or t = k·dt for gradient flow).
+    """
+
+    def __init__(self, obs: DuObserver, ws: StepWorkspace, W, a, dt: float | None = None):
+        self.obs, self.ws, self.W, self.a, self.dt = obs, ws, W, a, dt
+
+    def observe(self, s: LoopState) -> dict:
+        t = s.k if self.dt is None else s.k * self.dt
+        self.obs.observe(t, self.ws, self.W, self.a, expensive=s.expensive)
+        return {}
 
 
-def _sgd_loop(X, y, W, a, obs, rng, *, steps, lr, batch_size, rec, exp, train_output, progress):
-    """Minibatch SGD (per-epoch permutation, unbiased n/|B| scaling); returns {k: full resid_sq}."""
-    n, d = X.shape
-    ws = StepWorkspace(n, W.shape[0], d)
-    rec_set, exp_set = set(rec.tolist()), set(exp.tolist())
-    need_full = rec_set | {k + 1 for k in rec_set if k < steps}
-    full_rs: dict[int, float] = {}
-    perm = rng.permutation(n)
-    pos = 0
-    with _bar(steps, progress, "SGD") as bar:
-        for k in range(steps + 1):
-            if k in need_full:
-                full_rs[k] = ws.run(W, a, X, y, grad_a=train_output, grad_w=k in rec_set)
-                if k in rec_set:
-                    cur = obs.observe(k, ws, W, a, expensive=k in exp_set)
-                    bar.set_postfix(loss=f"{cur:.4g}", refresh=False)
-            if k == steps:
-                break
-            if pos >= n:
-                perm = rng.permutation(n)
-                pos = 0
-            idx = perm[pos : pos + batch_size]
-            pos += batch_size
-            b = idx.size
-            ws.run(W, a, X[idx], y[idx], scale=n / b, grad_a=train_output)
-            ws.G *= lr
-            W -= ws.G
-            if train_output:
-                a -= lr * ws.ga
-            bar.update(1)
-    return full_rs
+class _DuTrainer:
+    """Du et al.'s full-batch GD (``rng`` None) or minibatch SGD on (W, a), in place.
+
+    SGD: per-epoch permutations, consecutive batches, unbiased (n/|B|) scaling (module
+    docstring). Dense records: GD's resid_sq at every step (``dense``); SGD's full-batch
+    resid_sq at the records and the step after each (``full_rs``).
+    """
+
+    def __init__(self, X, y, W, a, *, steps, lr, train_output, batch_size=None, rng=None):
+        self.X, self.y, self.W, self.a = X, y, W, a
+        self.steps, self.lr, self.train_output = steps, lr, train_output
+        self.ws = StepWorkspace(X.shape[0], W.shape[0], X.shape[1])
+        self.rng, self.batch_size = rng, batch_size
+        self.dense = np.empty(steps + 1) if rng is None else None
+        self.full_rs: dict[int, float] = {}
+        self.perm = None if rng is None else rng.permutation(X.shape[0])
+        self.pos = 0
+
+    def full_state(self, k: int, *, record: bool, after_record: bool) -> LoopState:
+        if self.rng is None:
+            rs = self.dense[k] = self.ws.run(self.W, self.a, self.X, self.y,
+                                             grad_a=self.train_output)
+        elif record or after_record:
+            rs = self.full_rs[k] = self.ws.run(self.W, self.a, self.X, self.y,
+                                               grad_a=self.train_output, grad_w=record)
+        else:
+            return LoopState(k=k)
+        return LoopState(k=k, loss=0.5 * rs)
+
+    def plan(self, s: LoopState) -> LoopState:
+        if self.rng is None or s.k == self.steps:
+            return s
+        n = self.X.shape[0]
+        if self.pos >= n:
+            self.perm = self.rng.permutation(n)
+            self.pos = 0
+        s.update = self.perm[self.pos : self.pos + self.batch_size]
+        self.pos += self.batch_size
+        return s
+
+    def apply(self, s: LoopState) -> bool:
+        ws, lr = self.ws, self.lr
+        if s.update is not None:  # SGD: minibatch gradient, scaled to estimate the full one
+            idx = s.update
+            ws.run(self.W, self.a, self.X[idx], self.y[idx], scale=self.X.shape[0] / idx.size,
+                   grad_a=self.train_output)
+        ws.G *= lr
+        self.W -= ws.G
+        if self.train_output:
+            self.a -= lr * ws.ga
+        return True
+
+
+def _discrete(X, y, W, a, obs, *, steps, lr, stride, expensive_stride, train_output, progress,
+              batch_size=None, rng=None, desc="GD") -> _DuTrainer:
+    """GD or SGD through the shared loop; returns the trainer (its dense records)."""
+    trainer = _DuTrainer(X, y, W, a, steps=steps, lr=lr, train_output=train_output,
+                         batch_size=batch_size, rng=rng)
+    train_loop(trainer, _DuObserve(obs, trainer.ws, W, a), steps=steps, stride=stride,
+               expensive_stride=expensive_stride, progress=progress, desc=desc)
+    return trainer
 
 
 class _FlowBudgetExceeded(Exception):
@@ -191,7 +200,8 @@ class _FlowBudgetExceeded(Exception):
 
 def _flow_ivp(X, y, W, a, obs, *, steps, lr, rec, exp, train_output, method, tol, max_nfev,
               progress):
-    """Gradient flow by solve_ivp between consecutive record times; returns (W, a, nfev)."""
+    """Gradient flow by solve_ivp between consecutive record times, observed at each of them
+    through the loop's observer protocol; leaves the end point in (W, a), returns nfev."""
     n, d = X.shape
     m = W.shape[0]
     ws = StepWorkspace(n, m, d)
@@ -212,7 +222,7 @@ def _flow_ivp(X, y, W, a, obs, *, steps, lr, rec, exp, train_output, method, tol
     z = np.concatenate([W.ravel(), a]) if train_output else W.ravel().copy()
     nfev = 0
     exp_set = set(exp.tolist())
-    with _bar(len(rec) - 1, progress, f"flow[{method}]") as bar:
+    with progress_bar(len(rec) - 1, progress, f"flow[{method}]") as bar:
         for j, k in enumerate(rec.tolist()):
             if j > 0:
                 t0, t1 = rec[j - 1] * lr, k * lr
@@ -233,8 +243,9 @@ def _flow_ivp(X, y, W, a, obs, *, steps, lr, rec, exp, train_output, method, tol
             Wk = z[:md].reshape(m, d)
             ak = z[md:] if train_output else a
             ws.run(Wk, ak, X, y, grad_a=train_output)
-            cur = obs.observe(k * lr, ws, Wk, ak, expensive=k in exp_set)
-            bar.set_postfix(loss=f"{cur:.4g}", refresh=False)
+            _DuObserve(obs, ws, Wk, ak, dt=lr).observe(
+                LoopState(k=k, record=True, expensive=k in exp_set))
+            bar.set_postfix(loss=f"{obs.values['loss'][-1]:.4g}", refresh=False)
     W[...] = z[:md].reshape(m, d)
     if train_output:
         a[...] = z[md:]
@@ -314,14 +325,16 @@ def run_du(
     dense_index = None
     dense: dict[str, np.ndarray] = {}
     if algorithm == "gd":
-        rs_all = _gd_loop(X, y, W, a, obs, steps=steps, lr=lr, rec=rec, exp=exp,
-                          train_output=train_output, progress=progress)
+        rs_all = _discrete(X, y, W, a, obs, steps=steps, lr=lr, stride=stride,
+                           expensive_stride=expensive_stride, train_output=train_output,
+                           progress=progress).dense
         dense_index = np.arange(steps + 1, dtype=float)
         dense = {"resid_sq": rs_all, "loss_ratio": _ratio_next(rs_all)}
         loss_ratio = dense["loss_ratio"][rec]
     elif algorithm == "sgd":
-        full = _sgd_loop(X, y, W, a, obs, rng, steps=steps, lr=lr, batch_size=batch_size,
-                         rec=rec, exp=exp, train_output=train_output, progress=progress)
+        full = _discrete(X, y, W, a, obs, steps=steps, lr=lr, stride=stride,
+                         expensive_stride=expensive_stride, train_output=train_output,
+                         progress=progress, batch_size=batch_size, rng=rng, desc="SGD").full_rs
         loss_ratio = np.array([full[k + 1] / full[k] if k < steps and full[k] > 0 else math.nan
                                for k in rec.tolist()])
         config["sgd_gradient_scale"] = "n/|B|"
@@ -330,9 +343,9 @@ def run_du(
         config["loss_ratio_span"] = float(stride * lr)
         config["flow_method"] = flow_method
         if flow_method == "euler":
-            obs = _flow_euler(X, y, W, a, W0, a0, obs, config, steps=steps, lr=lr, rec=rec,
-                              exp=exp, train_output=train_output, substeps=flow_substeps,
-                              sperp_radii=sperp_radii, progress=progress)
+            obs = _flow_euler(X, y, W, a, W0, a0, obs, config, steps=steps, lr=lr, stride=stride,
+                              expensive_stride=expensive_stride, train_output=train_output,
+                              substeps=flow_substeps, sperp_radii=sperp_radii, progress=progress)
         else:
             config["flow_rtol"] = config["flow_atol"] = float(flow_tol)
             config["flow_nfev"] = _flow_ivp(X, y, W, a, obs, steps=steps, lr=lr, rec=rec,
@@ -352,16 +365,17 @@ def run_du(
     )
 
 
-def _flow_euler(X, y, W, a, W0, a0, obs, config, *, steps, lr, rec, exp, train_output,
-                substeps, sperp_radii, progress) -> DuObserver:
+def _flow_euler(X, y, W, a, W0, a0, obs, config, *, steps, lr, stride, expensive_stride,
+                train_output, substeps, sperp_radii, progress) -> DuObserver:
     """Small-step GD as a gradient-flow surrogate: steps η/s and η/(2s); report their gap."""
     results = []
     for s in (substeps, 2 * substeps):
         Wc, ac = W0.copy(), a0.copy()
         o = DuObserver(X, W0, a0, train_output=train_output, sperp_radii=sperp_radii) \
             if results else obs
-        _gd_loop(X, y, Wc, ac, o, steps=steps * s, lr=lr / s, rec=rec * s, exp=exp * s,
-                 train_output=train_output, progress=progress, desc=f"flow[euler/{s}]")
+        _discrete(X, y, Wc, ac, o, steps=steps * s, lr=lr / s, stride=stride * s,
+                  expensive_stride=expensive_stride * s, train_output=train_output,
+                  progress=progress, desc=f"flow[euler/{s}]")
         o.index = [k * lr / s for k in o.index]
         results.append((o, Wc, ac))
     coarse, fine = (np.asarray(r[0].values["resid_sq"]) for r in results)

@@ -1,0 +1,128 @@
+"""Plain gradient descent on Chatterjee's smooth networks, through the shared training loop.
+
+``x_{k+1} = x_k − η ∇f(x_k)`` on the flat parameter vector of a
+:class:`~prooftools.numerics.networks.smooth.network.SmoothMLP`; every step is recorded (the rate
+check needs every loss ratio). The run stops once ``f ≤ rel_floor · f(x0)`` (below that, loss
+ratios are rounding noise) or at a non-finite loss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from prooftools.errors import UserInputError
+from prooftools.numerics.training import LoopState, train_loop
+
+if TYPE_CHECKING:
+    from prooftools.numerics.networks.smooth.network import SmoothMLP
+
+__all__ = ["check_rate", "gd"]
+
+
+@dataclass(kw_only=True, slots=True)
+class _State(LoopState):
+    w: np.ndarray
+    g: np.ndarray
+
+
+class _GD:
+    """Full-batch GD on ``prob``'s loss from ``w0`` (the loop's trainer)."""
+
+    def __init__(self, prob: SmoothMLP, w0: np.ndarray, eta: float, floor: float) -> None:
+        self.prob, self.w, self.eta, self.floor = prob, w0.copy(), eta, floor
+
+    def full_state(self, k: int, *, record: bool, after_record: bool) -> _State:
+        with np.errstate(over="ignore", invalid="ignore"):
+            f, g = self.prob.loss_grad(self.w)
+        stop = "floor" if not np.isfinite(f) or f <= self.floor else None
+        return _State(k=k, loss=f, stop=stop, w=self.w, g=g)
+
+    def plan(self, s: _State) -> _State:
+        return s
+
+    def apply(self, s: _State) -> bool:
+        self.w = self.w - self.eta * s.g
+        return True
+
+
+class _Path:
+    """``loss``, ``grad_norm_sq``, ``dist`` = ‖x_k − x0‖ and optionally the point itself."""
+
+    def __init__(self, w0: np.ndarray, keep_path: bool) -> None:
+        self.w0, self.keep_path = w0, keep_path
+
+    def observe(self, s: _State) -> dict[str, Any]:
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = {"loss": s.loss, "grad_norm_sq": float(s.g @ s.g),
+                   "dist": float(np.linalg.norm(s.w - self.w0))}
+        if self.keep_path:
+            out["path"] = s.w.copy()
+        return out
+
+
+def gd(
+    prob: SmoothMLP,
+    w0: np.ndarray,
+    eta: float,
+    steps: int,
+    *,
+    keep_path: bool = True,
+    rel_floor: float = 1e-16,
+    progress: bool | None = None,
+) -> dict:
+    """Plain GD ``x_{k+1} = x_k − η ∇f(x_k)``; records ``loss``, ``grad_norm_sq``, ``dist``
+    (‖x_k − x0‖), ``loss_ratio`` (f(x_{k+1})/f(x_k)), optionally the ``path``, and ``final``,
+    the last iterate (the one of ``loss[-1]``).
+
+    Stops once ``f ≤ rel_floor · f(x0)``: below that, loss ratios are rounding noise.
+
+    >>> from prooftools.numerics.networks.smooth.network import SmoothMLP, positive_init
+    >>> rng = np.random.default_rng(0)
+    >>> prob = SmoothMLP(rng.standard_normal((4, 3)), rng.standard_normal(4), 8, 2)
+    >>> run = gd(prob, positive_init(prob, 2.0), 0.01, 20, progress=False)
+    >>> run["loss"].shape, bool(np.all(run["loss_ratio"] < 1))
+    ((21,), True)
+    """
+    if not (eta > 0 and np.isfinite(eta)):
+        raise UserInputError(f"step size must be positive and finite, got {eta}")
+    trainer = _GD(prob, w0, eta, rel_floor * prob.loss(w0))
+    rec = train_loop(trainer, _Path(w0, keep_path), steps=steps, progress=progress, desc="GD")
+    losses = np.array(rec.columns["loss"])
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = losses[1:] / losses[:-1]
+    return {
+        "loss": losses,
+        "grad_norm_sq": np.array(rec.columns["grad_norm_sq"]),
+        "dist": np.array(rec.columns["dist"]),
+        "loss_ratio": ratio,
+        "path": np.array(rec.columns["path"]) if keep_path else None,
+        "final": trainer.w,
+        "eta": eta,
+    }
+
+
+def check_rate(run: dict, q: float, r: float | None = None, *, rtol: float = 1e-6) -> dict:
+    """Check every loss ratio ``f(x_{k+1})/f(x_k)`` of a :func:`gd` run against ``q`` and, with
+    r, containment ``‖x_k − x0‖ ≤ r``.
+
+    >>> run = {"loss": np.array([1.0, 0.5, 0.3]), "loss_ratio": np.array([0.5, 0.6]),
+    ...        "dist": np.array([0.0, 0.1, 0.2])}
+    >>> check_rate(run, 0.55)["rate_satisfied"], check_rate(run, 0.6, 0.15)["contained"]
+    (False, False)
+    """
+    ratios = run["loss_ratio"][np.isfinite(run["loss_ratio"])]
+    worst = float(ratios.max()) if ratios.size else float("nan")
+    out = {
+        "q": q,
+        "max_ratio": worst,
+        "rate_satisfied": bool(
+            ratios.size and worst <= q * (1 + rtol) and np.all(np.isfinite(run["loss"]))
+        ),
+    }
+    if r is not None:
+        out["max_dist"] = float(np.max(run["dist"]))
+        out["contained"] = bool(out["max_dist"] <= r)
+    return out
