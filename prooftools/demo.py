@@ -6,7 +6,8 @@
 3. check every anchor theorem's data hypotheses on digits;
 4. verify Du et al. Theorem 4.1 by training its network on a subset of digits;
 5. verify one statement of each other anchor paper (Zou et al., Allen-Zhu et al., Zhou–Liang,
-   Chatterjee) on built-in data, with the theorems' own step sizes and normalizations.
+   Chatterjee) on built-in data, with the theorems' own step sizes and normalizations;
+6. a short threshold sweep: the smallest width at which Du et al.'s Lemma 3.1 held, against n.
 """
 
 from __future__ import annotations
@@ -144,8 +145,24 @@ def main(argv: list[str] | None = None) -> int:
         _summary(res)
         written += plot_report(res, OUT)
     print("plots: " + ", ".join(str(p) for p in written))
+    _sweep_section()
     print(f"\ndone in {time.perf_counter() - start:.0f} s")
     return 0
+
+
+def _sweep_section() -> None:
+    """6. A short threshold sweep: the width Du et al.'s Lemma 3.1 really needs (< 30 s)."""
+    from prooftools.reporting.sweep_plots import plot_thresholds
+    from prooftools.reporting.sweep_reports import render_sweep
+    from prooftools.sweep import sweep
+
+    _section("6. Sweep: smallest width m* at which Du et al. Lemma 3.1 held, n = 16, 32, 64")
+    rep = sweep("du2019.lemma3.1", targets=("du2019.lemma3.1.init_deviation",),
+                dataset="sphere:d=50", n=(16, 32, 64), seeds=(0, 1), m_range=(8, 8192),
+                resolution=0.25, scheduler="synchronous", store=None,
+                progress=False, resamples=300)
+    print(render_sweep(rep, "text"))
+    print("figure: " + ", ".join(p for p in plot_thresholds(rep, OUT) if p.endswith(".png")))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "prooftools.cli.theory_cmds",
     "prooftools.cli.check_cmd",
     "prooftools.cli.verify_cmd",
+    "prooftools.cli.sweep_cmd",
 )
 
 

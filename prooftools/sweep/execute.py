@@ -1,0 +1,364 @@
+"""Run a sweep: threshold searches (or a fixed width grid) on Dask, each run stored as it finishes.
+
+Schedulers: ``"local"`` (default) starts a ``dask.distributed`` LocalCluster with one
+single-threaded worker process per core; ``"tcp://HOST:PORT"`` connects to an existing cluster
+(for Slurm or Kubernetes, start one with dask-jobqueue or dask-kubernetes and pass its address);
+a ``distributed.Client`` object is used as it is (and left open); ``"synchronous"`` runs
+everything in this process, in submission order (for debugging). Each run
+is a pure task of (data, configuration); BLAS is pinned to one thread inside every task, so the
+same seeds give identical rows whichever scheduler ran them.
+
+Data: a grid point's data are loaded once as a task of their own (recomputed by Dask if the
+worker holding them dies) or, for a data file and for arrays handed to the API, read by the
+client and scattered once to every worker.
+Searches: one per (grid point, target), all concurrent; a search's next width is submitted the
+moment the previous width's seeds have answered. Runs shared by several searches (the same width
+of the same point) are run once. Finished runs found in the store are read, never recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prooftools.checking.verdict import Verdict
+from prooftools.errors import UserInputError
+from prooftools.sweep.runner import load_point_data, run_task
+from prooftools.sweep.spec import GridPoint, SweepSpec
+from prooftools.sweep.store import Store, run_id
+from prooftools.sweep.threshold import ThresholdResult, ThresholdSearch
+
+#: A run counts for a threshold only when its target held as measured (undecided does not).
+HOLDS = str(Verdict.HOLDS)
+
+__all__ = ["SweepRun", "default_targets", "execute", "local_cluster", "replay"]
+
+
+@dataclass
+class SweepRun:
+    """What :func:`execute` produced: the spec, the store, its rows and the searches' answers."""
+
+    spec: SweepSpec
+    store: Path
+    rows: list[dict[str, Any]]
+    thresholds: dict[tuple[str, str], ThresholdResult] = field(default_factory=dict)
+    computed: int = 0  # runs computed now (the others were read from the store)
+    points: list[GridPoint] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- executors
+
+
+class _Synchronous:
+    """In-process executor: runs tasks in submission order when results are asked for."""
+
+    def __init__(self) -> None:
+        self._queue: deque = deque()
+
+    def load(self, dataset: str, n: int | None, seed: int):
+        return load_point_data(dataset, n, seed)
+
+    def put(self, data):
+        return data
+
+    def submit(self, tag, key: str, fn, *args) -> None:
+        self._queue.append((tag, fn, args))
+
+    def results(self) -> Iterator[tuple[Any, Any]]:
+        while self._queue:
+            tag, fn, args = self._queue.popleft()
+            yield tag, fn(*args)
+
+    def close(self) -> None:
+        self._queue.clear()
+
+
+class _Dask:
+    """A dask.distributed client: a new LocalCluster, or an existing cluster by address."""
+
+    def __init__(self, address, workers: int | None) -> None:
+        try:
+            from distributed import Client, as_completed
+        except ImportError:
+            raise UserInputError("the Dask schedulers need dask[distributed]; install it or "
+                                 "use --scheduler synchronous") from None
+        self._as_completed = as_completed
+        self.cluster = None
+        self._own = not hasattr(address, "submit")
+        if not self._own:  # a distributed.Client the caller holds (and closes)
+            self.client = address
+        elif address is None:
+            self.cluster = local_cluster(workers)
+            self.client = Client(self.cluster)
+        else:
+            try:
+                self.client = Client(address, timeout="20s")
+            except (OSError, TimeoutError) as e:
+                raise UserInputError(f"cannot reach the Dask scheduler at {address}: {e}") \
+                    from None
+        self._ac = None
+        self._tags: dict[str, Any] = {}
+
+    def load(self, dataset: str, n: int | None, seed: int):
+        return self.client.submit(load_point_data, dataset, n, seed, pure=True,
+                                  key="sweep-data-" + hashlib.sha256(
+                                      f"{dataset}|{n}|{seed}".encode()).hexdigest()[:16])
+
+    def put(self, data):
+        return self.client.scatter(data, broadcast=True, hash=True)
+
+    def submit(self, tag, key: str, fn, *args) -> None:
+        fut = self.client.submit(fn, *args, key=f"sweep-run-{key}", pure=False, retries=2)
+        self._tags[fut.key] = tag
+        if self._ac is None:
+            self._ac = self._as_completed([fut])
+        else:
+            self._ac.add(fut)
+
+    def results(self) -> Iterator[tuple[Any, Any]]:
+        if self._ac is None:
+            return
+        for fut in self._ac:
+            tag = self._tags.pop(fut.key)
+            result = fut.result()
+            fut.release()
+            yield tag, result
+
+    def close(self) -> None:
+        if not self._own:
+            return
+        try:
+            self.client.close()
+        finally:
+            if self.cluster is not None:
+                self.cluster.close()
+
+
+class _ReadOnly(_Synchronous):
+    """Computes nothing: replays the searches from the stored rows and counts what is missing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.missing = 0
+
+    def submit(self, tag, key: str, fn, *args) -> None:
+        self.missing += 1
+
+    def load(self, dataset: str, n: int | None, seed: int):
+        return None
+
+
+def replay(spec: SweepSpec, store: str | Path) -> SweepRun:
+    """The sweep as far as its store holds it (nothing is run)."""
+    ex = _ReadOnly()
+    run = _drive(spec, Store.open(spec, store), spec.points(), ex, False, None)
+    if ex.missing:
+        run.notes.append(f"{ex.missing} run(s) the searches would ask for next are not stored "
+                         "(the sweep is unfinished; rerun it to resume)")
+    return run
+
+
+def local_cluster(workers: int | None = None):
+    """A LocalCluster of ``workers`` (default: one per core) single-threaded worker processes.
+
+    Dask's nanny sets ``MALLOC_TRIM_THRESHOLD_=65536`` in workers, which disables glibc's
+    adaptive mmap threshold: every numpy temporary above 128 KiB is then mmap'd and unmapped
+    again, and our runs ran 1.4-2× slower in a worker than in a plain process. We leave it out
+    (BLAS/OpenMP thread variables stay at 1).
+    """
+    import dask
+    from distributed import LocalCluster
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+        return LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                            processes=True, dashboard_address=":0",
+                            silence_logs=logging.ERROR)
+
+
+def _executor(scheduler, workers: int | None):
+    if hasattr(scheduler, "submit"):
+        return _Dask(scheduler, None)
+    if scheduler == "synchronous":
+        return _Synchronous()
+    if scheduler in ("local", "auto", None):
+        return _Dask(None, workers)
+    if scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        return _Dask(scheduler, None)
+    raise UserInputError(f"scheduler must be 'local', 'synchronous' or an address "
+                         f"tcp://HOST:PORT; got {scheduler!r}")
+
+
+# ----------------------------------------------------------------------------- the driver
+
+
+def _validate_targets(spec: SweepSpec) -> None:
+    if spec.runner != "prooftools.sweep.runner:run_verify":
+        return
+    from prooftools.sweep.runner import _registry, split_target
+
+    reg = _registry(spec.theorems)
+    st = reg.get(spec.statement)
+    chain = {*reg.dependencies(st.id), st.id}
+    for t in spec.targets:
+        sid, item = split_target(t)
+        if sid not in chain:
+            raise UserInputError(f"target {t}: {sid} is not {spec.statement} or a statement it "
+                                 "rests on")
+        s = reg.get(sid)
+        names = {c.name for c in (*s.conclusions, *reg.hypotheses_of(s))}
+        if item not in names:
+            raise UserInputError(f"target {t}: {sid} has no item {item!r}; it has "
+                                 f"{', '.join(sorted(names))}")
+
+
+def default_targets(spec: SweepSpec) -> tuple[str, ...]:
+    """The statement's conclusions (when no target is given)."""
+    from prooftools.sweep.runner import _registry
+
+    st = _registry(spec.theorems).get(spec.statement)
+    return tuple(f"{st.id}.{c.name}" for c in st.conclusions)
+
+
+def execute(spec: SweepSpec, *, store: str | Path | None = None, scheduler: str = "local",
+            workers: int | None = None, progress: bool | None = None,
+            data: tuple | None = None) -> SweepRun:
+    """Run (or resume) ``spec``; every finished run is in the store before this returns.
+
+    ``data=(X, y)`` or ``(X, y, name)`` replaces ``spec.dataset`` for every grid point (API use;
+    then n must not vary).
+    """
+    if not spec.targets:
+        raise UserInputError("sweep: no target; give --target STATEMENT.ITEM")
+    _validate_targets(spec)
+    if data is not None and spec.n:
+        raise UserInputError("sweep: with arrays given, n cannot vary (subsample them first)")
+    st = Store.open(spec, store)
+    points = spec.points()
+    ex = _executor(scheduler, workers)
+    try:
+        return _drive(spec, st, points, ex, progress, data)
+    finally:
+        ex.close()
+
+
+def _drive(spec, st: Store, points, ex, progress, data) -> SweepRun:
+    from tqdm.auto import tqdm
+
+    if data is not None:
+        arrays = (data[0], data[1], data[2] if len(data) > 2 else "arrays")
+        handle = ex.put(arrays)
+        handles = {p.key(): handle for p in points}
+    elif Path(spec.dataset).suffix.lower() in (".npz", ".npy", ".csv"):
+        # a file lives where the client runs: read it here, send each point's data once
+        handles = {p.key(): ex.put(load_point_data(spec.dataset, p.values.get("n"),
+                                                   spec.data_seed)) for p in points}
+    else:  # generators and shipped sets: a task of its own, recomputed if its worker dies
+        handles = {p.key(): ex.load(spec.dataset, p.values.get("n"), spec.data_seed)
+                   for p in points}
+    searches: dict[tuple[str, str], ThresholdSearch] = {}
+    if spec.mode == "threshold":
+        for p in points:
+            for t in spec.targets:
+                searches[(p.key(), t)] = ThresholdSearch(
+                    *spec.m_range, q=spec.q_at(p), resolution=spec.resolution,
+                    check_above=spec.check_above, widths=spec.widths or None,
+                    grow=spec.grow or None)
+    by_key = {p.key(): p for p in points}
+    rows: dict[str, dict] = {}
+    waiting: dict[tuple[str, int], set] = defaultdict(set)  # (point, width) → searches
+    seeds_left: dict[tuple[str, int], set] = {}
+    in_flight: set[str] = set()
+    ready: deque = deque()  # (point key, width) whose seeds are all answered
+    computed = 0
+    bar = tqdm(total=spec.estimated_runs(), unit="run", desc="sweep",
+               disable=(not _tty()) if progress is None else not progress)
+
+    def request(pkey: str, width: int, who) -> None:
+        if who is not None:
+            waiting[(pkey, width)].add(who)
+        if (pkey, width) in seeds_left:
+            if not seeds_left[(pkey, width)]:
+                ready.append((pkey, width))
+            return
+        point = by_key[pkey]
+        left = set()
+        for seed in spec.seeds:
+            rid = run_id(spec, point, width, seed)
+            if rid in rows:
+                continue
+            if st.has(rid):
+                rows[rid] = st.get(rid)
+                bar.update(1)
+                continue
+            left.add(rid)
+            if rid not in in_flight:
+                in_flight.add(rid)
+                cfg = spec.config(point, width, seed)
+                ex.submit((pkey, width, seed, rid), rid, run_task, spec.runner, handles[pkey],
+                          spec.statement, spec.targets, spec.theorems, cfg.to_json())
+        seeds_left[(pkey, width)] = left
+        if not left:
+            ready.append((pkey, width))
+
+    def answer(pkey: str, width: int) -> None:
+        point = by_key[pkey]
+        for who in sorted(waiting.pop((pkey, width), ())):
+            search = searches[who]
+            held = []
+            for seed in spec.seeds:
+                row = rows[run_id(spec, point, width, seed)]
+                held.append(row["targets"][who[1]]["measured"] == HOLDS)
+            search.tell(width, held)
+            for w in search.pending():
+                request(pkey, w, who)
+
+    for p in points:
+        if spec.mode == "scaling":
+            for w in spec.widths:
+                request(p.key(), w, None)
+        for t in spec.targets if spec.mode == "threshold" else ():
+            who = (p.key(), t)
+            for w in searches[who].pending():
+                request(p.key(), w, who)
+
+    def drain() -> None:
+        while ready:
+            answer(*ready.popleft())
+
+    drain()
+    for (pkey, width, seed, rid), result in ex.results():
+        row = {"run_id": rid, "spec_key": spec.key, "point": by_key[pkey].values,
+               "width": width, "seed": seed,
+               "config": spec.config(by_key[pkey], width, seed).to_dict(), **result}
+        st.put(row)
+        computed += 1
+        rows[rid] = row
+        in_flight.discard(rid)
+        bar.update(1)
+        left = seeds_left[(pkey, width)]
+        left.discard(rid)
+        if not left:
+            ready.append((pkey, width))
+        drain()
+    drain()
+    bar.total = bar.n
+    bar.refresh()
+    bar.close()
+    thresholds = {who: s.result() for who, s in searches.items()}
+    return SweepRun(spec, st.root, sorted(rows.values(), key=lambda r: r["run_id"]),
+                    thresholds, computed, points)
+
+
+def _tty() -> bool:
+    import sys
+
+    return sys.stderr.isatty()
