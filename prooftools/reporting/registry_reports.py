@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 from prooftools.errors import UserInputError
 from prooftools.reporting.tables import Magnitude, Marked, Table
-from prooftools.theory.bounds import evaluate_bound, evaluate_statement, exact
+from prooftools.theory.bounds import evaluate_bound, evaluate_statement
 from prooftools.theory.compare import compare_widths, crossovers, least_width
 from prooftools.theory.graph import proof_tree, tree_lines, write_graph
 from prooftools.theory.proofcheck import derive_width
 from prooftools.theory.registry import Registry
+from prooftools.theory.values import check_values
 
 
 def _values_caption(values: Mapping[str, object], constants: str) -> str:
@@ -116,17 +117,13 @@ class BoundsReport:
 def bounds_report(registry: Registry, statement_id: str, values: Mapping[str, object], *,
                   constants: str = "hidden") -> BoundsReport:
     """Every bound of one statement at ``values`` (value, log10, hidden constants)."""
-    for name in values:
-        if name not in registry.symbols:
-            raise UserInputError(f"unknown symbol {name!r} in the given values")
-        exact(values[name])  # type: ignore[arg-type]
+    check_values(registry, values)
     results = evaluate_statement(registry, statement_id, values, constants=constants)
     table = Table(["bound", "kind", "formula", "value", "log10", "hidden constants"],
                   caption=f"{statement_id} {_values_caption(values, constants)}")
     for r in results:
         formula = f"{r.symbol} {r.relation} {r.expr}" if r.symbol else r.expr
-        value = Magnitude(r.log10, r.decimal) if r.value is not None else (
-            "needs " + ", ".join(r.missing))
+        value = Magnitude(r.log10, r.decimal) if r.value is not None else r.shortfall
         table.rows.append([Marked(r.name, r.provenance), r.kind, formula, value,
                            None if r.log10 is None else round(r.log10, 3),
                            ", ".join(r.hidden_constants) or "—"])
@@ -156,8 +153,9 @@ def compare_report(registry: Registry, values: Mapping[str, object], sizes: list
     table = Table(cols, caption="Required width, " + _values_caption(values, constants))
     for r in rows:
         orders = ", ".join(f"{k}^{v}" for k, v in r.exponents.items())
-        cells = [round(x, 2) if x is not None else "needs " + ", ".join(r.missing)
-                 for x in r.log10]
+        cells = [round(x, 2) if x is not None else (short or "needs " + ", ".join(r.missing))
+                 for x, short in zip(r.log10, r.shortfalls or [None] * len(r.log10),
+                                     strict=True)]
         table.rows.append([Marked(r.statement, r.provenance), r.bound, *cells, orders])
     best = least_width(rows)
     table.rows.append(["least width", "", *[b or "—" for b in best], ""])
@@ -191,6 +189,8 @@ def compare_report(registry: Registry, values: Mapping[str, object], sizes: list
 def width_table(registry: Registry, values: Mapping[str, object], *,
                 constants: str = "hidden") -> Table:
     """Width, step size and rate of every theorem and corollary at one point."""
+    values = {**values}
+    check_values(registry, values)
     cols = ["statement", "paper", "width m", "step size", "rate / iterations", "probability"]
     table = Table(cols, caption="Requirements of every registered theorem "
                   + _values_caption(values, constants), label="tab:prooftools-widths")
@@ -205,7 +205,7 @@ def width_table(registry: Registry, values: Mapping[str, object], *,
                 continue
             bv = evaluate_bound(registry, st, bounds[0], values, constants=constants)
             cells[kind] = (Magnitude(bv.log10, bv.decimal) if bv.value is not None
-                           else "needs " + ", ".join(bv.missing), bv)
+                           else bv.shortfall, bv)
         if not cells:
             continue
 

@@ -49,20 +49,21 @@ def tree_lines(graph: nx.DiGraph, root: str, *, label=None) -> list[str]:
                                 f"{graph.nodes[n].get('title', '')}")
     lines: list[str] = []
     seen: set[str] = set()
-
-    def walk(node: str, prefix: str, last: bool, top: bool) -> None:
+    # (node, prefix, last, top), visited depth-first with an explicit stack so that a chain of
+    # thousands of `uses` prints without recursion
+    stack: list[tuple[str, str, bool, bool]] = [(root, "", True, True)]
+    while stack:
+        node, prefix, last, top = stack.pop()
         branch = "" if top else ("└── " if last else "├── ")
         again = node in seen and graph.in_degree(node) > 0
         lines.append(prefix + branch + label(node) + ("  (see above)" if again else ""))
         if again:
-            return
+            continue
         seen.add(node)
         children = sorted(graph.predecessors(node))
         child_prefix = prefix + ("" if top else ("    " if last else "│   "))
-        for i, child in enumerate(children):
-            walk(child, child_prefix, i == len(children) - 1, False)
-
-    walk(root, "", True, True)
+        for i in range(len(children) - 1, -1, -1):
+            stack.append((children[i], child_prefix, i == len(children) - 1, False))
     return lines
 
 
