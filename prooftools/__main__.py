@@ -1,5 +1,12 @@
-"""``python -m prooftools`` runs the command-line interface."""
+"""``python -m prooftools``: the command-line interface (Ctrl-C while importing: exit 130)."""
 
-from prooftools.cli import main
+import sys
 
-raise SystemExit(main())
+try:
+    from prooftools.cli import main
+except KeyboardInterrupt:
+    print("prooftools: interrupted", file=sys.stderr)
+    raise SystemExit(130) from None
+
+if __name__ == "__main__":
+    raise SystemExit(main())

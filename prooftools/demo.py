@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from prooftools.atomic import write_text
+
 OUT = Path("out")
 
 
@@ -59,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
           "bound of it)")
     table = width_table(registry, {"n": "1e4", "L": "5", "delta": "0.1", "lambda0": "1e-3",
                                    "sep": "0.05", "phi": "0.05"})
-    (OUT / "widths.tex").write_text(table.render("latex") + "\n", encoding="utf-8")
+    write_text(OUT / "widths.tex", table.render("latex") + "\n")
     print(f"\nwrote {OUT / 'widths.tex'} (n = 10^4, L = 5, δ = 0.1, λ0 = 10^-3, sep = φ = 0.05)")
 
     _section("3. Data hypotheses of the anchor theorems on digits")

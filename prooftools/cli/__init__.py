@@ -33,10 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``prooftools`` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Entry point of the ``prooftools`` console script.
+
+    Ctrl-C at any point (while loading, parsing or running) is one line and exit status 130.
+    """
     try:
+        args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except TheoremFileError as exc:
         print(f"prooftools: error: {exc}", file=sys.stderr)

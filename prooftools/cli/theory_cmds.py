@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
+from prooftools.atomic import write_text
 from prooftools.cli.options import add_format_option, add_theorems_option, parse_assignments
 from prooftools.errors import UserInputError
 from prooftools.reporting.registry_reports import (
@@ -60,7 +60,7 @@ def registry_from(args):
 
 def emit(text: str, out: str | None = None) -> None:
     if out:
-        Path(out).write_text(text + "\n", encoding="utf-8")
+        write_text(out, text + "\n")  # atomic: the user's previous file survives a failure
     else:
         print(text)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from prooftools.atomic import FileSet
+
 __all__ = ["pyplot", "save_figure"]
 
 
@@ -26,8 +28,12 @@ def pyplot() -> Any:
     return plt
 
 
-def save_figure(fig: Any, out_dir: str | Path, stem: str, *, dpi: float | None = None) -> list[str]:
+def save_figure(fig: Any, out_dir: str | Path, stem: str, *, dpi: float | None = None,
+                files: FileSet | None = None) -> list[str]:
     """Write ``fig`` as ``out_dir/stem.png`` and ``out_dir/stem.pdf``, close it, return the paths.
+
+    Both files are written atomically and together (a :class:`~prooftools.atomic.FileSet`);
+    with ``files`` they join a larger set that the caller commits.
 
     >>> import tempfile
     >>> plt = pyplot()
@@ -35,10 +41,13 @@ def save_figure(fig: Any, out_dir: str | Path, stem: str, *, dpi: float | None =
     ...     [Path(p).name for p in save_figure(plt.figure(), d, "demo")]
     ['demo.png', 'demo.pdf']
     """
-    paths = []
-    for ext in ("png", "pdf"):
-        p = Path(out_dir) / f"{stem}.{ext}"
-        fig.savefig(p, **({} if dpi is None else {"dpi": dpi}))
-        paths.append(str(p))
-    pyplot().close(fig)
-    return paths
+    kwargs = {} if dpi is None else {"dpi": dpi}
+    try:
+        if files is not None:
+            return [files.save_figure(fig, Path(out_dir) / f"{stem}.{ext}", **kwargs)
+                    for ext in ("png", "pdf")]
+        with FileSet() as own:
+            return [own.save_figure(fig, Path(out_dir) / f"{stem}.{ext}", **kwargs)
+                    for ext in ("png", "pdf")]
+    finally:
+        pyplot().close(fig)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 import networkx as nx
+
+from prooftools.atomic import write_bytes, write_text
 
 if TYPE_CHECKING:
     from prooftools.theory.registry import Registry
@@ -74,10 +77,11 @@ def write_graph(graph: nx.DiGraph, path: str) -> None:
         for n, data in graph.nodes(data=True):
             clean.add_node(n, **{k: str(v) for k, v in data.items()})
         clean.add_edges_from(graph.edges)
-        nx.write_graphml(clean, path)
+        buf = io.BytesIO()
+        nx.write_graphml(clean, buf)
+        write_bytes(path, buf.getvalue())
         return
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(to_dot(graph))
+    write_text(path, to_dot(graph))
 
 
 _COLOURS = {"holds": "palegreen", "fails": "salmon", "unknown": "lightgrey",
