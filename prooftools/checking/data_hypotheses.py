@@ -15,13 +15,13 @@ classification statements with two label classes the labels are mapped to ±1.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from prooftools.atomic import dumps
 from prooftools.checking.verdict import Verdict, judge_relation
 from prooftools.errors import UserInputError
 from prooftools.numerics.data.datasets import Dataset
@@ -78,7 +78,7 @@ class DataCheckReport:
 
     def to_json(self) -> str:
         """The report as a JSON string."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=_json_default)
+        return dumps(self.to_dict(), indent=2, ensure_ascii=False, default=_json_default)
 
 
 def _json_default(obj):

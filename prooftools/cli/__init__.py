@@ -11,6 +11,7 @@ import importlib
 import sys
 
 from prooftools.errors import ProoftoolsError, TheoremFileError
+from prooftools.text import clean
 
 #: Modules that add sub-commands; each defines ``add_parsers(subparsers)``.
 COMMAND_MODULES = (
@@ -41,18 +42,18 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except TheoremFileError as exc:
-        print(f"prooftools: error: {exc}", file=sys.stderr)
+        print(f"prooftools: error: {clean(str(exc))}", file=sys.stderr)
         if len(exc.problems) > 1:
-            print(exc.full_report(), file=sys.stderr)
+            print(clean(exc.full_report()), file=sys.stderr)
         return 2
     except ProoftoolsError as exc:
-        print(f"prooftools: error: {exc}", file=sys.stderr)
+        print(f"prooftools: error: {clean(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a file the user named cannot be read or written
-        print(f"prooftools: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-              file=sys.stderr)
+        print(clean(f"prooftools: error: {exc.strerror or exc}: {exc.filename or ''}"
+                    .rstrip(": ")), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("prooftools: interrupted", file=sys.stderr)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
-from prooftools.atomic import write_text
+from prooftools.atomic import dumps, write_text
 from prooftools.cli.options import add_format_option, add_theorems_option, parse_assignments
 from prooftools.errors import UserInputError
 from prooftools.reporting.registry_reports import (
@@ -80,7 +79,7 @@ def cmd_bounds(args) -> int:
     reg = registry_from(args)
     report = bounds_report(reg, args.id, collect_values(args), constants=args.constants)
     if args.format == "json":
-        emit(json.dumps(report.payload, indent=2))
+        emit(dumps(report.payload, indent=2))
     else:
         emit(report.table.render(args.format))
     return 0

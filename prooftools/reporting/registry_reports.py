@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from prooftools.atomic import dumps
 from prooftools.errors import UserInputError
 from prooftools.reporting.tables import Magnitude, Marked, Table
 from prooftools.theory.bounds import evaluate_bound, evaluate_statement
@@ -68,7 +68,7 @@ def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text") 
     """Hypotheses, bounds, conclusions, lemmas used, source and provenance of one statement."""
     data = statement_dict(registry, statement_id)
     if fmt == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False)
+        return dumps(data, indent=2, ensure_ascii=False)
     st = registry.get(statement_id)
     table = Table(["part", "name", "formula", "provenance"],
                   caption=f"{st.id} [{st.kind}] {st.title} — {registry.papers[st.paper].short}, "

@@ -6,10 +6,10 @@ values; huge numbers are :class:`Magnitude` cells so that each format can show 1
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 
+from prooftools.atomic import dumps
 from prooftools.theory.definitions import PROVENANCE_MARK
 
 FORMATS = ("text", "markdown", "latex", "json")
@@ -190,5 +190,5 @@ def _json(t: Table) -> str:
     rows = t.json_rows
     if rows is None:
         rows = [dict(zip(t.columns, (cell(c) for c in r), strict=True)) for r in t.rows]
-    return json.dumps({"caption": t.caption, "columns": t.columns, "rows": rows,
+    return dumps({"caption": t.caption, "columns": t.columns, "rows": rows,
                        "notes": t.notes}, indent=2, default=str)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from prooftools.errors import FileProblem
+from prooftools.text import clean_tree
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"\- ]+?)\s*(\]\]?)\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
@@ -192,7 +193,9 @@ def read_file(path: str | Path, text: str | None = None) -> RawFile:
             line = int(match.group(1))
         raw.problems.append(FileProblem(path, line, None, None, f"TOML syntax error: {exc}"))
         return raw
-    raw = RawFile(path, data, LineMap(text))
+    # every string is made terminal-safe here, where it is loaded: control characters, ANSI/OSC
+    # escapes and bidi overrides become visible escapes (a formula with one then fails to parse)
+    raw = RawFile(path, clean_tree(data), LineMap(text))
     _check_structure(raw)
     return raw
 
