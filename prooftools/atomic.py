@@ -75,19 +75,29 @@ def _temp_for(target: Path) -> tuple[int, Path]:
     return fd, Path(name)
 
 
+def _named(exc: OSError, target: Path) -> OSError:
+    """The same error, naming the file the user asked for (not our temporary file)."""
+    return type(exc)(exc.errno, exc.strerror or str(exc), str(target))
+
+
 def _fill(target: Path, fill: Callable[[BinaryIO], None]) -> Path:
     """Write a complete temporary sibling of ``target`` with ``fill`` and return its path."""
     target = Path(target)
-    fd, tmp = _temp_for(target)
+    try:
+        fd, tmp = _temp_for(target)
+    except OSError as exc:
+        raise _named(exc, target) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fill(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, _mode_for(target))
-    except BaseException:  # KeyboardInterrupt too: never leave a temporary file behind
+    except BaseException as exc:  # KeyboardInterrupt too: never leave a temporary file behind
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise _named(exc, target) from None
         raise
     return tmp
 
@@ -147,7 +157,10 @@ def _commit(pairs: list[tuple[Path, Path]]) -> None:
     try:
         with _signals_held():
             for tmp, target in pairs:
-                os.replace(tmp, target)
+                try:
+                    os.replace(tmp, target)
+                except OSError as exc:
+                    raise _named(exc, target) from None
                 done += 1
     finally:
         for tmp, _ in pairs[done:]:
