@@ -1,12 +1,12 @@
-"""``python -m prooftools``: the command-line interface (Ctrl-C while importing: exit 130)."""
+"""``python -m prooftools``: the command-line interface (Ctrl-C at any point: exit 130)."""
 
-import sys
+from prooftools.cli.interrupt import install, leave
 
+install()
 try:
     from prooftools.cli import main
 except KeyboardInterrupt:
-    print("prooftools: interrupted", file=sys.stderr)
-    raise SystemExit(130) from None
+    leave()
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 
+from prooftools.cli.interrupt import install, leave, restore
 from prooftools.errors import ProoftoolsError, TheoremFileError
 from prooftools.text import clean
 
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 
     Ctrl-C at any point (while loading, parsing or running) is one line and exit status 130.
     """
+    previous = install()
     try:
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
@@ -56,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
                     .rstrip(": ")), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("prooftools: interrupted", file=sys.stderr)
+        leave()  # one line, exit status 130 (never swallowed, see cli/interrupt.py)
         return 130
+    finally:
+        restore(previous)
 
 
 if __name__ == "__main__":
