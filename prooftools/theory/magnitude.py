@@ -257,6 +257,34 @@ def floating(expr: sympy.Basic) -> Evaluation:
     return out
 
 
+def evaluate_mpf(expr: sympy.Basic, digits: int = FLOAT_DIGITS, *,
+                 seconds: float = EXACT_SECONDS) -> mpmath.mpf:
+    """``expr`` as an mpmath number at ``digits`` digits within the same cost bound; NaN when it
+    is undefined or beyond 10^(10^MAX_LOG_EXPONENT) (for callers that compare numbers).
+
+    >>> n = sympy.Symbol("n", positive=True)
+    >>> evaluate_mpf(substitute(n**n**n, {n: sympy.Integer(1000)}))
+    mpf('nan')
+    """
+    ev = _Float(digits)
+    try:
+        with mpmath.workdps(digits):
+            x = ev.run(expr)
+    except (_Beyond, _Undefined, ValueError, ZeroDivisionError, OverflowError, TypeError):
+        return mpmath.nan
+    if ev.peak <= EXACT_DIGITS:
+        try:
+            with time_limit(seconds), mpmath.workdps(digits):
+                num = sympy.N(expr, digits)  # safe: numeric tree built by our parser
+                if num.is_Float or num.is_Rational:
+                    return mpmath.mpf(num)
+        except (PrecisionExhausted, OverflowError, RecursionError, ValueError, TypeError,
+                ZeroDivisionError, EvaluationTimeout):
+            pass
+    with mpmath.workdps(digits):
+        return +x
+
+
 def evaluate_number(expr: sympy.Basic, *, seconds: float = EXACT_SECONDS) -> Evaluation:
     """Value of a numeric expression within a cost bound decided before evaluating it.
 

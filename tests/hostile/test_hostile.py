@@ -270,6 +270,19 @@ def _build(tmp: Path) -> list[dict]:
                        ("sphere_zero_n", ["check", "sphere:n=0"])]:
         add(f"data_{name}", argv, rc=(2,))
 
+    hyp = tmp / "hypotheses"
+    hyp.mkdir()
+    text = HEADER.format(key="hv", title="hostile hypotheses", authors='["A. B"]')
+    for i, expr in enumerate(["sep >= floor(exp(exp(n)))", "sep >= n**n**n",
+                              "sep <= sin(exp(n))", "lambda0 >= log(n - 10**6)"]):
+        text += (f'\n[[statements]]\nid = "s{i}"\nkind = "assumption"\ntitle = "t"\n'
+                 f'source = "x"\nprovenance = "derived"\n[[statements.hypotheses]]\n'
+                 f'name = "h"\nexpr = "{expr}"\n')
+        add(f"check_hypothesis_{i}", ["check", "sphere:n=50,d=3", "--theorems", hyp,
+                                      "--theorem", f"hv.s{i}", "--format", "json"], rc=(0,),
+            json_out=True, seconds=60)
+    (hyp / "hv.toml").write_text(text, encoding="utf-8")
+
     # -------------------------------------------------------------- writes: full disk, bad paths
     outd = tmp / "outputs"
     outd.mkdir()
