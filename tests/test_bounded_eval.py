@@ -194,10 +194,10 @@ def test_random_formulas_evaluate_within_budget(text, n):
     with time_limit(8.0):  # the budget: floating pass + at most EXACT_SECONDS exact pass
         ev = evaluate_number(substitute(expr, {N: sympy.Integer(n)}), seconds=2.0)
     assert ev.value is not None or ev.magnitude or ev.reason
-    if ev.value is not None and ev.exact and ev.value != 0:
+    if ev.value is not None and ev.exact and not ev.value.is_zero:
         fl = floating(substitute(expr, {N: sympy.Integer(n)}))
         # the floating pass agrees with the exact pass where there is no cancellation
-        if fl.value is not None and fl.value != 0:
+        if fl.value is not None and not fl.value.is_zero:
             assert ev.log10 is not None and fl.log10 is not None
 
 
