@@ -181,15 +181,14 @@ def _expr(depth: int):
     )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=_expr(4), n=st.sampled_from([1, 3, 1000, 10**6, 10**100]))
 def test_random_formulas_evaluate_within_budget(text, n):
     """Any parsable formula evaluates (value, magnitude or reason) within its budget."""
     ns = Namespace({"n": N}, {})
     try:
-        with time_limit(10.0):  # parsing is not under test; it has its own limits
-            expr = parse_expression(text, ns)
-    except (ExpressionError, EvaluationTimeout):
+        expr = parse_expression(text, ns)  # bounded by its own wall-clock guard
+    except ExpressionError:
         return
     with time_limit(8.0):  # the budget: floating pass + at most EXACT_SECONDS exact pass
         ev = evaluate_number(substitute(expr, {N: sympy.Integer(n)}), seconds=2.0)
@@ -213,6 +212,12 @@ def test_floating_pass_matches_mpmath_closed_forms():
         with mpmath.workdps(60):
             want = truth(mpmath.mpf(n))
             assert abs(mpmath.mpf(got.value._mpf_) / want - 1) < mpmath.mpf(10) ** -27, expr
+
+
+def test_costly_numeric_parts_are_refused_when_built():
+    ns = Namespace({"n": N}, {})
+    with pytest.raises(ExpressionError, match="too costly"):
+        parse_expression("ceiling(cos(10**3999)*10**3999) + n", ns)
 
 
 def test_expression_grammar_cannot_name_internal_placeholders():
