@@ -41,7 +41,7 @@ MAX_LOG_EXPONENT = 15
 #: sin/cos of an argument beyond 10^MAX_TRIG_DIGITS would need that many digits of pi.
 MAX_TRIG_DIGITS = 1_000
 #: Wall-clock limit of one exact evaluation (seconds); the floating value is used past it.
-EXACT_SECONDS = 2.0
+EXACT_SECONDS = 5.0
 
 _LOG10_2 = math.log10(2)
 
@@ -203,6 +203,8 @@ def time_limit(seconds: float) -> Iterator[None]:
     """Raise :class:`EvaluationTimeout` after ``seconds`` (main thread only; else no limit).
 
     A last resort behind the magnitude checks: a signal cannot interrupt one long C call.
+    After firing it re-fires every 50 ms until the block is left, so a timeout swallowed by
+    Python internals cannot let the work run on.
     """
     usable = (threading.current_thread() is threading.main_thread()
               and hasattr(signal, "setitimer"))
@@ -211,6 +213,9 @@ def time_limit(seconds: float) -> Iterator[None]:
         return
 
     def fire(signum, frame):
+        # fire again soon: an exception raised inside a callback (gc, weakref) is printed and
+        # swallowed by Python, and the guarded work must still stop
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
         raise EvaluationTimeout
 
     previous = signal.signal(signal.SIGALRM, fire)
