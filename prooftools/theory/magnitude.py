@@ -69,8 +69,8 @@ class Evaluation:
     ``value`` is a sympy Float when the number is representable; ``exact`` says whether its
     :data:`FLOAT_DIGITS` digits are certified by sympy's adaptive evaluation (True) or come from
     the floating evaluation at that working precision (False). ``magnitude`` holds
-    ``'> 10^(10^k)'`` (or ``'< 10^(-10^k)'``) when only the size is known; ``reason`` explains a
-    missing value.
+    ``'> 10^(10^k)'`` (or ``'< 10^(-10^k)'``) when only the size is known — the size of |value|:
+    the sign of such a value is not tracked; ``reason`` explains a missing value.
     """
 
     value: sympy.Float | None
