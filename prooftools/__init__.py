@@ -24,13 +24,6 @@ The command line is ``prooftools --help``.
 
 from __future__ import annotations
 
-from importlib import metadata as _metadata
-
-try:
-    __version__ = _metadata.version("prooftools")
-except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.1.0+unknown"
-
 _API = ("Registry", "bounds_report", "check_dataset", "compare_report", "compare_widths",
         "crossovers", "derive_width", "evaluate_bound", "evaluate_grid", "evaluate_statement",
         "exponents", "graph_report", "leading_exponent", "list_datasets", "list_table",
@@ -40,6 +33,13 @@ __all__ = ["__version__", *_API]
 
 
 def __getattr__(name: str):
+    if name == "__version__":  # looked up on use: metadata scans are slow at start-up
+        from importlib import metadata
+
+        try:
+            return metadata.version("prooftools")
+        except metadata.PackageNotFoundError:  # a source tree that is not installed
+            return "0.1.0+unknown"
     if name in _API:
         from prooftools import api
 
@@ -48,4 +48,4 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_API))
+    return sorted(set(globals()) | set(_API) | {"__version__"})

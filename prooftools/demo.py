@@ -16,15 +16,16 @@ import sys
 import time
 from pathlib import Path
 
+from prooftools.atomic import write_text
+
 OUT = Path("out")
 
 
 def _write(table, stem: str) -> Path:
     """Write a table's full text to ``out/STEM.txt`` (the terminal gets a summary)."""
-    from prooftools.cli.options import write_text_atomic
 
     path = OUT / f"{stem}.txt"
-    write_text_atomic(str(path), table.render("text") + "\n")
+    write_text(str(path), table.render("text") + "\n")
     return path
 
 
@@ -33,9 +34,8 @@ def _summary(result) -> None:
     from prooftools.reporting.verify_reports import render_report
 
     path = OUT / (result.statement.replace(".", "_") + "_verify.txt")
-    from prooftools.cli.options import write_text_atomic
 
-    write_text_atomic(str(path), render_report(result, "text") + "\n")
+    write_text(str(path), render_report(result, "text") + "\n")
     counts: dict[str, int] = {}
     for it in result.items:
         counts[str(it.judgement.verdict)] = counts.get(str(it.judgement.verdict), 0) + 1
@@ -62,7 +62,6 @@ def widths_table(registry):
 def main(argv: list[str] | None = None) -> int:
     from prooftools.api import compare_report, load_registry
     from prooftools.checking.data_hypotheses import check_dataset
-    from prooftools.cli.options import write_text_atomic
     from prooftools.numerics.data.datasets import load_dataset
     from prooftools.numerics.data.normalize import unit_norm
     from prooftools.numerics.data.quantities import measure
@@ -102,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     print("  (φ, the opposite-label separation, is taken as the all-pairs separation, a lower "
           "bound of it)")
     table = widths_table(registry)
-    write_text_atomic(str(OUT / "widths.tex"), table.render("latex") + "\n")
+    write_text(OUT / "widths.tex", table.render("latex") + "\n")
     print(f"  wrote {OUT / 'widths.tex'} (every theorem at n = 10^4, L = 5, δ = 0.1, "
           "λ0 = 10^-3, sep = φ = 0.05; compile it with prooftools' LaTeX packages)")
 

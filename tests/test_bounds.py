@@ -335,7 +335,7 @@ def test_crossover_finds_root_near_the_lower_end(xo_reg):
 
 
 def test_crossover_needs_the_other_values(xo_reg):
-    with pytest.raises(ValueError, match="values needed for lambda0"):
+    with pytest.raises(ValueError, match="needs values for lambda0"):
         crossovers(xo_reg, ("xo.a", "width"), ("xo.b", "width"), {})
 
 

@@ -142,8 +142,10 @@ def test_graph_unknown_id(capsys):
 
 
 def test_bad_number(capsys):
-    assert_user_error(capsys, "bounds", "du2019.thm4.1", "--n", "1e3x", match="expected a number")
-    assert_user_error(capsys, "bounds", "du2019.thm4.1", "--n", "inf", match="expected a number")
+    assert_user_error(capsys, "bounds", "du2019.thm4.1", "--n", "1e3x",
+                      match="invalid value for n: 1e3x (expected a positive integer)")
+    assert_user_error(capsys, "bounds", "du2019.thm4.1", "--n", "inf",
+                      match="invalid value for n: inf (expected a positive integer)")
 
 
 def test_unknown_set_symbol(capsys):

@@ -7,7 +7,7 @@ from textwrap import dedent
 import pytest
 import sympy
 
-from prooftools.errors import UserInputError
+from prooftools.errors import TheoremFileError, UserInputError
 from prooftools.theory import load_registry
 from prooftools.theory.proofcheck import derive_width
 
@@ -93,6 +93,20 @@ def test_derivation_needs_the_tag(reg):
 def test_derivation_reference_must_exist(tmp_path):
     text = dedent(WRONG).lstrip().replace("markov:initial_residual", "markov:no_such")
     (tmp_path / "wrong.toml").write_text(text, encoding="utf-8")
-    reg = load_registry(extra_dirs=[tmp_path])
-    with pytest.raises(UserInputError, match="has no conclusion 'no_such'"):
-        derive_width(reg, "wrongdu.thm4.1")
+    # refused when the file is loaded (issue 13: a loaded file cannot crash `graph` later)
+    with pytest.raises(TheoremFileError, match="has no conclusion 'no_such'") as info:
+        load_registry(extra_dirs=[tmp_path])
+    problem = info.value.problems[0]
+    assert problem.path.endswith("wrong.toml") and problem.line and problem.key == (
+        "tags.width_derivation")
+
+
+@pytest.mark.parametrize("spec", ["du2019.markov", "a:b; c:d; e:f", "x:y;", ":; :"])
+def test_malformed_width_derivation_is_refused_at_load(tmp_path, spec):
+    text = dedent(WRONG).lstrip()
+    start = text.index("width_derivation = ")
+    end = text.index("\n", start)
+    text = text[:start] + f"width_derivation = {spec!r}" + text[end:]
+    (tmp_path / "wrong.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(TheoremFileError, match="width_derivation"):
+        load_registry(extra_dirs=[tmp_path])

@@ -15,13 +15,13 @@ classification statements with two label classes the labels are mapped to ±1.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from prooftools.atomic import dumps
 from prooftools.checking.verdict import Verdict, judge_relation
 from prooftools.errors import UserInputError
 from prooftools.numerics.data.datasets import Dataset
@@ -31,6 +31,7 @@ from prooftools.numerics.data.normalize import (
     unit_norm,
 )
 from prooftools.numerics.data.quantities import measure
+from prooftools.numerics.data.scaling import row_norms
 from prooftools.numerics.quantity import Quantity
 
 __all__ = ["DataCheckReport", "check_dataset", "normalize_for"]
@@ -77,7 +78,7 @@ class DataCheckReport:
 
     def to_json(self) -> str:
         """The report as a JSON string."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=_json_default)
+        return dumps(self.to_dict(), indent=2, ensure_ascii=False, default=_json_default)
 
 
 def _json_default(obj):
@@ -95,7 +96,7 @@ def normalize_for(ds: Dataset, how: str, *, classification: bool = False):
     elif key in ("unit_norm_last_coord",):
         ds, ch = append_constant_coordinate(ds, _LAST_COORD)
     elif key in ("norm_le_1",):
-        nrm = np.sqrt(np.einsum("ij,ij->i", ds.X, ds.X))
+        nrm = row_norms(ds.X)  # scaled: correct near the float limits
         top = float(nrm.max())
         ch = ()
         if top * (1.0 + 4.0 * (ds.d + 4) * 2.0**-53) > 1.0:

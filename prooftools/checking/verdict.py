@@ -18,6 +18,7 @@ import mpmath
 import sympy
 
 from prooftools.numerics.quantity import Quantity
+from prooftools.theory.magnitude import evaluate_mpf, substitute
 
 #: Working precision (decimal digits) for judging; values like 10**3000 are normal here.
 DPS = 50
@@ -94,15 +95,16 @@ def evaluate(expr: sympy.Expr, values: Mapping[str, mpmath.mpf]) -> mpmath.mpf:
     missing = sorted(s.name for s in expr.free_symbols if s.name not in values)
     if missing:
         raise KeyError(", ".join(missing))
+    if expr.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan):
+        with mpmath.workdps(DPS):  # symbolic infinities: sympy's own arithmetic decides
+            num = sympy.N(expr.xreplace(subs), DPS)  # safe: sympy objects built by our parser
+            if num in (sympy.oo, -sympy.oo):
+                return mpmath.inf if num == sympy.oo else -mpmath.inf
+            return mpmath.mpf(num) if num.is_Float or num.is_Rational else mpmath.nan
+    # bounded: unevaluated substitution, magnitude checked before any exact evaluation
+    # (a hypothesis such as sep >= floor(exp(exp(n))) is unknown, never a hang or a traceback)
     with mpmath.workdps(DPS):
-        num = sympy.N(expr.xreplace(subs), DPS)  # safe: sympy objects built by our parser
-        if num.has(sympy.zoo, sympy.nan):
-            return mpmath.nan
-        if num in (sympy.oo, -sympy.oo):
-            return mpmath.inf if num == sympy.oo else -mpmath.inf
-        if not num.is_number or num.is_real is False:
-            return mpmath.nan
-        return mpmath.mpf(num)
+        return evaluate_mpf(substitute(expr, subs), DPS)
 
 
 def _relative_margin(small: mpmath.mpf, large: mpmath.mpf) -> float:

@@ -10,8 +10,9 @@ import argparse
 import importlib
 import sys
 
-from prooftools.cli.options import run_command
+from prooftools.cli.interrupt import install, leave, restore
 from prooftools.errors import ProoftoolsError, TheoremFileError
+from prooftools.text import clean
 
 #: Modules that add sub-commands; each defines ``add_parsers(subparsers)``.
 COMMAND_MODULES = (
@@ -60,28 +61,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``prooftools`` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Entry point of the ``prooftools`` console script.
+
+    Ctrl-C at any point (while loading, parsing or running) is one line and exit status 130.
+    """
+    previous = install()
     try:
+        from prooftools.cli.options import run_command  # heavy: after the Ctrl-C handler
+
+        args = build_parser().parse_args(argv)
         return run_command(args)
     except TheoremFileError as exc:
-        print(f"prooftools: error: {exc}", file=sys.stderr)
+        print(f"prooftools: error: {clean(str(exc))}", file=sys.stderr)
         if len(exc.problems) > 1:
-            print(exc.full_report(), file=sys.stderr)
+            print(clean(exc.full_report()), file=sys.stderr)
         return 2
     except ProoftoolsError as exc:
-        print(f"prooftools: error: {exc}", file=sys.stderr)
+        print(f"prooftools: error: {clean(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a file the user named cannot be read or written
-        print(f"prooftools: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-              file=sys.stderr)
+        print(clean(f"prooftools: error: {exc.strerror or exc}: {exc.filename or ''}"
+                    .rstrip(": ")), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("prooftools: interrupted", file=sys.stderr)
+        leave()  # one line, exit status 130 (never swallowed, see cli/interrupt.py)
         return 130
+    finally:
+        restore(previous)
 
 
 if __name__ == "__main__":

@@ -81,23 +81,6 @@ def run_command(args) -> int:
     return status
 
 
-def write_text_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
-    import os
-    import tempfile
-
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".prooftools-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def add_set_option(p: argparse.ArgumentParser, help_text: str) -> None:
     """``--set NAME=VALUE …`` (several per flag, and the flag repeatable)."""
     p.add_argument("--set", action="extend", nargs="+", default=[], metavar="NAME=VALUE",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from prooftools.atomic import dumps, write_text
 from prooftools.cli.options import (
     add_format_option,
     add_set_option,
@@ -13,7 +13,6 @@ from prooftools.cli.options import (
     parse_assignments,
     render,
     text_width,
-    write_text_atomic,
 )
 from prooftools.errors import UserInputError
 from prooftools.reporting.registry_reports import (
@@ -71,7 +70,7 @@ def emit(text: str, out: str | None = None, *, standalone: bool = False) -> None
             from prooftools.reporting.latex import standalone as wrap
 
             text = wrap(text).rstrip("\n")
-        write_text_atomic(out, text + "\n")
+        write_text(out, text + "\n")  # atomic: the user's previous file survives a failure
     else:
         print(text)
 
@@ -91,7 +90,7 @@ def cmd_bounds(args) -> int:
     reg = registry_from(args)
     report = bounds_report(reg, args.id, collect_values(args), constants=args.constants)
     if args.format == "json":
-        emit(json.dumps(report.payload, indent=2))
+        emit(dumps(report.payload, indent=2))
     else:
         emit(render(report.table, args))
     return 0

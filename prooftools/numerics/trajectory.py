@@ -110,7 +110,9 @@ class Trajectory:
         """Serialize to a JSON string (and write it to ``path`` if given)."""
         text = json.dumps(self.to_dict())
         if path is not None:
-            Path(path).write_text(text)
+            from prooftools.atomic import write_text
+
+            write_text(path, text)
         return text
 
     @classmethod

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from prooftools.atomic import FileSet
+
 __all__ = ["pyplot", "save_figure", "tidy_axes"]
 
 
@@ -28,8 +30,12 @@ def pyplot() -> Any:
     return plt
 
 
-def save_figure(fig: Any, out_dir: str | Path, stem: str, *, dpi: float | None = None) -> list[str]:
+def save_figure(fig: Any, out_dir: str | Path, stem: str, *, dpi: float | None = None,
+                files: FileSet | None = None) -> list[str]:
     """Write ``fig`` as ``out_dir/stem.png`` and ``out_dir/stem.pdf``, close it, return the paths.
+
+    Both files are written atomically and together (a :class:`~prooftools.atomic.FileSet`);
+    with ``files`` they join a larger set that the caller commits.
 
     >>> import tempfile
     >>> plt = pyplot()
@@ -42,13 +48,16 @@ def save_figure(fig: Any, out_dir: str | Path, stem: str, *, dpi: float | None =
     if fig.get_layout_engine() is None or fig.get_layout_engine().__class__.__name__ == \
             "TightLayoutEngine":
         fig.tight_layout()  # tick labels may have changed width
-    paths = []
-    for ext in ("png", "pdf"):
-        p = Path(out_dir) / f"{stem}.{ext}"
-        fig.savefig(p, **({} if dpi is None else {"dpi": dpi}))
-        paths.append(str(p))
-    pyplot().close(fig)
-    return paths
+    kwargs = {} if dpi is None else {"dpi": dpi}
+    try:
+        if files is not None:
+            return [files.save_figure(fig, Path(out_dir) / f"{stem}.{ext}", **kwargs)
+                    for ext in ("png", "pdf")]
+        with FileSet() as own:
+            return [own.save_figure(fig, Path(out_dir) / f"{stem}.{ext}", **kwargs)
+                    for ext in ("png", "pdf")]
+    finally:
+        pyplot().close(fig)
 
 
 def tidy_axes(ax: Any) -> None:

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import networkx as nx
 import sympy
 
+from prooftools.atomic import dumps
 from prooftools.errors import UserInputError
 from prooftools.reporting.latex import formula, registry_names, registry_params
 from prooftools.reporting.tables import Formula, Magnitude, Marked, Table, json_number
 from prooftools.theory.bounds import (
     evaluate_bound,
     evaluate_statement,
-    exact,
     iterations_from_rate,
 )
 from prooftools.theory.compare import compare_widths, crossovers, least_width
 from prooftools.theory.graph import proof_tree, tree_lines, write_graph
 from prooftools.theory.proofcheck import derive_width
 from prooftools.theory.registry import Registry
+from prooftools.theory.values import check_values
 
 
 def size_key(size: object) -> str:
@@ -115,7 +115,7 @@ def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text",
     """Hypotheses, bounds, conclusions, lemmas used, source and provenance of one statement."""
     data = statement_dict(registry, statement_id)
     if fmt == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False)
+        return dumps(data, indent=2, ensure_ascii=False)
     st = registry.get(statement_id)
     table = Table(["part", "name", "formula", "provenance"],
                   caption=f"{st.id} [{st.kind}] {st.title} — {registry.papers[st.paper].short}, "
@@ -164,10 +164,7 @@ class BoundsReport:
 def bounds_report(registry: Registry, statement_id: str, values: Mapping[str, object], *,
                   constants: str = "hidden") -> BoundsReport:
     """Every bound of one statement at ``values`` (value, log10, hidden constants)."""
-    for name in values:
-        if name not in registry.symbols:
-            raise UserInputError(f"unknown symbol {name!r} in the given values")
-        exact(values[name])  # type: ignore[arg-type]
+    check_values(registry, values)
     results = evaluate_statement(registry, statement_id, values, constants=constants)
     table = Table(["bound", "kind", "formula", "value", "log10", "hidden constants"],
                   caption=f"{statement_id} {_values_caption(values, constants)}")
@@ -183,8 +180,7 @@ def bounds_report(registry: Registry, statement_id: str, values: Mapping[str, ob
             cell = Formula(text, formula(iters, *names))
         else:
             cell = Formula(text)
-        value = Magnitude(r.log10, r.decimal) if r.value is not None else (
-            "needs " + ", ".join(r.missing))
+        value = Magnitude(r.log10, r.decimal) if r.value is not None else r.shortfall
         table.rows.append([Marked(r.name, r.provenance), r.kind, cell, value,
                            None if r.log10 is None else round(r.log10, 3),
                            ", ".join(r.hidden_constants) or "—"])
@@ -214,8 +210,9 @@ def compare_report(registry: Registry, values: Mapping[str, object], sizes: list
     table = Table(cols, caption="Required width, " + _values_caption(values, constants))
     for r in rows:
         orders = ", ".join(f"{k}^{v}" for k, v in r.exponents.items())
-        cells = [round(x, 2) if x is not None else "needs " + ", ".join(r.missing)
-                 for x in r.log10]
+        cells = [round(x, 2) if x is not None else (short or "needs " + ", ".join(r.missing))
+                 for x, short in zip(r.log10, r.shortfalls or [None] * len(r.log10),
+                                     strict=True)]
         table.rows.append([Marked(r.statement, r.provenance), r.bound, *cells, orders])
     best = least_width(rows)
     table.rows.append(["least width", "", *[b or "—" for b in best], ""])
@@ -249,6 +246,8 @@ def compare_report(registry: Registry, values: Mapping[str, object], sizes: list
 def width_table(registry: Registry, values: Mapping[str, object], *,
                 constants: str = "hidden") -> Table:
     """Width, step size and rate of every theorem and corollary at one point."""
+    values = {**values}
+    check_values(registry, values)
     cols = ["statement", "paper", "width m", "step size", "rate / iterations", "probability"]
     table = Table(cols, caption="Requirements of every registered theorem "
                   + _values_caption(values, constants), label="tab:prooftools-widths")
@@ -263,7 +262,7 @@ def width_table(registry: Registry, values: Mapping[str, object], *,
                 continue
             bv = evaluate_bound(registry, st, bounds[0], values, constants=constants)
             cells[kind] = (Magnitude(bv.log10, bv.decimal) if bv.value is not None
-                           else "needs " + ", ".join(bv.missing), bv)
+                           else bv.shortfall, bv)
         if not cells:
             continue
 
@@ -298,7 +297,7 @@ def graph_report(registry: Registry, statement_id: str, *, dot: str | None = Non
             write_graph(sub, path)
             written.append(path)
     if fmt == "json":
-        return json.dumps({
+        return dumps({
             "statement": statement_id,
             "nodes": [{"id": n, **{k: str(v) for k, v in d.items()}}
                       for n, d in sub.nodes(data=True)],

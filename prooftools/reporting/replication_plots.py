@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from prooftools.atomic import FileSet, json_safe
 from prooftools.errors import UserInputError
 from prooftools.reporting.figures import pyplot, save_figure
 
@@ -30,23 +31,26 @@ def write_du_replication(result: dict, out_dir: str | Path) -> dict:
     """Draw :func:`~prooftools.numerics.replication.du.replicate_du`'s ``result`` and write
     ``du2019_replication.{png,pdf,json}`` to ``out_dir``; return ``result`` with ``figures``.
 
-    Raises :class:`UserInputError` (after drawing, before the JSON) when GD diverged.
+    Raises :class:`UserInputError` when GD diverged; then nothing is written (the previous
+    files stay). Figures and JSON are replaced together (:class:`~prooftools.atomic.FileSet`).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     runs, config = result["runs"], result["config"]
     widths = tuple(config["widths"])
-    figures = plot_du_replication(runs, widths, config, out)
     if not all(math.isfinite(v) for m in widths for v in runs[m]["loss_all"][-1:]):
         raise UserInputError(f"GD diverged at step size {config['eta']:.3g}; pass a smaller lr")
-    result = {**result, "figures": figures}
-    (out / "du2019_replication.json").write_text(
-        json.dumps({**result, "runs": {str(k): v for k, v in runs.items()}})
-    )
+    with FileSet() as files:  # figures and JSON: all new or all old
+        figures = plot_du_replication(runs, widths, config, out, files=files)
+        result = {**result, "figures": figures}
+        files.write_text(out / "du2019_replication.json", json.dumps(
+            json_safe({**result, "runs": {str(k): v for k, v in runs.items()}}),
+            allow_nan=False))
     return result
 
 
-def plot_du_replication(runs: dict, widths: tuple[int, ...], config: dict, out: Path) -> list[str]:
+def plot_du_replication(runs: dict, widths: tuple[int, ...], config: dict, out: Path, *,
+                        files: FileSet | None = None) -> list[str]:
     """Du et al. §5's three panels (loss, pattern flips, distance from init) against k."""
     plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
@@ -76,7 +80,7 @@ def plot_du_replication(runs: dict, widths: tuple[int, ...], config: dict, out: 
         f"η={config['eta']:.3g}, λ0={config['lambda0']:.3g}"
     )
     fig.tight_layout()
-    return save_figure(fig, out, "du2019_replication", dpi=120)
+    return save_figure(fig, out, "du2019_replication", dpi=120, files=files)
 
 
 def write_chatterjee_replication(result: dict, out_dir: str | Path) -> list[str]:

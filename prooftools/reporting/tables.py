@@ -6,12 +6,12 @@ values; huge numbers are :class:`Magnitude` cells so that each format can show 1
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import textwrap
 from dataclasses import dataclass, field
 
+from prooftools.atomic import dumps
 from prooftools.reporting.latex import REQUIRES, escape, number
 from prooftools.theory.definitions import PROVENANCE_MARK
 
@@ -469,6 +469,5 @@ def _json(t: Table) -> str:
         rows = [dict(zip(t.columns, (cell(c) for c in r), strict=True)) for r in t.rows]
     else:  # a richer payload: its columns are its keys, in first-seen order
         columns = list(dict.fromkeys(k for r in rows for k in r))
-    return json.dumps({"caption": t.caption, "columns": columns, "rows": rows,
-                       "notes": list(t.notes)},
-                      indent=2, default=str, ensure_ascii=False)
+    return dumps({"caption": t.caption, "columns": columns, "rows": rows,
+                  "notes": list(t.notes)}, indent=2, default=str, ensure_ascii=False)

@@ -9,13 +9,13 @@ the formulas come from the report.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from prooftools.atomic import dumps
 from prooftools.numerics.quantity import Quantity
 from prooftools.reporting.figures import pyplot, save_figure
 from prooftools.reporting.tables import Formula, Table
@@ -92,7 +92,7 @@ def graph_lines(report: VerifyReport) -> list[str]:
 def render_report(report: VerifyReport, fmt: str = "text") -> str:
     """The report in one format; ``json`` is the full ``VerifyReport.to_dict()``."""
     if fmt == "json":
-        return json.dumps(report.to_dict(), indent=2, default=str)
+        return dumps(report.to_dict(), indent=2, default=str)
     text = verdict_table(report).render(fmt)
     if fmt == "text":
         text += "\nproof graph (combined verdicts):\n" + "\n".join(graph_lines(report))

@@ -18,6 +18,7 @@ import sympy
 
 from prooftools.errors import UserInputError
 from prooftools.theory.definitions import Bound, Statement
+from prooftools.theory.magnitude import Evaluation, evaluate_number, floating, substitute
 
 if TYPE_CHECKING:
     from prooftools.theory.registry import Registry
@@ -74,6 +75,12 @@ class BoundValue:
     substituted: tuple[str, ...] = ()
     derived_from: str | None = None
     extra: dict = field(default_factory=dict)
+    #: False when the value comes from the floating evaluation (30 digits, not certified)
+    exact: bool = True
+    #: "> 10^(10^k)" when only the magnitude is known; else None
+    magnitude: str | None = None
+    #: why there is no value although nothing is missing ("not representable: …")
+    reason: str | None = None
 
     @property
     def decimal(self) -> str | None:
@@ -101,7 +108,24 @@ class BoundValue:
             out["derived_constants"] = list(self.substituted)
         if self.derived_from:
             out["derived_from"] = self.derived_from
+        if self.value is not None and not self.exact:
+            out["precision"] = f"floating evaluation, {DIGITS} significant digits"
+        if self.magnitude:
+            out["magnitude"] = self.magnitude
+        if self.reason:
+            out["not_representable"] = self.reason
         return out
+
+    @property
+    def shortfall(self) -> str:
+        """Why there is no value, for a table cell ("needs n", "> 10^(10^3000.5)", …)."""
+        if self.value is not None:
+            return self.decimal or ""
+        if self.magnitude:
+            return self.magnitude
+        if self.reason:
+            return f"not representable ({self.reason})"
+        return "needs " + ", ".join(self.missing)
 
 
 def format_decimal(value: sympy.Basic, digits: int = 10) -> str:
@@ -157,12 +181,12 @@ def substitution(
     for sym in expr.free_symbols:
         if sym.name in values:
             subs[sym] = exact(values[sym.name])  # type: ignore[arg-type]
-    expr = expr.xreplace(subs)
+    expr = substitute(expr, subs)
     if constants == "derived":
         derived = registry.derived_constants()
         dsubs = {s: derived[s.name] for s in expr.free_symbols if s.name in derived}
         used = sorted(s.name for s in dsubs)
-        expr = expr.xreplace(dsubs)
+        expr = substitute(expr, dsubs)
     hidden = tuple(registry.constants_in(expr))
     # A hidden constant in an exponent (an unknown polynomial degree) cannot be set to 1:
     # that would turn poly(n) into n. It is reported as missing instead.
@@ -181,15 +205,30 @@ def evaluate_expr(
     *,
     constants: str = "hidden",
 ) -> tuple[sympy.Float | None, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Value of ``expr`` with hidden constants set to 1; None when symbols are missing."""
+    """Value of ``expr`` with hidden constants set to 1; None when symbols are missing.
+
+    A value that is not representable (beyond 10^(10^15), undefined) is None with the reason
+    in ``missing``; :func:`evaluate_checked` returns the full :class:`Evaluation`.
+    """
+    ev, hidden, used, missing = evaluate_checked(registry, expr, values, constants=constants)
+    if ev is not None and ev.value is None:
+        missing = (f"(not representable: {ev.magnitude or ev.reason})",)
+    return (None if ev is None else ev.value), hidden, used, missing
+
+
+def evaluate_checked(
+    registry: Registry,
+    expr: sympy.Basic,
+    values: Mapping[str, object],
+    *,
+    constants: str = "hidden",
+) -> tuple[Evaluation | None, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Like :func:`evaluate_expr`, with the bounded :class:`Evaluation` (None when missing)."""
     expr, hidden, used, missing = substitution(registry, expr, values, constants=constants)
     if missing:
         return None, hidden, used, missing
-    expr = expr.xreplace({s: sympy.Integer(1) for s in expr.free_symbols})
-    value = sympy.N(expr, DIGITS)  # safe: numeric sympy expression built by our parser
-    if not value.is_number or value.has(sympy.zoo, sympy.nan) or value.is_real is False:
-        return None, hidden, used, ("(undefined at these values)",)
-    return value, hidden, used, ()
+    expr = substitute(expr, {s: sympy.Integer(1) for s in expr.free_symbols})
+    return evaluate_number(expr), hidden, used, ()
 
 
 def evaluate_bound(
@@ -211,49 +250,82 @@ def evaluate_bound(
         and any(s.name == bound.symbol for s in bound.expr.free_symbols)
     )
     if implicit:
-        value, hidden, used, missing = _implicit_requirement(
+        ev, hidden, used, missing = _implicit_requirement(
             registry, bound, values, constants=constants
         )
     else:
-        value, hidden, used, missing = evaluate_expr(
+        ev, hidden, used, missing = evaluate_checked(
             registry, bound.expr, values, constants=constants
         )
+    return _bound_value(statement.id, bound.name, bound.kind, bound.text, ev, hidden, missing,
+                        bound.provenance, used, symbol=bound.symbol, relation=bound.relation,
+                        extra={"implicit": True} if implicit else {})
+
+
+def _bound_value(statement, name, kind, text, ev: Evaluation | None, hidden, missing,
+                 provenance, used, **more) -> BoundValue:
+    value = None if ev is None else ev.value
+    log10 = None
+    if value is not None and ev is not None and ev.log10 is not None and value > 0:
+        log10 = ev.log10
     return BoundValue(
-        statement=statement.id,
-        name=bound.name,
-        kind=bound.kind,
-        expr=bound.text,
-        value=value,
-        log10=log10_of(value),
-        hidden_constants=hidden,
-        missing=missing,
-        provenance=bound.provenance,
-        symbol=bound.symbol,
-        relation=bound.relation,
-        substituted=used,
-        extra={"implicit": True} if implicit else {},
+        statement=statement, name=name, kind=kind, expr=text, value=value, log10=log10,
+        hidden_constants=hidden, missing=missing, provenance=provenance, substituted=used,
+        exact=True if ev is None else ev.exact,
+        magnitude=None if ev is None else ev.magnitude,
+        reason=None if ev is None or ev.value is not None or ev.magnitude else ev.reason,
+        **more,
     )
 
 
+#: Iterations of the implicit-width solve, and how many non-contracting steps mean divergence.
+FIXED_POINT_STEPS = 200
+DIVERGING_STEPS = 8
+
+
 def _implicit_requirement(registry, bound: Bound, values, *, constants):
-    """Least x with x >= f(x) by fixed-point iteration x <- f(x) from f(1) (f grows slowly)."""
+    """Least x with x >= f(x) by fixed-point iteration x <- f(x) from f(1) (f grows slowly).
+
+    Each step is a bounded floating evaluation; the iteration stops as diverging when f(x)
+    leaves the representable range or when DIVERGING_STEPS steps in a row do not contract
+    (``exp(m)``, ``10**m``, ``2*m``: no finite fixed point). The fixed point's value is then
+    re-evaluated exactly when its size allows.
+    """
     expr, hidden, used, missing = substitution(
         registry, bound.expr, values, constants=constants
     )
     missing = tuple(m for m in missing if m != bound.symbol)
     if missing:
         return None, hidden, used, missing
-    expr = expr.xreplace({s: sympy.Integer(1) for s in expr.free_symbols if s.name in hidden})
-    sym = next(s for s in expr.free_symbols if s.name == bound.symbol)
+    expr = substitute(expr, {s: sympy.Integer(1) for s in expr.free_symbols
+                             if s.name in hidden})
+    syms = [s for s in expr.free_symbols if s.name == bound.symbol]
+    if not syms:
+        return evaluate_number(expr), hidden, used, ()
+    sym = syms[0]
+    diverges = Evaluation(None, None, exact=False,
+                          reason=f"no finite fixed point: {bound.symbol} = f({bound.symbol}) "
+                                 "diverges (f grows at least as fast as its argument)")
     x = sympy.Integer(1)
-    for _ in range(200):
-        nxt = sympy.N(expr.xreplace({sym: x}), DIGITS)  # safe: numeric sympy expression
-        if not nxt.is_real or not nxt.is_positive:
-            return None, hidden, used, ("(no positive fixed point)",)
+    step, growing = None, 0
+    for _ in range(FIXED_POINT_STEPS):
+        ev = floating(substitute(expr, {sym: x}))
+        if ev.magnitude and ev.magnitude.startswith(">"):
+            return diverges, hidden, used, ()
+        nxt = ev.value
+        if nxt is None or not nxt > 0:
+            reason = ev.reason or "no positive fixed point"
+            return Evaluation(None, None, exact=False, reason=reason), hidden, used, ()
         if abs(nxt - x) <= abs(nxt) * sympy.Float(10) ** -(DIGITS - 5):
-            return nxt, hidden, used, ()
-        x = nxt
-    return None, hidden, used, ("(fixed-point iteration did not converge)",)
+            final = evaluate_number(substitute(expr, {sym: nxt}))
+            return (final if final.value is not None else ev), hidden, used, ()
+        new_step = abs(nxt - x)
+        growing = growing + 1 if step is not None and new_step >= step and nxt > x else 0
+        if growing >= DIVERGING_STEPS:
+            return diverges, hidden, used, ()
+        step, x = new_step, nxt
+    return (Evaluation(None, None, exact=False, reason="fixed-point iteration did not converge"),
+            hidden, used, ())
 
 
 def evaluate_statement(
@@ -272,30 +344,22 @@ def evaluate_statement(
     ...     {"n": 1000, "lambda0": "1e-3", "delta": "0.1"}, kinds=("width",))][:1]
     ['1.0e+33']
     """
+    from prooftools.theory.values import check_values
+
     reg = registry
     st = reg.get(statement_id)
+    values = check_values(reg, values)
     out: list[BoundValue] = []
     for bound in st.bounds:
         if kinds is None or bound.kind in kinds:
             out.append(evaluate_bound(reg, st, bound, values, constants=constants))
         if bound.kind == "rate" and (kinds is None or "iterations" in kinds):
             iters = iterations_from_rate(bound, reg.symbol("r0"), reg.symbol("eps"))
-            value, hidden, used, missing = evaluate_expr(reg, iters, values, constants=constants)
-            out.append(
-                BoundValue(
-                    statement=st.id,
-                    name=f"iterations_from_{bound.name}",
-                    kind="iterations",
-                    expr=str(iters),
-                    value=value,
-                    log10=log10_of(value),
-                    hidden_constants=hidden,
-                    missing=missing,
-                    provenance="derived",
-                    substituted=used,
-                    derived_from=bound.name,
-                )
-            )
+            ev, hidden, used, missing = evaluate_checked(reg, iters, values,
+                                                         constants=constants)
+            out.append(_bound_value(st.id, f"iterations_from_{bound.name}", "iterations",
+                                    str(iters), ev, hidden, missing, "derived", used,
+                                    derived_from=bound.name))
     return out
 
 

@@ -12,7 +12,14 @@ import numpy as np
 import sympy
 from scipy.optimize import brentq
 
-from prooftools.theory.bounds import evaluate_bound, exact, log_lambdify, substitution
+from prooftools.errors import UserInputError
+from prooftools.theory.bounds import evaluate_bound, exact, substitution
+from prooftools.theory.magnitude import (
+    EvaluationTimeout,
+    floating,
+    substitute,
+    time_limit,
+)
 
 if TYPE_CHECKING:
     from prooftools.theory.registry import Registry
@@ -39,7 +46,7 @@ def leading_exponent(expr: sympy.Expr, name: str, inverse: bool) -> sympy.Expr |
     syms = [s for s in expr.free_symbols if s.name == name]
     if not syms:
         return sympy.Integer(0)
-    x = sympy.Symbol("x_", positive=True)
+    x = sympy.Dummy("x", positive=True)  # a Dummy never equals a user's symbol
     return _growth(expr.xreplace({syms[0]: 1 / x if inverse else x}), x)
 
 
@@ -91,6 +98,8 @@ class WidthRow:
     hidden_constants: tuple[str, ...]
     missing: tuple[str, ...]
     exponents: dict[str, str]
+    #: per size, why there is no log10 when nothing is missing ("> 10^(10^k)", …); else None
+    shortfalls: tuple[str | None, ...] = ()
 
 
 def width_bounds(registry: Registry, *, include_derived: bool = False):
@@ -112,17 +121,22 @@ def compare_widths(
     include_derived: bool = False,
 ) -> list[WidthRow]:
     """log10 of every width requirement at each point of ``sizes`` (one varying symbol)."""
+    from prooftools.theory.values import check_value, check_values
+
     (var, points), = sizes.items()
+    values = check_values(registry, values)
+    points = [check_value(registry, var, p) for p in points]
     rows = []
     for st, b in width_bounds(registry, include_derived=include_derived):
-        logs, hidden, missing = [], (), ()
+        logs, hidden, missing, shorts = [], (), (), []
         for p in points:
             bv = evaluate_bound(registry, st, b, {**values, var: p}, constants=constants)
             hidden, missing = bv.hidden_constants, bv.missing
             logs.append(bv.log10)
+            shorts.append(None if bv.log10 is not None or bv.missing else bv.shortfall)
         exps = {k: (str(v) if v is not None else "?") for k, v in exponents(b.expr).items()}
         rows.append(WidthRow(st.id, b.name, b.text, b.provenance, tuple(logs), hidden, missing,
-                             exps))
+                             exps, tuple(shorts)))
     return rows
 
 
@@ -141,37 +155,45 @@ def crossovers(
 
     Solved symbolically in log space when possible (monomial bounds), numerically otherwise.
     """
+    from prooftools.theory.values import check_values
+
+    values = check_values(registry, values)
     exprs = []
     for sid, name in (first, second):
         expr, hidden, _, _ = substitution(
             registry, registry.get(sid).bound(name).expr,
             {k: v for k, v in values.items() if k != var}, constants=constants,
         )
-        expr = expr.xreplace({s: sympy.Integer(1) for s in expr.free_symbols if s.name in hidden})
+        expr = substitute(expr, {s: sympy.Integer(1) for s in expr.free_symbols
+                                 if s.name in hidden})
         exprs.append(expr)
     free = set().union(*(e.free_symbols for e in exprs))
     others = {s.name for s in free} - {var}
     if others:
-        raise ValueError("values needed for " + ", ".join(sorted(others)))
-    x = sympy.Symbol("x_", real=True)
+        raise UserInputError(f"the crossover of {first[0]} and {second[0]} needs values for "
+                             + ", ".join(sorted(others)) + " (pass them with --set)")
     syms = [s for s in free if s.name == var]
     if not syms:
         return []
-    diff = sympy.expand_log(sympy.log(exprs[0]) - sympy.log(exprs[1]), force=True)
-    diff = diff.xreplace({syms[0]: sympy.exp(x)})
-    diff = sympy.expand_log(diff, force=True)
-    try:
-        if sympy.Poly(diff, x).degree() <= 1:
-            sols = sympy.solve(diff, x)  # safe: already-built sympy expression
-            out = [float(sympy.exp(s)) for s in sols if s.is_real]
-            return sorted(v for v in out if lo <= v <= hi)
-    except (sympy.PolynomialError, sympy.GeneratorsNeeded):
-        pass
-    f = log_lambdify(exprs[0] / exprs[1], [var])
+    symbolic = _symbolic_crossovers(exprs, syms[0], lo, hi)
+    if symbolic is not None:
+        return symbolic
+    sym = syms[0]
 
     def g(t: float) -> float:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return float(f(np.array([t]))[0])
+        """log10(first / second) at var = t by the bounded evaluation (nan when undefined)."""
+        logs = []
+        for e in exprs:
+            ev = floating(substitute(e, {sym: sympy.Float(t, 30)}))
+            if ev.value is not None and ev.value.is_zero:
+                logs.append(-math.inf)
+                continue
+            if ev.value is None or not ev.value > 0 or ev.log10 is None:
+                return float("nan")
+            logs.append(ev.log10)
+        if logs[0] == logs[1]:  # both 0 (or equal infinities): no information here
+            return float("nan") if math.isinf(logs[0]) else 0.0
+        return logs[0] - logs[1]
 
     grid = np.logspace(math.log10(lo), math.log10(hi), 400)
     vals = np.array([g(t) for t in grid])
@@ -187,6 +209,51 @@ def crossovers(
         if np.isfinite(g(a)) and np.isfinite(g(b)) and g(a) * g(b) < 0:
             roots.append(brentq(g, a, b, xtol=1e-14 * b, rtol=1e-12))
     return roots
+
+
+#: Largest numeric exponent the symbolic crossover accepts (exact powers are computed).
+_SYMBOLIC_MAX_POWER = 1_000
+
+
+def _symbolic_crossovers(exprs, sym, lo: float, hi: float) -> list[float] | None:
+    """Crossovers of monomial-like bounds solved exactly in log space; None when not safe.
+
+    Only expressions whose numeric powers and exponentials are small are evaluated exactly
+    (the substituted trees are unevaluated); everything else goes the numeric way.
+    """
+    for e in exprs:
+        for p in e.atoms(sympy.Pow):
+            if not p.exp.is_number:
+                return None
+            ev = floating(p.exp)
+            if ev.value is None or abs(ev.value) > _SYMBOLIC_MAX_POWER:
+                return None
+        for f in e.atoms(sympy.exp):
+            if f.args[0].is_number:
+                ev = floating(f.args[0])
+                if ev.value is None or abs(ev.value) > _SYMBOLIC_MAX_POWER:
+                    return None
+    x = sympy.Dummy("x", real=True)
+    try:
+        with time_limit(2.0):
+            first, second = (e.doit() for e in exprs)  # safe: sizes checked above
+            diff = sympy.expand_log(sympy.log(first) - sympy.log(second), force=True)
+            diff = diff.xreplace({sym: sympy.exp(x)})
+            diff = sympy.expand_log(diff, force=True)
+            if sympy.Poly(diff, x).degree() > 1:
+                return None
+            sols = sympy.solve(diff, x)  # safe: already-built sympy expression
+            out = []
+            for s in sols:
+                if not s.is_real:
+                    continue
+                t = float(s)
+                if math.log(lo) <= t <= math.log(hi):
+                    out.append(math.exp(t))
+            return sorted(out)
+    except (sympy.PolynomialError, sympy.GeneratorsNeeded, EvaluationTimeout, OverflowError,
+            TypeError, ValueError):
+        return None
 
 
 def least_width(rows: list[WidthRow]) -> list[str | None]:

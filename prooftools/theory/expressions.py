@@ -16,6 +16,8 @@ from fractions import Fraction
 
 import sympy
 
+from prooftools.theory.magnitude import EvaluationTimeout, time_limit
+
 #: Functions a formula may call, by the name it uses.
 FUNCTIONS: dict[str, Callable[..., sympy.Expr]] = {
     "sqrt": sympy.sqrt,
@@ -39,6 +41,9 @@ MAX_DIGITS = 4_000
 #: Largest |argument| of exp() with a numeric argument (e^9210 ≈ 10^4000).
 MAX_EXP_ARG = MAX_DIGITS * math.log(10)
 MAX_TEXT = 4_000
+#: Wall-clock limit (seconds) of building one formula: sympy evaluates numeric sub-terms as they
+#: are built (``ceiling(cos(10**3999)*10**3999)`` needs thousands of digits of pi).
+BUILD_SECONDS = 5.0
 
 _BINOPS = {
     ast.Add: lambda a, b: a + b,
@@ -288,7 +293,11 @@ def parse_expression(text: str, ns: Namespace, *, allow_relations: bool = False)
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError("formula cannot be parsed") from None
     try:
-        return _Builder(ns, allow_relations).build(tree.body)
+        with time_limit(BUILD_SECONDS):
+            return _Builder(ns, allow_relations).build(tree.body)
+    except EvaluationTimeout:
+        raise ExpressionError(f"formula too costly to evaluate its numeric parts (more than "
+                              f"{BUILD_SECONDS:g} s)") from None
     except ExpressionError:
         raise
     except RecursionError:

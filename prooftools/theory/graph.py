@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 import networkx as nx
+
+from prooftools.atomic import write_bytes, write_text
 
 if TYPE_CHECKING:
     from prooftools.theory.registry import Registry
@@ -49,20 +52,21 @@ def tree_lines(graph: nx.DiGraph, root: str, *, label=None) -> list[str]:
                                 f"{graph.nodes[n].get('title', '')}")
     lines: list[str] = []
     seen: set[str] = set()
-
-    def walk(node: str, prefix: str, last: bool, top: bool) -> None:
+    # (node, prefix, last, top), visited depth-first with an explicit stack so that a chain of
+    # thousands of `uses` prints without recursion
+    stack: list[tuple[str, str, bool, bool]] = [(root, "", True, True)]
+    while stack:
+        node, prefix, last, top = stack.pop()
         branch = "" if top else ("└── " if last else "├── ")
         again = node in seen and graph.in_degree(node) > 0
         lines.append(prefix + branch + label(node) + ("  (see above)" if again else ""))
         if again:
-            return
+            continue
         seen.add(node)
         children = sorted(graph.predecessors(node))
         child_prefix = prefix + ("" if top else ("    " if last else "│   "))
-        for i, child in enumerate(children):
-            walk(child, child_prefix, i == len(children) - 1, False)
-
-    walk(root, "", True, True)
+        for i in range(len(children) - 1, -1, -1):
+            stack.append((children[i], child_prefix, i == len(children) - 1, False))
     return lines
 
 
@@ -73,10 +77,11 @@ def write_graph(graph: nx.DiGraph, path: str) -> None:
         for n, data in graph.nodes(data=True):
             clean.add_node(n, **{k: str(v) for k, v in data.items()})
         clean.add_edges_from(graph.edges)
-        nx.write_graphml(clean, path)
+        buf = io.BytesIO()
+        nx.write_graphml(clean, buf)
+        write_bytes(path, buf.getvalue())
         return
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(to_dot(graph))
+    write_text(path, to_dot(graph))
 
 
 _SHAPES = {"assumption": "box", "condition": "box", "definition": "note",

@@ -6,13 +6,16 @@ are parsed by the registry once every file's symbols are known, so order does no
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from prooftools.errors import FileProblem
+from prooftools.text import clean_tree
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"\- ]+?)\s*(\]\]?)\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
@@ -35,6 +38,66 @@ ENTRY_KEYS = {
     },
 }
 TOP_KEYS = {"format", "paper", "vocabulary", "symbols", "statements"}
+
+#: Largest theorem file read (bytes), checked with stat before reading.
+MAX_FILE_BYTES = 2_000_000
+#: Deepest nesting of arrays / inline tables accepted (tomllib recurses per level).
+MAX_NESTING = 24
+
+
+def read_limited(path: str | Path, limit: int = MAX_FILE_BYTES) -> str:
+    """Text of a regular file of at most ``limit`` bytes; anything else is an ``OSError``.
+
+    FIFOs, devices and sockets are refused *before* opening (a FIFO would block, ``/dev/zero``
+    never ends); a symlink is followed only to a regular file; the size is checked by ``stat``
+    and again while reading (the file may grow).
+    """
+    path = str(path)
+    info = os.stat(path)  # follows symlinks: a link to /dev/zero is a character device here
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(f"not a regular file ({_kind(info.st_mode)})")
+    if info.st_size > limit:
+        raise OSError(f"file too large ({info.st_size} bytes; at most {limit})")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced between stat and open
+            raise OSError("not a regular file")
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"file too large (more than {limit} bytes)")
+    return data.decode("utf-8")
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+_STRINGS_AND_COMMENTS = re.compile(
+    r'"""(?:\\.|[^\\])*?"""|\'\'\'.*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#[^\n]*',
+    re.S,
+)
+
+
+def nesting_depth(text: str) -> int:
+    """Deepest ``[``/``{`` nesting outside strings and comments (an upper bound for TOML).
+
+    >>> nesting_depth('a = [[1, "]]]"], {b = [2]}]  # [[[[')
+    3
+    """
+    bare = _STRINGS_AND_COMMENTS.sub("", text)
+    depth = deepest = 0
+    for c in re.findall(r"[\[\]{}]", bare):
+        if c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(0, depth - 1)
+    return deepest
 
 
 class LineMap:
@@ -102,13 +165,26 @@ def read_file(path: str | Path, text: str | None = None) -> RawFile:
     path = str(path)
     if text is None:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = read_limited(path)
         except (OSError, UnicodeDecodeError) as exc:
             raw = RawFile(path, {}, LineMap(""))
-            raw.problem(f"cannot read file: {exc}")
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raw.problem(f"cannot read file: {why}")
             return raw
+    if len(text) > MAX_FILE_BYTES:
+        raw = RawFile(path, {}, LineMap(""))
+        raw.problem(f"file too large (more than {MAX_FILE_BYTES} characters)")
+        return raw
+    if nesting_depth(text) > MAX_NESTING:
+        raw = RawFile(path, {}, LineMap(""))
+        raw.problem(f"arrays or tables nested deeper than {MAX_NESTING} levels")
+        return raw
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raw = RawFile(path, {}, LineMap(""))
+        raw.problem(f"arrays or tables nested deeper than {MAX_NESTING} levels")
+        return raw
     except tomllib.TOMLDecodeError as exc:
         raw = RawFile(path, {}, LineMap(""))
         line = getattr(exc, "lineno", None)
@@ -117,7 +193,9 @@ def read_file(path: str | Path, text: str | None = None) -> RawFile:
             line = int(match.group(1))
         raw.problems.append(FileProblem(path, line, None, None, f"TOML syntax error: {exc}"))
         return raw
-    raw = RawFile(path, data, LineMap(text))
+    # every string is made terminal-safe here, where it is loaded: control characters, ANSI/OSC
+    # escapes and bidi overrides become visible escapes (a formula with one then fails to parse)
+    raw = RawFile(path, clean_tree(data), LineMap(text))
     _check_structure(raw)
     return raw
 
@@ -148,6 +226,15 @@ def _check_structure(raw: RawFile) -> None:
             if isinstance(paper.get("key"), str) and not IDENT.match(paper["key"]):
                 raw.problem(f"paper key {paper['key']!r} must be letters, digits and _",
                             head, "key", key="key")
+            authors = paper.get("authors", [])
+            if not (isinstance(authors, list)
+                    and all(isinstance(a, str) and a.strip() for a in authors)):
+                raw.problem("'authors' must be a list of non-empty names", head, "authors",
+                            key="authors")
+                paper["authors"] = []
+            if "year" in paper and (not isinstance(paper["year"], int)
+                                    or isinstance(paper["year"], bool)):
+                raw.problem("'year' must be an integer", head, "year", key="year")
     symbols = data.get("symbols", {})
     if not isinstance(symbols, dict):
         raw.problem("'symbols' must be a table of tables", "symbols", key="symbols")
@@ -174,6 +261,7 @@ def _check_structure(raw: RawFile) -> None:
             if key not in STATEMENT_KEYS:
                 raw.problem(f"unknown key {key!r} (expected one of {sorted(STATEMENT_KEYS)})",
                             "statements", index, key, statement=sid, key=key)
+        _check_tags(raw, st, index, sid)
         for section, allowed in ENTRY_KEYS.items():
             entries = st.get(section, [])
             if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
@@ -187,3 +275,29 @@ def _check_structure(raw: RawFile) -> None:
                         raw.problem(f"unknown key {key!r} in {section} (expected one of "
                                     f"{sorted(allowed)})", "statements", index, section, j, key,
                                     statement=sid, key=f"{section}.{key}")
+
+
+#: ``"<statement>:<hypothesis>; <statement>:<conclusion>"`` (see theory/proofcheck.py).
+WIDTH_DERIVATION = re.compile(
+    r"^\s*([A-Za-z][A-Za-z0-9_.\-]*):([A-Za-z][A-Za-z0-9_]*)\s*;"
+    r"\s*([A-Za-z][A-Za-z0-9_.\-]*):([A-Za-z][A-Za-z0-9_]*)\s*$"
+)
+
+
+def _check_tags(raw: RawFile, st: dict, index: int, sid: str) -> None:
+    """Tags are a table of scalars; a ``width_derivation`` tag must have its documented form."""
+    tags = st.get("tags")
+    if tags is None or not isinstance(tags, dict):
+        return  # a non-table is reported by the statement builder
+    for name, value in list(tags.items()):
+        if not isinstance(value, (str, int, float, bool)):
+            raw.problem(f"tag {name!r} must be a string, number or boolean, got "
+                        f"{type(value).__name__}", "statements", index, "tags", name,
+                        statement=sid, key=f"tags.{name}")
+            del tags[name]
+    spec = tags.get("width_derivation")
+    if spec is not None and not (isinstance(spec, str) and WIDTH_DERIVATION.match(spec)):
+        raw.problem("tag 'width_derivation' must read '<statement>:<hypothesis>; "
+                    f"<statement>:<conclusion>', got {spec!r}", "statements", index, "tags",
+                    "width_derivation", statement=sid, key="tags.width_derivation")
+        del tags["width_derivation"]

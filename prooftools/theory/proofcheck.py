@@ -17,6 +17,10 @@ import sympy
 
 from prooftools.errors import UserInputError
 from prooftools.theory.compare import exponents
+from prooftools.theory.magnitude import EvaluationTimeout, time_limit
+
+#: Wall-clock limit of the symbolic re-derivation (solve, simplify), in seconds.
+DERIVE_SECONDS = 20.0
 
 if TYPE_CHECKING:
     from prooftools.theory.registry import Registry
@@ -55,12 +59,34 @@ def _find(registry: Registry, ref: str, section: str):
 
 
 def derive_width(registry: Registry, statement_id: str) -> WidthDerivation:
-    """Re-derive the width of ``statement_id`` from the lemmas named in its tags."""
+    """Re-derive the width of ``statement_id`` from the lemmas named in its tags.
+
+    The symbolic work runs under a wall-clock guard of DERIVE_SECONDS; past it, or when sympy
+    cannot handle the formulas, the answer is a one-line error naming the statement.
+    """
+    try:
+        with time_limit(DERIVE_SECONDS):
+            return _derive_width(registry, statement_id)
+    except EvaluationTimeout:
+        raise UserInputError(f"{statement_id}: the width re-derivation took longer than "
+                             f"{DERIVE_SECONDS:g} s and was stopped") from None
+    except (ValueError, TypeError, NotImplementedError, RecursionError) as exc:
+        if isinstance(exc, UserInputError):
+            raise
+        raise UserInputError(f"{statement_id}: the width re-derivation failed "
+                             f"({type(exc).__name__}: {exc})") from None
+
+
+def _derive_width(registry: Registry, statement_id: str) -> WidthDerivation:
     st = registry.get(statement_id)
     spec = st.tags.get("width_derivation")
     if not spec:
         raise UserInputError(f"{statement_id} names no width_derivation in its tags")
-    radius_ref, bound_ref = (part.strip() for part in spec.split(";"))
+    parts = [part.strip() for part in spec.split(";")]
+    if len(parts) != 2:
+        raise UserInputError(f"{statement_id}: width_derivation must name two references "
+                             f"separated by ';', got {spec!r}")
+    radius_ref, bound_ref = parts
     rst, radius = _find(registry, radius_ref, "hypotheses")
     bst, ubound = _find(registry, bound_ref, "conclusions")
     m = registry.symbol("m")

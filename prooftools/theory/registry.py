@@ -86,19 +86,19 @@ class Registry:
         the assumptions, conditions and definitions it uses (transitively through them)."""
         out: list[tuple[str, Condition]] = []
         seen: set[str] = set()
-
-        def visit(sid: str, own: bool) -> None:
+        # depth-first, in the order of a recursive visit, with an explicit stack: a chain of
+        # thousands of `uses` must not hit Python's recursion limit
+        stack: list[tuple[str, bool]] = [(self.get(statement_id).id, True)]
+        while stack:
+            sid, own = stack.pop()
             if sid in seen:
-                return
+                continue
             seen.add(sid)
             st = self.statements[sid]
             if own or st.kind in ASSUMED_KINDS:
                 out.extend((sid, h) for h in self.hypotheses_of(st))
-                for used in st.uses:
-                    if self.statements[used].kind in ASSUMED_KINDS:
-                        visit(used, False)
-
-        visit(self.get(statement_id).id, True)
+                stack.extend((used, False) for used in reversed(st.uses)
+                             if self.statements[used].kind in ASSUMED_KINDS)
         return out
 
     def hypotheses_of(self, statement: Statement) -> tuple[Condition, ...]:
@@ -261,6 +261,12 @@ class Registry:
                 continue
             self.statements[st.statement.id] = st.statement
 
+    def _check_derivations(self, problems: list[FileProblem]) -> None:
+        for st in self.statements.values():
+            for message in _derivation_problems(self, st):
+                problems.append(FileProblem(st.origin.path, st.origin.line, st.id,
+                                            "tags.width_derivation", message))
+
     def _check_uses(self, raws, problems: list[FileProblem]) -> None:
         graph = nx.DiGraph()
         for st in self.statements.values():
@@ -271,6 +277,7 @@ class Registry:
                                                 f"uses unknown statement {used!r}"))
                 else:
                     graph.add_edge(used, st.id)
+        self._check_derivations(problems)
         try:
             cycle = nx.find_cycle(graph)
         except nx.NetworkXNoCycle:
@@ -279,6 +286,31 @@ class Registry:
         first = self.statements[ids[0]]
         problems.append(FileProblem(first.origin.path, first.uses_line, first.id, "uses",
                                     "cyclic uses: " + " -> ".join([*ids, ids[0]])))
+
+
+def _derivation_problems(registry: Registry, st: Statement) -> list[str]:
+    """What is wrong with the statements named by ``st``'s width_derivation tag."""
+    spec = st.tags.get("width_derivation")
+    if not spec:
+        return []
+    match = parser.WIDTH_DERIVATION.match(spec)
+    if match is None:
+        return [f"malformed width_derivation {spec!r}"]
+    out = []
+    for sid, name, section, label in ((match[1], match[2], "hypotheses", "hypothesis"),
+                                      (match[3], match[4], "conclusions", "conclusion")):
+        ref = registry.statements.get(sid)
+        if ref is None:
+            out.append(f"width_derivation names unknown statement {sid!r}")
+            continue
+        cond = next((c for c in getattr(ref, section) if c.name == name), None)
+        if cond is None:
+            out.append(f"width_derivation: {sid} has no {label} {name!r}")
+        elif not isinstance(cond.expr, sympy.core.relational.Relational):
+            out.append(f"width_derivation: {sid}:{name} must be a single comparison")
+    if not any(b.name == "width" for b in st.bounds):
+        out.append("width_derivation needs a bound named 'width' to compare with")
+    return out
 
 
 def _replace(obj, **changes):

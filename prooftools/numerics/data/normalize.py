@@ -21,6 +21,7 @@ import numpy as np
 
 from prooftools.errors import UserInputError
 from prooftools.numerics.data.datasets import Dataset, make_dataset
+from prooftools.numerics.data.scaling import row_norms
 
 __all__ = [
     "append_constant_coordinate",
@@ -47,7 +48,7 @@ def _with(ds: Dataset, X=None, y=None, changes: tuple[str, ...] = ()) -> tuple[D
 
 
 def _norms(ds: Dataset) -> np.ndarray:
-    nrm = np.sqrt(np.einsum("ij,ij->i", ds.X, ds.X))
+    nrm = row_norms(ds.X)  # scaled: correct for entries near 1e308 or 1e-308
     zero = np.flatnonzero(nrm == 0)
     if zero.size:
         raise UserInputError(
@@ -68,6 +69,10 @@ def unit_norm(ds: Dataset) -> tuple[Dataset, tuple[str, ...]]:
     nrm = _norms(ds)
     if np.all(np.abs(nrm - 1.0) <= _TOL):
         return ds, ()
+    if not np.all(np.isfinite(nrm)):
+        i = int(np.flatnonzero(~np.isfinite(nrm))[0])
+        raise UserInputError(f"dataset {ds.name!r}: the norm of input row {i} exceeds the "
+                             "floating-point range; rescale the data")
     X = ds.X / nrm[:, None]
     lo, hi = float(nrm.min()), float(nrm.max())
     return _with(ds, X=X, changes=(f"scaled every input to unit norm (norms were in [{lo:.4g}, "

@@ -23,6 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from prooftools.numerics.data.datasets import Dataset
+from prooftools.numerics.data.scaling import row_norms, scale_exponent
 from prooftools.numerics.data.separation import (
     exactly_parallel,
     min_cross_distance,
@@ -52,7 +53,7 @@ def _exact(v: float, note: str | None = None) -> Quantity:
 
 
 def _norms(X: np.ndarray) -> tuple[Quantity, Quantity]:
-    nrm = np.sqrt(np.einsum("ij,ij->i", X, X))
+    nrm = row_norms(X)  # scaled by powers of two: correct near 1e308 and 1e-308
     rel = _gamma(X.shape[1] + 2)
     i, j = int(np.argmin(nrm)), int(np.argmax(nrm))
     lo, hi = float(nrm[i]), float(nrm[j])
@@ -103,6 +104,11 @@ def measure(
     out: dict[str, Quantity] = {"n": _exact(n), "d": _exact(d)}
     if want("norm_min") or want("norm_max"):
         out["norm_min"], out["norm_max"] = _norms(X)
+    # Data near the float limits: products and squares are formed on X·2^-k (exact scaling);
+    # distances and singular values scale back by 2^k, scale-free quantities need nothing.
+    k = scale_exponent(X)
+    if k:
+        X = np.ldexp(X, -k)
     if want("y_max"):
         k = int(np.argmax(np.abs(y).reshape(n, -1).max(axis=1)))
         top = float(np.max(np.abs(y)))
@@ -161,8 +167,28 @@ def measure(
     if want("lambda0"):
         out["lambda0"] = _lambda0(X, certify, max_kernel_n, nonpar)
     if depth is not None and want("lambda_ntk"):
-        out["lambda_ntk"] = _lambda_ntk(X, depth, certify, max_kernel_n, ntk_normalization)
+        if k:
+            out["lambda_ntk"] = Quantity(math.nan, note=f"data entries near 2^{k}: the NTK of "
+                                         "the inputs as given is beyond floating point; rescale")
+        else:
+            out["lambda_ntk"] = _lambda_ntk(X, depth, certify, max_kernel_n, ntk_normalization)
+    if k:
+        for key in ("sep", "phi", "sigma_min_X", "x_sigma_min_smaller_side"):
+            if key in out:
+                out[key] = _rescaled(out[key], k)
     return out
+
+
+def _rescaled(q: Quantity, k: int) -> Quantity:
+    """A length measured on X·2^-k, back in the units of X (exact: a power of two)."""
+    from dataclasses import replace
+
+    def up(v):
+        return None if v is None else float(np.ldexp(v, k))
+
+    note = f"measured on the data scaled by 2^{-k} (exact), then scaled back"
+    return replace(q, value=up(q.value), lower=up(q.lower), upper=up(q.upper),
+                   note=f"{q.note}; {note}" if q.note else note)
 
 
 def _lambda0(X, certify: bool, max_n: int, nonpar: Quantity | None) -> Quantity:

@@ -1,0 +1,222 @@
+"""Atomic, non-destructive file writes: every writer of the package goes through here.
+
+A file is written to a temporary file in the same folder, flushed to disk, and renamed over its
+target, so a reader sees the old file or the new one, never a truncated mix; a failure (full
+disk, Ctrl-C, a plotting error) removes the temporary file and leaves the previous file intact.
+:class:`FileSet` does the same for several files that belong together (a replication's figures
+and JSON): nothing is renamed until every member is written, and the renames run with SIGINT
+and SIGTERM held back, so the set is all new or all old. (Only SIGKILL or a power cut in the
+microseconds between two renames can still mix them.)
+
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> write_text(d / "a.txt", "hello")
+>>> (d / "a.txt").read_text()
+'hello'
+>>> with FileSet() as fs:
+...     _ = fs.write_text(d / "b.txt", "one")
+...     _ = fs.write_json(d / "c.json", {"x": float("nan")})
+>>> sorted(p.name for p in d.iterdir()), (d / "c.json").read_text()
+(['a.txt', 'b.txt', 'c.json'], '{"x": null}')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import signal
+import stat
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+__all__ = ["FileSet", "json_safe", "save_figure", "write_bytes", "write_json", "write_text"]
+
+
+def json_safe(obj: Any) -> Any:
+    """``obj`` with every NaN/±inf float replaced by None (JSON has no such numbers).
+
+    >>> json_safe({"a": [1.0, float("inf")], "b": float("nan")})
+    {'a': [1.0, None], 'b': None}
+    """
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
+    item = getattr(obj, "item", None)  # numpy scalars
+    if callable(item) and getattr(obj, "shape", None) == ():
+        return json_safe(item())
+    return obj
+
+
+def dumps(obj: Any, **kwargs) -> str:
+    """``json.dumps`` that never writes NaN or Infinity (they become null)."""
+    return json.dumps(json_safe(obj), allow_nan=False, **kwargs)
+
+
+def _mode_for(target: Path) -> int:
+    """Keep an existing file's permissions; a new file gets 0o666 minus the umask."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _temp_for(target: Path) -> tuple[int, Path]:
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    return fd, Path(name)
+
+
+def _named(exc: OSError, target: Path) -> OSError:
+    """The same error, naming the file the user asked for (not our temporary file)."""
+    return type(exc)(exc.errno, exc.strerror or str(exc), str(target))
+
+
+def _fill(target: Path, fill: Callable[[BinaryIO], None]) -> Path:
+    """Write a complete temporary sibling of ``target`` with ``fill`` and return its path."""
+    target = Path(target)
+    try:
+        fd, tmp = _temp_for(target)
+    except OSError as exc:
+        raise _named(exc, target) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fill(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(target))
+    except BaseException as exc:  # KeyboardInterrupt too: never leave a temporary file behind
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise _named(exc, target) from None
+        raise
+    return tmp
+
+
+def _sync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM back (delivered right after) while renaming a set of files."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (the old file stays until the new one is whole)."""
+    tmp = _fill(Path(path), lambda fh: fh.write(data))
+    _commit([(tmp, Path(path))])
+
+
+def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``path`` atomically."""
+    write_bytes(path, text.encode(encoding))
+
+
+def write_json(path: str | Path, obj: Any, **kwargs) -> None:
+    """Write ``obj`` as JSON atomically; NaN and infinities become null."""
+    write_text(path, dumps(obj, **kwargs))
+
+
+def _save_fig(fig: Any, path: Path, kwargs: dict) -> Callable[[BinaryIO], None]:
+    fmt = path.suffix.lstrip(".").lower() or "png"
+    return lambda fh: fig.savefig(fh, format=fmt, **kwargs)
+
+
+def save_figure(fig: Any, path: str | Path, **kwargs) -> None:
+    """``fig.savefig(path)`` atomically, the format taken from the extension."""
+    tmp = _fill(Path(path), _save_fig(fig, Path(path), kwargs))
+    _commit([(tmp, Path(path))])
+
+
+def _commit(pairs: list[tuple[Path, Path]]) -> None:
+    done = 0
+    try:
+        with _signals_held():
+            for tmp, target in pairs:
+                try:
+                    os.replace(tmp, target)
+                except OSError as exc:
+                    raise _named(exc, target) from None
+                done += 1
+    finally:
+        for tmp, _ in pairs[done:]:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    for folder in {t.parent for _, t in pairs}:
+        _sync_dir(folder)
+
+
+class FileSet:
+    """Several files replaced all together or not at all.
+
+    Members are written to temporary files as they are added; leaving the ``with`` block
+    normally renames them all into place, an exception (or Ctrl-C) removes them and leaves
+    every previous file as it was.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    def __enter__(self) -> FileSet:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            pending, self._pending = self._pending, []
+            _commit(pending)
+        else:
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove the temporary files written so far."""
+        for tmp, _ in self._pending:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        self._pending = []
+
+    def _add(self, path: str | Path, fill: Callable[[BinaryIO], None]) -> str:
+        target = Path(path)
+        if any(t == target for _, t in self._pending):
+            raise ValueError(f"{target} is written twice in one file set")
+        self._pending.append((_fill(target, fill), target))
+        return str(target)
+
+    def write_bytes(self, path: str | Path, data: bytes) -> str:
+        """Add ``path`` with ``data``; returns the path."""
+        return self._add(path, lambda fh: fh.write(data))
+
+    def write_text(self, path: str | Path, text: str, encoding: str = "utf-8") -> str:
+        """Add ``path`` with ``text``."""
+        return self.write_bytes(path, text.encode(encoding))
+
+    def write_json(self, path: str | Path, obj: Any, **kwargs) -> str:
+        """Add ``path`` with ``obj`` as JSON (NaN and infinities become null)."""
+        return self.write_text(path, dumps(obj, **kwargs))
+
+    def save_figure(self, fig: Any, path: str | Path, **kwargs) -> str:
+        """Add ``path`` with ``fig`` saved in the format of its extension."""
+        return self._add(path, _save_fig(fig, Path(path), kwargs))
