@@ -8,54 +8,12 @@ import math
 import mpmath
 import numpy as np
 import pytest
+from mp_reference import _mp_angle, mp_h_inf, mp_ntk
 
 from prooftools.numerics.kernels import errors, fused
 from prooftools.numerics.kernels.infinite import ntk_relu, relu_gram_h_inf
 
 pytestmark = pytest.mark.skipif(not fused.AVAILABLE, reason="numba not installed")
-DPS = 60
-
-
-def _mp_angle(a, b):
-    with mpmath.workdps(DPS):
-        x, y = [mpmath.mpf(float(v)) for v in a], [mpmath.mpf(float(v)) for v in b]
-        diff = mpmath.sqrt(mpmath.fsum((p - q) ** 2 for p, q in zip(x, y, strict=True)))
-        nx = mpmath.sqrt(mpmath.fsum(p * p for p in x))
-        ny = mpmath.sqrt(mpmath.fsum(q * q for q in y))
-        if nx == 0 or ny == 0:
-            return None, nx, ny
-        # chord of the unit directions: no cancellation at any precision we use
-        ux, uy = [p / nx for p in x], [q / ny for q in y]
-        chord = mpmath.sqrt(mpmath.fsum((p - q) ** 2 for p, q in zip(ux, uy, strict=True)))
-        del diff
-        return 2 * mpmath.asin(chord / 2), nx, ny
-
-
-def mp_ntk(a, b, depth: int, c: float = 2.0):
-    """Bias-free depth-L NTK entry by mpmath (the recursion of ntk_relu's docstring)."""
-    th, nx, ny = _mp_angle(a, b)
-    with mpmath.workdps(DPS):
-        if th is None:
-            return mpmath.mpf(0)
-        d = len(a)
-        rho = mpmath.cos(th)
-        T = rho
-        for _ in range(depth):
-            k0 = (mpmath.pi - th) / mpmath.pi
-            k1 = (mpmath.sin(th) + (mpmath.pi - th) * mpmath.cos(th)) / mpmath.pi
-            T = T * k0 + k1
-            th = mpmath.acos(min(k1, mpmath.mpf(1)))
-        return (mpmath.mpf(c) / 2) ** depth * nx * ny / d * T
-
-
-def mp_h_inf(a, b):
-    th, nx, ny = _mp_angle(a, b)
-    with mpmath.workdps(DPS):
-        if th is None:
-            return mpmath.mpf(0)
-        return nx * ny * mpmath.cos(th) * (mpmath.pi - th) / (2 * mpmath.pi)
-
-
 def _near_pairs(d: int = 5, seed: int = 0) -> np.ndarray:
     """Row 0 and, for each distance 1e-12 … 1e-2, a row that far away (plus the antipodes)."""
     rng = np.random.default_rng(seed)
