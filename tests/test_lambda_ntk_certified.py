@@ -8,12 +8,11 @@ import json
 import mpmath
 import numpy as np
 import pytest
+from mp_reference import mp_ntk
 
 from prooftools.numerics.data.datasets import load_dataset, make_dataset
 from prooftools.numerics.data.quantities import measure
 from prooftools.numerics.kernels import fused
-
-from mp_reference import mp_ntk  # noqa: I001 - tests/ helper
 
 pytestmark = pytest.mark.skipif(not fused.AVAILABLE, reason="numba not installed")
 
