@@ -253,17 +253,19 @@ def _krylov_estimate(work: _SymWork, seed: int = 0, p: int = 4, steps: int = 6):
     return _ritz(work, np.hstack(blocks))
 
 
-def _inverse_estimate(work: _SymWork, t: float, tol: float, seed: int = 1, p: int = 2,
-                      max_steps: int = 60):
+def _inverse_estimate(work: _SymWork, t: float, tol: float, seed: int = 1, p: int = 4,
+                      max_steps: int = 25):
     """Smallest eigenpair of H by block Lanczos on M = (H − tI)⁻¹ (two triangular solves per
     step with the factor in the buffer; no products with H): the largest Ritz value μ of M gives
-    θ = t + 1/μ ≥ λ_min. Stops when θ changes by less than ``tol`` relative."""
+    θ = t + 1/μ ≥ λ_min. Stops when the estimated error of θ, from the Ritz residual ‖r‖ and the
+    gap to the next Ritz value (‖r‖²/gap, converted to λ), is below ``tol``·θ. Returns
+    (θ, v, estimated error of θ)."""
     n = work.n
     p = min(n, p)
     rng = np.random.default_rng(seed)
     blocks = [np.linalg.qr(rng.standard_normal((n, p)))[0]]
     images: list[np.ndarray] = []
-    prev, theta, v = math.inf, math.inf, blocks[0][:, 0]
+    theta, v, est = math.inf, blocks[0][:, 0], math.inf
     for _ in range(max(1, min(max_steps, n // p))):
         images.append(work.solve(blocks[-1]))
         Q, MQ = np.hstack(blocks), np.hstack(images)
@@ -271,14 +273,18 @@ def _inverse_estimate(work: _SymWork, t: float, tol: float, seed: int = 1, p: in
         mu, Z = eigh(0.5 * (T + T.T))
         if mu[-1] > 0:
             theta, v = t + 1.0 / float(mu[-1]), Q @ Z[:, -1]
-        if abs(prev - theta) <= tol * abs(theta) or Q.shape[1] + p > n:
+            r = float(np.linalg.norm(MQ @ Z[:, -1] - mu[-1] * v))
+            gap = float(mu[-1] - mu[-2]) if mu.size > 1 else float(mu[-1])
+            err_mu = min(r, r * r / gap) if gap > 0 else r
+            est = err_mu / (float(mu[-1]) * max(float(mu[-1]) - err_mu, 1e-300))
+            if est <= tol * abs(theta):
+                break
+        if Q.shape[1] + p > n:
             break
-        prev = theta
         blocks.append(_orth(images[-1], Q))
     Hv = work.matmul(v)[:, 0]
     rq = float(v @ Hv) / float(v @ v)
-    res = float(np.linalg.norm(Hv - rq * v)) / float(np.linalg.norm(v))
-    return min(theta, rq), v, res
+    return min(theta, rq), v, est
 
 
 def _witness(v: np.ndarray) -> str:
@@ -444,16 +450,20 @@ def _certify_steps(work: _SymWork, sc: _Scan, error_bound, exact, rtol, max_trie
         for _ in range(max_tries):
             if attempt(t):
                 break
-            t = 0.125 * t if t > floor else (t - max(floor, abs(t))) * 4.0
+            # θ/4 too high: λ_min is tiny or ≤ 0 — factor just below 0 (for the refinement)
+            t = -max(floor, 1e-14 * sc.maxabs) if t > 0 else 4.0 * t
         if quad_y is not None:
             parts = _solve_quadratic(work, quad_y)
         if t_ok is not None and not fast:
             # 3. shift-inverted Krylov with that factor, then one factorisation at t₂
-            theta2, v2, _res2 = _inverse_estimate(work, t_ok, 0.02 * rtol)
+            theta2, v2, est = _inverse_estimate(work, t_ok, 0.2 * rtol)
             if theta2 < theta:
                 theta, v = theta2, v2
             how += ", refined by shift-inverted Lanczos with the first factor"
-            gap = max(floor, 0.4 * rtol * abs(theta))
+            # θ ≥ λ_min: a shift 0.9·rtol below θ is within rtol of λ_min whenever it succeeds;
+            # when θ is still too high (a clustered bottom), it fails and the gap grows 4×
+            # (the Ritz error estimate is pessimistic on a clustered bottom: used only when large)
+            gap = max(floor, 0.9 * rtol * abs(theta), min(est, 0.5 * abs(theta)))
             if theta - gap > t_ok:
                 for _ in range(max_tries):
                     if attempt(theta - gap):
