@@ -167,12 +167,14 @@ def check_dataset(
     *,
     progress: bool | None = None,
     fast: bool = False,
+    scheduler: str | None = None,
 ) -> DataCheckReport:
     """Judge the data hypotheses of the selected statements (default: all that have any).
 
     With ``depth`` the depth-L NTK's ``lambda_ntk`` is measured and reported (certified) whatever
     the hypotheses name; wherever λ0 is measured, Arora et al.'s ``ar_complexity`` = yᵀ(H^∞)⁻¹y
-    comes from the same factorisation. ``fast``: positivity certificates only."""
+    comes from the same factorisation. ``fast``: positivity certificates only. ``scheduler``: a
+    Dask scheduler address on whose workers λ0 is certified (for matrices beyond one machine)."""
     ids = list(statement_ids) if statement_ids else sorted(registry.statements)
     for sid in ids:
         registry.get(sid)  # raises UnknownStatementError with the registry's message
@@ -203,8 +205,10 @@ def check_dataset(
             wanted.add("lambda_ntk")
         if "lambda0" in wanted:
             wanted.add("ar_complexity")
+        if scheduler:
+            wanted.discard("ar_complexity")  # needs the factor on the client: not on a cluster
         qs = measure(nds, depth=depth, progress=progress, names=lambda s, w=wanted: s in w,
-                     fast=fast)
+                     fast=fast, scheduler=scheduler)
         report.quantities[label] = qs
         report.changes[label] = changes
         values = dict(qs)

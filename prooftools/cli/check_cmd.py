@@ -24,7 +24,8 @@ def run(args) -> int:
                 if dep not in seen:
                     seen.append(dep)
         ids = seen
-    report = check_dataset(ds, reg, ids, depth=args.depth, progress=None, fast=args.fast)
+    report = check_dataset(ds, reg, ids, depth=args.depth, progress=None, fast=args.fast,
+                           scheduler=args.scheduler)
     if args.format == "json":
         print(report.to_json())
         return 0
@@ -66,6 +67,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--fast", action="store_true",
                    help="certify positivity only (one Cholesky factorization per kernel) instead "
                         "of a lower bound within 0.1%%")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="certify λ0 on an existing Dask cluster (e.g. tcp://host:8786): the "
+                        "kernel is formed in tiles on the workers, never on this machine")
     p.add_argument("--seed", type=int, default=0, help="seed of generated datasets (default 0)")
     add_format_option(p)
     add_theorems_option(p)

@@ -98,6 +98,7 @@ def measure(
     max_kernel_n: int | None = None,
     names: Callable[[str], bool] | None = None,
     fast: bool = False,
+    scheduler: str | None = None,
 ) -> dict[str, Quantity]:
     """All data quantities of ``ds`` as :class:`Quantity` objects keyed by vocabulary name.
 
@@ -105,7 +106,9 @@ def measure(
     Kernel quantities (λ0, λ_ntk, ``ar_complexity`` = yᵀ(H^∞)⁻¹y) need one n×n matrix
     (formed, factorised and restored in place): when it would not fit in the memory available
     (or n > ``max_kernel_n`` when given) they are NaN with a note saying what would fit.
-    ``fast=True``: positivity certificates only (one factorisation each). ``names`` filters which
+    ``fast=True``: positivity certificates only (one factorisation each). ``scheduler``: the
+    address of a Dask scheduler; λ0 is then certified on its workers in tiles
+    (:mod:`prooftools.numerics.spectra_dask`, no local n×n matrix). ``names`` filters which
     quantities are computed (e.g. ``lambda s: s in {"sep"}``); n, d are always present.
     """
     want = names or (lambda _s: True)
@@ -171,8 +174,11 @@ def measure(
         out["x_rank_YXt"] = Quantity(r, note="rank of YᵀX (Zhou–Liang's Y Xᵀ); " + note)
     if want("lambda0") or want("ar_complexity"):
         complexity = want("ar_complexity") and y.shape[0] == n
-        lam, quad = _lambda0(X, y, certify, max_kernel_n, nonpar, fast=fast, progress=progress,
-                             complexity=complexity)
+        if scheduler and certify:
+            lam, quad = _lambda0_dask(X, scheduler, fast), None
+        else:
+            lam, quad = _lambda0(X, y, certify, max_kernel_n, nonpar, fast=fast,
+                                 progress=progress, complexity=complexity)
         if want("lambda0"):
             out["lambda0"] = lam
         if quad is not None:
@@ -237,6 +243,18 @@ def _lambda0(X, y, certify: bool, max_n: int | None, nonpar: Quantity | None, *,
                      f"{q.value:.3g})")
     return Quantity(float(value), lower=float(q.lower), upper=float(upper), witness=witness,
                     note=note), quad
+
+
+def _lambda0_dask(X, scheduler: str, fast: bool) -> Quantity:
+    from dask.distributed import Client
+
+    from prooftools.numerics.spectra_dask import certified_lambda0_dask
+
+    _, why = _unit_rows(X)
+    if why:
+        return Quantity(math.nan, note=why)
+    with Client(scheduler) as client:
+        return certified_lambda0_dask(X, client, fast=fast)
 
 
 def _lambda_ntk(X, depth: int, certify: bool, max_n: int | None, normalization: str,
