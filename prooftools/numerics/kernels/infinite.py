@@ -203,7 +203,7 @@ def relu_gram_h_inf(X, *, return_error: bool = False, out: np.ndarray | None = N
     if not return_error:
         return H
     total = float(np.sum(nrm * nrm)) * (1.0 + _gamma(n + d + 2))
-    return H, h_inf_entry_error(d) * total
+    return H, h_inf_entry_error(d, compiled=fused is not None) * total
 
 
 def _buffer(out, n: int) -> np.ndarray:
