@@ -36,10 +36,18 @@ def best_of(fn, repeat: int) -> tuple[float, object]:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes (smoke test)")
+    ap.add_argument("--only", choices=["distance", "lambda0", "kernels"], help="one section")
     args = ap.parse_args(argv)
     s = 4 if args.quick else 1
     rng = np.random.default_rng(0)
+    sections = {"distance": _distance, "lambda0": _lambda0, "kernels": _kernels}
+    for name, fn in sections.items():
+        if args.only in (None, name):
+            fn(rng, s)
 
+
+
+def _distance(rng, s: int) -> None:
     n, d = 8000 // s, 784
     X = rng.random((n, d))
     t_pd, ref = best_of(lambda: pdist(X).min(), 1)
@@ -48,6 +56,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"min distance n={n} d={d}: pdist {t_pd:.2f}s, blocked {t_us:.2f}s, "
           f"speed-up {t_pd / t_us:.1f}x")
 
+
+
+def _lambda0(rng, s: int) -> None:
     n = 5000 // s
     U = rng.standard_normal((n, 64))
     U /= np.linalg.norm(U, axis=1, keepdims=True)
@@ -63,6 +74,9 @@ def main(argv: list[str] | None = None) -> None:
               f"cholesky, {t_eig / t_cert:.1f}x faster than eigvalsh (lower bound "
               f"{q.lower / ev:.5f}·λ)")
 
+
+
+def _kernels(rng, s: int) -> None:
     n, d = 4000 // s, 64
     X = rng.standard_normal((n, d))
     t_mm, _ = best_of(lambda: X @ X.T, 5)

@@ -34,7 +34,7 @@ import numpy as np
 from scipy.linalg import eigh
 from scipy.linalg.blas import dtrmv
 from scipy.linalg.lapack import dpotrf, dpotrs
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from prooftools.errors import UserInputError
 from prooftools.numerics.quantity import Quantity
@@ -46,6 +46,17 @@ __all__ = [
 ]
 
 _U = np.finfo(np.float64).eps / 2
+
+
+_CONTROLLER: list[ThreadpoolController] = []
+
+
+def threadpool_limits(limits: int, user_api: str):
+    """threadpoolctl's limiter from one cached controller (a fresh one rescans the loaded
+    libraries, ~10 ms a call)."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=limits, user_api=user_api)
 
 
 class MemoryBudgetError(UserInputError):
@@ -433,7 +444,8 @@ def _certify_steps(work: _SymWork, sc: _Scan, error_bound, exact, rtol, max_trie
         theta, v = float(w[0]), V[:, 0]
         how = "λ_min by LAPACK eigh"
     else:
-        theta, v, _res = _krylov_estimate(work)
+        with threadpool_limits(limits=1, user_api="blas"):
+            theta, v, _res = _krylov_estimate(work)
         how = "λ_min estimate by block Krylov"
     bar.update(1)
     floor = 4.0 * cholesky_error_bound(n, tr_abs + n * abs(theta))
@@ -469,7 +481,8 @@ def _certify_steps(work: _SymWork, sc: _Scan, error_bound, exact, rtol, max_trie
             parts = _solve_quadratic(work, quad_y)
         if t_ok is not None and not fast:
             # 3. shift-inverted Krylov with that factor, then one factorisation at t₂
-            theta2, v2, est = _inverse_estimate(work, t_ok, 0.2 * rtol)
+            with threadpool_limits(limits=1, user_api="blas"):  # skinny, memory-bound work
+                theta2, v2, est = _inverse_estimate(work, t_ok, 0.2 * rtol)
             if theta2 < theta:
                 theta, v = theta2, v2
             how += ", refined by shift-inverted Lanczos with the first factor"
