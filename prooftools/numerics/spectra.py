@@ -487,14 +487,14 @@ def _certify_steps(work: _SymWork, sc: _Scan, error_bound, exact, rtol, max_trie
                 theta, v = theta2, v2
             how += ", refined by shift-inverted Lanczos with the first factor"
             # θ ≥ λ_min: a shift 0.9·rtol below θ is within rtol of λ_min whenever it succeeds;
-            # when θ is still too high (a clustered bottom), it fails and the gap grows 4×
-            # (the Ritz error estimate is pessimistic on a clustered bottom: used only when large)
-            gap = max(floor, 0.9 * rtol * abs(theta), min(est, 0.5 * abs(theta)))
+            # when θ is still too high (a clustered bottom), it fails, and the next gap is the
+            # Ritz error estimate (pessimistic on a clustered bottom, hence tried second)
+            gap = max(floor, 0.9 * rtol * abs(theta))
             if theta - gap > t_ok:
                 for _ in range(max_tries):
                     if attempt(theta - gap):
                         break
-                    gap *= 4.0
+                    gap = max(4.0 * gap, min(est, 0.5 * abs(theta)))
                     if theta - gap <= t_ok:
                         break
     if quad_y is not None and parts is None:
