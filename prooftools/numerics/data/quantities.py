@@ -36,6 +36,7 @@ from prooftools.numerics.kernels.infinite import NORMALIZATIONS, ntk_relu, relu_
 from prooftools.numerics.quantity import Quantity
 from prooftools.numerics.spectra import (
     MemoryBudgetError,
+    available_memory,
     certified_lambda_min,
     certified_lambda_min_and_quadratic,
     certified_sigma_min,
@@ -189,16 +190,17 @@ def measure(
     return out
 
 
-def _kernel_memory(n: int, d: int, max_n: int | None, what: str) -> str | None:
-    """None when the n×n kernel may be formed, else the one-line reason (the budget or
-    ``max_kernel_n``)."""
+def _kernel_memory(n: int, d: int, max_n: int | None, what: str) -> tuple[str | None, str]:
+    """(None, what the kernel needs) when the n×n kernel may be formed, else (the one-line
+    reason, ""): the memory budget or ``max_kernel_n``."""
     if max_n is not None and n > max_n:
-        return f"not computed: n = {n} > {max_n} (n×n kernel too large)"
+        return f"not computed: n = {n} > {max_n} (n×n kernel too large)", ""
     try:  # one n×n matrix, the unit rows and the per-thread row-block buffers
-        require_memory(n, what, extra=24 * n * d + (64 << 20))
+        need = require_memory(n, what, extra=24 * n * d + (64 << 20))
     except MemoryBudgetError as e:
-        return f"not computed: {e}"
-    return None
+        return f"not computed: {e}", ""
+    return None, (f"memory: one n×n matrix formed, factorised and restored in place "
+                  f"({need / 1e9:.2f} GB needed, {available_memory() / 1e9:.1f} GB available)")
 
 
 def _parallel_pair(nonpar: Quantity | None) -> tuple[int, int] | None:
@@ -211,7 +213,7 @@ def _parallel_pair(nonpar: Quantity | None) -> tuple[int, int] | None:
 def _lambda0(X, y, certify: bool, max_n: int | None, nonpar: Quantity | None, *, fast=False,
              progress=None, complexity=False) -> tuple[Quantity, Quantity | None]:
     n, d = X.shape
-    why = _kernel_memory(n, d, max_n, "λ0 (the n×n kernel H^∞)")
+    why, mem = _kernel_memory(n, d, max_n, "λ0 (the n×n kernel H^∞)")
     if why:
         return Quantity(math.nan, note=why), (Quantity(math.nan, note=why) if complexity else None)
     U, why = _unit_rows(X)
@@ -231,7 +233,7 @@ def _lambda0(X, y, certify: bool, max_n: int | None, nonpar: Quantity | None, *,
         q, quad = certified_lambda_min(H, **kw), None
     del H
     witness = None if q.proven_positive else q.witness
-    value, upper, note = q.value, q.upper, f"{base}; {q.note}"
+    value, upper, note = q.value, q.upper, f"{base}; {q.note}; {mem}"
     pair = None if q.proven_positive else _parallel_pair(nonpar)
     if pair is not None:
         i, j = pair
@@ -260,7 +262,7 @@ def _lambda0_dask(X, scheduler: str, fast: bool) -> Quantity:
 def _lambda_ntk(X, depth: int, certify: bool, max_n: int | None, normalization: str,
                 nonpar: Quantity | None, *, fast=False, progress=None) -> Quantity:
     n, d = X.shape
-    why = _kernel_memory(n, d, max_n, f"lambda_ntk (the n×n depth-{depth} NTK)")
+    why, mem = _kernel_memory(n, d, max_n, f"lambda_ntk (the n×n depth-{depth} NTK)")
     if why:
         return Quantity(math.nan, note=why)
     base = (f"λ_min of the infinite-width NTK, {depth} hidden ReLU layers, {normalization!r} "
@@ -278,7 +280,7 @@ def _lambda_ntk(X, depth: int, certify: bool, max_n: int | None, normalization: 
     del K
     if proven:
         note = (f"{base}; {q.note}; entries' rounding proven ≤ {err:.3g} in 2-norm "
-                "(prooftools.numerics.kernels.errors)")
+                f"(prooftools.numerics.kernels.errors); {mem}")
         lower, upper = q.lower, q.upper
     else:
         note = (f"{base}; numba missing: the kernel's rounding is not bounded, so no proven "
