@@ -49,6 +49,10 @@ _U = np.finfo(np.float64).eps / 2
 
 
 _CONTROLLER: list[ThreadpoolController] = []
+#: Above this order the bundled multithreaded OpenBLAS dpotrf crashed (SIGSEGV at n = 20000 with
+#: 2 threads, also on a fresh copy and with lower=1; fine at n = 12000 and single-threaded at
+#: 20000), so larger matrices are factorised with one BLAS thread.
+_POTRF_THREADED_MAX = 12000
 
 
 def threadpool_limits(limits: int, user_api: str):
@@ -205,7 +209,11 @@ class _SymWork:
         dmax = float(np.max(np.abs(dv)))
         if np.any(dv <= 0):
             return False, tr, dmax
-        R, info = dpotrf(self.A, lower=0, clean=0, overwrite_a=1)
+        if self.n > _POTRF_THREADED_MAX:  # see _POTRF_THREADED_MAX
+            with threadpool_limits(limits=1, user_api="blas"):
+                R, info = dpotrf(self.A, lower=0, clean=0, overwrite_a=1)
+        else:
+            R, info = dpotrf(self.A, lower=0, clean=0, overwrite_a=1)
         if not np.shares_memory(R, self.W):  # pragma: no cover - f2py would have copied
             raise RuntimeError("LAPACK potrf did not factor in place")
         ok = info == 0 and self._consistent(t, tr)
