@@ -119,3 +119,26 @@ def test_memory_budget_refuses_in_one_line():
     msg = str(e.value)
     assert "\n" not in msg and "12.8 GB" in msg and "n ≤ 21" in msg
     assert isinstance(e.value, UserInputError)
+
+
+def test_blocked_in_place_factorisation_gives_the_same_certificate(monkeypatch):
+    """Panels of 64 (the path used above 2048 rows) against one LAPACK potrf, and against
+    scipy's factor directly."""
+    from scipy.linalg import cholesky
+
+    from prooftools.numerics.blocked_cholesky import blocked_potrf_upper
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((300, 9))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    H, err = relu_gram_h_inf(X, return_error=True)
+    A = np.asfortranarray(H.copy())
+    assert blocked_potrf_upper(A, panel=64) == 0
+    assert np.allclose(np.triu(A), cholesky(H), rtol=0, atol=1e-12)
+    assert np.array_equal(np.tril(A, -1), np.tril(H, -1))  # the other triangle is untouched
+    ref = certified_lambda_min(H, error_bound=err, exact_limit=0)
+    monkeypatch.setattr(spectra, "_PANEL", 64)
+    q = certified_lambda_min(H, error_bound=err, exact_limit=0, progress=True)
+    assert q.lower == pytest.approx(ref.lower, rel=1e-9) and q.proven_positive
+    Hd = relu_gram_h_inf(_near_duplicate_data(0.0, n=200))  # singular: the panels must fail
+    assert certified_lambda_min(Hd, exact_limit=0).lower <= 0

@@ -37,6 +37,7 @@ from scipy.linalg.lapack import dpotrf, dpotrs
 from threadpoolctl import ThreadpoolController
 
 from prooftools.errors import UserInputError
+from prooftools.numerics import blocked_cholesky
 from prooftools.numerics.quantity import Quantity
 
 __all__ = [
@@ -53,6 +54,18 @@ _CONTROLLER: list[ThreadpoolController] = []
 #: 2 threads, also on a fresh copy and with lower=1; fine at n = 12000 and single-threaded at
 #: 20000), so larger matrices are factorised with one BLAS thread.
 _POTRF_THREADED_MAX = 12000
+#: panel width of the blocked in-place factorisation (prooftools.numerics.blocked_cholesky)
+_PANEL = 2048
+
+
+class _Fraction:
+    """Adapts a 0…1 fraction of the work done to a tqdm bar of 1000 units (its ETA)."""
+
+    def __init__(self, bar):
+        self.bar = bar
+
+    def update(self, frac: float) -> None:
+        self.bar.update(max(0, round(1000 * frac) - self.bar.n))
 
 
 def threadpool_limits(limits: int, user_api: str):
@@ -160,6 +173,7 @@ class _SymWork:
         self.dirty = False  # lower triangle/diagonal overwritten by a factor
         self.factored_at: float | None = None  # shift of the successful factor in the buffer
         self.fro = math.inf  # ‖H‖_F rounded up (set by the caller's scan)
+        self.progress: bool | None = False
 
     def _dview(self) -> np.ndarray:
         return self.W.reshape(-1)[:: self.n + 1]
@@ -209,7 +223,12 @@ class _SymWork:
         dmax = float(np.max(np.abs(dv)))
         if np.any(dv <= 0):
             return False, tr, dmax
-        if self.n > _POTRF_THREADED_MAX:  # see _POTRF_THREADED_MAX
+        if blocked_cholesky.AVAILABLE and self.n > _PANEL:  # panels: progress with an ETA
+            with _bar(self.progress, 1000, f"Cholesky (n={self.n})") as bar:
+                info = blocked_cholesky.blocked_potrf_upper(
+                    self.A, panel=_PANEL, progress=_Fraction(bar))
+            R = self.A
+        elif self.n > _POTRF_THREADED_MAX:  # see _POTRF_THREADED_MAX
             with threadpool_limits(limits=1, user_api="blas"):
                 R, info = dpotrf(self.A, lower=0, clean=0, overwrite_a=1)
         else:
@@ -426,6 +445,7 @@ def _certify(H, *, error_bound, exact_limit=1500, rtol=1e-3, max_tries=8, fast=F
         _symmetrize_in_place(H)
     work = _SymWork(H)
     work.fro = sc.fro
+    work.progress = progress
     if sc.maxabs == 0.0:
         q = Quantity(0.0, lower=-error_bound, upper=error_bound,
                      witness="i=0, j=1" if n > 1 else "i=0", note="zero matrix")
