@@ -14,8 +14,9 @@ where ‖E‖₂ bounds the error of H itself (``error_bound``). The bound holds
 order (blocked LAPACK potrf, FMA, tiles on other machines) but not for Strassen-type products,
 and assumes no underflow (we reject subnormal-scale traces).
 
-Cost (issue 14): the matrix is factorised **in place** (LAPACK potrf on the buffer itself); its
-strict upper triangle is never written, so the matrix is restored from it (no copy, no
+Cost (issue 14): the matrix is factorised **in place** (LAPACK potrf on the buffer itself, above
+2048 rows in panels: :mod:`prooftools.numerics.blocked_cholesky`); its strict upper triangle is
+never written, so the matrix is restored from it (no copy, no
 re-forming) when a second factorisation needs it. The shift comes from a few block-Krylov steps
 (matrix products): t₁ = θ/4 of the Krylov estimate θ ≥ λ_min proves positivity with one
 factorisation (``fast=True`` stops there); shift-inverted Krylov steps with that factor (two
