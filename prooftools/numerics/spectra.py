@@ -51,9 +51,10 @@ _U = np.finfo(np.float64).eps / 2
 
 
 _CONTROLLER: list[ThreadpoolController] = []
-#: Above this order the bundled multithreaded OpenBLAS dpotrf crashed (SIGSEGV at n = 20000 with
-#: 2 threads, also on a fresh copy and with lower=1; fine at n = 12000 and single-threaded at
-#: 20000), so larger matrices are factorised with one BLAS thread.
+#: Above this order the bundled multithreaded OpenBLAS crashed (SIGSEGV at n = 20000 with 2
+#: threads: dpotrf, also on a fresh copy and with lower=1, and the threaded trsm/syrk of the
+#: blocked factorisation; fine at n = 12000 and single-threaded at 20000), so larger matrices are
+#: factorised with one BLAS thread.
 _POTRF_THREADED_MAX = 12000
 #: panel width of the blocked in-place factorisation (prooftools.numerics.blocked_cholesky)
 _PANEL = 2048
@@ -225,7 +226,9 @@ class _SymWork:
         if np.any(dv <= 0):
             return False, tr, dmax
         if blocked_cholesky.AVAILABLE and self.n > _PANEL:  # panels: progress with an ETA
-            with _bar(self.progress, 1000, f"Cholesky (n={self.n})") as bar:
+            threads = 1 if self.n > _POTRF_THREADED_MAX else None  # see _POTRF_THREADED_MAX
+            with _bar(self.progress, 1000, f"Cholesky (n={self.n})") as bar, \
+                    threadpool_limits(limits=threads, user_api="blas"):
                 info = blocked_cholesky.blocked_potrf_upper(
                     self.A, panel=_PANEL, progress=_Fraction(bar))
             R = self.A
