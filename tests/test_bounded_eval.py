@@ -228,3 +228,11 @@ def test_expression_grammar_cannot_name_internal_placeholders():
     ns = Namespace({"n": N}, {})
     with pytest.raises(ExpressionError):
         parse_expression("_x + n", ns)
+
+
+def test_sympy_internal_error_while_building_is_a_clean_formula_error():
+    """Found by the property test: sympy's trig reduction of sin(10**3999) raises inside its
+    cache as an AttributeError; the parser reports it as a formula error, not a traceback."""
+    ns = Namespace({"n": N}, {})
+    with pytest.raises(ExpressionError, match="cannot be built"):
+        parse_expression("n + acos(sin(10**3999))", ns)

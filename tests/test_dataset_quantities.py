@@ -19,7 +19,8 @@ def test_keys_are_vocabulary_data_names():
     data = {k for k, v in vocab.items() if v["role"] == "data"} - {"r0"}
     assert set(DATA_NAMES) == data
     q = measure(load_dataset("clusters:n=30,d=5,k=2,sep=1"), depth=2)
-    assert {k for k in q if not k.startswith("x_")} == data
+    # plus one paper-specific data symbol enclosed from λ0's factorisation (arora2019.toml)
+    assert {k for k in q if not k.startswith("x_")} == data | {"ar_complexity"}
 
 
 def test_values_against_direct_computation():
@@ -78,3 +79,19 @@ def test_constant_last_coordinate_detected():
 
     ds, _ = append_constant_coordinate(load_dataset("sphere:n=10,d=3"), 0.5)
     assert measure(ds)["last_coord"].value == 0.5
+
+
+def test_lengths_are_not_rescaled_by_where_the_largest_label_sits():
+    """Regression: the index of max |y| once leaked into the scale exponent of X."""
+    from scipy.spatial.distance import pdist
+
+    from prooftools.numerics.data.datasets import make_dataset
+    from prooftools.numerics.data.quantities import measure
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((12, 4))
+    y = np.zeros(12)
+    y[7] = 5.0
+    q = measure(make_dataset(X, y, name="t"), names=lambda s: s in {"sep", "y_max"})
+    assert q["y_max"].witness == "i=7"
+    assert q["sep"].value == pytest.approx(pdist(X).min(), rel=1e-12)

@@ -319,3 +319,10 @@ def test_cli_option_and_set_reach_the_run(capsys):
     assert cfg["eta"] == 0.3 and cfg["run_config"]["step_size"] == 0.3
     assert main([*args, "--option", "bogus=1"]) == 2
     assert "has no option(s) bogus" in capsys.readouterr().err
+
+
+def test_the_smallest_dataset_runs_without_a_traceback(reg):
+    # n = 2, d = 1: every 2×2 and 1×1 spectrum on the path (σ_min(X) of one column included)
+    ds = load_dataset("sphere:n=2,d=1")
+    rep = verify(reg, "du2019.thm4.1", ds.X, ds.y, width=8, steps=3)
+    assert rep.config["n"] == 2 and rep.config["d"] == 1

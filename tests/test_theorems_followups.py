@@ -471,8 +471,6 @@ def test_du2019deep_relu_gram_fails_on_a_singular_kernel(reg):
     assert reg.get("du2019deep.relu_gram").tags["origin"] == "project_derived_analogue"
 
 
-@pytest.mark.xfail(strict=False, reason="needs issue #12 item 1 (kernels branch): lambda_ntk of "
-                   "duplicate inputs is computed as ~1e-8 instead of exactly 0")
 def test_du2019deep_relu_gram_fails_on_duplicate_inputs(reg):
     from prooftools.checking.data_hypotheses import check_dataset
     from prooftools.numerics.data.datasets import make_dataset

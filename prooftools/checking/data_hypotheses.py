@@ -167,8 +167,15 @@ def check_dataset(
     depth: int | None = None,
     *,
     progress: bool | None = None,
+    fast: bool = False,
+    scheduler: str | None = None,
 ) -> DataCheckReport:
-    """Judge the data hypotheses of the selected statements (default: all that have any)."""
+    """Judge the data hypotheses of the selected statements (default: all that have any).
+
+    With ``depth`` the depth-L NTK's ``lambda_ntk`` is measured and reported (certified) whatever
+    the hypotheses name; wherever λ0 is measured, Arora et al.'s ``ar_complexity`` = yᵀ(H^∞)⁻¹y
+    comes from the same factorisation. ``fast``: positivity certificates only. ``scheduler``: a
+    Dask scheduler address on whose workers λ0 is certified (for matrices beyond one machine)."""
     ids = list(statement_ids) if statement_ids else sorted(registry.statements)
     for sid in ids:
         registry.get(sid)  # raises UnknownStatementError with the registry's message
@@ -185,6 +192,8 @@ def check_dataset(
         how = st.tags.get("normalization") or ptags.get("normalization") or "unit_norm"
         task = st.tags.get("task") or ptags.get("task")
         plan.setdefault((how, task == "classification"), []).append((st, hyps))
+    if depth is not None and not plan:  # lambda_ntk is reported even without a hypothesis
+        plan[("none", False)] = []
     report = DataCheckReport(dataset=ds.summary(), quantities={}, changes={})
     for (how, classification), items in plan.items():
         label = how + ("+binary_labels" if classification else "")
@@ -193,7 +202,14 @@ def check_dataset(
         for _st, hyps in items:
             for h in hyps:
                 wanted |= {ALIASES.get(s.name, s.name) for s in h.expr.free_symbols}
-        qs = measure(nds, depth=depth, progress=progress, names=lambda s, w=wanted: s in w)
+        if depth is not None:
+            wanted.add("lambda_ntk")
+        if "lambda0" in wanted:
+            wanted.add("ar_complexity")
+        if scheduler:
+            wanted.discard("ar_complexity")  # needs the factor on the client: not on a cluster
+        qs = measure(nds, depth=depth, progress=progress, names=lambda s, w=wanted: s in w,
+                     fast=fast, scheduler=scheduler)
         report.quantities[label] = qs
         report.changes[label] = changes
         values = dict(qs)

@@ -28,7 +28,8 @@ def run(args) -> int:
                     seen.append(dep)
         ids = seen
     report = check_dataset(ds, reg, ids, depth=args.depth,
-                          progress=getattr(args, "progress", None))
+                           progress=getattr(args, "progress", None), fast=args.fast,
+                           scheduler=args.scheduler)
     if args.format == "json":
         print(report.to_json())
         return 0
@@ -65,7 +66,14 @@ def add_parser(subparsers) -> None:
     p.add_argument("--label-column", metavar="COL",
                    help="label column (CSV name, .npy index or 'none', .npz array name)")
     p.add_argument("--depth", type=positive_int, metavar="L",
-                   help="also measure λ_min of the depth-L ReLU NTK")
+                   help="also measure and report lambda_ntk, the certified λ_min of the depth-L "
+                        "ReLU NTK (whatever the hypotheses name)")
+    p.add_argument("--fast", action="store_true",
+                   help="certify positivity only (one Cholesky factorization per kernel) instead "
+                        "of a lower bound within 0.1%%")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="certify λ0 on an existing Dask cluster (e.g. tcp://host:8786): the "
+                        "kernel is formed in tiles on the workers, never on this machine")
     p.add_argument("--seed", type=int, default=0, help="seed of generated datasets (default 0)")
     add_format_option(p)
     add_theorems_option(p)

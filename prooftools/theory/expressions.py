@@ -302,6 +302,7 @@ def parse_expression(text: str, ns: Namespace, *, allow_relations: bool = False)
         raise
     except RecursionError:
         raise ExpressionError("formula nested too deeply") from None
-    except (ValueError, TypeError, ArithmeticError) as exc:
-        # sympy refuses some well-formed input (e.g. Min of non-comparable numbers)
-        raise ExpressionError(f"formula cannot be built: {exc}") from None
+    except (ValueError, TypeError, ArithmeticError, AttributeError) as exc:
+        # sympy refuses some well-formed input (e.g. Min of non-comparable numbers); its cache
+        # turns a lazily worded TypeError into an AttributeError (acos(sin(10**3999)))
+        raise ExpressionError(f"formula cannot be built: {str(exc)[:200]}") from None

@@ -89,9 +89,10 @@ def test_sigint_early_exits_130_with_one_line(tmp_path, seed, handler_ready):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_sigint_during_table_output(tmp_path, table_reference, seed):
+def test_sigint_during_table_output(tmp_path, table_reference, seed, handler_ready):
     new, duration = table_reference
-    delay = random.Random(100 + seed).uniform(0.5, 1.1 * duration)
+    ready = max(0.5, 1.5 * handler_ready)
+    delay = random.Random(100 + seed).uniform(ready, max(ready, 1.1 * duration))
     (tmp_path / "t.txt").write_text(OLD)
     proc = _start(["table", "--n", "1e3", "-o", "t.txt"], tmp_path)
     time.sleep(delay)

@@ -4,10 +4,11 @@ Keys are the vocabulary's data names (n, d, norm_min, norm_max, y_max, sep, phi,
 sigma_min_X, rank_X, lambda0, lambda_ntk, last_coord) plus extras prefixed ``x_``.
 ``phi`` is present only for two label classes; ``lambda_ntk`` only when ``depth`` is given.
 Not measured here: ``r0`` (it depends on the network's initialization) and paper-specific data
-symbols (lam_K_H, jt_gamma, lam_X, …). λ0 and λ_ntk need the n×n kernel: above
-``max_kernel_n`` (default 20000) they are NaN with a note. Cost for n = 60000, d = 784
-(MNIST-sized): about two minutes on 2 cores (two blocked n×n×d scans plus an SVD), with O(block²)
-extra memory.
+symbols (lam_K_H, jt_gamma, lam_X, …) except Arora et al.'s ``ar_complexity`` = yᵀ(H^∞)⁻¹y,
+enclosed from λ0's factorisation. λ0, λ_ntk and ar_complexity need one n×n kernel in memory
+(checked before it is allocated); the other quantities cost, for n = 60000, d = 784
+(MNIST-sized), about two minutes on 2 cores (two blocked n×n×d scans plus an SVD), with
+O(block²) extra memory.
 
 >>> from prooftools.numerics.data.datasets import load_dataset
 >>> q = measure(load_dataset("duplicates:n=10,d=3"))
@@ -30,10 +31,19 @@ from prooftools.numerics.data.separation import (
     min_pairwise_distance,
     non_parallelism,
 )
-from prooftools.numerics.kernels.infinite import ntk_relu, relu_gram_h_inf
+from prooftools.numerics.kernels import fused
+from prooftools.numerics.kernels.errors import ntk_entry_error
+from prooftools.numerics.kernels.infinite import NORMALIZATIONS, ntk_relu, relu_gram_h_inf
 from prooftools.numerics.quantity import Quantity
 from prooftools.numerics.rounding import UNIT_ROUNDOFF
-from prooftools.numerics.spectra import certified_lambda_min, certified_sigma_min
+from prooftools.numerics.spectra import (
+    MemoryBudgetError,
+    available_memory,
+    certified_lambda_min,
+    certified_lambda_min_and_quadratic,
+    certified_sigma_min,
+    require_memory,
+)
 
 __all__ = ["DATA_NAMES", "measure"]
 
@@ -88,14 +98,20 @@ def measure(
     certify: bool = True,
     progress: bool | None = None,
     ntk_normalization: str = "he",
-    max_kernel_n: int = 20000,
+    max_kernel_n: int | None = None,
     names: Callable[[str], bool] | None = None,
+    fast: bool = False,
+    scheduler: str | None = None,
 ) -> dict[str, Quantity]:
     """All data quantities of ``ds`` as :class:`Quantity` objects keyed by vocabulary name.
 
     ``certify=False`` skips the Cholesky certificates of λ0/λ_ntk/σ_min (values only, faster).
-    Kernel quantities (λ0, λ_ntk) are computed only for n ≤ ``max_kernel_n`` (the n×n matrix and
-    its factor need 16·n² bytes); above it they are NaN with a note. ``names`` filters which
+    Kernel quantities (λ0, λ_ntk, ``ar_complexity`` = yᵀ(H^∞)⁻¹y) need one n×n matrix
+    (formed, factorised and restored in place): when it would not fit in the memory available
+    (or n > ``max_kernel_n`` when given) they are NaN with a note saying what would fit.
+    ``fast=True``: positivity certificates only (one factorisation each). ``scheduler``: the
+    address of a Dask scheduler; λ0 is then certified on its workers in tiles
+    (:mod:`prooftools.numerics.spectra_dask`, no local n×n matrix). ``names`` filters which
     quantities are computed (e.g. ``lambda s: s in {"sep"}``); n, d are always present.
     """
     want = names or (lambda _s: True)
@@ -110,9 +126,9 @@ def measure(
     if k:
         X = np.ldexp(X, -k)
     if want("y_max"):
-        k = int(np.argmax(np.abs(y).reshape(n, -1).max(axis=1)))
+        top_i = int(np.argmax(np.abs(y).reshape(n, -1).max(axis=1)))
         top = float(np.max(np.abs(y)))
-        out["y_max"] = Quantity(top, lower=top, upper=top, witness=f"i={k}")
+        out["y_max"] = Quantity(top, lower=top, upper=top, witness=f"i={top_i}")
     if want("last_coord"):
         col = X[:, -1]
         const = bool(np.all(col == col[0]))
@@ -131,7 +147,7 @@ def measure(
         ia, ib = np.flatnonzero(y == labels[0]), np.flatnonzero(y == labels[1])
         out["phi"] = min_cross_distance(X[ia], X[ib], progress=progress, index_a=ia, index_b=ib)
     nonpar = None
-    if want("nonpar") or want("lambda0"):
+    if want("nonpar") or want("lambda0") or (depth is not None and want("lambda_ntk")):
         nonpar = non_parallelism(X, progress=progress)
         if want("nonpar"):
             out["nonpar"] = nonpar
@@ -164,14 +180,24 @@ def measure(
         Y = y.reshape(n, -1)
         r, note = _rank(Y.T @ X)
         out["x_rank_YXt"] = Quantity(r, note="rank of YᵀX (Zhou–Liang's Y Xᵀ); " + note)
-    if want("lambda0"):
-        out["lambda0"] = _lambda0(X, certify, max_kernel_n, nonpar)
+    if want("lambda0") or want("ar_complexity"):
+        complexity = want("ar_complexity") and y.shape[0] == n
+        if scheduler and certify:
+            lam, quad = _lambda0_dask(X, scheduler, fast), None
+        else:
+            lam, quad = _lambda0(X, y, certify, max_kernel_n, nonpar, fast=fast,
+                                 progress=progress, complexity=complexity)
+        if want("lambda0"):
+            out["lambda0"] = lam
+        if quad is not None:
+            out["ar_complexity"] = quad
     if depth is not None and want("lambda_ntk"):
         if k:
             out["lambda_ntk"] = Quantity(math.nan, note=f"data entries near 2^{k}: the NTK of "
                                          "the inputs as given is beyond floating point; rescale")
         else:
-            out["lambda_ntk"] = _lambda_ntk(X, depth, certify, max_kernel_n, ntk_normalization)
+            out["lambda_ntk"] = _lambda_ntk(X, depth, certify, max_kernel_n, ntk_normalization,
+                                            nonpar, fast=fast, progress=progress)
     if k:
         for key in ("sep", "phi", "sigma_min_X", "x_sigma_min_smaller_side"):
             if key in out:
@@ -191,45 +217,115 @@ def _rescaled(q: Quantity, k: int) -> Quantity:
                    note=f"{q.note}; {note}" if q.note else note)
 
 
-def _lambda0(X, certify: bool, max_n: int, nonpar: Quantity | None) -> Quantity:
-    n = X.shape[0]
-    if n > max_n:
-        return Quantity(math.nan, note=f"not computed: n = {n} > {max_n} (n×n kernel too large)")
+def _kernel_memory(n: int, d: int, max_n: int | None, what: str) -> tuple[str | None, str]:
+    """(None, what the kernel needs) when the n×n kernel may be formed, else (the one-line
+    reason, ""): the memory budget or ``max_kernel_n``."""
+    if max_n is not None and n > max_n:
+        return f"not computed: n = {n} > {max_n} (n×n kernel too large)", ""
+    try:  # one n×n matrix, the unit rows and the per-thread row-block buffers
+        need = require_memory(n, what, extra=24 * n * d + (64 << 20))
+    except MemoryBudgetError as e:
+        return f"not computed: {e}", ""
+    return None, (f"memory: one n×n matrix formed, factorised and restored in place "
+                  f"({need / 1e9:.2f} GB needed, {available_memory() / 1e9:.1f} GB available)")
+
+
+def _parallel_pair(nonpar: Quantity | None) -> tuple[int, int] | None:
+    if nonpar is None or nonpar.lower is None or nonpar.lower > 0 or not nonpar.witness:
+        return None
+    i, j = (int(t.split("=")[1]) for t in nonpar.witness.split(", "))
+    return i, j
+
+
+def _lambda0(X, y, certify: bool, max_n: int | None, nonpar: Quantity | None, *, fast=False,
+             progress=None, complexity=False) -> tuple[Quantity, Quantity | None]:
+    n, d = X.shape
+    why, mem = _kernel_memory(n, d, max_n, "λ0 (the n×n kernel H^∞)")
+    if why:
+        return Quantity(math.nan, note=why), (Quantity(math.nan, note=why) if complexity else None)
     U, why = _unit_rows(X)
     if U is None:
-        return Quantity(math.nan, note=why)
+        return Quantity(math.nan, note=why), (Quantity(math.nan, note=why) if complexity else None)
     base = "λ_min(H^∞), Du et al. normalization (H^∞_ii = 1/2), on the unit-normalized inputs"
+    H, err = relu_gram_h_inf(U, return_error=True, progress=progress)
     if not certify:
-        w = np.linalg.eigvalsh(relu_gram_h_inf(U))[0]
-        return Quantity(float(w), note=base + "; not certified")
-    H, err = relu_gram_h_inf(U, return_error=True)
-    q = certified_lambda_min(H, error_bound=err)
+        w = float(np.linalg.eigvalsh(H)[0])
+        return Quantity(w, note=base + "; not certified"), None
+    kw = {"error_bound": err, "in_place": True, "fast": fast, "progress": progress}
+    if complexity:
+        q, quad = certified_lambda_min_and_quadratic(H, y, **kw)
+        quad = Quantity(quad.value, lower=quad.lower, upper=quad.upper,
+                        note="yᵀ(H^∞)⁻¹y on the unit-normalized inputs; " + (quad.note or ""))
+    else:
+        q, quad = certified_lambda_min(H, **kw), None
+    del H
     witness = None if q.proven_positive else q.witness
-    value, upper, note = q.value, q.upper, f"{base}; {q.note}"
-    if not q.proven_positive and nonpar is not None and nonpar.lower is not None \
-            and nonpar.lower <= 0:
-        witness = f"{nonpar.witness} (parallel inputs)"
-        i, j = (int(t.split("=")[1]) for t in nonpar.witness.split(", "))
+    value, upper, note = q.value, q.upper, f"{base}; {q.note}; {mem}"
+    pair = None if q.proven_positive else _parallel_pair(nonpar)
+    if pair is not None:
+        i, j = pair
+        witness = f"i={i}, j={j} (parallel inputs)"
         if exactly_parallel(X[i], X[j]) > 0:  # same direction: equal unit rows, H^∞ singular
             value, upper = 0.0, 0.0
             note += (f"; x_{j} is a positive multiple of x_{i} exactly, so after unit "
                      f"normalization H^∞ has two equal rows: λ0 = 0 exactly (floating estimate "
                      f"{q.value:.3g})")
     return Quantity(float(value), lower=float(q.lower), upper=float(upper), witness=witness,
-                    note=note)
+                    note=note), quad
 
 
-def _lambda_ntk(X, depth: int, certify: bool, max_n: int, normalization: str) -> Quantity:
-    n = X.shape[0]
-    if n > max_n:
-        return Quantity(math.nan, note=f"not computed: n = {n} > {max_n} (n×n kernel too large)")
-    K = ntk_relu(X, depth, normalization=normalization)
+def _lambda0_dask(X, scheduler: str, fast: bool) -> Quantity:
+    from dask.distributed import Client
+
+    from prooftools.numerics.spectra_dask import certified_lambda0_dask
+
+    _, why = _unit_rows(X)
+    if why:
+        return Quantity(math.nan, note=why)
+    with Client(scheduler) as client:
+        return certified_lambda0_dask(X, client, fast=fast)
+
+
+def _lambda_ntk(X, depth: int, certify: bool, max_n: int | None, normalization: str,
+                nonpar: Quantity | None, *, fast=False, progress=None) -> Quantity:
+    n, d = X.shape
+    why, mem = _kernel_memory(n, d, max_n, f"lambda_ntk (the n×n depth-{depth} NTK)")
+    if why:
+        return Quantity(math.nan, note=why)
     base = (f"λ_min of the infinite-width NTK, {depth} hidden ReLU layers, {normalization!r} "
             "normalization (all layers trained, no bias), on the inputs as given")
+    proven = fused.AVAILABLE  # the compiled path's rounding is proven; libm's is not
+    K = ntk_relu(X, depth, normalization=normalization, progress=progress,
+                 compiled=True if proven else None)
     if not certify:
         return Quantity(float(np.linalg.eigvalsh(K)[0]), note=base + "; not certified")
-    q = certified_lambda_min(K)
-    note = (f"{base}; the Cholesky certificate λ ≥ {q.lower:.6g} covers the computed matrix only "
-            "(kernel rounding not bounded), so no proven lower bound is reported")
-    witness = q.witness if q.lower <= 0 else None
-    return Quantity(q.value, lower=None, upper=None, witness=witness, note=note)
+    c = NORMALIZATIONS[str(normalization).lower()]
+    w2 = np.einsum("ij,ij->i", X, X) / d
+    err = ntk_entry_error(d, depth) * (0.5 * c) ** depth * float(np.sum(w2)) * (1 + 1e-12)
+    q = certified_lambda_min(K, error_bound=err if proven else 0.0, in_place=True, fast=fast,
+                             progress=progress)
+    del K
+    if proven:
+        note = (f"{base}; {q.note}; entries' rounding proven ≤ {err:.3g} in 2-norm "
+                f"(prooftools.numerics.kernels.errors); {mem}")
+        lower, upper = q.lower, q.upper
+    else:
+        note = (f"{base}; numba missing: the kernel's rounding is not bounded, so no proven "
+                f"lower bound (the computed matrix's certificate is λ ≥ {q.lower:.6g})")
+        lower = upper = None
+    value, witness = q.value, (None if q.proven_positive else q.witness)
+    pair = None if q.proven_positive else _parallel_pair(nonpar)
+    zero = np.flatnonzero(w2 == 0)
+    if zero.size and not q.proven_positive:
+        value, upper, witness = 0.0, (0.0 if upper is not None else None), f"i={int(zero[0])}"
+        note += f"; input {int(zero[0])} is zero: its kernel row is 0, λ_ntk = 0 exactly"
+    elif pair is not None:
+        i, j = pair
+        witness = f"i={i}, j={j} (parallel inputs)"
+        if exactly_parallel(X[i], X[j]) > 0:  # bias-free NTK is 1-homogeneous in each input
+            value = 0.0
+            upper = 0.0 if upper is not None else None
+            note += (f"; x_{j} is a positive multiple of x_{i} exactly and the bias-free NTK is "
+                     f"positively homogeneous, so rows {i} and {j} are proportional: "
+                     f"λ_ntk = 0 exactly (floating estimate {q.value:.3g})")
+    return Quantity(float(value), lower=lower, upper=upper, witness=witness, note=note)

@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from prooftools.errors import UserInputError
+from prooftools.numerics.kernels.fused import D_COEFFS, NEAR
 from prooftools.numerics.rounding import UNIT_ROUNDOFF
 
 __all__ = ["NORMALIZATIONS", "kappa0", "kappa1", "ntk_relu", "relu_gram_h_inf"]
@@ -102,72 +102,149 @@ def _mirror_upper(H: np.ndarray) -> None:
         _mirror_row_block(H, i0, i1)
 
 
-def relu_gram_h_inf(X, *, return_error: bool = False):
+def _unit_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(‖x_i‖, x̂_i = x_i/‖x_i‖); zero rows stay zero."""
+    nrm = np.sqrt(np.einsum("ij,ij->i", X, X))
+    inv = np.divide(1.0, nrm, out=np.zeros_like(nrm), where=nrm > 0)
+    return nrm, X * inv[:, None]
+
+
+def _state0_np(G: np.ndarray, Xr: np.ndarray, Xc: np.ndarray, chunk: int = 4096):
+    """Layer-0 state (ρ, z) from the cosines G of unit rows (numpy twin of fused._state0):
+    where |ρ| > 1 − NEAR, z = ‖x̂_i ∓ x̂_j‖²/4 by direct differences and ρ = ±(1 − 2z)."""
+    rho = np.clip(G, -1.0, 1.0)
+    z = (1.0 - np.abs(rho)) * 0.5
+    rows, cols = np.nonzero(np.abs(rho) > 1.0 - NEAR)
+    for k0 in range(0, rows.size, chunk):
+        r, c = rows[k0 : k0 + chunk], cols[k0 : k0 + chunk]
+        sgn = np.where(rho[r, c] > 0, 1.0, -1.0)
+        diff = Xr[r] - sgn[:, None] * Xc[c]
+        zz = 0.25 * np.einsum("ij,ij->i", diff, diff)
+        z[r, c] = zz
+        rho[r, c] = sgn * (1.0 - 2.0 * zz)
+    return rho, z
+
+
+def _layer_np(rho: np.ndarray, z: np.ndarray):
+    """numpy twin of fused._layer: (π − θ, π κ1(ρ), ρ', z') with libm arcsin and sqrt."""
+    a = np.abs(rho)
+    big = a > 0.5
+    zz = np.where(big, z, a * a)
+    s = np.where(big, np.sqrt(z), a)
+    asin_s = np.arcsin(s)
+    c = np.sqrt(1.0 - zz)
+    alpha = 2.0 * asin_s
+    sin_t = np.where(big, 2.0 * s * c, c)
+    p = np.where(big, np.where(rho < 0, alpha, math.pi - alpha),
+                 0.5 * math.pi + np.where(rho >= 0, asin_s, -asin_s))
+    u = sin_t + rho * p
+    pos = big & (rho > 0)
+    t = alpha * alpha
+    q = np.zeros_like(t)
+    for coef in D_COEFFS:
+        q = q * t + coef
+    z_pos = np.maximum(0.0, z - alpha * t * q * (0.5 / math.pi))
+    rho_next = np.where(pos, 1.0 - 2.0 * z_pos, np.minimum(1.0, u * (1.0 / math.pi)))
+    z_next = np.where(pos, z_pos, (1.0 - np.abs(rho_next)) * 0.5)
+    return p, u, rho_next, z_next
+
+
+def _use_fused() -> bool:
+    from prooftools.numerics.kernels import fused
+
+    return fused.AVAILABLE and _COMPILED["on"]
+
+
+_COMPILED = {"on": True}  # tests switch the compiled paths off to reach the numpy twins
+
+
+def relu_gram_h_inf(X, *, return_error: bool = False, out: np.ndarray | None = None,
+                    progress: bool | None = False):
     """Du et al.'s H^∞ (n×n) for the rows of X; optionally a bound on its rounding error.
 
-    The diagonal is set to ‖x_i‖²/2 exactly as the closed form says (θ_ii = 0).
-    With ``return_error=True`` returns ``(H, err)`` where ``err`` bounds ‖Ĥ − H^∞‖_F for the exact
-    kernel of the floating-point inputs: per entry, |ΔG| ≤ γ_d‖x_i‖‖x_j‖ (Higham 2002 (3.5)),
-    |Δρ| ≤ e_ρ = 2γ_{d+6}, |Δθ| ≤ e_ρ/sqrt(1 − (|ρ̂| + e_ρ)²) or π·sqrt(e_ρ/2) (Hölder modulus of
-    arccos) plus 4 ulp·π for arccos itself; entries with |ρ̂| ≤ 0.99 share one bound, the others
-    are bounded one by one.
+    H^∞_ij = ‖x_i‖‖x_j‖ ρ (π − θ)/(2π). Angles come from distances where the dot product has
+    lost them (|ρ| > 1 − NEAR: θ = 2 asin(‖x̂_i − x̂_j‖/2), or π − 2 asin(‖x̂_i + x̂_j‖/2)), so
+    duplicates give θ = 0 and ρ = 1 exactly and the diagonal is ‖x_i‖²/2 up to rounding.
+    ``out``: an n×n float64 buffer to fill in place (one matrix, no copy). With
+    ``return_error=True`` returns ``(H, err)``, ``err`` ≥ ‖Ĥ − H^∞‖₂ for the exact kernel of the
+    floating-point inputs (:func:`prooftools.numerics.kernels.errors.h_inf_entry_error`).
 
     >>> H = relu_gram_h_inf(np.array([[1.0, 0.0], [0.0, 1.0]]))
     >>> H.tolist()
     [[0.5, 0.0], [0.0, 0.5]]
     """
+    from prooftools.numerics.kernels.errors import h_inf_entry_error
+
     X = _check_X(X)
     n, d = X.shape
-    sq = np.einsum("ij,ij->i", X, X)
-    nrm = np.sqrt(sq)
-    inv = np.divide(1.0, nrm, out=np.zeros_like(nrm), where=nrm > 0)
-    H = np.empty((n, n))
-    e_rho = 2.0 * _gamma(d + 6)
-    near_sq = 0.0  # Σ over |ρ̂| > 0.99 (off-diagonal, both triangles) of the entry bound squared
-    cut = 0.99
-    for i0, i1 in _row_blocks(n):
-        G = H[i0:i1, i0:]
-        np.matmul(X[i0:i1], X[i0:].T, out=G)
-        T = G * inv[i0:i1, None]
-        T *= inv[None, i0:]
-        np.clip(T, -1.0, 1.0, out=T)
-        if return_error:
-            mask = (T > cut) | (T < -cut)
-            mask[:, : i1 - i0][np.tri(i1 - i0, dtype=bool)] = False  # diagonal & below
-            rows, cols = np.nonzero(mask)
-            if rows.size:
-                r = np.abs(T[rows, cols])
-                a = r + e_rho
-                dth = np.where(
-                    a < 1.0,
-                    e_rho / np.sqrt(np.maximum(1.0 - a * a, 1e-300)),
-                    math.pi * math.sqrt(e_rho / 2.0),
-                )
-                c = _gamma(d) + (dth + 4 * math.pi * _U) / (2 * math.pi)
-                w = nrm[i0 + rows] * nrm[i0 + cols] * c
-                near_sq += 2.0 * float(np.dot(w, w))
-        np.arccos(T, out=T)
-        np.subtract(math.pi, T, out=T)
-        T *= 1.0 / (2.0 * math.pi)
-        G *= T
-    idx = np.arange(n)
-    H[idx, idx] = 0.5 * sq
-    _mirror_upper(H)
+    nrm, U = _unit_rows(X)
+    H = _buffer(out, n)
+    fused = None
+    if _use_fused():
+        from prooftools.numerics.kernels import fused as fused_mod
+
+        fused = fused_mod.h_inf_rows
+    blocks = list(_row_blocks(n))
+    with threadpool_limits(limits=1, user_api="blas"), _bar(progress, len(blocks), "H^∞") as bar:
+        def block(b):
+            i0, i1 = b
+            G = U[i0:i1] @ U[i0:].T
+            if fused is not None:
+                fused(G, U[i0:i1], U[i0:], nrm[i0:i1], nrm[i0:], H[i0:i1, i0:])
+            else:
+                rho, z = _state0_np(G, U[i0:i1], U[i0:])
+                p = _layer_np(rho, z)[0]
+                rho *= nrm[i0:i1, None]
+                rho *= nrm[None, i0:]
+                np.multiply(rho, p * (0.5 / math.pi), out=H[i0:i1, i0:])
+            _mirror_row_block(H, i0, i1)
+            bar.update(1)
+
+        _run_blocks(block, blocks)
     if not return_error:
         return H
-    a = cut + e_rho
-    c_gen = _gamma(d) + (e_rho / math.sqrt(1.0 - a * a) + 4 * math.pi * _U) / (2 * math.pi)
-    total = float(np.sum(sq)) * (1.0 + _gamma(d + 2))  # Σ‖x_i‖² ≥ ‖ |H| ‖_F / 1
-    err = c_gen * total + math.sqrt(near_sq) * (1.0 + 1e-12)
-    err += 4 * _U * total + math.sqrt(float(np.sum((0.5 * _gamma(d + 1) * sq) ** 2)))
-    return H, err * 1.01
+    total = float(np.sum(nrm * nrm)) * (1.0 + _gamma(n + d + 2))
+    return H, h_inf_entry_error(d, compiled=fused is not None) * total
 
 
-def ntk_relu(X, depth: int, *, normalization: str = "he", beta: float = 0.0) -> np.ndarray:
+def _buffer(out, n: int) -> np.ndarray:
+    if out is None:
+        return np.empty((n, n))
+    if out.shape != (n, n) or out.dtype != np.float64 or not out.flags.c_contiguous:
+        raise ValueError(f"out must be a C-contiguous float64 array of shape {(n, n)}")
+    return out
+
+
+def _bar(progress, total: int, desc: str):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="block", leave=False,
+                disable=(not progress) if progress is not None else None)
+
+
+def _run_blocks(fn, blocks) -> None:
+    """Run fn on every block, two or more threads when there are enough blocks (the compiled
+    kernels, ufuncs and BLAS release the GIL; BLAS is limited to one thread meanwhile)."""
+    workers = _n_threads()
+    if workers == 1 or len(blocks) < 4:
+        for b in blocks:
+            fn(b)
+        return
+    with ThreadPoolExecutor(workers) as ex:
+        list(ex.map(fn, blocks))
+
+
+def ntk_relu(X, depth: int, *, normalization: str = "he", beta: float = 0.0,
+             out: np.ndarray | None = None, progress: bool | None = False,
+             compiled: bool | None = None) -> np.ndarray:
     """Infinite-width NTK Θ_L (n×n) of a ReLU network with ``depth`` = L hidden layers.
 
     ``normalization``: "he" (c_σ = 2; aliases "du", "arora") or "jacot" (c = 1, Jacot et al.'s
     NTK parameterisation with bias scale ``beta``). All layers trained; Σ0 = xᵀx'/d + β².
+    Without bias the recursion runs on angles kept accurate near ρ = ±1 (module
+    :mod:`.fused`): duplicates give θ = 0 at every layer and rows equal to the diagonal's.
+    ``out``: n×n float64 buffer filled in place. ``compiled``: force (True) or avoid (False)
+    the compiled path (default: compiled for n ≥ FUSED_MIN_SAMPLES when numba is installed).
 
     >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])
     >>> np.round(ntk_relu(X, 1), 6).tolist()   # diag (L+1)/d = 1; off-diag κ1(0)/d = 1/(2π)
@@ -190,12 +267,12 @@ def ntk_relu(X, depth: int, *, normalization: str = "he", beta: float = 0.0) -> 
     diag = [np.einsum("ij,ij->i", X, X) / d + b2]
     for _ in range(depth):
         diag.append(0.5 * c * diag[-1] + b2)
-    K = np.empty((n, n))
+    K = _buffer(out, n)
     if b2 == 0.0:
-        _ntk_no_bias(X, depth, c, diag[0], K)  # fills both triangles
-    else:
-        _ntk_bias(X, depth, c, b2, diag, K)
-        _mirror_upper(K)
+        _ntk_no_bias(X, depth, c, diag[0], K, progress, compiled)  # fills both triangles
+        return K
+    _ntk_bias(X, depth, c, b2, diag, K)
+    _mirror_upper(K)
     idx = np.arange(n)
     th = diag[0].copy()
     for h in range(1, depth + 1):  # exact diagonal: ρ = 1, κ0 = κ1 = 1
@@ -214,10 +291,10 @@ def _n_threads() -> int:
 FUSED_MIN_SAMPLES = 1024  # below this the numpy path takes milliseconds: not worth the import
 
 
-def _fused_kernel(n: int):
-    """The compiled layer recursion (:mod:`.fused`) for n ≥ FUSED_MIN_SAMPLES when
-    numba is installed, else None (numpy path)."""
-    if n < FUSED_MIN_SAMPLES:
+def _fused_kernel(n: int, compiled: bool | None = None):
+    """The compiled layer recursion (:mod:`.fused`) for n ≥ FUSED_MIN_SAMPLES (or when
+    ``compiled``) when numba is installed, else None (numpy path)."""
+    if compiled is False or not _COMPILED["on"] or (compiled is None and n < FUSED_MIN_SAMPLES):
         return None
     from prooftools.numerics.kernels import fused as ntk_fused
 
@@ -227,94 +304,48 @@ def _fused_kernel(n: int):
 _TILE_ROWS, _TILE_COLS = 64, 512  # 32K entries: 4 float64 tile buffers fit a 1 MiB L2 cache
 
 
-def _ntk_no_bias(X: np.ndarray, depth: int, c: float, diag0: np.ndarray, K: np.ndarray) -> None:
+def _ntk_no_bias(X: np.ndarray, depth: int, c: float, diag0: np.ndarray, K: np.ndarray,
+                 progress=False, compiled=None) -> None:
     """β = 0: work with cosines, ρ_h = κ1(ρ_{h−1}), Θ̂_h = Θ̂_{h−1}·κ0(ρ_{h−1}) + ρ_h and
     Θ_L = (c/2)^L·sqrt(Σ0(x,x)Σ0(x',x'))·Θ̂_L.
 
-    For n ≥ FUSED_MIN_SAMPLES (and numba installed) each row block of ρ0 = x̂_iᵀx̂_j goes through
-    all layers in one compiled loop (prooftools.numerics.kernels.fused). Otherwise, numpy:
-    tiles of 64×512 entries of the upper block-triangle are taken through every layer while they
-    sit in L2 cache: each tile starts as one small product of row-normalised inputs,
-    −ρ0 = (−x̂_i)ᵀx̂_j (no n×n Gram matrix is formed, scaled or re-read), is scaled and written to
-    K together with its mirror image. Two threads share the row blocks (ufuncs and BLAS release
-    the GIL; BLAS is limited to one thread meanwhile). Per layer, with N = −ρ (so
-    π − θ = arccos N, exact identity, no cancellation): P = arccos N, S = sqrt(1 − N²) = sin θ,
-    N·P = −ρ(π − θ), U = S − N·P = π κ1(ρ), π Θ̂_h = Θ̂_{h−1}·P + U and N' = U·(−1/π).
-    Clamps: ρ0 needs both sides. For h ≥ 1 only N' ≥ −1 (ρ' ≤ 1) can fail (κ1(ρ) ≈ 1 within
-    rounding); N' ≤ 1 holds: S ≥ 0, 0 ≤ P ≤ fl(π) and ρ ≥ −1 give fl(ρP) ≥ −fl(π), so
-    U ≥ −fl(π) (rounding is monotone) and N' = fl(U·fl(−1/π)) ≤ fl(fl(π)·fl(1/π)) = 1. So one
-    clamp per layer, and none after the last layer (np.clip is used: faster than np.maximum)."""
+    Each entry carries the state (ρ, z), z = (1 − |ρ|)/2 computed without cancellation where
+    |ρ| > 1/2 (from a direct distance at layer 0, from D(θ) = sin θ − θ cos θ afterwards), so
+    near-duplicates keep their angle's digits through every layer and duplicates stay at θ = 0.
+    Row blocks of ρ0 = x̂_iᵀx̂_j (one BLAS product per block of 64 rows) go through all layers in
+    one compiled loop (:mod:`.fused`) or, without it, through the numpy twin (libm arcsin).
+    Two threads share the row blocks; BLAS runs single-threaded meanwhile."""
     n, d = X.shape
     nrm = np.sqrt(diag0)  # sqrt(Σ0(x, x)) = ‖x‖/√d
     inv = np.divide(1.0, nrm, out=np.zeros_like(nrm), where=nrm > 0) / math.sqrt(d)
     X_unit = X * inv[:, None]  # zero rows stay zero (their kernel entries are 0)
-    X_unit_neg = -X_unit
     row_scale = nrm * ((0.5 * c) ** depth / math.pi)
-    inv_pi = 1.0 / math.pi
-    local = threading.local()
-
-    def tile(i0: int, i1: int, j0: int, j1: int) -> None:
-        shape = (i1 - i0, j1 - j0)
-        bufs = getattr(local, "bufs", None)
-        if bufs is None:
-            bufs = local.bufs = np.empty((4, _TILE_ROWS * _TILE_COLS))
-        N, P, S, TH = (b[: shape[0] * shape[1]].reshape(shape) for b in bufs)
-        np.matmul(X_unit_neg[i0:i1], X_unit[j0:j1].T, out=N)  # −ρ0
-        np.clip(N, -1.0, 1.0, out=N)
-        for h in range(1, depth + 1):
-            np.arccos(N, out=P)  # π − θ
-            np.multiply(N, N, out=S)  # fl(N²) ≤ 1 since |N| ≤ 1: no NaN below
-            np.subtract(1.0, S, out=S)
-            np.sqrt(S, out=S)  # sin θ
-            N *= P  # −ρ(π − θ)
-            S -= N  # U = π κ1(ρ)
-            if h == 1:  # π Θ̂_1 = ρ(π − θ) + U, since Θ̂_0 = ρ
-                np.subtract(S, N, out=TH)
-            else:
-                TH *= P
-                TH *= inv_pi
-                TH += S
-            if h < depth:
-                np.multiply(S, -inv_pi, out=N)
-                np.clip(N, -1.0, 1.0, out=N)  # (faster than maximum; see docstring)
-        Kt = K[i0:i1, j0:j1]
-        TH *= row_scale[i0:i1, None]
-        np.multiply(TH, nrm[None, j0:j1], out=Kt)
-        if j0 >= i1:
-            K[j0:j1, i0:i1] = Kt.T
-        else:  # tile on the diagonal block: mirror its upper part below the diagonal
-            low = np.arange(j0, j1)[None, :] < np.arange(i0, i1)[:, None]
-            np.copyto(Kt, K[j0:j1, i0:i1].T, where=low)
-            if j1 > i1:
-                K[i1:j1, i0:i1] = Kt[:, i1 - j0 :].T
-
-    def tiled_row_block(i0: int, i1: int) -> None:
-        for j0 in range(i0, n, _TILE_COLS):
-            tile(i0, i1, j0, min(n, j0 + _TILE_COLS))
-
-    fused = _fused_kernel(n)
+    fused = _fused_kernel(n, compiled)
 
     def fused_row_block(i0: int, i1: int) -> None:  # all layers in one compiled pass
-        G = getattr(local, "gram", None)
-        if G is None:  # one _TILE_ROWS × n buffer per thread
-            G = local.gram = np.empty(_TILE_ROWS * n)
-        G = G[: (i1 - i0) * (n - i0)].reshape(i1 - i0, n - i0)
-        np.matmul(X_unit[i0:i1], X_unit[i0:].T, out=G)  # ρ0
-        fused(G, depth, row_scale[i0:i1], nrm[i0:], K[i0:i1, i0:])
-        _mirror_row_block(K, i0, i1)
+        G = X_unit[i0:i1] @ X_unit[i0:].T  # ρ0
+        fused(G, depth, row_scale[i0:i1], nrm[i0:], K[i0:i1, i0:], X_unit[i0:i1], X_unit[i0:])
 
-    row_block = tiled_row_block if fused is None else fused_row_block
+    def numpy_row_block(i0: int, i1: int) -> None:
+        rho, z = _state0_np(X_unit[i0:i1] @ X_unit[i0:].T, X_unit[i0:i1], X_unit[i0:])
+        T = None
+        for h in range(1, depth + 1):
+            p, u, rho_n, z = _layer_np(rho, z)
+            T = rho * p + u if h == 1 else T * p * (1.0 / math.pi) + u
+            rho = rho_n
+        T *= row_scale[i0:i1, None]
+        np.multiply(T, nrm[None, i0:], out=K[i0:i1, i0:])
 
+    row_block = numpy_row_block if fused is None else fused_row_block
     blocks = [(i0, min(n, i0 + _TILE_ROWS)) for i0 in range(0, n, _TILE_ROWS)]
-    workers = _n_threads()
-    # one BLAS thread per worker: idle OpenBLAS threads spin and would take the second core
-    with threadpool_limits(limits=1, user_api="blas"):
-        if workers == 1 or len(blocks) < 4:
-            for b in blocks:
-                row_block(*b)
-            return
-        with ThreadPoolExecutor(workers) as ex:
-            list(ex.map(lambda b: row_block(*b), blocks))
+    with threadpool_limits(limits=1, user_api="blas"), \
+            _bar(progress, len(blocks), f"NTK depth {depth}") as bar:
+        def block(b):
+            row_block(*b)
+            _mirror_row_block(K, *b)
+            bar.update(1)
+
+        _run_blocks(block, blocks)
 
 
 def _ntk_bias(X, depth, c, b2, diag, K) -> None:

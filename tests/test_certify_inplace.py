@@ -1,0 +1,144 @@
+"""The in-place certificate (issue 14): bounds against mpmath on nearly singular kernels, one or
+two factorisations, H restored, yᵀH⁻¹y enclosed, memory refused in one line, and a perturbed
+factor refused."""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import pytest
+from mp_reference import mp_h_inf
+
+from prooftools.errors import UserInputError
+from prooftools.numerics import spectra
+from prooftools.numerics.kernels.infinite import relu_gram_h_inf
+from prooftools.numerics.spectra import (
+    MemoryBudgetError,
+    certified_lambda_min,
+    certified_lambda_min_and_quadratic,
+    require_memory,
+)
+
+
+def _near_duplicate_data(gap: float, n: int = 10, d: int = 4, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    if gap == 0.0:
+        X[-1] = X[2]
+    else:
+        v = rng.standard_normal(d)
+        v -= (v @ X[2]) * X[2]
+        X[-1] = X[2] + gap * v / np.linalg.norm(v)
+    return X
+
+
+def _mp_lambda_min_exact_kernel(X) -> float:
+    with mpmath.workdps(60):
+        M = mpmath.matrix([[mp_h_inf(a, b) for b in X] for a in X])
+        return float(min(mpmath.eigsy(M)[0]))
+
+
+@pytest.mark.parametrize("gap", [0.0, 1e-10, 1e-7, 1e-4, 1e-2])
+@pytest.mark.parametrize("exact_limit", [1500, 0])
+def test_lower_bound_below_mpmath_on_nearly_singular_kernels(gap, exact_limit):
+    X = _near_duplicate_data(gap)
+    H, err = relu_gram_h_inf(X, return_error=True)
+    true = _mp_lambda_min_exact_kernel(X)
+    q = certified_lambda_min(H, error_bound=err, exact_limit=exact_limit)
+    assert q.lower <= true <= q.upper + err
+    if gap == 0.0:
+        assert q.lower <= 0 and q.witness == "i=2, j=9"
+    if gap >= 1e-4:  # λ ~ gap²: far above the rounding, so proven and within 0.1%
+        assert q.proven_positive and q.lower >= (1 - 1e-3) * true - 10 * err
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_krylov_route_one_or_two_factorisations_in_place(fast):
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((400, 12))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    H, err = relu_gram_h_inf(X, return_error=True)
+    before = H.copy()
+    q = certified_lambda_min(H, error_bound=err, exact_limit=0, fast=fast, in_place=True)
+    assert np.array_equal(H, before)  # restored bit for bit from the untouched triangle
+    ev = np.linalg.eigvalsh(before)[0]
+    assert q.lower <= ev <= q.upper
+    if fast:
+        assert "1 in-place factorisation" in q.note and q.proven_positive
+    else:
+        assert "2 in-place factorisations" in q.note
+        assert q.lower >= (1 - 1e-3) * ev  # within 0.1%
+
+
+def test_quadratic_enclosure_against_mpmath_and_its_failure():
+    X = _near_duplicate_data(1e-3, n=12)
+    H, err = relu_gram_h_inf(X, return_error=True)
+    y = np.random.default_rng(1).standard_normal(12)
+    with mpmath.workdps(60):
+        M = mpmath.matrix([[mp_h_inf(a, b) for b in X] for a in X])
+        Y = mpmath.matrix(y.tolist())
+        true = float((Y.T * mpmath.lu_solve(M, Y))[0])
+    for limit in (1500, 0):
+        lam, q = certified_lambda_min_and_quadratic(H, y, error_bound=err, exact_limit=limit)
+        assert lam.proven_positive and q.lower <= true <= q.upper
+        assert (q.upper - q.lower) < 1e-6 * true
+    # duplicates: H singular, no enclosure is claimed
+    Xd = _near_duplicate_data(0.0, n=12)
+    Hd, errd = relu_gram_h_inf(Xd, return_error=True)
+    _, qd = certified_lambda_min_and_quadratic(Hd, y, error_bound=errd)
+    assert qd.lower is None and qd.upper is None and "not proven positive" in qd.note
+
+
+def test_perturbed_factor_is_refused(monkeypatch):
+    """A factor that claims more than the truth (as if potrf had factored H − tI + cI) fails the
+    a posteriori check, and the certificate does not claim positivity of a singular matrix."""
+    X = _near_duplicate_data(0.0, n=30, d=6)
+    H, err = relu_gram_h_inf(X, return_error=True)
+    real = spectra.dpotrf
+
+    def lying_potrf(A, **kw):
+        A += 1e-3 * np.eye(A.shape[0])  # a shifted factor: R̂ᵀR̂ = Ã + cI
+        R, _info = real(A, **kw)
+        return R, 0
+
+    honest = certified_lambda_min(H, error_bound=err, exact_limit=0)
+    assert honest.lower <= 0
+    monkeypatch.setattr(spectra, "dpotrf", lying_potrf)
+    q = certified_lambda_min(H, error_bound=err, exact_limit=0)
+    assert q.lower <= 0  # refused: the lie would have "proven" λ ≥ ~1e-3
+    # without the check the lie would have been believed
+    monkeypatch.setattr(spectra._SymWork, "_consistent", lambda *a, **k: True)
+    fooled = certified_lambda_min(H, error_bound=err, exact_limit=0)
+    assert fooled.lower > 0
+
+
+def test_memory_budget_refuses_in_one_line():
+    with pytest.raises(MemoryBudgetError) as e:
+        require_memory(40000, "λ0", available=4 * 2**30)
+    msg = str(e.value)
+    assert "\n" not in msg and "12.8 GB" in msg and "n ≤ 21" in msg
+    assert isinstance(e.value, UserInputError)
+
+
+def test_blocked_in_place_factorisation_gives_the_same_certificate(monkeypatch):
+    """Panels of 64 (the path used above 2048 rows) against one LAPACK potrf, and against
+    scipy's factor directly."""
+    from scipy.linalg import cholesky
+
+    from prooftools.numerics.blocked_cholesky import blocked_potrf_upper
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((300, 9))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    H, err = relu_gram_h_inf(X, return_error=True)
+    A = np.asfortranarray(H.copy())
+    assert blocked_potrf_upper(A, panel=64) == 0
+    assert np.allclose(np.triu(A), cholesky(H), rtol=0, atol=1e-12)
+    assert np.array_equal(np.tril(A, -1), np.tril(H, -1))  # the other triangle is untouched
+    ref = certified_lambda_min(H, error_bound=err, exact_limit=0)
+    monkeypatch.setattr(spectra, "_PANEL", 64)
+    q = certified_lambda_min(H, error_bound=err, exact_limit=0, progress=True)
+    assert q.lower == pytest.approx(ref.lower, rel=1e-9) and q.proven_positive
+    Hd = relu_gram_h_inf(_near_duplicate_data(0.0, n=200))  # singular: the panels must fail
+    assert certified_lambda_min(Hd, exact_limit=0).lower <= 0
