@@ -40,7 +40,7 @@ def test_layer_imports(layer):
 VERDICT_WORDS = {"holds", "fails", "unknown", "not guaranteed", "not-guaranteed",
                  "not applicable", "not-applicable"}
 #: Generic modules: they serve every paper, so they name none (docstrings may use examples).
-GENERIC = ["numerics/data", "numerics/kernels", "numerics/spectra.py", "numerics/trajectory.py",
+GENERIC = ["numerics/data", "numerics/kernels", "numerics/spectra", "numerics/trajectory.py",
            "numerics/training.py",
            "numerics/quantity.py", "checking", "engines/base.py", "engines/config.py",
            "engines/registry.py", "engines/contract.py", "engines/step_size.py", "theory",

@@ -11,12 +11,14 @@ True
 
 from __future__ import annotations
 
+import math
 import os
 import resource
 
 from prooftools.errors import UserInputError
 
-__all__ = ["available_bytes", "format_bytes", "require"]
+__all__ = ["MemoryBudgetError", "available_bytes", "available_memory", "format_bytes", "require",
+           "require_memory"]
 
 #: Share of the available memory one operation may take.
 SHARE = 0.8
@@ -62,6 +64,40 @@ def format_bytes(n: float) -> str:
         if n >= size:
             return f"{n / size:.3g} {unit}"
     return f"{int(n)} bytes"
+
+
+class MemoryBudgetError(UserInputError):
+    """The matrix (or its working copy) would not fit in the memory available."""
+
+
+def available_memory() -> int:
+    """Bytes available now for one n×n kernel (:func:`available_bytes`, the same budget)."""
+    return available_bytes()
+
+
+def require_memory(n: int, what: str, *, matrices: int = 1, extra: int = 0,
+                   available: int | None = None) -> int:
+    """Bytes ``matrices`` n×n float64 matrices plus ``extra`` need; raise a one-line
+    :class:`MemoryBudgetError` saying what would fit when they exceed 90% of what is available.
+
+    >>> require_memory(1000, "test")
+    8000000
+    >>> try:
+    ...     require_memory(10**5, "λ0", available=2**30)
+    ... except MemoryBudgetError as e:
+    ...     print(str(e).split("), ")[1])
+    1.07 GB available: n ≤ 10990 would fit
+    """
+    need = 8 * matrices * n * n + extra
+    have = available_memory() if available is None else available
+    budget = int(0.9 * have)
+    if need > budget:
+        fit = math.isqrt(max(budget - extra, 0) // (8 * matrices))
+        plural = "matrix" if matrices == 1 else "matrices"
+        raise MemoryBudgetError(
+            f"{what} for n = {n} needs {need / 1e9:.1f} GB ({matrices} n×n float64 {plural}), "
+            f"{have / 1e9:.2f} GB available: n ≤ {fit} would fit")
+    return need
 
 
 def require(nbytes: float, what: str, *, fits: str | None = None) -> int:

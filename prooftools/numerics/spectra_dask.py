@@ -25,7 +25,8 @@ from scipy.linalg.lapack import dpotrf, dtrtrs
 
 from prooftools.numerics.kernels.errors import h_inf_entry_error
 from prooftools.numerics.quantity import Quantity
-from prooftools.numerics.spectra import _U, _gamma, _next_down, cholesky_error_bound
+from prooftools.numerics.rounding import UNIT_ROUNDOFF, gamma
+from prooftools.numerics.spectra.cholesky import cholesky_error_bound, next_down
 
 __all__ = ["certified_lambda0_dask"]
 
@@ -172,7 +173,7 @@ def certified_lambda0_dask(X, client, *, tile: int = 500, rtol: float = 1e-3,
     """λ_min(H^∞) of the unit-normalized rows of X, certified, with the matrix in tiles on the
     workers of ``client`` (a ``dask.distributed.Client``). Same bound and shifts as
     :func:`prooftools.numerics.spectra.certified_lambda_min`; memory on the client: O(n·d)."""
-    from prooftools.numerics.spectra import _orth
+    from prooftools.numerics.spectra.krylov import orth
 
     X = np.asarray(X, dtype=np.float64)
     n, d = X.shape
@@ -182,7 +183,7 @@ def certified_lambda0_dask(X, client, *, tile: int = 500, rtol: float = 1e-3,
     U0 = X / nrm0[:, None]
     nrm = np.sqrt(np.einsum("ij,ij->i", U0, U0))  # as relu_gram_h_inf does on U0
     U = U0 / nrm[:, None]
-    err = h_inf_entry_error(d) * float(np.sum(nrm * nrm)) * (1.0 + _gamma(n + d + 2))
+    err = h_inf_entry_error(d) * float(np.sum(nrm * nrm)) * (1.0 + gamma(n + d + 2))
     tiles = _Tiles(client, U, nrm, tile)
     # 1. block Krylov estimate (tile products)
     tiles.form(0.0)
@@ -191,7 +192,7 @@ def certified_lambda0_dask(X, client, *, tile: int = 500, rtol: float = 1e-3,
     p = 4
     blocks = [np.linalg.qr(rng.standard_normal((n, p)))[0]]
     for _ in range(min(6, n // p - 1)):
-        blocks.append(_orth(tiles.matmul(blocks[-1], 0.0), np.hstack(blocks)))
+        blocks.append(orth(tiles.matmul(blocks[-1], 0.0), np.hstack(blocks)))
     Q = np.hstack(blocks)
     w, Z = eigh(Q.T @ tiles.matmul(Q, 0.0))
     theta, v = float(w[0]), Q @ Z[:, 0]
@@ -204,11 +205,12 @@ def certified_lambda0_dask(X, client, *, tile: int = 500, rtol: float = 1e-3,
         tiles.form(t)
         dv = tiles.diag()
         factors += 1
-        tr = float(np.sum(np.abs(dv))) * (1.0 + _gamma(n))
+        tr = float(np.sum(np.abs(dv))) * (1.0 + gamma(n))
         if np.any(dv <= 0) or not tiles.cholesky():
             return False
         beta = cholesky_error_bound(n, tr)
-        lower = max(lower, _next_down(t - beta - _U * float(np.max(np.abs(dv))) * 1.01 - err, 4))
+        rounding = UNIT_ROUNDOFF * float(np.max(np.abs(dv))) * 1.01
+        lower = max(lower, next_down(t - beta - rounding - err, 4))
         t_ok = t
         return True
 
@@ -231,7 +233,7 @@ def certified_lambda0_dask(X, client, *, tile: int = 500, rtol: float = 1e-3,
             est = min(r, r * r / gap) / (float(mu[-1]) ** 2)
             if est <= 0.2 * rtol * th2 or Q.shape[1] + p > n:
                 break
-            blocks.append(_orth(images[-1], Q))
+            blocks.append(orth(images[-1], Q))
         if th2 < theta:
             theta, v = th2, v2
         gap = max(floor, 0.9 * rtol * abs(theta), min(est, 0.5 * abs(theta)))
