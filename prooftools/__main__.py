@@ -1,5 +1,7 @@
 """``python -m prooftools``: the command-line interface (Ctrl-C at any point: exit 130)."""
 
+import signal
+
 from prooftools.cli.interrupt import install, leave
 
 install()
@@ -9,4 +11,10 @@ except KeyboardInterrupt:
     leave()
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        status = main()
+        # the work is done and written: a Ctrl-C during interpreter shutdown changes nothing
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except KeyboardInterrupt:  # between main's return and the line above
+        leave()
+    raise SystemExit(status)
