@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from prooftools.atomic import dumps
-from prooftools.checking.verdict import Verdict, judge_relation
+from prooftools.checking.verdict import judge_relation
 from prooftools.errors import UserInputError
 from prooftools.numerics.data.datasets import Dataset
 from prooftools.numerics.data.normalize import (
@@ -179,6 +179,23 @@ def check_dataset(
     ids = list(statement_ids) if statement_ids else sorted(registry.statements)
     for sid in ids:
         registry.get(sid)  # raises UnknownStatementError with the registry's message
+    plan, skipped = _plan(registry, ids, depth)
+    report = DataCheckReport(dataset=ds.summary(), quantities={}, changes={})
+    for (how, classification), items in plan.items():
+        label = how + ("+binary_labels" if classification else "")
+        nds, changes = normalize_for(ds, how, classification=classification)
+        wanted = _wanted(items, depth, scheduler)
+        qs = measure(nds, depth=depth, progress=progress, names=lambda s, w=wanted: s in w,
+                     fast=fast, scheduler=scheduler)
+        report.quantities[label] = qs
+        report.changes[label] = changes
+        report.hypotheses += _judged(registry, items, qs, label)
+    report.skipped = skipped
+    return report
+
+
+def _plan(registry, ids, depth) -> tuple[dict[tuple[str, bool], list], list[dict]]:
+    """Statements grouped by the normalization (and label mapping) their hypotheses assume."""
     paper_tags = _paper_tags(registry)
     plan: dict[tuple[str, bool], list] = {}
     skipped: list[dict] = []
@@ -194,52 +211,47 @@ def check_dataset(
         plan.setdefault((how, task == "classification"), []).append((st, hyps))
     if depth is not None and not plan:  # lambda_ntk is reported even without a hypothesis
         plan[("none", False)] = []
-    report = DataCheckReport(dataset=ds.summary(), quantities={}, changes={})
-    for (how, classification), items in plan.items():
-        label = how + ("+binary_labels" if classification else "")
-        nds, changes = normalize_for(ds, how, classification=classification)
-        wanted = set()
-        for _st, hyps in items:
-            for h in hyps:
-                wanted |= {ALIASES.get(s.name, s.name) for s in h.expr.free_symbols}
-        if depth is not None:
-            wanted.add("lambda_ntk")
-        if "lambda0" in wanted:
-            wanted.add("ar_complexity")
-        if scheduler:
-            wanted.discard("ar_complexity")  # needs the factor on the client: not on a cluster
-        qs = measure(nds, depth=depth, progress=progress, names=lambda s, w=wanted: s in w,
-                     fast=fast, scheduler=scheduler)
-        report.quantities[label] = qs
-        report.changes[label] = changes
-        values = dict(qs)
-        values.update({alias: qs[name] for alias, name in ALIASES.items() if name in qs})
-        for st, hyps in items:
-            hidden = {s.name for h in hyps for s in h.expr.free_symbols
-                      if registry.symbols.get(s.name) is not None
-                      and registry.symbols[s.name].role == "constant"}
-            for h in hyps:
-                j = _judge(h, values, st.id, hidden)
-                used = sorted(s.name for s in h.expr.free_symbols if s.name in values)
-                rec = {
-                    "statement": st.id,
-                    "hypothesis": h.name,
-                    "text": h.text,
-                    "verdict": str(j.verdict),
-                    "value": {n: values[n].value for n in used},
-                    "lower_bound": {n: values[n].lower for n in used
-                                    if values[n].lower is not None},
-                    "witness": {n: values[n].witness for n in used if values[n].witness},
-                    "margin": j.margin,
-                    "implied_constants": j.implied_constants,
-                    "normalization": label,
-                    "note": j.note,
-                }
-                report.hypotheses.append(rec)
-    report.skipped = skipped
-    return report
+    return plan, skipped
 
 
-def verdict_of(record: dict) -> Verdict:
-    """The Verdict enum of a hypothesis record."""
-    return Verdict(record["verdict"])
+def _wanted(items, depth, scheduler) -> set[str]:
+    """The quantities the hypotheses name, plus lambda_ntk with a depth and yᵀH⁻¹y with λ0."""
+    wanted = set()
+    for _st, hyps in items:
+        for h in hyps:
+            wanted |= {ALIASES.get(s.name, s.name) for s in h.expr.free_symbols}
+    if depth is not None:
+        wanted.add("lambda_ntk")
+    if "lambda0" in wanted:
+        wanted.add("ar_complexity")
+    if scheduler:
+        wanted.discard("ar_complexity")  # needs the factor on the client: not on a cluster
+    return wanted
+
+
+def _judged(registry, items, qs, label) -> list[dict]:
+    """One record per hypothesis: verdict, values, certified bounds, witnesses, margin."""
+    values = dict(qs)
+    values.update({alias: qs[name] for alias, name in ALIASES.items() if name in qs})
+    out = []
+    for st, hyps in items:
+        hidden = {s.name for h in hyps for s in h.expr.free_symbols
+                  if registry.symbols.get(s.name) is not None
+                  and registry.symbols[s.name].role == "constant"}
+        for h in hyps:
+            j = _judge(h, values, st.id, hidden)
+            used = sorted(s.name for s in h.expr.free_symbols if s.name in values)
+            out.append({
+                "statement": st.id,
+                "hypothesis": h.name,
+                "text": h.text,
+                "verdict": str(j.verdict),
+                "value": {n: values[n].value for n in used},
+                "lower_bound": {n: values[n].lower for n in used if values[n].lower is not None},
+                "witness": {n: values[n].witness for n in used if values[n].witness},
+                "margin": j.margin,
+                "implied_constants": j.implied_constants,
+                "normalization": label,
+                "note": j.note,
+            })
+    return out

@@ -174,6 +174,36 @@ def implied_constant(
     return f"= {root:.4g}"
 
 
+def _with_open_constants(rel, point, unbound_hidden, rtol, base) -> Judgement:
+    """Hidden constants left open: the margin with each at 1, the implied range of each, and a
+    decided verdict only when every range is "any" (holds) or one is "none" (fails)."""
+    small_e, large_e, op = sides(rel)
+    implied = {}
+    for name in unbound_hidden:
+        others = {**point, **{o: mpmath.mpf(1) for o in unbound_hidden if o != name}}
+        sym = next(s for s in rel.free_symbols if s.name == name)
+        got = implied_constant(rel, sym, others)
+        if got is not None:
+            implied[name] = got
+    ones = {**point, **{o: mpmath.mpf(1) for o in unbound_hidden}}
+    small, large = evaluate(small_e, ones), evaluate(large_e, ones)
+    verdict, margin = _decide(small, large, op, rtol)
+    decided = [v for v in implied.values() if v in ("any", "none")]
+    if decided and len(decided) == len(unbound_hidden):
+        verdict = Verdict.HOLDS if all(v == "any" for v in decided) else Verdict.FAILS
+    else:
+        verdict = Verdict.UNKNOWN
+    return Judgement(
+        verdict=verdict,
+        margin=margin,
+        lhs=float(small),
+        rhs=float(large),
+        implied_constants=implied,
+        note="hidden constant(s) " + ", ".join(unbound_hidden) + " set to 1 for the margin",
+        **base,
+    )
+
+
 def judge_relation(
     rel: sympy.Basic,
     values: Mapping[str, float | int | Quantity],
@@ -226,30 +256,7 @@ def judge_relation(
             )
         small_e, large_e, op = sides(rel)
         if unbound_hidden:
-            implied = {}
-            for name in unbound_hidden:
-                others = {**point, **{o: mpmath.mpf(1) for o in unbound_hidden if o != name}}
-                sym = next(s for s in rel.free_symbols if s.name == name)
-                got = implied_constant(rel, sym, others)
-                if got is not None:
-                    implied[name] = got
-            ones = {**point, **{o: mpmath.mpf(1) for o in unbound_hidden}}
-            small, large = evaluate(small_e, ones), evaluate(large_e, ones)
-            verdict, margin = _decide(small, large, op, rtol)
-            decided = [v for v in implied.values() if v in ("any", "none")]
-            if decided and len(decided) == len(unbound_hidden):
-                verdict = Verdict.HOLDS if all(v == "any" for v in decided) else Verdict.FAILS
-            else:
-                verdict = Verdict.UNKNOWN
-            return Judgement(
-                verdict=verdict,
-                margin=margin,
-                lhs=float(small),
-                rhs=float(large),
-                implied_constants=implied,
-                note="hidden constant(s) " + ", ".join(unbound_hidden) + " set to 1 for the margin",
-                **base,
-            )
+            return _with_open_constants(rel, point, unbound_hidden, rtol, base)
         small, large = evaluate(small_e, point), evaluate(large_e, point)
         verdict, margin = _decide(small, large, op, rtol)
         note = ""

@@ -1,0 +1,204 @@
+"""LaTeX rendering of a :class:`~prooftools.reporting.tables.Table`: booktabs, text columns
+left and wrapped (tabularx), numbers right-aligned in math, long tables across pages, a font size
+chosen so that the table fits the text width.
+"""
+
+from __future__ import annotations
+
+import re
+
+from prooftools.reporting.latex import REQUIRES, escape, number
+from prooftools.reporting.tables import (
+    LEGEND,
+    NUMERIC,
+    Formula,
+    Magnitude,
+    Marked,
+    Table,
+    breakable,
+    cell_text,
+)
+
+_MARK_LATEX = {"derived": r"\textsuperscript{\dag}", "secondary": r"\textsuperscript{\ddag}",
+               "recollection": "?"}
+#: tables with more rows than this become a ``longtable`` (xltabular) that breaks across pages
+LONG_ROWS = 12
+#: estimated width of one character of ``\small`` text, in em, and the line width in em
+_EM_PER_CHAR = 0.52
+#: font sizes tried in turn, with the width of an article's text (345 pt) in em of each
+#: (small fonts are drawn wider in proportion: cmr7 is about 12% wider per em than cmr9)
+_SIZES = (("\\small", 38.0), ("\\footnotesize", 43.0 / 1.04), ("\\scriptsize", 49.0 / 1.12))
+
+
+
+
+def _is_number(c) -> bool:
+    """Numbers, magnitudes, blanks and strings that spell a number (``"-2.22e-16"``)."""
+    return (c is None or isinstance(c, (int, float, Magnitude)) or c in ("—", "")
+            or (isinstance(c, str) and NUMERIC.match(c) is not None))
+
+
+def _numeric_string(s: str) -> str:
+    r"""A number kept as its string, in math: ``-2.22e-16`` → ``$-2.22\times10^{-16}$``."""
+    mant, _, exp = s.partition("e")
+    if not exp:
+        return f"${mant}$"
+    return f"${mant}\\times10^{{{int(exp)}}}$"
+
+
+def _latex_cell(c) -> str:
+    if isinstance(c, Magnitude):
+        return c.latex()
+    if isinstance(c, Marked):
+        return breakable(escape(c.text)) + _MARK_LATEX.get(c.provenance, "")
+    if isinstance(c, Formula):
+        return c.latex_cell()
+    if isinstance(c, str) and NUMERIC.match(c):
+        return _numeric_string(c)
+    if _is_number(c):
+        return number(c) if c not in ("—", "") else ("---" if c == "—" else "")
+    return breakable(escape(cell_text(c)))
+
+
+
+
+def _plain_len(c) -> int:
+    if isinstance(c, Formula):
+        return int(len(c.text) * 0.8)
+    return len(cell_text(c))
+
+
+def _token_len(c) -> int:
+    """Length of the longest piece of a cell that LaTeX cannot break."""
+    if isinstance(c, Formula) and c.latex:  # pieces between the places math may break
+        pieces = re.split(r"\\allowbreak\{\}| [+-] |\\[lg]eq? |[<>=] ", _top_level(c.latex))
+        return max(len(re.sub(r"[{}^_ ]", "", re.sub(r"\\[A-Za-z]+", "M", p)))
+                   for p in pieces)
+    return max([0, *(_word_len(w) for w in cell_text(c).split())])
+
+
+def _word_len(word: str) -> int:
+    """The longest unbreakable piece of one word: plain lower-case words hyphenate
+    (``in-equality``), names do not, identifiers break after ``. : / _ (``."""
+    if len(word) > 8 and word.isalpha() and word.islower():
+        return 7
+    pieces = breakable(word.replace("_", "\\_")).split(r"\allowbreak{}")
+    return max(len(p.replace("\\_", "_")) + 1 for p in pieces)
+
+
+def _top_level(tex: str) -> str:
+    """``tex`` with everything inside braces replaced by ``#`` (math breaks only outside them)."""
+    out, depth = [], 0
+    for ch in tex:
+        if ch == "}":
+            depth -= 1
+        out.append(ch if depth == 0 or ch in "{}" else "#")
+        if ch == "{":
+            depth += 1
+    return "".join(out)
+
+
+def _column_spec(t: Table, line_em: float) -> tuple[list[str], list[bool], bool]:
+    r"""Column types: numbers right, short text left, long text in wrapping X columns.
+
+    Widths are estimated in em of ``\small`` text; each wrapping column gets at least its longest
+    unbreakable piece and a share of the rest in proportion to its content.
+    """
+    n, c = len(t.columns), _EM_PER_CHAR
+    numeric = [all(_is_number(r[i]) for r in t.rows) for i in range(n)]
+    formulas = [any(isinstance(r[i], Formula) for r in t.rows) for i in range(n)]
+    least = [max([*(_word_len(w) for w in t.columns[i].split()),
+                  *(_token_len(r[i]) for r in t.rows)])
+             * 0.7 for i in range(n)]  # unbreakable pieces: a generous width per character
+    natural = [max([least[i] / 0.7 if numeric[i] else len(t.columns[i]),  # headers over
+                    *(_plain_len(r[i]) for r in t.rows)]) * c  # numbers wrap
+               for i in range(n)]
+    wrap = [not numeric[i] and natural[i] > 9 for i in range(n)]
+
+    def budget() -> float:  # 2 x 3pt of column separation, under 1 em at every size used
+        return line_em - 1.0 * n - sum(natural[i] for i in range(n) if not wrap[i])
+
+    def short() -> bool:
+        return budget() < max(0.3 * line_em, 1.1 * sum(least[i] for i in range(n) if wrap[i]))
+
+    while short() and not all(wrap[i] or numeric[i] for i in range(n)):
+        i = max((i for i in range(n) if not (wrap[i] or numeric[i])),  # the most compressible
+                key=lambda i: natural[i] - least[i])
+        wrap[i] = True
+    cols = [i for i in range(n) if wrap[i]]
+    room = budget()
+    width = {i: natural[i] for i in cols}
+    if sum(natural[i] for i in cols) > room:
+        extra = room - sum(least[i] for i in cols)
+        spread = sum(natural[i] - least[i] for i in cols) or 1.0
+        width = {i: least[i] + max(extra, 0.0) * (natural[i] - least[i]) / spread for i in cols}
+        words = [i for i in cols if not formulas[i]]
+        if extra < 0 and len(words) < len(cols):  # words cannot shrink, formulas share the rest
+            share = sum(least[i] for i in cols if formulas[i])
+            rest = max(room - sum(least[i] for i in words), min(share, 0.55 * room))
+            width.update({i: rest * least[i] / share for i in cols if formulas[i]})
+    elif cols:  # everything fits: share the spare room evenly
+        spare = (room - sum(natural[i] for i in cols)) / len(cols)
+        width = {i: natural[i] + spare for i in cols}
+    mean = sum(width.values()) / len(cols) if cols else 1.0
+    spec = []
+    for i in range(n):
+        if numeric[i]:
+            spec.append("r")
+        elif wrap[i]:
+            spec.append(f">{{\\raggedright\\arraybackslash\\hsize={width[i] / mean:.3f}\\hsize"
+                        "\\hspace{0pt}}X")  # \hspace{0pt}: the first word may hyphenate
+        else:
+            spec.append("l")
+    fits = budget() >= sum(least[i] for i in cols)
+    return spec, numeric, fits
+
+
+def _latex_header(t: Table, numeric: list[bool]) -> str:
+    cells = []
+    for i, h in enumerate(t.columns):
+        head = escape(h)
+        width = max([3, *(len(w) for w in h.split()),
+                     *(_plain_len(r[i]) for r in t.rows)]) * _EM_PER_CHAR
+        if numeric[i] and len(h) * _EM_PER_CHAR > width:  # wrap a long header over numbers
+            head = (f"\\multicolumn{{1}}{{>{{\\raggedleft\\arraybackslash}}p{{{width:.1f}em}}}}"
+                    f"{{{head}}}")
+        cells.append(head)
+    return " & ".join(cells) + " \\\\"
+
+
+def render_latex(t: Table) -> str:
+    """A booktabs fragment that compiles as it is: a float with tabularx, or a longtable."""
+    for size_, line_em in _SIZES:  # the largest size at which every column gets its least width
+        spec, numeric, fits = _column_spec(t, line_em)
+        size = size_
+        if fits:
+            break
+    head = _latex_header(t, numeric)
+    body = [" & ".join(_latex_cell(c) for c in r) + " \\\\" for r in t.rows]
+    notes = list(t.notes) + ([LEGEND] if t.has_marks else [])
+    note_lines = [f"\\par\\smallskip{{\\raggedright\\footnotesize {escape(n)}\\par}}"
+                  for n in notes]
+    caption = f"\\caption{{{escape(t.caption)}}}" if t.caption else ""
+    label = f"\\label{{{t.label}}}" if t.label else ""
+    colspec = "".join(spec)
+    out = [REQUIRES]
+    if len(t.rows) <= LONG_ROWS:
+        out += ["\\begin{table}[htbp]", "\\centering", size + "\\setlength{\\tabcolsep}{3pt}"]
+        out += [x for x in (caption, label) if x]
+        out += [f"\\begin{{tabularx}}{{\\linewidth}}{{{colspec}}}", "\\toprule", head,
+                "\\midrule", *body, "\\bottomrule", "\\end{tabularx}", *note_lines,
+                "\\end{table}"]
+        return "\n".join(out)
+    n = len(t.columns)
+    out += ["\\begingroup" + size + "\\setlength{\\tabcolsep}{3pt}",
+            f"\\begin{{xltabular}}{{\\linewidth}}{{{colspec}}}"]
+    if caption:
+        out.append(caption + label + " \\\\")
+    out += ["\\toprule", head, "\\midrule", "\\endfirsthead",
+            f"\\multicolumn{{{n}}}{{l}}{{\\footnotesize\\itshape (continued)}} \\\\",
+            "\\toprule", head, "\\midrule", "\\endhead",
+            f"\\midrule\\multicolumn{{{n}}}{{r}}{{\\footnotesize\\itshape continued on the next "
+            f"page}} \\\\", "\\endfoot", "\\bottomrule", "\\endlastfoot",
+            *body, "\\end{xltabular}", *note_lines, "\\endgroup"]
+    return "\n".join(out)
