@@ -326,3 +326,15 @@ def test_the_smallest_dataset_runs_without_a_traceback(reg):
     ds = load_dataset("sphere:n=2,d=1")
     rep = verify(reg, "du2019.thm4.1", ds.X, ds.y, width=8, steps=3)
     assert rep.config["n"] == 2 and rep.config["d"] == 1
+
+
+@pytest.mark.parametrize("argv", [
+    ["du2019.thm4.1", "--dataset", "sphere:n=20,d=5", "--width", "100000000"],
+    ["zou2018.thm4.1", "--dataset", "sphere:n=20,d=5", "--depth", "3", "--width", "2000000"],
+])
+def test_a_run_that_cannot_fit_is_refused_before_allocating(capsys, argv):
+    from prooftools.cli import main
+
+    assert main(["verify", *argv, "--steps", "2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "of memory" in err and "is available" in err and len(err.splitlines()) == 1

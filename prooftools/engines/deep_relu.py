@@ -29,6 +29,7 @@ from prooftools.engines.base import Engine, Measurements, Option, RunRequest
 from prooftools.engines.step_size import theorem_step
 from prooftools.errors import UserInputError
 from prooftools.numerics.data.datasets import make_dataset
+from prooftools.numerics.memory import require
 
 __all__ = ["LOSS_CONSTANTS", "DeepReLUEngine"]
 
@@ -143,6 +144,11 @@ class DeepReLUEngine(Engine):
         if cfg.width is None:
             raise UserInputError(f"{st.id}: give the width with --width M")
         L, m = int(cfg.depth), int(cfg.width)
+        n_rows, d_in = np.shape(request.X)[0], np.shape(request.X)[1] + 1
+        # L weight matrices, their initial copies and gradients (m×m), forward and backward
+        # activations per layer (n×m), the empirical NTK when measured (n×n)
+        require(8.0 * (3 * L * m * max(m, d_in) + 4 * L * n_rows * m + 2 * n_rows * n_rows),
+                f"{st.id}: the deep run (n = {n_rows}, m = {m}, L = {L})")
         X, y, changes = self._labels(request, zou, m)
         mu = float(opts["mu"]) if opts["mu"] is not None else 1.0 / math.sqrt(2.0)
         Z = zou_inputs(X, mu)

@@ -22,6 +22,7 @@ import sympy
 from prooftools.engines.base import Engine, Measurements, Option, RunRequest
 from prooftools.engines.step_size import theorem_step
 from prooftools.errors import UserInputError
+from prooftools.numerics.memory import available_bytes, require
 from prooftools.numerics.quantity import Quantity
 
 __all__ = ["TwoLayerEngine"]
@@ -80,6 +81,13 @@ class TwoLayerEngine(Engine):
             raise UserInputError(f"{st.id}: give the width (--width M)")
         steps = DEFAULT_STEPS if cfg.steps is None else cfg.steps
         X, y = _scalar_labels(request.X, request.y)
+        n, d, m = X.shape[0], X.shape[1], int(cfg.width)
+        # W, W(0), the gradient (m×d); patterns, pre-activations, workspace (n×m); H(k), H(0),
+        # H^∞ and the eigen-solver's copy (n×n) — before anything is allocated
+        require(8.0 * (3 * m * d + 6 * n * m + 4 * n * n),
+                f"{st.id}: the two-layer run (n = {n}, d = {d}, m = {m})",
+                fits=f"at n = {n}, widths up to about m = "
+                     f"{max(1, int((available_bytes() * 0.8 / 8 - 4 * n * n) / (3 * d + 6 * n)))}")
         how = _normalization_of(request.registry, request.ids)
         X, changes = _normalize(X, how, request.dataset)
         algo = self._algorithm(request)
