@@ -4,9 +4,10 @@ import json
 
 import pytest
 
-from prooftools.checking.data_hypotheses import check_dataset, normalize_for
+from prooftools.checking.data_hypotheses import check_dataset
 from prooftools.cli import main
 from prooftools.numerics.data.datasets import load_dataset
+from prooftools.numerics.data.normalize import normalize_for
 
 
 @pytest.fixture(scope="module")

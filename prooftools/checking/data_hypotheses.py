@@ -15,7 +15,6 @@ classification statements with two label classes the labels are mapped to ±1.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -23,18 +22,12 @@ import numpy as np
 
 from prooftools.atomic import dumps
 from prooftools.checking.verdict import judge_relation
-from prooftools.errors import UserInputError
 from prooftools.numerics.data.datasets import Dataset
-from prooftools.numerics.data.normalize import (
-    append_constant_coordinate,
-    binary_labels,
-    unit_norm,
-)
+from prooftools.numerics.data.normalize import normalize_for
 from prooftools.numerics.data.quantities import measure
-from prooftools.numerics.data.scaling import row_norms
 from prooftools.numerics.quantity import Quantity
 
-__all__ = ["DataCheckReport", "check_dataset", "normalize_for"]
+__all__ = ["DataCheckReport", "check_dataset"]
 
 #: paper-specific data symbols that are the same number as a measured quantity
 ALIASES = {
@@ -42,7 +35,6 @@ ALIASES = {
     "zl_rank_YXt": "x_rank_YXt",
     "zl_sigma_min_X": "x_sigma_min_smaller_side",  # σ_min of their d×n X = σ_d of ours
 }
-_LAST_COORD = 1.0 / math.sqrt(2.0)
 
 
 @dataclass
@@ -85,42 +77,6 @@ def _json_default(obj):
     if isinstance(obj, np.generic):
         return obj.item()
     return str(obj)
-
-
-def normalize_for(ds: Dataset, how: str, *, classification: bool = False):
-    """Apply a registry normalization tag; returns (dataset, list of changes)."""
-    changes: list[str] = []
-    key = (how or "none").strip().lower()
-    if key in ("unit_norm",):
-        ds, ch = unit_norm(ds)
-    elif key in ("unit_norm_last_coord",):
-        ds, ch = append_constant_coordinate(ds, _LAST_COORD)
-    elif key in ("norm_le_1",):
-        nrm = row_norms(ds.X)  # scaled: correct near the float limits
-        top = float(nrm.max())
-        ch = ()
-        if top * (1.0 + 4.0 * (ds.d + 4) * 2.0**-53) > 1.0:
-            from prooftools.numerics.data.datasets import make_dataset
-
-            msg = f"divided all inputs by the largest norm {top:.6g} (+ rounding; now ‖x‖ ≤ 1)"
-            top *= 1.0 + 8.0 * (ds.d + 4) * 2.0**-53  # so that rounding cannot leave ‖x‖ > 1
-            ds = make_dataset(ds.X / top, ds.y, name=ds.name, description=ds.description,
-                              changes=(*ds.changes, msg))
-            ch = (msg,)
-    elif key in ("none", "", "ntk_param"):
-        ch = ()
-    else:
-        raise UserInputError(f"unknown normalization tag {how!r} in the theorem registry")
-    changes.extend(ch)
-    if classification and ds.y.ndim == 1:
-        k = np.unique(ds.y).size
-        if k == 2:
-            ds, ch = binary_labels(ds)
-            changes.extend(ch)
-        else:
-            changes.append(f"labels left as given ({k} classes; a classification theorem "
-                           "expects two: use NAME:a-vs-b)")
-    return ds, changes
 
 
 def _judge(h, values, sid: str, hidden: set[str]):

@@ -28,6 +28,8 @@ __all__ = [
     "apply_normalization",
     "binary_labels",
     "center_labels",
+    "norm_at_most_one",
+    "normalize_for",
     "unit_norm",
 ]
 
@@ -163,6 +165,12 @@ def apply_normalization(ds: Dataset, spec: str | None) -> tuple[Dataset, tuple[s
             continue
         if key == "unit_norm":
             ds, ch = unit_norm(ds)
+        elif key == "unit_norm_last_coord":  # the registry's tag (Zou et al., Allen-Zhu et al.)
+            ds, ch = append_constant_coordinate(ds, 1.0 / math.sqrt(2.0))
+        elif key == "norm_le_1":
+            ds, ch = norm_at_most_one(ds)
+        elif key == "ntk_param":  # a parameterization, not a change of the data
+            ch = ()
         elif key in ("zou", "constant_last_coordinate", "allen_zhu"):
             if key == "allen_zhu" or not arg:
                 if key == "constant_last_coordinate":
@@ -182,8 +190,49 @@ def apply_normalization(ds: Dataset, spec: str | None) -> tuple[Dataset, tuple[s
             ds, ch = center_labels(ds)
         else:
             raise UserInputError(
-                f"unknown normalization {part!r}; expected unit_norm, zou[:mu], allen_zhu, "
-                "constant_last_coordinate:mu, binary_labels, center_labels or none"
+                f"unknown normalization {part!r}; expected unit_norm, unit_norm_last_coord, "
+                "norm_le_1, zou[:mu], allen_zhu, constant_last_coordinate:mu, binary_labels, "
+                "center_labels or none"
             )
         changes.extend(ch)
     return ds, tuple(changes)
+
+
+def norm_at_most_one(ds: Dataset) -> tuple[Dataset, tuple[str, ...]]:
+    """Divide every input by the largest norm (plus rounding) so that ‖x‖ ≤ 1 provably holds.
+
+    >>> from prooftools.numerics.data.datasets import make_dataset
+    >>> ds, ch = norm_at_most_one(make_dataset([[3.0, 4.0], [0.0, 1.0]], [0, 1], name="t"))
+    >>> bool(np.linalg.norm(ds.X, axis=1).max() <= 1.0), len(ch)
+    (True, 1)
+    """
+    top = float(row_norms(ds.X).max())  # scaled: correct near the float limits
+    if top * (1.0 + 4.0 * (ds.d + 4) * 2.0**-53) <= 1.0:
+        return ds, ()
+    msg = f"divided all inputs by the largest norm {top:.6g} (+ rounding; now ‖x‖ ≤ 1)"
+    top *= 1.0 + 8.0 * (ds.d + 4) * 2.0**-53  # so that rounding cannot leave ‖x‖ > 1
+    return _with(ds, X=ds.X / top, changes=(msg,))
+
+
+def normalize_for(ds: Dataset, how: str | None, *,
+                  classification: bool = False) -> tuple[Dataset, list[str]]:
+    """A theorem's normalization tag (through :func:`apply_normalization`), then ±1 labels for a
+    classification theorem on two-class data; returns the dataset and the list of changes.
+
+    >>> from prooftools.numerics.data.datasets import make_dataset
+    >>> ds, ch = normalize_for(make_dataset([[2.0], [1.0]], [3, 5], name="t"), "unit_norm",
+    ...                        classification=True)
+    >>> ds.y.tolist(), len(ch)  # inputs scaled to norm 1, labels mapped to ±1
+    ([-1.0, 1.0], 2)
+    """
+    ds, ch = apply_normalization(ds, how)
+    changes = list(ch)
+    if classification and ds.y.ndim == 1:
+        k = np.unique(ds.y).size
+        if k == 2:
+            ds, ch = binary_labels(ds)
+            changes.extend(ch)
+        else:
+            changes.append(f"labels left as given ({k} classes; a classification theorem "
+                           "expects two: use NAME:a-vs-b)")
+    return ds, changes
