@@ -50,6 +50,15 @@ class ExponentCheck:
     tight: bool | None
 
 
+
+def _seed_values(rows, name: str, summary: str, nseeds: int) -> np.ndarray:
+    """One positive summary of observable ``name`` per seed (NaN where missing or ≤ 0)."""
+    vals = np.full(nseeds, np.nan)
+    for i, r in enumerate(rows):
+        v = r.get("observables", {}).get(name, {}).get(summary)
+        vals[i] = v if v is not None and v > 0 else np.nan
+    return vals
+
 def observable_fits(run: SweepRun, reg, rows_at, resamples):
     spec = run.spec
     if spec.mode != "scaling" or len(spec.widths) < 2:
@@ -63,13 +72,7 @@ def observable_fits(run: SweepRun, reg, rows_at, resamples):
     for p in run.points:
         for name in sorted(names):
             summary = _SUMMARY.get(name, "max")
-            table = []
-            for w in spec.widths:
-                vals = np.full(nseeds, np.nan)
-                for i, r in enumerate(rows_at(p, w)):
-                    v = r.get("observables", {}).get(name, {}).get(summary)
-                    vals[i] = v if v is not None and v > 0 else np.nan
-                table.append(vals)
+            table = [_seed_values(rows_at(p, w), name, summary, nseeds) for w in spec.widths]
 
             def y_of(i, idx, table=table):
                 v = table[i] if idx is None else table[i][idx]
@@ -115,13 +118,7 @@ def _observable_fits_in_n(run: SweepRun, names, rows_at, resamples) -> list[Obse
         for w in spec.widths:
             for name in names:
                 summary = _SUMMARY.get(name, "max")
-                table = []
-                for p in pts:
-                    vals = np.full(nseeds, np.nan)
-                    for i, r in enumerate(rows_at(p, w)):
-                        v = r.get("observables", {}).get(name, {}).get(summary)
-                        vals[i] = v if v is not None and v > 0 else np.nan
-                    table.append(vals)
+                table = [_seed_values(rows_at(p, w), name, summary, nseeds) for p in pts]
 
                 def y_of(i, idx, table=table):
                     v = table[i] if idx is None else table[i][idx]

@@ -239,6 +239,23 @@ def _beyond_text(loglog: float, sign: int) -> str:
     return f"> 10^(10^{loglog:.3f})" if sign > 0 else f"< 10^(-10^{loglog:.3f})"
 
 
+def _floating_pass(expr):
+    """(the evaluator, its mpmath value), or (evaluator, an Evaluation) when the floating pass
+    already decides: beyond the range, undefined, or not a real number."""
+    ev = _Float()
+    try:
+        with mpmath.workdps(FLOAT_DIGITS):
+            return ev, ev.run(expr)
+    except _Beyond as big:
+        return ev, Evaluation(None, None, exact=False,
+                              magnitude=_beyond_text(big.loglog, big.sign),
+                              reason="beyond the representable range")
+    except _Undefined as bad:
+        return ev, Evaluation(None, None, exact=False, reason=str(bad))
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError) as exc:
+        return ev, Evaluation(None, None, exact=False, reason=f"not a real number ({exc})")
+
+
 def floating(expr: sympy.Basic) -> Evaluation:
     """The floating evaluation only (no exact pass): fast, bounded, any magnitude.
 
@@ -246,17 +263,9 @@ def floating(expr: sympy.Basic) -> Evaluation:
     >>> floating(substitute(sympy.exp(sympy.exp(n)), {n: sympy.Integer(1000)})).magnitude
     '> 10^(10^433.932)'
     """
-    ev = _Float()
-    try:
-        with mpmath.workdps(FLOAT_DIGITS):
-            x = ev.run(expr)
-    except _Beyond as big:
-        return Evaluation(None, None, exact=False, magnitude=_beyond_text(big.loglog, big.sign),
-                          reason="beyond the representable range")
-    except _Undefined as bad:
-        return Evaluation(None, None, exact=False, reason=str(bad))
-    except (ValueError, ZeroDivisionError, OverflowError, TypeError) as exc:
-        return Evaluation(None, None, exact=False, reason=f"not a real number ({exc})")
+    _ev, x = _floating_pass(expr)
+    if isinstance(x, Evaluation):
+        return x
     with mpmath.workdps(FLOAT_DIGITS):
         out = _from_mpf(x, exact=False)
     return out
@@ -302,17 +311,9 @@ def evaluate_number(expr: sympy.Basic, *, seconds: float = EXACT_SECONDS) -> Eva
     >>> r.exact, r.log10
     (False, 43429.44819032518)
     """
-    ev = _Float()
-    try:
-        with mpmath.workdps(FLOAT_DIGITS):
-            x = ev.run(expr)
-    except _Beyond as big:
-        return Evaluation(None, None, exact=False, magnitude=_beyond_text(big.loglog, big.sign),
-                          reason="beyond the representable range")
-    except _Undefined as bad:
-        return Evaluation(None, None, exact=False, reason=str(bad))
-    except (ValueError, ZeroDivisionError, OverflowError, TypeError) as exc:
-        return Evaluation(None, None, exact=False, reason=f"not a real number ({exc})")
+    ev, x = _floating_pass(expr)
+    if isinstance(x, Evaluation):
+        return x
     if ev.peak <= EXACT_DIGITS:
         try:
             with time_limit(seconds):
