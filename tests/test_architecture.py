@@ -11,6 +11,8 @@ PKG = Path(__file__).resolve().parent.parent / "prooftools"
 FORBIDDEN = {
     "numerics": ("sympy", "prooftools.theory", "prooftools.checking", "prooftools.reporting",
                  "prooftools.cli", "matplotlib"),
+    "engines": ("prooftools.checking", "prooftools.reporting", "prooftools.cli",
+                "matplotlib"),
     "theory": ("prooftools.numerics", "prooftools.checking", "prooftools.reporting",
                "prooftools.cli"),
 }

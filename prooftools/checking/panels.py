@@ -7,6 +7,7 @@ judged it (:func:`prooftools.checking.judge.condition_series`).
 
 from __future__ import annotations
 
+import sympy
 from sympy.core.function import AppliedUndef
 
 from prooftools.checking.judge import condition_series
@@ -47,7 +48,7 @@ def judged_panels(registry, ids, items: list[CheckedItem], values, meas, constan
         if got is None:
             continue
         x, lhs, rhs, inside = got
-        small, large, op = sides(cond.expr.args[0] if cond.expr.func.__name__ == "And"
+        small, large, op = sides(cond.expr.args[0] if isinstance(cond.expr, sympy.And)
                                  else cond.expr)
         if _quantified(large, cond.forall) and not _quantified(small, cond.forall):
             small, large, lhs, rhs = large, small, rhs, lhs  # the measured side first

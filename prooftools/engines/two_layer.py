@@ -216,14 +216,14 @@ def _lambda_max_inf(X: np.ndarray) -> float:
 
 def _sperp_radii(request: RunRequest, values, constants) -> list[float]:
     """Radii R at which the conditions call ``sperp_sum``, so the run samples them exactly."""
-    from prooftools.checking.judge import observable_calls
+    from sympy.core.function import AppliedUndef
 
     radii = []
     reg = request.registry
     for sid in request.ids:
         st = reg.get(sid)
         for cond in (*reg.hypotheses_of(st), *st.conclusions):
-            for call in observable_calls(cond.expr):
+            for call in cond.expr.atoms(AppliedUndef):
                 if call.func.__name__ != "sperp_sum" or len(call.args) != 1:
                     continue
                 R = _evaluate_argument(call.args[0], values, constants)
