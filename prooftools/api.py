@@ -4,8 +4,8 @@ Registry and bounds (``load_registry``, ``evaluate_statement``, ``compare_widths
 ``derive_width``, the report tables), data checks (``load_dataset``, ``measure``,
 ``check_dataset``), verification (``verify`` with keywords, or ``verify_config`` with a
 :class:`~prooftools.engines.RunConfig`; render the result with
-:mod:`prooftools.reporting.verify_reports`) and sweeps (``sweep``, ``read_sweep``, ``read_rows``;
-render with :mod:`prooftools.reporting.sweep_reports`).
+:mod:`prooftools.reporting.verify_reports`) and sweeps (``sweep``, ``read_sweep``, ``read_rows``,
+``read_curves``; render with :mod:`prooftools.reporting.sweep_reports`).
 
 >>> from prooftools.api import load_registry, evaluate_statement
 >>> reg = load_registry()
@@ -34,7 +34,7 @@ from prooftools.reporting.registry_reports import (
     statement_dict,
     width_table,
 )
-from prooftools.sweep import read_rows, read_sweep, sweep
+from prooftools.sweep import read_curves, read_rows, read_sweep, sweep
 from prooftools.theory import Registry, load_registry
 from prooftools.theory.bounds import evaluate_bound, evaluate_grid, evaluate_statement
 from prooftools.theory.compare import compare_widths, crossovers, exponents, leading_exponent
@@ -60,6 +60,7 @@ __all__ = [
     "load_dataset",
     "load_registry",
     "measure",
+    "read_curves",
     "read_rows",
     "read_sweep",
     "show_statement",

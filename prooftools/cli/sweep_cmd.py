@@ -68,6 +68,9 @@ def add_parsers(sub) -> None:
                         "the address tcp://HOST:PORT of an existing Dask cluster")
     p.add_argument("--workers", type=positive_int, default=None,
                    help="local cluster size (default: the number of cores)")
+    p.add_argument("--curves", action="store_true",
+                   help="store every run's per-step curves (at most 200 points per series, "
+                        "first and last step kept) in its row; part of the spec's hash")
     p.add_argument("--figures", default=None, metavar="DIR", help="write the figures to DIR")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--runner", default=None, help=argparse.SUPPRESS)  # tests: planted runs
@@ -103,7 +106,8 @@ def cmd_sweep(args) -> int:
         resolution=args.resolution, q=args.q, check_above=args.check_above, grow=args.grow,
         data_seed=args.data_seed, runner=args.runner or DEFAULT_RUNNER,
         theorems=args.theorems, steps=args.steps, step_size=args.step_size,
-        constants=args.constants, stride=args.stride, options=_options(args.option))
+        constants=args.constants, stride=args.stride, options=_options(args.option),
+        curves=args.curves)
     try:
         rep = sweep(args.statement, scheduler=args.scheduler, store=args.store,
                     workers=args.workers, progress=False if args.no_progress else None,

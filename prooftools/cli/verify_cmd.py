@@ -9,11 +9,8 @@ from prooftools.cli.argtypes import nonneg_int, positive_float, positive_int
 from prooftools.cli.options import add_format_option, add_theorems_option, parse_assignments
 from prooftools.errors import UserInputError
 
-#: Papers ``replicate`` knows, with the engine function that runs each.
+#: Papers ``replicate`` knows: du2019 is a preset of the sweep, chatterjee its own experiment.
 REPLICATIONS = ("du2019", "chatterjee")
-
-
-
 
 
 def run_config_from_args(args):
@@ -119,25 +116,47 @@ def _replicate_chatterjee(args, out: str) -> int:
 
 
 def cmd_replicate(args) -> int:
-    from prooftools.numerics.replication.du import replicate_du
-    from prooftools.reporting.replication_plots import write_du_replication
-
     if args.paper not in REPLICATIONS:
         raise UserInputError(f"no replication for {args.paper!r}; available: "
                              + ", ".join(REPLICATIONS))
     out = args.out or f"replication/{args.paper}"
     if args.paper == "chatterjee":
+        given = [f for f, v in (("--seeds", args.seeds), ("--store", args.store),
+                                ("--scheduler", args.scheduler), ("--workers", args.workers))
+                 if v is not None]
+        if given:
+            raise UserInputError(f"{', '.join(given)}: only for replicate du2019 (the Chatterjee "
+                                 "replication is not a sweep)")
         return _replicate_chatterjee(args, out)
-    runs = replicate_du(full=args.full, seed=args.seed, progress=getattr(args, "progress", None))
-    result = write_du_replication(runs, out)
+    return _replicate_du(args, out)
+
+
+def _replicate_du(args, out: str) -> int:
+    """Du et al. §5 as a preset of the sweep: run (or resume) it, then draw from the store."""
+    from pathlib import Path
+
+    from prooftools.reporting.replication_plots import write_du_replication
+    from prooftools.sweep.execute import execute
+    from prooftools.sweep.presets import du2019_replication, du2019_spec
+
+    spec = du2019_spec(full=args.full, seeds=args.seeds or 1, seed=args.seed)
+    store = args.store or str(Path(out) / "sweeps" / spec.key)
+    run = execute(spec, store=store, scheduler=args.scheduler or "local", workers=args.workers,
+                  progress=getattr(args, "progress", None))
+    result = write_du_replication(
+        du2019_replication(spec, run.rows, store=str(run.store), computed=run.computed), out)
     cfg = result["config"]
     print(f"Du et al. 2019 §5 replication: n={cfg['n']}, d={cfg['d']}, steps={cfg['steps']}, "
-          f"η={cfg['eta']:.4g}, λ0={cfg['lambda0']:.4g}, seed={cfg['seed']}")
-    print(f"{'width':>8}  {'final loss':>12}  {'flip frac':>10}  {'max move':>10}")
-    s = result["summary"]
-    for m, lo, fl, dm in zip(s["widths"], s["final_loss"], s["final_flip_frac"],
-                             s["final_dist_max"], strict=True):
-        print(f"{m:>8}  {lo:>12.4g}  {fl:>10.4g}  {dm:>10.4g}")
+          f"η={cfg['eta']:.4g} (0.5/λ_max(H^∞)), λ0={cfg['lambda0']:.4g}, data seed "
+          f"{cfg['data_seed']}, init seeds {cfg['seeds'][0]}..{cfg['seeds'][-1]}")
+    print(f"sweep {cfg['spec_key']}: {cfg['runs']} runs ({cfg['computed']} computed now), "
+          f"store {cfg['store']}")
+    print(f"{'width':>8}  {'seed':>4}  {'final loss':>12}  {'flip frac':>10}  {'max move':>10}"
+          "  Thm 4.1 rate (as measured)")
+    for r in result["runs"]:
+        print(f"{r['width']:>8}  {r['seed']:>4}  {r['final_loss']:>12.4g}  "
+              f"{r['final_flip_frac']:>10.4g}  {r['final_dist_max']:>10.4g}  "
+              f"{r['linear_rate_measured']}")
     print("wrote: " + ", ".join([*result["figures"], f"{out}/du2019_replication.json"]))
     return 0
 
@@ -215,5 +234,16 @@ def add_parsers(sub) -> None:
     p.add_argument("paper", choices=REPLICATIONS, help="paper key")
     p.add_argument("--full", action="store_true", help="the paper's full size (slow)")
     p.add_argument("--out", metavar="DIR", help="output folder (default replication/PAPER)")
-    p.add_argument("--seed", type=nonneg_int, default=0, help="seed (default 0)")
+    p.add_argument("--seed", type=nonneg_int, default=0,
+                   help="seed (default 0); du2019: the data seed and the first init seed")
+    p.add_argument("--seeds", type=positive_int, default=None, metavar="K",
+                   help="du2019: initialization seeds per width (default 1; the figure then "
+                        "shows the median and the min–max band)")
+    p.add_argument("--store", metavar="DIR", default=None,
+                   help="du2019: the sweep store (default OUT/sweeps/<hash of the spec>); a "
+                        "rerun resumes from it")
+    p.add_argument("--scheduler", default=None,
+                   help="du2019: local (default), synchronous or tcp://HOST:PORT, as for sweep")
+    p.add_argument("--workers", type=positive_int, default=None,
+                   help="du2019: local cluster size (default: the number of cores)")
     p.set_defaults(func=cmd_replicate)

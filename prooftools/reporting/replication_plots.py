@@ -28,44 +28,69 @@ __all__ = [
 
 
 def write_du_replication(result: dict, out_dir: str | Path) -> dict:
-    """Draw :func:`~prooftools.numerics.replication.du.replicate_du`'s ``result`` and write
-    ``du2019_replication.{png,pdf,json}`` to ``out_dir``; return ``result`` with ``figures``.
+    """Draw :func:`~prooftools.sweep.presets.du2019_replication`'s ``result`` (read from the
+    sweep store) and write ``du2019_replication.{png,pdf,json}`` to ``out_dir``; return
+    ``result`` with ``figures``.
 
     Raises :class:`UserInputError` when GD diverged; then nothing is written (the previous
     files stay). Figures and JSON are replaced together (:class:`~prooftools.atomic.FileSet`).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    runs, config = result["runs"], result["config"]
-    widths = tuple(config["widths"])
-    if not all(math.isfinite(v) for m in widths for v in runs[m]["loss_all"][-1:]):
-        raise UserInputError(f"GD diverged at step size {config['eta']:.3g}; pass a smaller lr")
+    config = result["config"]
+    bad = [r["width"] for r in result["runs"]
+           if not (isinstance(r["final_loss"], int | float) and math.isfinite(r["final_loss"]))]
+    if bad:
+        raise UserInputError(f"GD diverged at step size {config['eta']:.3g} (width "
+                             f"{', '.join(map(str, sorted(set(bad))))})")
     with FileSet() as files:  # figures and JSON: all new or all old
-        figures = plot_du_replication(runs, widths, config, out, files=files)
+        figures = plot_du_replication(result, out, files=files)
         result = {**result, "figures": figures}
-        files.write_text(out / "du2019_replication.json", json.dumps(
-            json_safe({**result, "runs": {str(k): v for k, v in runs.items()}}),
-            allow_nan=False))
+        files.write_text(out / "du2019_replication.json",
+                         json.dumps(json_safe(result), allow_nan=False))
     return result
 
 
-def plot_du_replication(runs: dict, widths: tuple[int, ...], config: dict, out: Path, *,
-                        files: FileSet | None = None) -> list[str]:
-    """Du et al. §5's three panels (loss, pattern flips, distance from init) against k."""
+def _by_width(runs: list[dict], width: int, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(k, values per seed as rows) of one series at one width, when the seeds share their k."""
+    mine = [r[name] for r in runs if r["width"] == width]
+    at = np.asarray(mine[0]["at"], dtype=float)
+    if any(np.asarray(s["at"], dtype=float).shape != at.shape
+           or not np.array_equal(np.asarray(s["at"], dtype=float), at) for s in mine):
+        return None
+    vals = np.array([[np.nan if v is None else v for v in s["values"]] for s in mine], float)
+    return at, vals
+
+
+def plot_du_replication(result: dict, out: Path, *, files: FileSet | None = None) -> list[str]:
+    """Du et al. §5's three panels (loss, pattern flips, distance from init) against k: one
+    colour per width; with several seeds the median line and the seeds' min–max band."""
     plt = pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    config, runs = result["config"], result["runs"]
+    widths, seeds = config["widths"], config["seeds"]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
     cmap = plt.get_cmap("viridis")
+    several = len(seeds) > 1
     for j, m in enumerate(widths):
         c = cmap(j / max(1, len(widths) - 1))
-        r = runs[m]
-        axes[0].semilogy(np.arange(len(r["loss_all"])), r["loss_all"], color=c, label=f"m={m}")
-        axes[1].plot(r["iterations"], r["flip_frac"], color=c, label=f"m={m}")
-        axes[2].plot(r["iterations"], r["dist_max"], color=c, label=f"m={m}")
-    widest = runs[widths[-1]]["loss_all"]
+        for ax, name in zip(axes, ("loss", "flip_frac", "dist_max"), strict=True):
+            draw = ax.semilogy if name == "loss" else ax.plot
+            got = _by_width(runs, m, name)
+            if got is None:  # seeds recorded at different k: one thin line each
+                for r in (r for r in runs if r["width"] == m):
+                    draw(r[name]["at"], [np.nan if v is None else v for v in r[name]["values"]],
+                         color=c, lw=0.8, label=f"m={m}" if r["seed"] == seeds[0] else None)
+                continue
+            at, vals = got
+            draw(at, np.nanmedian(vals, axis=0), color=c, label=f"m={m}")
+            if several:
+                ax.fill_between(at, np.nanmin(vals, axis=0), np.nanmax(vals, axis=0),
+                                color=c, alpha=0.2, lw=0)
+    widest = _by_width(runs, widths[-1], "loss")
     rho = 1.0 - config["eta"] * config["lambda0"] / 2
-    if len(widest) and np.isfinite(widest[0]) and 0 < rho < 1:
-        k = np.arange(len(widest))
-        axes[0].semilogy(k, widest[0] * rho ** k, "k--", lw=1,
+    if widest is not None and np.isfinite(np.nanmedian(widest[1][:, 0])) and 0 < rho < 1:
+        k = np.arange(config["steps"] + 1)
+        axes[0].semilogy(k, np.nanmedian(widest[1][:, 0]) * rho ** k, "k--", lw=1,
                          label=rf"Thm 4.1 envelope $(1-\eta\lambda_0/2)^k L(0)$, m={widths[-1]}")
     axes[0].set(xlabel="iteration k", ylabel="training loss L(k) (log scale)",
                 title="(a) training loss against Theorem 4.1's linear rate")
@@ -75,9 +100,14 @@ def plot_du_replication(runs: dict, widths: tuple[int, ...], config: dict, out: 
                 title="(c) largest weight movement from initialization")
     for ax in axes:
         ax.legend(fontsize=8)
+    for ax in axes[1:]:
+        ax.ticklabel_format(axis="y", useOffset=False)
+    band = (f"; {len(seeds)} seeds per width: median line, min–max band" if several
+            else f"; init seed {seeds[0]}")
     fig.suptitle(
         f"Du et al. 2019 §5 replication: n={config['n']}, d={config['d']}, "
-        f"η={config['eta']:.3g}, λ0={config['lambda0']:.3g}"
+        f"η={config['eta']:.3g} = $0.5/\\lambda_{{\\max}}(H^\\infty)$, "
+        f"λ0={config['lambda0']:.3g}{band}"
     )
     fig.tight_layout()
     return save_figure(fig, out, "du2019_replication", dpi=120, files=files)

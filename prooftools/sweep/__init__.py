@@ -6,6 +6,7 @@ records every observable at fixed widths (scaling mode), stores each run as it f
 exponents against the theorem's own. See ``docs/sweeps.md``.
 """
 
+from prooftools.sweep.curves import read_curves
 from prooftools.sweep.entry import read_sweep, sweep
 from prooftools.sweep.execute import SweepRun, execute
 from prooftools.sweep.spec import GridPoint, SweepSpec
@@ -13,4 +14,4 @@ from prooftools.sweep.store import Store, read_rows
 from prooftools.sweep.threshold import ThresholdResult, ThresholdSearch
 
 __all__ = ["GridPoint", "Store", "SweepRun", "SweepSpec", "ThresholdResult", "ThresholdSearch",
-           "execute", "read_rows", "read_sweep", "sweep"]
+           "execute", "read_curves", "read_rows", "read_sweep", "sweep"]

@@ -24,7 +24,7 @@ __all__ = ["read_sweep", "sweep"]
 
 _SPEC_FIELDS = ("targets", "dataset", "n", "depth", "delta", "step_policy", "seeds", "mode",
                 "widths", "m_range", "resolution", "q", "check_above", "grow", "data_seed",
-                "runner", "theorems")
+                "runner", "theorems", "curves")
 
 
 def sweep(statement: str, *, scheduler: str = "local", store: str | Path | None = None,

@@ -304,7 +304,8 @@ def _drive(spec, st: Store, points, ex, progress, data) -> SweepRun:
                 in_flight.add(rid)
                 cfg = spec.config(point, width, seed)
                 ex.submit((pkey, width, seed, rid), rid, run_task, spec.runner, handles[pkey],
-                          spec.statement, spec.targets, spec.theorems, cfg.to_json())
+                          spec.statement, spec.targets, spec.theorems, cfg.to_json(),
+                          spec.curves)
         seeds_left[(pkey, width)] = left
         if not left:
             ready.append((pkey, width))

@@ -129,8 +129,10 @@ def _summary(a) -> dict[str, float | None]:
 
 
 def run_verify(data: tuple, statement: str, targets: tuple[str, ...], theorems: tuple[str, ...],
-               config: RunConfig) -> dict[str, Any]:
-    """The default run function: verify, then keep targets, implied constants, observables."""
+               config: RunConfig, curves: bool = False) -> dict[str, Any]:
+    """The default run function: verify, then keep targets, implied constants, observables
+    (and, with ``curves=True``, the down-sampled per-step curves: :mod:`prooftools.sweep.curves`).
+    """
     from prooftools.numerics.quantity import Quantity
 
     registry = _registry(tuple(theorems))
@@ -159,8 +161,13 @@ def run_verify(data: tuple, statement: str, targets: tuple[str, ...], theorems: 
         if isinstance(v, int | float) and not isinstance(v, bool):
             obs[k] = _summary([v])
     cfg = rep.config
+    extra = {}
+    if curves:
+        from prooftools.sweep.curves import trajectory_curves
+
+        extra["curves"] = trajectory_curves(tr)
     return {"targets": out_targets, "implied_constants": implied, "data": values,
-            "observables": obs,
+            "observables": obs, **extra,
             "run": {"eta": _num(cfg.get("eta")), "eta_source": cfg.get("eta_source"),
                     "steps": cfg.get("steps"), "algorithm": cfg.get("algorithm")},
             "graph": dict(rep.graph), "versions": cfg.get("versions", {})}
@@ -179,15 +186,26 @@ def _resolve(ref: str):
 
 
 def run_task(runner: str, data: tuple, statement: str, targets: tuple[str, ...],
-             theorems: tuple[str, ...], config_json: str) -> dict[str, Any]:
-    """Execute one run (on a worker): BLAS pinned to one thread, timed, host recorded."""
+             theorems: tuple[str, ...], config_json: str, curves: bool = False) -> dict[str, Any]:
+    """Execute one run (on a worker): BLAS pinned to one thread, timed, host recorded.
+
+    ``curves=True`` is passed on as the run function's keyword ``curves`` (only then, so a run
+    function without curves keeps the plain signature).
+    """
     from threadpoolctl import threadpool_limits
 
     fn = _resolve(runner)
     config = RunConfig.from_json(config_json)
+    kw = {"curves": True} if curves else {}
     start = time.perf_counter()
     with threadpool_limits(limits=1):
-        out = fn(data, statement, tuple(targets), tuple(theorems), config)
+        try:
+            out = fn(data, statement, tuple(targets), tuple(theorems), config, **kw)
+        except TypeError as e:
+            if kw and "curves" in str(e):
+                raise UserInputError(f"run function {runner!r} records no curves (it takes no "
+                                     "'curves' keyword); run the sweep without curves") from None
+            raise
     out["timing"] = {"run_s": time.perf_counter() - start, "host": socket.gethostname(),
                      "pid": os.getpid()}
     return out

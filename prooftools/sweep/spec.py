@@ -74,6 +74,8 @@ class SweepSpec:
     is the relative width tolerance of the bisection (0: exact, down to adjacent integers);
     ``check_above`` probes widths 2m*, 4m*, … (below the bracket top) for non-monotonicity;
     ``grow`` is the factor of the bracket's geometric climb from the low end (0: both ends first).
+    ``curves=True`` stores every run's down-sampled per-step curves in its row
+    (:mod:`prooftools.sweep.curves`).
     """
 
     statement: str
@@ -95,6 +97,7 @@ class SweepSpec:
     data_seed: int = 0
     runner: str = DEFAULT_RUNNER
     theorems: tuple[str, ...] = ()
+    curves: bool = False
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -141,6 +144,8 @@ class SweepSpec:
             raise UserInputError(f"grow must be 0 (ask both bracket ends at once) or > 1; got "
                                  f"{self.grow!r}")
         set_(self, "grow", float(self.grow))
+        if not isinstance(self.curves, bool):
+            raise UserInputError(f"curves must be true or false; got {self.curves!r}")
         if not isinstance(self.base, RunConfig):
             raise UserInputError("sweep: base must be a RunConfig")
         if self.mode == "threshold" and self.base.width is not None:
@@ -169,8 +174,12 @@ class SweepSpec:
     # ------------------------------------------------------------------ identity
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict of every field (``base`` as its own dict)."""
-        return {
+        """Plain JSON-ready dict of every field (``base`` as its own dict).
+
+        ``curves`` appears only when true, so the keys (and stores) of specs without curves are
+        those they had before the field existed.
+        """
+        out = {
             "statement": self.statement, "targets": list(self.targets),
             "dataset": self.dataset, "n": list(self.n), "depth": list(self.depth),
             "delta": list(self.delta), "step_policy": list(self.step_policy),
@@ -179,6 +188,9 @@ class SweepSpec:
             "check_above": self.check_above, "grow": self.grow, "base": self.base.to_dict(),
             "data_seed": self.data_seed, "runner": self.runner, "theorems": list(self.theorems),
         }
+        if self.curves:
+            out["curves"] = True
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SweepSpec:
