@@ -197,3 +197,17 @@ def test_chatterjee_json_matches_the_schema(tmp_path):
     write_chatterjee_replication(res, tmp_path)
     data = json.loads((tmp_path / "chatterjee_replication.json").read_text())
     jsonschema.validate(data, json.loads(SCHEMA.read_text()))
+
+
+def test_the_documented_sweep_command_is_the_same_spec(tiny, tmp_path, capsys):
+    """`prooftools sweep` with the preset's settings finds every replicate run already stored."""
+    assert _replicate(tmp_path) == 0
+    data = json.loads((tmp_path / "du2019_replication.json").read_text())
+    capsys.readouterr()
+    argv = ["sweep", "du2019.thm4.1", "--target", "du2019.thm4.1.linear_rate", "--dataset",
+            "sphere:d=10,n=12", "--mode", "scaling", "--widths", "32", "128", "--steps", "30",
+            "--step-policy", "practical", "--stride", "5", "--seeds", "1", "--curves",
+            "--scheduler", "synchronous", "--store", data["config"]["store"], "--no-progress"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert f"sweep {data['config']['spec_key']}" in out and "(0 computed now)" in out

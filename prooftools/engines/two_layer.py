@@ -12,7 +12,9 @@ statements call it with, bracketed elsewhere.
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -192,9 +194,38 @@ def _normalize(X: np.ndarray, how: str | None, name: str) -> tuple[np.ndarray, l
     return ds.X, [f"{how}: {c}" for c in changes]
 
 
+#: Per-process memo of what depends on the data only (λ0 and the other data quantities,
+#: λ_max(H^∞)), keyed by a hash of the arrays' bytes: a sweep's runs at one grid point share
+#: their data, so a worker measures them once and each run forms only its own H(0).
+_MEMO: OrderedDict[tuple, object] = OrderedDict()
+_MEMO_SIZE = 16
+
+
+def _memo(kind: str, X: np.ndarray, y: np.ndarray | None, compute):
+    """``compute()`` once per (kind, data) in this process (the least recently used go first)."""
+    h = hashlib.sha256()
+    for a in (X,) if y is None else (X, y):
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(a.tobytes())
+    key = (kind, h.hexdigest())
+    if key in _MEMO:
+        _MEMO.move_to_end(key)
+        return _MEMO[key]
+    value = _MEMO[key] = compute()
+    while len(_MEMO) > _MEMO_SIZE:
+        _MEMO.popitem(last=False)
+    return value
+
+
 def measure_two_layer_data(X: np.ndarray, y: np.ndarray) -> dict[str, object]:
     """n, d, y_max, the norm range, and λ0 (certified), nonpar, sep, σ_min(X), rank(X), measured
-    once by :func:`prooftools.numerics.data.quantities.measure`."""
+    by :func:`prooftools.numerics.data.quantities.measure` once per data in this process (the
+    values are immutable :class:`Quantity` objects and numbers; a new dict is returned)."""
+    return dict(_memo("data", X, y, lambda: _measure_two_layer_data(X, y)))
+
+
+def _measure_two_layer_data(X: np.ndarray, y: np.ndarray) -> dict[str, object]:
     from prooftools.numerics.data.datasets import make_dataset
     from prooftools.numerics.data.quantities import measure
 
@@ -211,7 +242,8 @@ def measure_two_layer_data(X: np.ndarray, y: np.ndarray) -> dict[str, object]:
 def _lambda_max_inf(X: np.ndarray) -> float:
     from prooftools.numerics.kernels.infinite import relu_gram_h_inf
 
-    return float(np.linalg.eigvalsh(relu_gram_h_inf(X))[-1])
+    return _memo("lambda_max_inf", X, None,
+                 lambda: float(np.linalg.eigvalsh(relu_gram_h_inf(X))[-1]))
 
 
 def _sperp_radii(request: RunRequest, values, constants) -> list[float]:

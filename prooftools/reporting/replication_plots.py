@@ -68,7 +68,7 @@ def plot_du_replication(result: dict, out: Path, *, files: FileSet | None = None
     plt = pyplot()
     config, runs = result["config"], result["runs"]
     widths, seeds = config["widths"], config["seeds"]
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.4))
     cmap = plt.get_cmap("viridis")
     several = len(seeds) > 1
     for j, m in enumerate(widths):
@@ -98,8 +98,8 @@ def plot_du_replication(result: dict, out: Path, *, files: FileSet | None = None
                 title="(b) ReLU pattern flips since initialization")
     axes[2].set(xlabel="iteration k", ylabel=r"$\max_r\|w_r(k)-w_r(0)\|_2$",
                 title="(c) largest weight movement from initialization")
-    for ax in axes:
-        ax.legend(fontsize=8)
+    axes[0].legend(handles=axes[0].get_lines()[-1:], fontsize=8, loc="upper right")
+    fig.legend(handles=axes[1].get_lines(), loc="center right", fontsize=9, title="width")
     for ax in axes[1:]:
         ax.ticklabel_format(axis="y", useOffset=False)
     band = (f"; {len(seeds)} seeds per width: median line, min–max band" if several
@@ -109,7 +109,7 @@ def plot_du_replication(result: dict, out: Path, *, files: FileSet | None = None
         f"η={config['eta']:.3g} = $0.5/\\lambda_{{\\max}}(H^\\infty)$, "
         f"λ0={config['lambda0']:.3g}{band}"
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 0.93, 1))
     return save_figure(fig, out, "du2019_replication", dpi=120, files=files)
 
 

@@ -13,8 +13,8 @@ every width. The paper does not state its step; the preset uses the engine's pra
 Theorem 4.1's linear rate as measured (the figure's dashed envelope).
 
 >>> spec = du2019_spec(seeds=2)
->>> spec.mode, spec.widths[-1], spec.seeds, spec.base.steps, spec.curves
-('scaling', 6400, (0, 1), 300, True)
+>>> spec.mode, spec.widths[-1], spec.seeds, spec.base.steps, spec.step_policy, spec.curves
+('scaling', 6400, (0, 1), 300, ('practical',), True)
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ def du2019_spec(*, full: bool = False, seeds: int = 1, seed: int = 0,
     return SweepSpec(
         DU_STATEMENT, targets=(DU_TARGET,), dataset=f"sphere:d={size['d']},n={size['n']}",
         mode="scaling", widths=tuple(widths or size["widths"]),
-        seeds=tuple(range(seed, seed + seeds)), data_seed=seed, curves=True,
-        base=RunConfig(steps=size["steps"], step_policy="practical", stride=DU_STRIDE))
+        step_policy=("practical",), seeds=tuple(range(seed, seed + seeds)), data_seed=seed,
+        curves=True, base=RunConfig(steps=size["steps"], stride=DU_STRIDE))
 
 
 def _final(series: dict) -> float | None:
@@ -100,7 +100,7 @@ def du2019_replication(spec: SweepSpec, rows: list[dict[str, Any]], *, store: st
         "n": int(first["data"]["n"]), "d": int(first["data"]["d"]),
         "steps": int(spec.base.steps), "stride": int(spec.base.stride), "eta": eta,
         "eta_source": first["run"]["eta_source"], "lambda0": lambda0,
-        "lambda_max_Hinf": 0.5 / eta if spec.base.step_policy == "practical" else None,
+        "lambda_max_Hinf": 0.5 / eta if first["config"]["step_policy"] == "practical" else None,
         "seeds": list(spec.seeds), "data_seed": spec.data_seed, "widths": list(spec.widths),
         "dataset": spec.dataset, "statement": spec.statement, "target": DU_TARGET,
         "spec_key": spec.key, "store": str(store), "runs": len(rows), "computed": computed,
