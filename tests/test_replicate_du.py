@@ -211,3 +211,26 @@ def test_the_documented_sweep_command_is_the_same_spec(tiny, tmp_path, capsys):
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert f"sweep {data['config']['spec_key']}" in out and "(0 computed now)" in out
+
+
+def test_data_quantities_are_measured_once_per_data(monkeypatch):
+    """The two-layer engine measures λ0 & co. once per data in a process (sweep runs at one grid
+    point share their data); the memo returns what a fresh measurement gives."""
+    from prooftools.engines import two_layer
+    from prooftools.numerics.data.datasets import make_dataset
+    from prooftools.numerics.data.quantities import measure
+
+    calls = []
+    real = two_layer._measure_two_layer_data
+    monkeypatch.setattr(two_layer, "_measure_two_layer_data",
+                        lambda X, y: calls.append(1) or real(X, y))
+    X, y, _ = load_point_data("sphere:d=7,n=9", None, 123)
+    first = two_layer.measure_two_layer_data(X, y)
+    again = two_layer.measure_two_layer_data(X.copy(), y.copy())
+    assert len(calls) == 1 and again == first and again is not first
+    fresh = measure(make_dataset(X, y, name="fresh"))
+    assert first["lambda0"].value == fresh["lambda0"].value
+    X2 = X.copy()
+    X2[0, 0] = np.nextafter(X2[0, 0], 2.0)  # one ulp: other data, measured again
+    two_layer.measure_two_layer_data(X2, y)
+    assert len(calls) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from types import SimpleNamespace
 
 from prooftools.cli.argtypes import nonneg_int, positive_float, positive_int
@@ -141,8 +142,13 @@ def _replicate_du(args, out: str) -> int:
 
     spec = du2019_spec(full=args.full, seeds=args.seeds or 1, seed=args.seed)
     store = args.store or str(Path(out) / "sweeps" / spec.key)
-    run = execute(spec, store=store, scheduler=args.scheduler or "local", workers=args.workers,
-                  progress=getattr(args, "progress", None))
+    try:
+        run = execute(spec, store=store, scheduler=args.scheduler or "local",
+                      workers=args.workers, progress=getattr(args, "progress", None))
+    except KeyboardInterrupt:  # the cluster is closed (execute's finally): leave normally
+        print(f"prooftools: interrupted; finished runs are stored in {store} (rerun the same "
+              "command to resume)", file=sys.stderr)
+        return 130
     result = write_du_replication(
         du2019_replication(spec, run.rows, store=str(run.store), computed=run.computed), out)
     cfg = result["config"]
@@ -232,13 +238,15 @@ def add_parsers(sub) -> None:
 
     p = sub.add_parser("replicate", help="re-run a paper's experiment (figures and data)")
     p.add_argument("paper", choices=REPLICATIONS, help="paper key")
-    p.add_argument("--full", action="store_true", help="the paper's full size (slow)")
+    p.add_argument("--full", action="store_true",
+                   help="the paper's full size (slow; du2019: n = d = 1000, 100 steps, widths "
+                        "1000 … 16000)")
     p.add_argument("--out", metavar="DIR", help="output folder (default replication/PAPER)")
     p.add_argument("--seed", type=nonneg_int, default=0,
                    help="seed (default 0); du2019: the data seed and the first init seed")
     p.add_argument("--seeds", type=positive_int, default=None, metavar="K",
-                   help="du2019: initialization seeds per width (default 1; the figure then "
-                        "shows the median and the min–max band)")
+                   help="du2019: initialization seeds per width (default 1; with K > 1 the "
+                        "figure shows the median and the min–max band)")
     p.add_argument("--store", metavar="DIR", default=None,
                    help="du2019: the sweep store (default OUT/sweeps/<hash of the spec>); a "
                         "rerun resumes from it")

@@ -176,12 +176,31 @@ def local_cluster(workers: int | None = None):
     import dask
     from distributed import LocalCluster
 
+    _quiet_resource_tracker()
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)
     with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
         return LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                             processes=True, dashboard_address=":0",
                             silence_logs=logging.ERROR)
+
+
+def _quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with its leak warning filtered out.
+
+    After Ctrl-C the CLI exits 2 s later at the latest (``prooftools.cli.interrupt``), possibly
+    before a busy cluster has closed; the tracker then still removes the workers' semaphores,
+    but would print a three-line warning after the one-line message. Nothing else changes.
+    """
+    import sys
+    from multiprocessing import resource_tracker
+
+    quiet = "ignore::UserWarning:multiprocessing.resource_tracker"
+    sys.warnoptions.append(quiet)
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.warnoptions.remove(quiet)
 
 
 def _executor(scheduler, workers: int | None):
@@ -243,11 +262,38 @@ def execute(spec: SweepSpec, *, store: str | Path | None = None, scheduler: str 
         raise UserInputError("sweep: with arrays given, n cannot vary (subsample them first)")
     st = Store.open(spec, store)
     points = spec.points()
-    ex = _executor(scheduler, workers)
+    ex, held = _shielded_start(scheduler, workers)
     try:
+        if held:  # Ctrl-C while the cluster started: raised now, so the cluster is closed
+            _raise_held(held)
         return _drive(spec, st, points, ex, progress, data)
     finally:
         ex.close()
+
+
+def _shielded_start(scheduler, workers):
+    """The executor, with SIGINT held while it starts (a local cluster interrupted half-way would
+    leave worker processes behind); returns it and the held signal, if any."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return _executor(scheduler, workers), None
+    held: list = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(previous))
+    try:
+        return _executor(scheduler, workers), (held[0] if held else None)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _raise_held(previous) -> None:
+    """Deliver a held SIGINT to the handler that was in place (it raises KeyboardInterrupt)."""
+    import signal
+
+    if callable(previous):
+        previous(signal.SIGINT, None)
+    raise KeyboardInterrupt
 
 
 def _drive(spec, st: Store, points, ex, progress, data) -> SweepRun:
