@@ -105,7 +105,11 @@ def test_preset_data_are_uniform_on_the_sphere_with_gaussian_labels():
     from scipy import stats
 
     spec = presets.du2019_spec()
-    assert spec.dataset == "sphere:d=200,n=200"
+    assert spec.dataset == "sphere:d=200,n=200" and spec.base.steps == 300
+    full = presets.du2019_spec(full=True, seeds=3, seed=5)
+    assert (full.dataset, full.base.steps, full.widths) == \
+        ("sphere:d=1000,n=1000", 100, (1000, 2000, 4000, 8000, 16000))
+    assert full.seeds == (5, 6, 7) and full.data_seed == 5 and full.key != spec.key
     X, y, _ = load_point_data("sphere:d=20,n=3000", None, 0)
     np.testing.assert_allclose(np.linalg.norm(X, axis=1), 1.0, rtol=1e-12)
     # a coordinate of a uniform point on S^{d-1}: (1 + x)/2 ~ Beta((d-1)/2, (d-1)/2)

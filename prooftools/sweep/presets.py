@@ -19,7 +19,6 @@ Theorem 4.1's linear rate as measured (the figure's dashed envelope).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from prooftools.engines.config import RunConfig
@@ -110,8 +109,3 @@ def du2019_replication(spec: SweepSpec, rows: list[dict[str, Any]], *, store: st
                                                   if r["width"] == m] for name in DU_SERIES}}
                for m in spec.widths]
     return {"config": config, "runs": runs, "summary": summary}
-
-
-def finite(v) -> bool:
-    """Whether a stored value is a finite number (``null`` marks a non-finite one)."""
-    return isinstance(v, int | float) and math.isfinite(v)
