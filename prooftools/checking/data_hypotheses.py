@@ -22,9 +22,9 @@ import numpy as np
 
 from prooftools.atomic import dumps
 from prooftools.checking.verdict import judge_relation
+from prooftools.numerics.data.cache import QuantityCache, measure_cached
 from prooftools.numerics.data.datasets import Dataset
 from prooftools.numerics.data.normalize import normalize_for
-from prooftools.numerics.data.quantities import measure
 from prooftools.numerics.quantity import Quantity
 
 __all__ = ["DataCheckReport", "check_dataset"]
@@ -46,6 +46,9 @@ class DataCheckReport:
     changes: dict[str, list[str]]  # normalization -> what was changed
     hypotheses: list[dict] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
+    #: normalization -> names of the quantities read from the on-disk cache
+    cached: dict[str, list[str]] = field(default_factory=dict)
+    cache_dir: str | None = None  # None: the cache was not used (--no-cache)
 
     def verdict_counts(self) -> dict[str, int]:
         """How many hypotheses got each verdict."""
@@ -66,6 +69,8 @@ class DataCheckReport:
             },
             "hypotheses": self.hypotheses,
             "skipped": self.skipped,
+            "cache": {"dir": self.cache_dir,
+                      "read": {k: v for k, v in self.cached.items() if v}},
         }
 
     def to_json(self) -> str:
@@ -125,24 +130,31 @@ def check_dataset(
     progress: bool | None = None,
     fast: bool = False,
     scheduler: str | None = None,
+    cache: bool | str = True,
 ) -> DataCheckReport:
     """Judge the data hypotheses of the selected statements (default: all that have any).
 
     With ``depth`` the depth-L NTK's ``lambda_ntk`` is measured and reported (certified) whatever
     the hypotheses name; wherever λ0 is measured, Arora et al.'s ``ar_complexity`` = yᵀ(H^∞)⁻¹y
     comes from the same factorisation. ``fast``: positivity certificates only. ``scheduler``: a
-    Dask scheduler address on whose workers λ0 is certified (for matrices beyond one machine)."""
+    Dask scheduler address on whose workers λ0 is certified (for matrices beyond one machine).
+    ``cache``: read and fill the on-disk cache of expensive quantities
+    (:mod:`prooftools.numerics.data.cache`; a folder path, True for the default folder, False
+    to recompute everything); the report lists what came from it."""
     ids = list(statement_ids) if statement_ids else sorted(registry.statements)
     for sid in ids:
         registry.get(sid)  # raises UnknownStatementError with the registry's message
     plan, skipped = _plan(registry, ids, depth)
-    report = DataCheckReport(dataset=ds.summary(), quantities={}, changes={})
+    store = None if cache is False else QuantityCache(None if cache is True else cache)
+    report = DataCheckReport(dataset=ds.summary(), quantities={}, changes={},
+                             cache_dir=None if store is None else str(store.folder))
     for (how, classification), items in plan.items():
         label = how + ("+binary_labels" if classification else "")
         nds, changes = normalize_for(ds, how, classification=classification)
         wanted = _wanted(items, depth, scheduler)
-        qs = measure(nds, depth=depth, progress=progress, names=lambda s, w=wanted: s in w,
-                     fast=fast, scheduler=scheduler)
+        qs, report.cached[label] = measure_cached(nds, label, wanted, cache=store, depth=depth,
+                                                  progress=progress, fast=fast,
+                                                  scheduler=scheduler)
         report.quantities[label] = qs
         report.changes[label] = changes
         report.hypotheses += _judged(registry, items, qs, label)

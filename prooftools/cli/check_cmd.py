@@ -29,7 +29,7 @@ def run(args) -> int:
         ids = seen
     report = check_dataset(ds, reg, ids, depth=args.depth,
                            progress=getattr(args, "progress", None), fast=args.fast,
-                           scheduler=args.scheduler)
+                           scheduler=args.scheduler, cache=not args.no_cache)
     if args.format == "json":
         print(report.to_json())
         return 0
@@ -75,6 +75,9 @@ def add_parser(subparsers) -> None:
                    help="certify λ0 on an existing Dask cluster (e.g. tcp://host:8786): the "
                         "kernel is formed in tiles on the workers, never on this machine")
     p.add_argument("--seed", type=int, default=0, help="seed of generated datasets (default 0)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="recompute every quantity: neither read nor write the on-disk cache "
+                        "($PROOFTOOLS_CACHE_DIR, default ~/.cache/prooftools)")
     add_format_option(p)
     add_theorems_option(p)
     p.set_defaults(func=run)

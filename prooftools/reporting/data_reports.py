@@ -27,6 +27,10 @@ def quantity_table(report, label: str) -> Table:
     for k in names:
         q = qs[k]
         t.rows.append([k, _num(q.value), _num(q.lower), q.witness or ""])
+    cached = getattr(report, "cached", {}).get(label)
+    if cached:
+        t.notes.append("read from the on-disk cache (--no-cache recomputes): "
+                       + ", ".join(cached))
     return t
 
 
