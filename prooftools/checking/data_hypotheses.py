@@ -5,7 +5,14 @@ tag; if absent, the tag most statements of the same paper carry; else ``unit_nor
 data quantities it mentions (:func:`prooftools.numerics.data.quantities.measure`, certified)
 and judge each hypothesis whose free symbols are all data symbols or constants with
 :func:`prooftools.checking.verdict.judge_relation`. Hypotheses that mention parameters (m, η, …),
-observables or indices are not data hypotheses and are listed as skipped.
+observables or indices are not data hypotheses and are listed as skipped — unless the user
+supplies every such parameter's value (``values``, the CLI's ``--set``): then they are judged too.
+
+User values (``--set NAME=VALUE``) are checked against each symbol's declared domain. They may
+name parameters (δ, m, L, η, …), constants (a paper's unnamed ``C``: the verdict then needs no
+implied range) and data quantities that are *estimated* from the data (λ0, sep, …: the measured
+number is replaced and the report marks it user-supplied, not measured); counts read off the
+dataset itself (n, d, ranks: integer-valued data symbols) cannot be overridden.
 
 Normalization tags understood: ``unit_norm``; ``unit_norm_last_coord`` (‖x‖ = 1 and a constant
 last coordinate: 1/√2 for Allen-Zhu et al. as they state; for Zou et al., whose μ ∈ (0, 1) is
@@ -22,6 +29,7 @@ import numpy as np
 
 from prooftools.atomic import dumps
 from prooftools.checking.verdict import judge_relation
+from prooftools.errors import UserInputError
 from prooftools.numerics.data.cache import QuantityCache, measure_cached
 from prooftools.numerics.data.datasets import Dataset
 from prooftools.numerics.data.normalize import normalize_for
@@ -49,6 +57,8 @@ class DataCheckReport:
     #: normalization -> names of the quantities read from the on-disk cache
     cached: dict[str, list[str]] = field(default_factory=dict)
     cache_dir: str | None = None  # None: the cache was not used (--no-cache)
+    #: user-supplied values (--set): name -> {"value", "role", "used"}
+    supplied: dict[str, dict] = field(default_factory=dict)
 
     def verdict_counts(self) -> dict[str, int]:
         """How many hypotheses got each verdict."""
@@ -69,6 +79,7 @@ class DataCheckReport:
             },
             "hypotheses": self.hypotheses,
             "skipped": self.skipped,
+            "set": self.supplied,
             "cache": {"dir": self.cache_dir,
                       "read": {k: v for k, v in self.cached.items() if v}},
         }
@@ -103,17 +114,21 @@ def _paper_tags(registry) -> dict[str, dict[str, str]]:
     return out
 
 
-def _data_hypotheses(registry, st):
-    """(data hypotheses, skipped records) of one statement."""
+def _data_hypotheses(registry, st, supplied=frozenset()):
+    """(data hypotheses, skipped records) of one statement; a symbol in ``supplied`` has a
+    user value, so it does not make its hypothesis a non-data one."""
     keep, skipped = [], []
     for h in st.hypotheses:
         names = {s.name for s in h.expr.free_symbols}
         roles = {name: (registry.symbols[name].role if name in registry.symbols else "unknown")
                  for name in names}
-        other = sorted(n for n, r in roles.items() if r not in ("data", "constant"))
-        if other or "data" not in roles.values():
+        other = sorted(n for n, r in roles.items()
+                       if r not in ("data", "constant") and n not in supplied)
+        if other or not ({"data"} & set(roles.values()) or names & set(supplied)):
             why = ("mentions " + ", ".join(f"{n} ({roles[n]})" for n in other)) if other else \
                 "no data symbol"
+            if other and all(roles[n] in ("parameter", "constant") for n in other):
+                why += " (--set gives a value)"
             skipped.append({"statement": st.id, "hypothesis": h.name, "reason":
                             f"not a data hypothesis: {why}"})
         else:
@@ -131,6 +146,7 @@ def check_dataset(
     fast: bool = False,
     scheduler: str | None = None,
     cache: bool | str = True,
+    values: dict[str, object] | None = None,
 ) -> DataCheckReport:
     """Judge the data hypotheses of the selected statements (default: all that have any).
 
@@ -140,36 +156,57 @@ def check_dataset(
     Dask scheduler address on whose workers λ0 is certified (for matrices beyond one machine).
     ``cache``: read and fill the on-disk cache of expensive quantities
     (:mod:`prooftools.numerics.data.cache`; a folder path, True for the default folder, False
-    to recompute everything); the report lists what came from it."""
+    to recompute everything); the report lists what came from it. ``values``: user values of
+    symbols (``--set``), checked against their domains (see the module docstring)."""
     ids = list(statement_ids) if statement_ids else sorted(registry.statements)
     for sid in ids:
         registry.get(sid)  # raises UnknownStatementError with the registry's message
-    plan, skipped = _plan(registry, ids, depth)
+    user = _user_values(registry, values or {})
+    plan, skipped = _plan(registry, ids, depth, set(user))
     store = None if cache is False else QuantityCache(None if cache is True else cache)
     report = DataCheckReport(dataset=ds.summary(), quantities={}, changes={},
                              cache_dir=None if store is None else str(store.folder))
     for (how, classification), items in plan.items():
         label = how + ("+binary_labels" if classification else "")
         nds, changes = normalize_for(ds, how, classification=classification)
-        wanted = _wanted(items, depth, scheduler)
+        wanted = _wanted(items, depth, scheduler, set(user))
         qs, report.cached[label] = measure_cached(nds, label, wanted, cache=store, depth=depth,
                                                   progress=progress, fast=fast,
                                                   scheduler=scheduler)
         report.quantities[label] = qs
         report.changes[label] = changes
-        report.hypotheses += _judged(registry, items, qs, label)
+        report.hypotheses += _judged(registry, items, qs, label, user)
     report.skipped = skipped
+    used = {n for h in report.hypotheses for n in h.get("user_supplied", ())}
+    report.supplied = {n: {"value": v, "role": registry.symbols[n].role, "used": n in used}
+                       for n, v in user.items()}
     return report
 
 
-def _plan(registry, ids, depth) -> tuple[dict[tuple[str, bool], list], list[dict]]:
+def _user_values(registry, values) -> dict[str, float]:
+    """The user's values as floats, each checked against its symbol's domain; counts of the
+    dataset (integer-valued data symbols such as n, d) cannot be set."""
+    from prooftools.theory.values import check_value
+
+    out = {}
+    for name, raw in values.items():
+        q = check_value(registry, name, raw)  # unknown, observable, out of domain: one line
+        sym = registry.symbols[name]
+        if sym.role == "data" and sym.domain in ("positive_integer", "nonnegative_integer"):
+            raise UserInputError(f"{name} is counted from the dataset; it cannot be set "
+                                 "(give a dataset with the value you mean)")
+        out[name] = float(q)
+    return out
+
+
+def _plan(registry, ids, depth, supplied) -> tuple[dict[tuple[str, bool], list], list[dict]]:
     """Statements grouped by the normalization (and label mapping) their hypotheses assume."""
     paper_tags = _paper_tags(registry)
     plan: dict[tuple[str, bool], list] = {}
     skipped: list[dict] = []
     for sid in ids:
         st = registry.get(sid)
-        hyps, skip = _data_hypotheses(registry, st)
+        hyps, skip = _data_hypotheses(registry, st, supplied)
         skipped.extend(skip)
         if not hyps:
             continue
@@ -182,12 +219,14 @@ def _plan(registry, ids, depth) -> tuple[dict[tuple[str, bool], list], list[dict
     return plan, skipped
 
 
-def _wanted(items, depth, scheduler) -> set[str]:
-    """The quantities the hypotheses name, plus lambda_ntk with a depth and yᵀH⁻¹y with λ0."""
+def _wanted(items, depth, scheduler, user) -> set[str]:
+    """The quantities the hypotheses name, plus lambda_ntk with a depth and yᵀH⁻¹y with λ0;
+    a quantity the user gave a value (``user``) is not measured."""
     wanted = set()
     for _st, hyps in items:
         for h in hyps:
-            wanted |= {ALIASES.get(s.name, s.name) for s in h.expr.free_symbols}
+            wanted |= {ALIASES.get(s.name, s.name) for s in h.expr.free_symbols
+                       if s.name not in user}
     if depth is not None:
         wanted.add("lambda_ntk")
     if "lambda0" in wanted:
@@ -197,29 +236,33 @@ def _wanted(items, depth, scheduler) -> set[str]:
     return wanted
 
 
-def _judged(registry, items, qs, label) -> list[dict]:
+def _judged(registry, items, qs, label, user) -> list[dict]:
     """One record per hypothesis: verdict, values, certified bounds, witnesses, margin."""
     values = dict(qs)
     values.update({alias: qs[name] for alias, name in ALIASES.items() if name in qs})
+    values.update({n: Quantity(v, lower=v, upper=v) for n, v in user.items()})  # exact as given
     out = []
     for st, hyps in items:
         hidden = {s.name for h in hyps for s in h.expr.free_symbols
                   if registry.symbols.get(s.name) is not None
-                  and registry.symbols[s.name].role == "constant"}
+                  and registry.symbols[s.name].role == "constant" and s.name not in user}
         for h in hyps:
             j = _judge(h, values, st.id, hidden)
             used = sorted(s.name for s in h.expr.free_symbols if s.name in values)
+            mine = [n for n in used if n in user]
             out.append({
                 "statement": st.id,
                 "hypothesis": h.name,
                 "text": h.text,
                 "verdict": str(j.verdict),
                 "value": {n: values[n].value for n in used},
-                "lower_bound": {n: values[n].lower for n in used if values[n].lower is not None},
+                "lower_bound": {n: values[n].lower for n in used
+                                if values[n].lower is not None and n not in user},
                 "witness": {n: values[n].witness for n in used if values[n].witness},
                 "margin": j.margin,
                 "implied_constants": j.implied_constants,
                 "normalization": label,
                 "note": j.note,
+                **({"user_supplied": mine} if mine else {}),
             })
     return out

@@ -76,7 +76,7 @@ def _version() -> str:
     try:
         return metadata.version("prooftools")
     except metadata.PackageNotFoundError:
-        return "unknown"
+        return "0+unversioned"
 
 
 def data_digest(ds: Dataset) -> str:
