@@ -100,7 +100,7 @@ def test_cli_set_changes_the_verdict_and_says_so(capsys, basis, tmp_path):
     assert main([*base[:-2], "--set", "eta=0.0079"]) == 0
     text = capsys.readouterr().out
     assert "eta=0.0079 (set)" in text
-    assert "set by the user (--set), not measured: eta=0.0079" in text
+    assert "given with --set (user-supplied, not measured): eta=0.0079" in text
 
 
 @pytest.mark.parametrize("item, message", [

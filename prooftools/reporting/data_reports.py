@@ -53,7 +53,7 @@ def hypothesis_table(report) -> Table:
     t.notes.append("verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     supplied = getattr(report, "supplied", {})
     if supplied:
-        t.notes.append("set by the user (--set), not measured: " + ", ".join(
+        t.notes.append("given with --set (user-supplied, not measured): " + ", ".join(
             f"{k}={v['value']:.6g}" + ("" if v["used"] else " (no hypothesis here uses it)")
             for k, v in supplied.items()))
     if report.skipped:
