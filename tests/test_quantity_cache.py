@@ -9,12 +9,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from prooftools.checking.data_hypotheses import check_dataset
 from prooftools.cli import main
 from prooftools.numerics.data import quantities
 from prooftools.numerics.data.cache import QuantityCache, default_cache_dir, measure_cached
 from prooftools.numerics.data.datasets import load_dataset, make_dataset
+from prooftools.numerics.quantity import Quantity
 
 IDS = ["du2019.asm3.1", "allenzhu2019.asm2.1"]  # λ0 (unit_norm) and sep (last-coordinate)
 
@@ -171,3 +174,36 @@ def test_cli_check_says_what_came_from_the_cache(capsys, counted):
         "\nread from the on-disk cache (--no-cache recomputes): ar_complexity, lambda0", "") == cold
     assert main([*args, "--no-cache"]) == 0
     assert capsys.readouterr().out == cold and counted["lambda0"] == 2
+
+
+_floats = st.floats(allow_nan=True, allow_infinity=True)
+
+
+@given(value=_floats, lower=st.none() | _floats, upper=st.none() | _floats,
+       witness=st.none() | st.text(max_size=40), note=st.none() | st.text(max_size=200))
+@settings(max_examples=60, deadline=None)
+def test_an_entry_reads_back_exactly_what_was_stored(value, lower, upper, witness, note):
+    import math
+    import tempfile
+
+    q = Quantity(value, lower=lower, upper=upper, witness=witness, note=note)
+    with tempfile.TemporaryDirectory() as folder:
+        cache = QuantityCache(folder)
+        stored = cache.put("ab" * 32, "sep", q)
+        back = cache.get("ab" * 32, "sep")
+    assert stored == (not math.isnan(value))
+    if stored:
+        assert back is not None
+        for f in ("value", "lower", "upper"):
+            a, b = getattr(q, f), getattr(back, f)
+            assert (a is None and b is None) or (a == b or (math.isnan(a) and math.isnan(b)))
+        assert (back.witness, back.note) == (witness, note)
+
+
+def test_digest_sees_every_row_block():
+    X = np.zeros((300_000, 4))  # 9.6 MB: more than one hashing block
+    from prooftools.numerics.data.cache import data_digest
+
+    a = data_digest(make_dataset(X, np.zeros(X.shape[0]), name="z"))
+    X[-1, -1] = 1e-300
+    assert data_digest(make_dataset(X, np.zeros(X.shape[0]), name="z")) != a

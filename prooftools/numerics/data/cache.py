@@ -32,6 +32,7 @@ import json
 import math
 import os
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +71,7 @@ def default_cache_dir() -> Path:
     return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "prooftools"
 
 
+@lru_cache(maxsize=1)
 def _version() -> str:
     from importlib import metadata
 
@@ -91,9 +93,10 @@ def data_digest(ds: Dataset) -> str:
     """
     h = hashlib.sha256()
     for arr in (ds.X, ds.y):
-        a = np.ascontiguousarray(arr)
-        h.update(f"{a.dtype.str}{a.shape}".encode())
-        h.update(a.tobytes())
+        h.update(f"{arr.dtype.str}{arr.shape}".encode())
+        step = max(1, (8 << 20) // max(arr[:1].nbytes, 1))  # ≈ 8 MiB of rows at a time: no copy
+        for i in range(0, max(arr.shape[0], 1), step):  # of the whole array is ever made
+            h.update(np.ascontiguousarray(arr[i:i + step]).tobytes())
     return h.hexdigest()
 
 
@@ -162,8 +165,8 @@ class QuantityCache:
             return False
         entry = {"format": CACHE_FORMAT, "name": name,
                  "quantity": {f: _encode(getattr(q, f)) for f in _FIELDS}}
-        text = json.dumps(entry, allow_nan=False, ensure_ascii=False)
-        if len(text.encode()) > MAX_ENTRY_BYTES:
+        text = json.dumps(entry, allow_nan=False)  # ASCII: any note encodes
+        if len(text) > MAX_ENTRY_BYTES:
             return False
         target = self.path(key)
         try:
