@@ -122,3 +122,20 @@ def test_bad_values_are_one_line_errors(capsys, item, message):
 def test_api_refuses_out_of_domain_values(registry, basis):
     with pytest.raises(UserInputError, match="invalid value for delta"):
         check_dataset(basis, registry, ["du2019.step4.1"], values={"delta": 1.5})
+
+
+@pytest.mark.parametrize("item, message", [
+    ("b=1e400", "invalid value for b: 1e400 (beyond the floating-point range"),
+    ("rank_X=3", "rank_X is counted from the dataset"),
+    ("zl_rank_XXt=3", "zl_rank_XXt is counted from the dataset"),
+])
+def test_values_the_data_or_floats_contradict(capsys, item, message):
+    assert main(["check", "sphere:n=5,d=3", "--set", item]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_an_unmeasured_integer_data_symbol_may_be_supplied(registry, basis):
+    sym = registry.symbols["dd_p"]  # a data symbol no measurement produces
+    assert sym.role == "data" and sym.domain == "positive_integer"
+    r = check_dataset(basis, registry, ["du2019.setting"], values={"dd_p": 3})
+    assert r.supplied["dd_p"]["value"] == 3.0

@@ -12,7 +12,7 @@ User values (``--set NAME=VALUE``) are checked against each symbol's declared do
 name parameters (δ, m, L, η, …), constants (a paper's unnamed ``C``: the verdict then needs no
 implied range) and data quantities that are *estimated* from the data (λ0, sep, …: the measured
 number is replaced and the report marks it user-supplied, not measured); counts read off the
-dataset itself (n, d, ranks: integer-valued data symbols) cannot be overridden.
+dataset itself (n, d and the ranks: :data:`COUNTS`) cannot be overridden.
 
 Normalization tags understood: ``unit_norm``; ``unit_norm_last_coord`` (‖x‖ = 1 and a constant
 last coordinate: 1/√2 for Allen-Zhu et al. as they state; for Zou et al., whose μ ∈ (0, 1) is
@@ -22,6 +22,7 @@ classification statements with two label classes the labels are mapped to ±1.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -43,6 +44,9 @@ ALIASES = {
     "zl_rank_YXt": "x_rank_YXt",
     "zl_sigma_min_X": "x_sigma_min_smaller_side",  # σ_min of their d×n X = σ_d of ours
 }
+
+#: data symbols counted exactly from the dataset: a user value would contradict the data
+COUNTS = frozenset({"n", "d", "rank_X", "x_rank_XXt", "x_rank_YXt"})
 
 
 @dataclass
@@ -185,17 +189,19 @@ def check_dataset(
 
 def _user_values(registry, values) -> dict[str, float]:
     """The user's values as floats, each checked against its symbol's domain; counts of the
-    dataset (integer-valued data symbols such as n, d) cannot be set."""
+    dataset (:data:`COUNTS`) cannot be set."""
     from prooftools.theory.values import check_value
 
     out = {}
     for name, raw in values.items():
         q = check_value(registry, name, raw)  # unknown, observable, out of domain: one line
-        sym = registry.symbols[name]
-        if sym.role == "data" and sym.domain in ("positive_integer", "nonnegative_integer"):
+        if ALIASES.get(name, name) in COUNTS:
             raise UserInputError(f"{name} is counted from the dataset; it cannot be set "
                                  "(give a dataset with the value you mean)")
         out[name] = float(q)
+        if not math.isfinite(out[name]):
+            raise UserInputError(f"invalid value for {name}: {raw} (beyond the floating-point "
+                                 "range, about 1.8e308)")
     return out
 
 
