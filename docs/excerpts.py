@@ -8,7 +8,8 @@ A document opts in per excerpt with a marker line right before a fenced block::
     ```
 
 The command is run in-process (``prooftools.cli.main``) with the arguments after the marker's
-colon; what it prints replaces the block. ``python docs/excerpts.py`` rewrites every
+colon, with an empty on-disk cache (so an excerpt never depends on earlier runs); what it prints
+replaces the block. ``python docs/excerpts.py`` rewrites every
 excerpt; ``--check`` exits 1 and lists the excerpts that differ (tests/test_docs.py runs the
 check, so a doc cannot drift from the tool).
 """
@@ -34,11 +35,22 @@ def documents() -> list[Path]:
 
 def run(command: str) -> str:
     """What ``prooftools COMMAND`` prints (stdout), as the documents show it."""
+    import os
+    import tempfile
+
     from prooftools.cli import main
 
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        status = main(shlex.split(command))
+    saved = os.environ.get("PROOFTOOLS_CACHE_DIR")
+    with tempfile.TemporaryDirectory() as cache, contextlib.redirect_stdout(out):
+        os.environ["PROOFTOOLS_CACHE_DIR"] = cache  # a cold cache: the same output every time
+        try:
+            status = main(shlex.split(command))
+        finally:
+            if saved is None:
+                os.environ.pop("PROOFTOOLS_CACHE_DIR", None)
+            else:
+                os.environ["PROOFTOOLS_CACHE_DIR"] = saved
     if status != 0:
         raise RuntimeError(f"documented command failed ({status}): prooftools {command}")
     return out.getvalue().rstrip("\n") + "\n"

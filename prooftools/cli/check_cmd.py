@@ -5,8 +5,10 @@ from __future__ import annotations
 from prooftools.cli.argtypes import positive_int
 from prooftools.cli.options import (
     add_format_option,
+    add_set_option,
     add_theorems_option,
     load_user_registry,
+    parse_assignments,
     render,
 )
 from prooftools.reporting.data_reports import hypothesis_table, quantity_table
@@ -29,7 +31,8 @@ def run(args) -> int:
         ids = seen
     report = check_dataset(ds, reg, ids, depth=args.depth,
                            progress=getattr(args, "progress", None), fast=args.fast,
-                           scheduler=args.scheduler)
+                           scheduler=args.scheduler, cache=not args.no_cache,
+                           values=parse_assignments(args.set))
     if args.format == "json":
         print(report.to_json())
         return 0
@@ -75,6 +78,12 @@ def add_parser(subparsers) -> None:
                    help="certify λ0 on an existing Dask cluster (e.g. tcp://host:8786): the "
                         "kernel is formed in tiles on the workers, never on this machine")
     p.add_argument("--seed", type=int, default=0, help="seed of generated datasets (default 0)")
+    add_set_option(p, "a symbol's value, checked against its domain: parameters (delta, m, L, "
+                      "…) and constants make hypotheses that name them judgeable; a measured "
+                      "quantity (lambda0, sep, …) is replaced and marked user-supplied")
+    p.add_argument("--no-cache", action="store_true",
+                   help="recompute every quantity: neither read nor write the on-disk cache "
+                        "($PROOFTOOLS_CACHE_DIR, default ~/.cache/prooftools)")
     add_format_option(p)
     add_theorems_option(p)
     p.set_defaults(func=run)

@@ -167,6 +167,15 @@ def _replicate_du(args, out: str) -> int:
     return 0
 
 
+def cmd_engines(args) -> int:
+    """``prooftools engines``: the registered engines and what each runs."""
+    from prooftools.cli.options import render
+    from prooftools.reporting.engine_reports import engine_table
+
+    print(render(engine_table(), args))
+    return 0
+
+
 def add_parsers(sub) -> None:
     p = sub.add_parser(
         "verify",
@@ -235,6 +244,13 @@ def add_parsers(sub) -> None:
                         "(checked against the engine's declared type and range)")
     add_theorems_option(p)
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("engines", help="list the numeric engines and the statement tags they run",
+                       description="The registered engines (built-ins and plug-ins): the "
+                                   "`network` tags and papers each runs, its algorithms, step "
+                                   "policies and options.")
+    add_format_option(p)
+    p.set_defaults(func=cmd_engines)
 
     p = sub.add_parser("replicate", help="re-run a paper's experiment (figures and data)")
     p.add_argument("paper", choices=REPLICATIONS, help="paper key")

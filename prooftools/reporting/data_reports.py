@@ -27,6 +27,10 @@ def quantity_table(report, label: str) -> Table:
     for k in names:
         q = qs[k]
         t.rows.append([k, _num(q.value), _num(q.lower), q.witness or ""])
+    cached = getattr(report, "cached", {}).get(label)
+    if cached:
+        t.notes.append("read from the on-disk cache (--no-cache recomputes): "
+                       + ", ".join(cached))
     return t
 
 
@@ -35,8 +39,9 @@ def hypothesis_table(report) -> Table:
     t = Table(columns=["statement", "hypothesis", "verdict", "values", "note"],
               caption=f"Data hypotheses on {report.dataset['name']}")
     for h in report.hypotheses:
-        vals = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                         for k, v in h["value"].items())
+        mine = h.get("user_supplied", ())
+        vals = ", ".join((f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}")
+                         + (" (set)" if k in mine else "") for k, v in h["value"].items())
         wit = "; ".join(f"{k}: {w}" for k, w in h["witness"].items()
                         if h["verdict"] != str(Verdict.HOLDS))
         note = h["note"]
@@ -46,6 +51,11 @@ def hypothesis_table(report) -> Table:
                        vals + (f" [{wit}]" if wit else ""), note])
     counts = report.verdict_counts()
     t.notes.append("verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    supplied = getattr(report, "supplied", {})
+    if supplied:
+        t.notes.append("given with --set (user-supplied, not measured): " + ", ".join(
+            f"{k}={v['value']:.6g}" + ("" if v["used"] else " (no hypothesis here uses it)")
+            for k, v in supplied.items()))
     if report.skipped:
         t.notes.append(f"{len(report.skipped)} hypotheses mention parameters or observables "
                        "and are not data hypotheses (skipped)")

@@ -61,8 +61,10 @@ def escape(text: object) -> str:
     'a\\_b \\& 50\\% \\textless{} \\textbar{}x\\textbar{}'
     >>> escape("Ω(n) − 1")
     '\\ensuremath{\\Omega}(n) \\ensuremath{-} 1'
+    >>> escape("--no-cache")  # no en-dash ligature: a flag prints as typed
+    '-{}-no-cache'
     """
-    return _ENCODER.unicode_to_latex(str(text))
+    return re.sub(r"-(?=-)", "-{}", _ENCODER.unicode_to_latex(str(text)))
 
 
 def number(x: float | int | None, digits: int = 4) -> str:

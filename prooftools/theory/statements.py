@@ -140,10 +140,8 @@ class StatementBuilder:
                 self.bad("'forall' must be a list of index names", *where, "forall",
                          key=f"{name}.forall")
                 continue
-            for f in forall:
-                if f not in self.symbols:
-                    self.bad(f"forall names unknown index {f!r}", *where, "forall",
-                             key=f"{name}.forall")
+            if not self.check_forall(expr, forall, name, where):
+                continue
             when = None
             if "when" in entry:
                 when = self.expr(str(entry["when"]), (*where, "when"), f"{section}.{name}.when",
@@ -166,6 +164,33 @@ class StatementBuilder:
                 notes=str(entry.get("notes", "")),
                 line=self.raw.lines.line("statements", self.index, *where, "expr"),
             )
+
+    def check_forall(self, expr, forall, name, where) -> bool:
+        """``forall`` names index symbols only, and every index the formula leaves free (the
+        ``k`` of ``resid_sq(k)``) is quantified: without ``forall`` the condition would be
+        judged at no index at all. Reports the problem and returns False otherwise."""
+        for f in forall:
+            if f not in self.symbols:
+                self.bad(f"forall names unknown index {f!r}", *where, "forall",
+                         key=f"{name}.forall")
+                return False
+            if self.symbols[f].role != "index":
+                self.bad(f"forall names {f!r}, a {self.symbols[f].role}, not an index "
+                         "(indices: " + ", ".join(sorted(n for n, d in self.symbols.items()
+                                                         if d.role == "index")) + ")",
+                         *where, "forall", key=f"{name}.forall")
+                return False
+        free = sorted(s.name for s in expr.free_symbols
+                      if s.name in self.symbols and self.symbols[s.name].role == "index")
+        missing = [f for f in free if f not in forall]
+        if missing:
+            listed = ", ".join(f'"{f}"' for f in free)
+            self.bad(f"{name!r} uses the index {', '.join(missing)} without quantifying it: "
+                     f"add forall = [{listed}] (a quantified condition needs forall)",
+                     *where, "forall" if "forall" in self.spec[where[0]][where[1]] else "expr",
+                     key=f"{name}.forall")
+            return False
+        return True
 
     def bounds(self, default_prov):
         for j, entry in enumerate(self.spec.get("bounds", [])):

@@ -72,7 +72,11 @@ def check_value(registry: Registry, name: str, value: object) -> sympy.Rational:
     """
     sym = registry.symbols.get(name)
     if sym is None:
-        raise UserInputError(f"unknown symbol {name!r} in the given values")
+        import difflib
+
+        close = difflib.get_close_matches(name, registry.symbols, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UserInputError(f"unknown symbol {name!r} in the given values{hint}")
     if sym.role in ("observable", "index"):
         raise UserInputError(f"{name} is {'an' if sym.role == 'index' else 'a measured'} "
                              f"{sym.role}, not a value that can be set")
