@@ -38,7 +38,6 @@ from prooftools.numerics.quantity import Quantity
 from prooftools.numerics.rounding import UNIT_ROUNDOFF
 from prooftools.numerics.spectra import (
     MemoryBudgetError,
-    available_memory,
     certified_lambda_min,
     certified_lambda_min_and_quadratic,
     certified_sigma_min,
@@ -227,7 +226,7 @@ def _kernel_memory(n: int, d: int, max_n: int | None, what: str) -> tuple[str | 
     except MemoryBudgetError as e:
         return f"not computed: {e}", ""
     return None, (f"memory: one n×n matrix formed, factorised and restored in place "
-                  f"({need / 1e9:.2f} GB needed, {available_memory() / 1e9:.1f} GB available)")
+                  f"({need / 1e9:.2f} GB needed)")
 
 
 def _parallel_pair(nonpar: Quantity | None) -> tuple[int, int] | None:
