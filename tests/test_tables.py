@@ -95,6 +95,7 @@ def test_provenance_marks_and_legend_in_every_text_format():
     assert LEGEND in text
     md = t.render("markdown")
     assert "du2019.thm4.1†" in md and f"*{LEGEND}*" in md
+    assert f"*hidden constants set to 1*\n\n*{LEGEND}*" in md  # notes: one paragraph each
 
 
 def test_no_legend_without_marks():
