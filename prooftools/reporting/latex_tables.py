@@ -109,9 +109,9 @@ def _number_column(t: Table, i: int) -> tuple[str, str]:
     r"""(column spec, header cell) of numeric column ``i``, two columns ``r@{}l``.
 
     The header spans both halves, centred (wrapped when its words allow and it is wider than
-    the numbers). A header still wider than the numbers would give its excess to the last
-    half and push the numbers left; the integer half is then widened instead, so the numbers
-    end under the header's right edge.
+    the numbers). A header still wider than the numbers would give all its excess to the last
+    half and push the numbers left; the integer half then takes half of it, so the numbers sit
+    centred under the header like its dashes.
     """
     h, em = t.columns[i], _EM_PER_CHAR
     left, right = _halves([r[i] for r in t.rows])
@@ -121,8 +121,9 @@ def _number_column(t: Table, i: int) -> tuple[str, str]:
     else:
         head_fmt, head_width = "c", len(h) * em
     spec = "r@{}l"  # integer part, then the decimal point and what follows
-    if head_width > (left + right) * em + 0.5:
-        spec = f">{{\\raggedleft\\arraybackslash}}p{{{head_width - right * em:.1f}em}}@{{}}l"
+    excess = head_width - (left + right) * em
+    if excess > 0.5:  # half of it before the numbers: the block sits centred under the header
+        spec = f">{{\\raggedleft\\arraybackslash}}p{{{left * em + excess / 2:.1f}em}}@{{}}l"
     return spec, f"\\multicolumn{{2}}{{{head_fmt}}}{{{escape(h)}}}"
 
 
