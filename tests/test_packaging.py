@@ -21,6 +21,8 @@ def test_wheel_ships_theorems_and_loads_them(tmp_path):
         names = zf.namelist()
         assert "prooftools/_theorems/vocabulary.toml" in names
         assert "prooftools/_theorems/du2019.toml" in names
+        for schema in ("table", "bounds", "graph", "show", "check", "verify", "sweep"):
+            assert f"prooftools/schemas/{schema}.schema.json" in names  # users validate with them
         zf.extractall(tmp_path / "site")
     code = (
         "from prooftools.theory import load_registry;"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 
@@ -36,10 +37,32 @@ def test_latex_uses_booktabs_and_powers_of_ten():
         assert rule in out
     assert out.splitlines()[0] == "% requires \\usepackage{amsmath,amssymb,booktabs,xltabular}"
     assert "$10^{3000}$" in out
-    assert "$2.00\\times10^{33}$" in out
-    assert "$12.5$" in out
-    assert "---" in out  # missing magnitude
+    assert "$2$ & $.00\\times10^{33}$" in out  # split at the decimal point (r@{}l)
+    assert "$12$ & $.5$" in out
+    assert "\\multicolumn{2}{c}{---}" in out  # missing magnitude, across both halves
     assert "\\label{tab:w}" in out
+
+
+def test_latex_numbers_align_on_the_decimal_point():
+    """A number column is two columns, r@{}l: the integer part right-aligned, then the decimal
+    point, the fraction and the power of ten; the header spans both halves."""
+    from prooftools.reporting.latex_tables import split_number
+
+    t = Table(["name", "value"], rows=[["a", 1797], ["b", 0.0486], ["c", "-2.22e-16"],
+                                       ["d", 2e-9], ["e", None]])
+    out = t.render("latex")
+    spec = re.search(r"\\begin\{tabularx\}\{\\linewidth\}\{(.*)\}$", out, re.M).group(1)
+    assert spec.endswith("@{}l") and spec.count("@{}") == 1
+    assert "\\multicolumn{2}{c}{value}" in out
+    rows = [ln for ln in out.splitlines() if ln.endswith("\\\\") and ln[0] in "abcde"]
+    assert rows == ["a & $1797$ &  \\\\", "b & $0$ & $.0486$ \\\\",
+                    "c & $-2$ & $.22\\times10^{-16}$ \\\\", "d & $2$ & ${}\\times10^{-9}$ \\\\",
+                    "e & \\multicolumn{2}{c}{---} \\\\"]
+    # every number is whole again when its halves are joined (nothing lost in the split)
+    for tex in ("$1797$", "$-0.998$", "$1.15\\times10^{9}$", "$10^{-5}$", "$\\infty$"):
+        left, right = split_number(tex)
+        joined = left[:-1] + right[1:] if right else left
+        assert joined.replace("{}", "") == tex
 
 
 def test_latex_escapes_special_characters():
@@ -72,6 +95,7 @@ def test_provenance_marks_and_legend_in_every_text_format():
     assert LEGEND in text
     md = t.render("markdown")
     assert "du2019.thm4.1†" in md and f"*{LEGEND}*" in md
+    assert f"*hidden constants set to 1*\n\n*{LEGEND}*" in md  # notes: one paragraph each
 
 
 def test_no_legend_without_marks():

@@ -80,7 +80,7 @@ def test_report_dict_and_renderings(healthy, tmp_path):
     assert all((tmp_path / p.rsplit("/", 1)[1]).stat().st_size > 1000 for p in paths)
 
 
-def test_step_size_beyond_two_over_lambda_max_breaks_the_rate(reg, sphere):
+def test_step_size_beyond_two_over_lambda_max_breaks_the_rate(reg, sphere, healthy):
     eta = 2.5 / _lambda_max_inf(sphere.X)
     rep = verify(reg, THM, sphere.X, sphere.y, width=512, steps=25, lr=eta, seed=1,
                  progress=False)
@@ -92,6 +92,12 @@ def test_step_size_beyond_two_over_lambda_max_breaks_the_rate(reg, sphere):
     assert rep.config["overridden"]["eta"]["value"] == eta
     assert rep.first_failing_link is not None
     assert rep.to_dict()["verdicts"][-1]["first_failure"] == rate.judgement.first_failure
+    # every report format says so, not only the JSON; a run whose hypotheses hold does not
+    for fmt in ("text", "markdown"):
+        assert f"{THM}:linear_rate fails, not a counterexample: hypotheses failed: " \
+               f"{THM}:step_size" in render_report(rep, fmt)
+    assert r"linear\_rate fails, not a counterexample" in render_report(rep, "latex")
+    assert "not a counterexample" not in render_report(healthy, "text")
 
 
 def test_narrow_width_breaks_the_radius_condition(reg, sphere):

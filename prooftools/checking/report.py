@@ -111,18 +111,25 @@ class VerifyReport:
     def to_dict(self) -> dict:
         """JSON-friendly dict: statement, config, data, verdicts, graph, trajectory."""
         tr = self.trajectory
-        traj = {"index_name": tr.config.get("index", "k"), "index": _floats(tr.index)}
+        name = tr.config.get("index", "k")
+        steps = _steps if name == "k" else _floats  # iterations k are integers, times t are not
+        traj = {"index_name": name, "index": steps(tr.index)}
         traj.update({k: _floats(v) for k, v in tr.observables.items()})
         if tr.dense_index is not None:
-            traj["dense"] = {"index": _floats(tr.dense_index),
+            traj["dense"] = {"index": steps(tr.dense_index),
                              **{k: _floats(v) for k, v in tr.dense.items()}}
+        verdicts = [it.to_dict() for it in self.items]
+        if name == "k":
+            for row in verdicts:
+                for key in ("worst_index", "first_failure"):
+                    row[key] = _step(row[key])
         return {
             "statement": self.statement,
             "config": self.config,
             "changes": list(self.changes),
             "lines": list(self.lines),
             "data": {k: _data_json(v) for k, v in self.data.items()},
-            "verdicts": [it.to_dict() for it in self.items],
+            "verdicts": verdicts,
             "graph": dict(self.graph),
             "first_failing_link": self.first_failing_link,
             "failing_links": list(self.failing_links),
@@ -132,6 +139,21 @@ class VerifyReport:
 
 def _floats(a) -> list:
     return [None if not math.isfinite(float(v)) else float(v) for v in np.asarray(a).ravel()]
+
+
+def _step(v: float | None) -> int | float | None:
+    """An iteration index as the integer it is (``20``, not ``20.0``).
+
+    >>> _step(20.0), _step(None), _step(2.5)
+    (20, None, 2.5)
+    """
+    if v is None or not math.isfinite(v):
+        return None
+    return int(v) if float(v).is_integer() else float(v)
+
+
+def _steps(a) -> list:
+    return [_step(float(v)) for v in np.asarray(a).ravel()]
 
 
 def _data_json(v):

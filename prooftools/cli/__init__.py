@@ -48,16 +48,33 @@ def build_parser() -> argparse.ArgumentParser:
         description="Symbolic-plus-numeric checks of convergence theorems for neural networks.",
     )
     parser.add_argument("--version", action="version", version=f"prooftools {__version__}")
-    talk = parser.add_mutually_exclusive_group()
-    talk.add_argument("-q", "--quiet", dest="progress", action="store_const", const=False,
-                      help="no progress bars (default: bars when printing to a terminal)")
-    talk.add_argument("-v", "--verbose", dest="progress", action="store_const", const=True,
-                      help="progress bars even when the output is not a terminal")
+    add_talk_options(parser)
     parser.set_defaults(progress=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_parsers(sub)
+    for command in dict.fromkeys(sub.choices.values()):  # `prooftools verify … -q` works too
+        add_talk_options(command, default=argparse.SUPPRESS)
     return parser
+
+
+def add_talk_options(p: argparse.ArgumentParser, default=None) -> None:
+    """``-q/--quiet`` and ``-v/--verbose``: both set ``progress`` (False / True; None: neither).
+
+    Quiet: no progress bars, only the results and errors. Verbose: progress bars even when
+    stderr is not a terminal, and on stderr the options used, engine and configuration
+    details and timings. A sub-command's copy defaults to SUPPRESS so that it never overwrites
+    the flag given before the sub-command.
+    """
+    talk = p.add_mutually_exclusive_group()
+    talk.add_argument("-q", "--quiet", dest="progress", action="store_const", const=False,
+                      default=default,
+                      help="no progress bars, only results and errors (default: bars when "
+                           "printing to a terminal)")
+    talk.add_argument("-v", "--verbose", dest="progress", action="store_const", const=True,
+                      default=default,
+                      help="progress bars even when not on a terminal; options, configuration "
+                           "and timings on stderr")
 
 
 def main(argv: list[str] | None = None) -> int:

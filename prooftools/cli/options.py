@@ -65,8 +65,54 @@ def render(table, args) -> str:
     return table.render(args.format, width=text_width(args))
 
 
+def quiet(args) -> bool:
+    """``-q``: no progress bars, no informational messages."""
+    return getattr(args, "progress", None) is False
+
+
+def verbose(args) -> bool:
+    """``-v``: progress bars everywhere, and details (options, configuration, timings)."""
+    return getattr(args, "progress", None) is True
+
+
+def say(args, message: str) -> None:
+    """A detail for ``-v`` only, on stderr (stdout stays the command's output)."""
+    if verbose(args):
+        print(f"prooftools: {message}", file=sys.stderr, flush=True)
+
+
+def given_options(args) -> str:
+    """The options of this command line as ``name=value`` (what ``-v`` prints first).
+
+    >>> given_options(argparse.Namespace(command="show", id="du2019.thm4.1", wide=False,
+    ...                                  set=[], seed=0, func=print, progress=True))
+    'id=du2019.thm4.1, seed=0'
+    """
+    skip = {"command", "func", "progress", "theorem_files"}
+    return ", ".join(f"{k}={v}" for k, v in sorted(vars(args).items())
+                     if k not in skip and v is not None and v is not False
+                     and v != [] and v != ()) or "(defaults)"
+
+
 def run_command(args) -> int:
-    """Run the chosen sub-command; ``--standalone`` wraps what it prints in a LaTeX document."""
+    """Run the chosen sub-command; ``--standalone`` wraps what it prints in a LaTeX document.
+
+    ``-q`` also silences the informational logging of Dask; ``-v`` reports the options and the
+    time the command took."""
+    import logging
+    import time
+
+    if quiet(args):
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+    say(args, f"{args.command}: {given_options(args)}")
+    start = time.perf_counter()
+    status = _run(args)
+    say(args, f"{args.command} finished in {time.perf_counter() - start:.2f} s "
+              f"(exit status {status})")
+    return status
+
+
+def _run(args) -> int:
     if not getattr(args, "standalone", False):
         return int(args.func(args) or 0)
     if args.format != "latex":

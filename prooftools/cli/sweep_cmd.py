@@ -110,7 +110,8 @@ def cmd_sweep(args) -> int:
         curves=args.curves)
     try:
         rep = sweep(args.statement, scheduler=args.scheduler, store=args.store,
-                    workers=args.workers, progress=False if args.no_progress else None,
+                    workers=args.workers,
+                    progress=False if args.no_progress else getattr(args, "progress", None),
                     **fields)
     except KeyboardInterrupt:
         where = args.store or "out/sweeps/<spec hash>"

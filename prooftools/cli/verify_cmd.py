@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from types import SimpleNamespace
 
 from prooftools.cli.argtypes import nonneg_int, positive_float, positive_int
-from prooftools.cli.options import add_format_option, add_theorems_option, parse_assignments
+from prooftools.cli.options import (
+    add_format_option,
+    add_theorems_option,
+    load_user_registry,
+    parse_assignments,
+    say,
+)
 from prooftools.errors import UserInputError
 
 #: Papers ``replicate`` knows: du2019 is a preset of the sweep, chatterjee its own experiment.
@@ -54,13 +61,18 @@ def cmd_verify(args) -> int:
     from prooftools.checking.verify import verify
     from prooftools.numerics.data.datasets import load_dataset
     from prooftools.reporting.verify_reports import plot_report, render_report
-    from prooftools.theory import load_registry
 
     config = run_config_from_args(args)
-    reg = load_registry(extra_dirs=args.theorems)
+    reg = load_user_registry(args)  # --theorems folders and files
     ds = load_dataset(args.dataset)
     data = SimpleNamespace(X=ds.X, y=ds.y, name=args.dataset)
-    report = verify(reg, args.id, data, config, progress=None)
+    say(args, f"verify: run configuration {config.to_dict()} (key {config.key})")
+    start = time.perf_counter()
+    report = verify(reg, args.id, data, config, progress=getattr(args, "progress", None))
+    cfg = report.config
+    say(args, f"verify: engine {cfg.get('engine')}, η = {cfg.get('eta')} "
+              f"({cfg.get('eta_source')}), {len(report.items)} items judged in "
+              f"{time.perf_counter() - start:.2f} s (training included)")
     text = render_report(report, args.format)
     if args.plots:
         paths = plot_report(report, args.plots)
@@ -81,7 +93,7 @@ def _replicate_chatterjee(args, out: str) -> int:
     sizes = rc.FULL_SIZES if args.full else rc.DEFAULT_SIZES
     seeds = tuple(range(args.seed, args.seed + (rc.FULL_SEEDS if args.full else rc.DEFAULT_SEEDS)))
     steps = rc.FULL_STEPS if args.full else rc.DEFAULT_STEPS
-    res = rc.replicate_chatterjee(sizes, seeds, steps, progress=None)
+    res = rc.replicate_chatterjee(sizes, seeds, steps, progress=getattr(args, "progress", None))
     paths = write_chatterjee_replication(res, out)
     cfg = res["config"]
     print(f"Chatterjee: does positive initialization accelerate GD? {cfg['activation']}, "

@@ -93,7 +93,8 @@ class TwoLayerEngine(Engine):
         how = _normalization_of(request.registry, request.ids)
         X, changes = _normalize(X, how, request.dataset)
         algo = self._algorithm(request)
-        values: dict[str, object] = {**measure_two_layer_data(X, y), "m": int(cfg.width),
+        values: dict[str, object] = {**measure_two_layer_data(X, y, request.progress),
+                                     "m": int(cfg.width),
                                      "delta": cfg.delta}
         if algo == "sgd" and cfg.batch_size is not None:
             values["b"] = int(cfg.batch_size)
@@ -218,14 +219,17 @@ def _memo(kind: str, X: np.ndarray, y: np.ndarray | None, compute):
     return value
 
 
-def measure_two_layer_data(X: np.ndarray, y: np.ndarray) -> dict[str, object]:
+def measure_two_layer_data(X: np.ndarray, y: np.ndarray,
+                           progress: bool | None = None) -> dict[str, object]:
     """n, d, y_max, the norm range, and λ0 (certified), nonpar, sep, σ_min(X), rank(X), measured
     by :func:`prooftools.numerics.data.quantities.measure` once per data in this process (the
-    values are immutable :class:`Quantity` objects and numbers; a new dict is returned)."""
-    return dict(_memo("data", X, y, lambda: _measure_two_layer_data(X, y)))
+    values are immutable :class:`Quantity` objects and numbers; a new dict is returned;
+    ``progress``: the bars of a first measurement)."""
+    return dict(_memo("data", X, y, lambda: _measure_two_layer_data(X, y, progress)))
 
 
-def _measure_two_layer_data(X: np.ndarray, y: np.ndarray) -> dict[str, object]:
+def _measure_two_layer_data(X: np.ndarray, y: np.ndarray,
+                            progress: bool | None) -> dict[str, object]:
     from prooftools.numerics.data.datasets import make_dataset
     from prooftools.numerics.data.quantities import measure
 
@@ -234,7 +238,8 @@ def _measure_two_layer_data(X: np.ndarray, y: np.ndarray) -> dict[str, object]:
         "n": int(X.shape[0]), "d": int(X.shape[1]), "y_max": float(np.max(np.abs(y))),
         "norm_min": float(norms.min()), "norm_max": float(norms.max()),
     }
-    shared = measure(make_dataset(X, y, name="verify"), names=lambda s: s in _DATA)
+    shared = measure(make_dataset(X, y, name="verify"), names=lambda s: s in _DATA,
+                     progress=progress)
     out.update({k: shared[k] for k in _DATA if k in shared})
     return out
 

@@ -1,10 +1,15 @@
 """LaTeX rendering of a :class:`~prooftools.reporting.tables.Table`: booktabs, text columns
-left and wrapped (tabularx), numbers right-aligned in math, long tables across pages, a font size
-chosen so that the table fits the text width.
+left and wrapped (tabularx), numbers in math aligned on the decimal point, long tables across
+pages, a font size chosen so that the table fits the text width.
+
+Decimal alignment needs no package (no siunitx, no dcolumn): a numeric column is a pair of
+columns ``r@{}l``; the left one holds the sign and integer part, the right one the decimal point,
+the fraction and any ``\times10^{k}``, each in its own math group.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 from prooftools.reporting.latex import REQUIRES, escape, number
@@ -62,6 +67,75 @@ def _latex_cell(c) -> str:
 
 
 
+def split_number(tex: str) -> tuple[str, str]:
+    r"""A number cell as (integer part, the rest from the decimal point or the ``	imes``).
+
+    >>> split_number(r"$-1.15\times10^{9}$"), split_number("$1797$")
+    (('$-1$', '$.15\\times10^{9}$'), ('$1797$', ''))
+    >>> split_number(r"$2\times10^{-5}$"), split_number("---")  # {}: × keeps its spacing
+    (('$2$', '${}\\times10^{-5}$'), ('---', ''))
+    """
+    if len(tex) < 2 or not (tex.startswith("$") and tex.endswith("$")):
+        return tex, ""
+    body = tex[1:-1]
+    cuts = [i for i in (body.find("."), body.find(r"\times")) if i > 0]
+    if not cuts:
+        return tex, ""
+    i = min(cuts)
+    rest = body[i:]
+    return f"${body[:i]}$", f"${{}}{rest}$" if rest.startswith("\\") else f"${rest}$"
+
+
+def _visible_len(tex: str) -> float:
+    r"""About how many characters wide ``tex`` prints (``\times`` one, exponents smaller)."""
+    tex = re.sub(r"\^\{([^}]*)\}", lambda m: "x" * math.ceil(0.7 * len(m.group(1))), tex)
+    tex = re.sub(r"\\[A-Za-z]+", "x", tex)
+    return float(len(re.sub(r"[${}]", "", tex)))
+
+
+def _halves(cells: list) -> tuple[float, float]:
+    """Widths in characters of the widest integer part and of the widest rest."""
+    parts = [split_number(_latex_cell(c)) for c in cells]
+    return (max([0.0, *(_visible_len(a) for a, _ in parts)]),
+            max([0.0, *(_visible_len(b) for _, b in parts)]))
+
+
+def _aligned_len(cells: list) -> float:
+    """Width in characters of a decimal-aligned column: widest integer part + widest rest."""
+    return sum(_halves(cells))
+
+
+def _number_column(t: Table, i: int) -> tuple[str, str]:
+    r"""(column spec, header cell) of numeric column ``i``, two columns ``r@{}l``.
+
+    The header spans both halves, centred (wrapped when its words allow and it is wider than
+    the numbers). A header still wider than the numbers would give all its excess to the last
+    half and push the numbers left; the integer half then takes half of it, so the numbers sit
+    centred under the header like its dashes.
+    """
+    h, em = t.columns[i], _EM_PER_CHAR
+    left, right = _halves([r[i] for r in t.rows])
+    width = max([3, *(len(w) for w in h.split()), left + right]) * em
+    if len(h) * em > width:
+        head_fmt, head_width = f">{{\\centering\\arraybackslash}}p{{{width:.1f}em}}", width
+    else:
+        head_fmt, head_width = "c", len(h) * em
+    spec = "r@{}l"  # integer part, then the decimal point and what follows
+    excess = head_width - (left + right) * em
+    if excess > 0.5:  # half of it before the numbers: the block sits centred under the header
+        spec = f">{{\\raggedleft\\arraybackslash}}p{{{left * em + excess / 2:.1f}em}}@{{}}l"
+    return spec, f"\\multicolumn{{2}}{{{head_fmt}}}{{{escape(h)}}}"
+
+
+def _number_cells(c) -> str:
+    """The two cells ``int & rest`` of a number; a dash or a blank spans both, centred."""
+    tex = _latex_cell(c)
+    left, right = split_number(tex)
+    if not right and not tex.startswith("$"):
+        return f"\\multicolumn{{2}}{{c}}{{{tex}}}" if tex else " & "
+    return f"{left} & {right}"
+
+
 def _plain_len(c) -> int:
     if isinstance(c, Formula):
         return int(len(c.text) * 0.8)
@@ -111,7 +185,8 @@ def _column_spec(t: Table, line_em: float) -> tuple[list[str], list[bool], bool]
                   *(_token_len(r[i]) for r in t.rows)])
              * 0.7 for i in range(n)]  # unbreakable pieces: a generous width per character
     natural = [max([least[i] / 0.7 if numeric[i] else len(t.columns[i]),  # headers over
-                    *(_plain_len(r[i]) for r in t.rows)]) * c  # numbers wrap
+                    *((_aligned_len([r[i] for r in t.rows]),) if numeric[i]  # numbers wrap
+                      else (_plain_len(r[i]) for r in t.rows))]) * c
                for i in range(n)]
     wrap = [not numeric[i] and natural[i] > 9 for i in range(n)]
 
@@ -144,7 +219,7 @@ def _column_spec(t: Table, line_em: float) -> tuple[list[str], list[bool], bool]
     spec = []
     for i in range(n):
         if numeric[i]:
-            spec.append("r")
+            spec.append(_number_column(t, i)[0])
         elif wrap[i]:
             spec.append(f">{{\\raggedright\\arraybackslash\\hsize={width[i] / mean:.3f}\\hsize"
                         "\\hspace{0pt}}X")  # \hspace{0pt}: the first word may hyphenate
@@ -155,15 +230,8 @@ def _column_spec(t: Table, line_em: float) -> tuple[list[str], list[bool], bool]
 
 
 def _latex_header(t: Table, numeric: list[bool]) -> str:
-    cells = []
-    for i, h in enumerate(t.columns):
-        head = escape(h)
-        width = max([3, *(len(w) for w in h.split()),
-                     *(_plain_len(r[i]) for r in t.rows)]) * _EM_PER_CHAR
-        if numeric[i] and len(h) * _EM_PER_CHAR > width:  # wrap a long header over numbers
-            head = (f"\\multicolumn{{1}}{{>{{\\raggedleft\\arraybackslash}}p{{{width:.1f}em}}}}"
-                    f"{{{head}}}")
-        cells.append(head)
+    cells = [_number_column(t, i)[1] if numeric[i] else escape(h)
+             for i, h in enumerate(t.columns)]
     return " & ".join(cells) + " \\\\"
 
 
@@ -175,7 +243,8 @@ def render_latex(t: Table) -> str:
         if fits:
             break
     head = _latex_header(t, numeric)
-    body = [" & ".join(_latex_cell(c) for c in r) + " \\\\" for r in t.rows]
+    body = [" & ".join(_number_cells(c) if numeric[i] else _latex_cell(c)
+                       for i, c in enumerate(r)) + " \\\\" for r in t.rows]
     notes = list(t.notes) + ([LEGEND] if t.has_marks else [])
     note_lines = [f"\\par\\smallskip{{\\raggedright\\footnotesize {escape(n)}\\par}}"
                   for n in notes]
@@ -190,7 +259,7 @@ def render_latex(t: Table) -> str:
                 "\\midrule", *body, "\\bottomrule", "\\end{tabularx}", *note_lines,
                 "\\end{table}"]
         return "\n".join(out)
-    n = len(t.columns)
+    n = len(t.columns) + sum(numeric)  # a number takes two columns
     out += ["\\begingroup" + size + "\\setlength{\\tabcolsep}{3pt}",
             f"\\begin{{xltabular}}{{\\linewidth}}{{{colspec}}}"]
     if caption:

@@ -260,8 +260,8 @@ def _markdown(t: Table) -> str:
     for r in t.rows:
         out.append("| " + " | ".join(_md_cell(c) for c in r) + " |")
     notes = list(t.notes) + ([LEGEND] if t.has_marks else [])
-    if notes:
-        out += [""] + [f"*{n}*" for n in notes]
+    for n in notes:  # one paragraph each (consecutive lines would join into one)
+        out += ["", f"*{n}*"]
     return "\n".join(out)
 
 

@@ -23,7 +23,7 @@ from prooftools.reporting.tables import Formula, Table
 if TYPE_CHECKING:
     from prooftools.checking.verify import VerifyReport
 
-__all__ = ["plot_report", "render_report", "verdict_table"]
+__all__ = ["counterexample_notes", "plot_report", "render_report", "verdict_table"]
 
 
 def _fmt(x: float | None) -> str:
@@ -60,6 +60,7 @@ def verdict_table(report: VerifyReport) -> Table:
     notes = [f"data: {_data_line(report)}", f"η: {cfg.get('eta_source')}"]
     notes += [f"changed: {c}" for c in report.changes]
     notes += list(getattr(report, "lines", []))
+    notes += counterexample_notes(report)
     link = report.first_failing_link
     notes.append(f"first failing link: {link}" if link else "no failing link")
     notes.append("margin: worst relative slack (rhs − lhs)/max(|lhs|,|rhs|); negative = violated")
@@ -72,6 +73,25 @@ def verdict_table(report: VerifyReport) -> Table:
         label="tab:verify",
         json_rows=[it.to_dict() for it in report.items],
     )
+
+
+def counterexample_notes(report: VerifyReport) -> list[str]:
+    """One line per failed item whose own hypotheses failed too: the failure is *not a
+    counterexample* to the statement (the JSON carries the same words in the item's note).
+
+    >>> from types import SimpleNamespace as NS
+    >>> j = NS(statement="s", item="rate", verdict="fails",
+    ...        note="checked at 3 of 3 indices; not a counterexample: hypotheses failed: s:eta")
+    >>> counterexample_notes(NS(items=[NS(judgement=j)]))
+    ['s:rate fails, not a counterexample: hypotheses failed: s:eta']
+    """
+    out = []
+    for it in report.items:
+        j = it.judgement
+        for part in j.note.split("; "):
+            if part.startswith("not a counterexample"):
+                out.append(f"{j.statement}:{j.item} {j.verdict}, {part}")
+    return out
 
 
 def _data_line(report: VerifyReport) -> str:

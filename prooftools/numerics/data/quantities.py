@@ -61,6 +61,14 @@ def _exact(v: float, note: str | None = None) -> Quantity:
     return Quantity(float(v), lower=float(v), upper=float(v), note=note)
 
 
+def _count(v: int | float, note: str | None = None) -> Quantity:
+    """An exact count (n, d, a number of classes): an integer, so JSON prints ``20``, not
+    ``20.0``; NaN when it does not apply."""
+    if not math.isfinite(v):
+        return Quantity(math.nan, note=note)
+    return Quantity(int(v), lower=int(v), upper=int(v), note=note)
+
+
 def _norms(X: np.ndarray) -> tuple[Quantity, Quantity]:
     nrm = row_norms(X)  # scaled by powers of two: correct near 1e308 and 1e-308
     rel = _gamma(X.shape[1] + 2)
@@ -72,14 +80,15 @@ def _norms(X: np.ndarray) -> tuple[Quantity, Quantity]:
     )
 
 
-def _rank(M: np.ndarray, limit: int = 4000, s: np.ndarray | None = None) -> tuple[float, str]:
+def _rank(M: np.ndarray, limit: int = 4000, s: np.ndarray | None = None
+          ) -> tuple[int | float, str]:
     """Numerical rank (numpy's rule: σ > max(shape)·eps·σ_max) by SVD (or given σ's)."""
     if s is None and min(M.shape) > limit:
         return math.nan, f"skipped: min dimension {min(M.shape)} > {limit}"
     if s is None:
         s = np.linalg.svd(M, compute_uv=False)
     tol = max(M.shape) * np.finfo(np.float64).eps * (s[0] if s.size else 0.0)
-    return float(np.count_nonzero(s > tol)), f"numerical rank, σ > {tol:.3g} (max(shape)·eps·σ_max)"
+    return int(np.count_nonzero(s > tol)), f"numerical rank, σ > {tol:.3g} (max(shape)·eps·σ_max)"
 
 
 def _unit_rows(X: np.ndarray) -> tuple[np.ndarray | None, str | None]:
@@ -116,7 +125,7 @@ def measure(
     want = names or (lambda _s: True)
     X, y = ds.X, ds.y
     n, d = X.shape
-    out: dict[str, Quantity] = {"n": _exact(n), "d": _exact(d)}
+    out: dict[str, Quantity] = {"n": _count(n), "d": _count(d)}
     if want("norm_min") or want("norm_max"):
         out["norm_min"], out["norm_max"] = _norms(X)
     # Data near the float limits: products and squares are formed on X·2^-k (exact scaling);
@@ -136,8 +145,8 @@ def measure(
             if const else Quantity(math.nan, note="last coordinate varies across samples")
         )
     labels = np.unique(y) if y.ndim == 1 else None
-    out["x_label_classes"] = _exact(
-        float(labels.size) if labels is not None else math.nan,
+    out["x_label_classes"] = _count(
+        labels.size if labels is not None else math.nan,
         None if labels is not None else f"vector labels of width {y.shape[1]}",
     )
     if want("sep"):
