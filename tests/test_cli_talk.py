@@ -84,13 +84,13 @@ def test_quiet_check_hands_no_bar_to_the_measurements(monkeypatch, capsys):
     import prooftools.checking.data_hypotheses as dh
 
     seen = []
-    real = dh.measure
+    real = dh.measure_cached
 
     def spy(*args, **kw):
         seen.append(kw.get("progress"))
         return real(*args, **kw)
 
-    monkeypatch.setattr(dh, "measure", spy)
+    monkeypatch.setattr(dh, "measure_cached", spy)
     assert main(["check", "sphere:n=10,d=4", "--theorem", "du2019.asm3.1", "-q"]) == 0
     assert seen == [False] and capsys.readouterr().err == ""
     assert main(["check", "sphere:n=10,d=4", "--theorem", "du2019.asm3.1", "-v"]) == 0

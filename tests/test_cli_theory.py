@@ -249,6 +249,7 @@ SCHEMAS = Path(__file__).resolve().parent.parent / "prooftools" / "schemas"
     ("table", ["table", *DU]),
     ("table", ["compare", "--n", "1e3", "1e4", "--lambda0", "1e-3", "--delta", "0.1"]),
     ("table", ["datasets"]),
+    ("table", ["engines"]),
     ("bounds", ["bounds", "du2019.thm4.1", *DU]),
     ("bounds", ["bounds", "allenzhu2019.thm1", "--n", "1e3", "--L", "3"]),
     ("graph", ["graph", "du2019.thm4.1"]),

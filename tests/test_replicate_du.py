@@ -227,7 +227,7 @@ def test_data_quantities_are_measured_once_per_data(monkeypatch):
     calls = []
     real = two_layer._measure_two_layer_data
     monkeypatch.setattr(two_layer, "_measure_two_layer_data",
-                        lambda X, y: calls.append(1) or real(X, y))
+                        lambda X, y, progress: calls.append(1) or real(X, y, progress))
     X, y, _ = load_point_data("sphere:d=7,n=9", None, 123)
     first = two_layer.measure_two_layer_data(X, y)
     again = two_layer.measure_two_layer_data(X.copy(), y.copy())

@@ -60,12 +60,15 @@ def cli_json(*argv: str):
 def test_every_schema_file_is_a_valid_schema_with_its_own_id():
     files = sorted(SCHEMAS.glob("*.schema.json"))
     names = {f.name.removesuffix(".schema.json") for f in files}
-    assert {"table", "bounds", "graph", "show", "check", "verify", "sweep"} <= names
+    assert {"table", "bounds", "graph", "show", "check", "verify", "sweep", "replicate"} <= names
     for f in files:
         sch = json.loads(f.read_text(encoding="utf-8"))
         jsonschema.validators.validator_for(sch).check_schema(sch)
         assert sch["$id"].endswith("/" + f.name)
-        assert sch["additionalProperties"] is False  # top-level keys are exactly the listed ones
+        # top-level keys are exactly the listed ones (in each alternative of a oneOf)
+        tops = [sch["$defs"][alt["$ref"].rsplit("/", 1)[1]] for alt in sch["oneOf"]] \
+            if "oneOf" in sch else [sch]
+        assert all(top["additionalProperties"] is False for top in tops), f.name
 
 
 def test_schema_enums_are_the_codes_own_lists():
@@ -110,6 +113,8 @@ def check_docs():
     return {
         "sphere": cli_json("check", "sphere:n=20,d=5"),
         "parallel": cli_json("check", "parallel:n=10,d=4", "--depth", "2", "--fast"),
+        "set": cli_json("check", "sphere:n=12,d=4", "--theorem", "du2019.step4.1",
+                        "--set", "eta=1e-5", "delta=0.05", "--no-cache"),
     }
 
 
@@ -122,6 +127,10 @@ def test_check_json_matches_the_schema(check_docs):
     # --depth measures the depth-L NTK; parallel inputs fail a hypothesis (the failing case)
     assert any("lambda_ntk" in norm["quantities"] for norm in parallel["normalizations"].values())
     assert any(h["verdict"] == "fails" for h in parallel["hypotheses"])
+    given = check_docs["set"]
+    assert given["set"]["eta"] == {"value": 1e-5, "role": "parameter", "used": True}
+    assert given["cache"]["dir"] is None
+    assert any(h.get("user_supplied") == ["eta"] for h in given["hypotheses"])
 
 
 def test_check_schema_rejects_a_wrong_document(check_docs):
