@@ -241,3 +241,13 @@ def test_first_failing_link_is_the_refuted_lemma(tmp_path, sphere):
     assert rep.verdict("bogus.halving", "halves") == Verdict.FAILS
     assert rep.verdict("bogus.thm", "no_increase") == Verdict.HOLDS
     assert rep.first_failing_link == "bogus.halving"
+
+
+def test_latex_report_typesets_each_inequality_from_its_sympy_condition(healthy):
+    """The inequality column is math with the registry's names, not the Python source text."""
+    tex = render_report(healthy, "latex")
+    assert r"\lambda_0" in tex and r"resid\_\allowbreak{}sq" not in tex
+    assert r"\|H(0)-H^\infty\|_2 \leq" in tex.replace(" ", "").replace(r"\leq", r" \leq")
+    assert "()" not in tex  # a scalar observable prints as its name, with no empty call
+    # the text form keeps the statement's own source text
+    assert "resid_sq(k) <= (1 - eta*lambda0/2)**k * resid_sq(0)" in render_report(healthy, "text")

@@ -91,6 +91,9 @@ class VerifyReport:
     lines: list[str] = field(default_factory=list)
     #: judged quantified items over the run, for the report's figures (not in the JSON)
     panels: list[Panel] = field(default_factory=list, repr=False)
+    #: the registry the items were judged against, so reports can typeset each item's own
+    #: sympy condition (not in the JSON)
+    registry: object = field(default=None, repr=False, compare=False)
 
     @property
     def first_failing_link(self) -> str | None:

@@ -65,7 +65,8 @@ def verify(registry, statement_id: str, data, config: RunConfig | None = None, *
     panels = judged_panels(registry, ids, items, values, meas, derived, hidden)
     return VerifyReport(statement=st.id, config=report_config, data=values, items=items,
                         graph=graph, failing_links=links, trajectory=meas.trajectory,
-                        changes=list(meas.changes), lines=_lines(meas, items), panels=panels)
+                        changes=list(meas.changes), lines=_lines(meas, items), panels=panels,
+                        registry=registry)
 
 
 def _unpack(data) -> tuple[np.ndarray, np.ndarray, str]:

@@ -123,6 +123,8 @@ class _RegistryPrinter(LatexPrinter):
             for p, a in zip(params, args, strict=True):
                 head = _token(p).sub(lambda _m, a=a: a, head)
             tex = head
+        elif not args and name in self._names:  # a scalar observable (‖H(0) − H^∞‖₂): its name
+            tex = head
         else:
             tex = head + "(" + ",\\allowbreak{} ".join(args) + ")"
         return f"{{{tex}}}^{{{exp}}}" if exp else tex

@@ -56,11 +56,14 @@ def _bound_formula(registry: Registry, b, names: tuple) -> Formula:
     return Formula(text, formula(expr, *names))
 
 
-def _condition_formula(c, names: tuple) -> Formula:
-    """A hypothesis or conclusion, with its quantifier and its ``when`` restriction."""
+def condition_formula(c, names: tuple, quantifier: bool = True) -> Formula:
+    """A hypothesis or conclusion, with its quantifier and its ``when`` restriction
+    (``quantifier=False``: the relation alone, as a verify report's row states it)."""
+    tex = formula(c.expr, *names)
+    if not quantifier:
+        return Formula(c.text, tex)
     quant = f"for all {', '.join(c.forall)}: " if c.forall else ""
     when = f" whenever {c.when_text}" if c.when_text else ""
-    tex = formula(c.expr, *names)
     if c.forall:
         tex = r"\forall " + ", ".join(formula(sympy.Symbol(v), *names) for v in c.forall) \
             + r":\ \allowbreak{}" + tex
@@ -123,16 +126,16 @@ def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text",
     names = (registry_names(registry), registry_params(registry))
     for sid, h in registry.assumed_hypotheses(st.id):
         if sid != st.id:
-            table.rows.append(["assumes", f"{sid}:{h.name}", _condition_formula(h, names),
+            table.rows.append(["assumes", f"{sid}:{h.name}", condition_formula(h, names),
                                Marked(h.provenance, h.provenance)])
     for h in st.hypotheses:
-        table.rows.append(["hypothesis", h.name, _condition_formula(h, names),
+        table.rows.append(["hypothesis", h.name, condition_formula(h, names),
                            Marked(h.provenance, h.provenance)])
     for b in st.bounds:
         table.rows.append([f"bound ({b.kind})", b.name, _bound_formula(registry, b, names),
                            Marked(b.provenance, b.provenance)])
     for c in st.conclusions:
-        table.rows.append(["conclusion", c.name, _condition_formula(c, names),
+        table.rows.append(["conclusion", c.name, condition_formula(c, names),
                            Marked(c.provenance, c.provenance)])
     if data["uses"]:
         table.notes.append("uses: " + ", ".join(data["uses"]))

@@ -38,6 +38,25 @@ def _index(x: float | None) -> str:
     return f"{x:g}"
 
 
+def _inequality(report: VerifyReport, j) -> Formula:
+    """The judged item as a formula: its text, and LaTeX math from the statement's own sympy
+    condition with the registry's symbol names (text only when the item is not a registry
+    condition, e.g. a probe)."""
+    reg = report.registry
+    st = getattr(reg, "statements", {}).get(j.statement)
+    if st is None:
+        return Formula(j.inequality)
+    from prooftools.reporting.latex import registry_names, registry_params
+    from prooftools.reporting.registry_reports import condition_formula
+
+    for cond in (*reg.hypotheses_of(st), *st.conclusions):
+        if cond.name == j.item and cond.text == j.inequality:
+            return Formula(j.inequality,
+                           condition_formula(cond, (registry_names(reg), registry_params(reg)),
+                                             quantifier=False).latex)
+    return Formula(j.inequality)
+
+
 def verdict_table(report: VerifyReport) -> Table:
     """One row per judged item: statement, kind, item, verdict, margin, first failure, note."""
     cfg = report.config
@@ -54,7 +73,7 @@ def verdict_table(report: VerifyReport) -> Table:
         j = it.judgement
         implied = ", ".join(f"{k} {v}" for k, v in j.implied_constants.items())
         rows.append([
-            j.statement, j.kind, j.item, Formula(j.inequality), str(j.verdict), _fmt(j.margin),
+            j.statement, j.kind, j.item, _inequality(report, j), str(j.verdict), _fmt(j.margin),
             _index(j.first_failure), implied,
         ])
     notes = [f"data: {_data_line(report)}", f"η: {cfg.get('eta_source')}"]
