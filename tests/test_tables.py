@@ -113,10 +113,13 @@ def test_text_and_markdown_magnitudes():
     assert lines[0].startswith("Widths at")
     assert set(lines[2].replace(" ", "")) == {"-"}
     md = t.render("markdown")
-    assert "| statement | note_1 | width m |" in md
+    assert "| statement | note\\_1 | width m |" in md  # _ and * escaped: literal, not emphasis
     assert "|---|---|---|" in md
     pipe = Table(["a"], rows=[["x|y"]]).render("markdown")
     assert "x\\|y" in pipe
+    note = Table(["a"], rows=[["C_m * n**6"]], notes=["eta: C_du_eta * lambda0 / n**2"])
+    md = note.render("markdown")
+    assert "C\\_m \\* n\\*\\*6" in md and "*eta: C\\_du\\_eta \\* lambda0 / n\\*\\*2*" in md
 
 
 def test_magnitude_rounding_to_the_next_power():

@@ -242,8 +242,17 @@ def _shrink(widths: list[int], heads: list[str], cells: list[list[str]], width: 
         widths[i] -= 1
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+
+
 def _md_escape(s: str) -> str:
-    return s.replace("|", "\\|")
+    r"""Text as literal Markdown: emphasis, code, link and table characters backslash-escaped
+    (a note such as ``C_du_eta * lambda0 / n**2`` must not turn italic or bold).
+
+    >>> _md_escape("C_du_m * n**6 | x")
+    'C\\_du\\_m \\* n\\*\\*6 \\| x'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", s)
 
 
 def _md_cell(c) -> str:
@@ -254,14 +263,14 @@ def _md_cell(c) -> str:
 
 
 def _markdown(t: Table) -> str:
-    out = [f"**{t.caption}**", ""] if t.caption else []
+    out = [f"**{_md_escape(t.caption)}**", ""] if t.caption else []
     out.append("| " + " | ".join(_md_escape(h) for h in t.columns) + " |")
     out.append("|" + "|".join("---" for _ in t.columns) + "|")
     for r in t.rows:
         out.append("| " + " | ".join(_md_cell(c) for c in r) + " |")
     notes = list(t.notes) + ([LEGEND] if t.has_marks else [])
     for n in notes:  # one paragraph each (consecutive lines would join into one)
-        out += ["", f"*{n}*"]
+        out += ["", f"*{_md_escape(n)}*"]
     return "\n".join(out)
 
 
