@@ -1,8 +1,8 @@
 """``prooftools sweep`` as a user sees it: formats, figures, one-line errors, Ctrl-C."""
 
 import json
-import re
 import os
+import re
 import shutil
 import signal
 import subprocess
