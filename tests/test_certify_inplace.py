@@ -142,3 +142,24 @@ def test_blocked_in_place_factorisation_gives_the_same_certificate(monkeypatch):
     assert q.lower == pytest.approx(ref.lower, rel=1e-9) and q.proven_positive
     Hd = relu_gram_h_inf(_near_duplicate_data(0.0, n=200))  # singular: the panels must fail
     assert certified_lambda_min(Hd, exact_limit=0).lower <= 0
+
+
+@pytest.mark.parametrize("panel,chunk", [(64, 50), (37, 4096), (100, 7)])
+def test_chunked_trailing_update_is_cholesky(panel, chunk):
+    """The trailing update in column chunks (dsyrk on each diagonal block, dgemm above it: the
+    work-around for OpenBLAS's threaded-dsyrk overrun) gives LAPACK's factor for chunks that do
+    not divide n, leaves the strict lower triangle alone, and reports the failing minor."""
+    from scipy.linalg import cholesky
+
+    from prooftools.numerics.blocked_cholesky import blocked_potrf_upper
+
+    rng = np.random.default_rng(4)
+    G = rng.standard_normal((333, 340))
+    H = G @ G.T / 340 + 0.1 * np.eye(333)
+    A = np.asfortranarray(H.copy())
+    assert blocked_potrf_upper(A, panel=panel, chunk=chunk) == 0
+    assert np.allclose(np.triu(A), cholesky(H), rtol=0, atol=1e-12)
+    assert np.array_equal(np.tril(A, -1), np.tril(H, -1))
+    B = H.copy()
+    B[200, 200] = -1.0  # leading minor 201 indefinite (LAPACK's info counts from 1)
+    assert blocked_potrf_upper(np.asfortranarray(B), panel=panel, chunk=chunk) == 201

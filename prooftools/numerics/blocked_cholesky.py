@@ -1,11 +1,25 @@
 """In-place blocked Cholesky (right-looking, upper: A = UᵀU) of an F-ordered matrix, panel by
 panel, through scipy's Cython LAPACK/BLAS with a leading dimension (so no panel is copied).
 
-Why: one LAPACK ``potrf`` call gives no progress and, with the multithreaded OpenBLAS bundled
-here, crashed (SIGSEGV) at n = 20000; the panels' ``potrf`` are small and the work is in
-``dtrsm`` and ``dsyrk`` (threaded BLAS-3). Any blocking of Cholesky is still a Cholesky with
-inner products summed in some order, so the backward-error bound of Higham 2002 Thm 10.3 (and the
-certificate built on it) holds unchanged.
+Why not one LAPACK ``potrf`` call: it gives no progress, and with two or more threads the
+OpenBLAS bundled with scipy (0.3.30, 32-bit integers) *and* the ILP64 one bundled with numpy
+(0.3.31, ``scipy_dpotrf_64_``) both die with SIGSEGV at n = 20000 (measured here). The crash is in
+the threaded ``dsyrk`` that ``dpotrf_U_parallel`` calls for the trailing update (backtrace:
+``dsyrk_thread_UT → inner_thread → dgemm_oncopy``), the same trace as OpenBLAS issue #2821
+("segfault in dsyrk_thread_UT"). It is not an integer overflow (64-bit integers crash alike) but
+a buffer overrun: in ``driver/level3/level3_syrk_threaded.c`` each thread packs its *whole*
+column range (a share of N) times up to GEMM_Q rows of the operand into its fixed-size work
+buffer ``sb``, with no cap on N. Alone, threaded ``dsyrk('U', 'T')`` crashed at N = 16000 with
+K ≥ 1024 and at N = 20000 with K = 256, and ran at N = 15000, K = 2048 and N = 16000, K = 256 —
+the packed size N·min(K, GEMM_Q), not N·K, so smaller panels (K) do not avoid it; one thread
+(the unthreaded driver) never crashed.
+
+So the trailing update A22 −= U12ᵀU12 is done in column chunks of ``chunk`` (4096) columns: the
+diagonal block of each chunk by ``dsyrk`` (N = chunk) and the block above it by ``dgemm`` — every
+BLAS call packs at most ``chunk`` columns, whatever n, and runs with all threads (at n = 12000,
+2 threads: 127 GFLOP/s against 109 for LAPACK's single call). Any blocking of Cholesky is still a
+Cholesky with inner products summed in some order, so the backward-error bound of Higham 2002
+Thm 10.3 (and the certificate built on it) holds unchanged.
 """
 
 from __future__ import annotations
@@ -35,6 +49,7 @@ try:
     _POTRF = _load(cython_lapack, "dpotrf", [_c, _i, _d, _i, _i])
     _TRSM = _load(cython_blas, "dtrsm", [_c, _c, _c, _c, _i, _i, _d, _d, _i, _d, _i])
     _SYRK = _load(cython_blas, "dsyrk", [_c, _c, _i, _i, _d, _d, _i, _d, _d, _i])
+    _GEMM = _load(cython_blas, "dgemm", [_c, _c, _i, _i, _i, _d, _d, _i, _d, _i, _d, _d, _i])
     AVAILABLE = True
 except (ImportError, KeyError, AttributeError, ValueError):  # pragma: no cover
     AVAILABLE = False
@@ -48,7 +63,8 @@ def _dbl(v: float):
     return ctypes.cast(ctypes.pointer(ctypes.c_double(v)), ctypes.c_void_p)
 
 
-def blocked_potrf_upper(A: np.ndarray, panel: int = 1024, progress=None) -> int:
+def blocked_potrf_upper(A: np.ndarray, panel: int = 1024, progress=None,
+                        chunk: int = 4096) -> int:
     """Factor the F-contiguous symmetric A in place (upper triangle read and overwritten by U,
     the strict lower triangle untouched, as LAPACK ``potrf`` with ``uplo='U'``). Returns LAPACK's
     info: 0 on success, k > 0 when the leading minor of order k is not positive definite.
@@ -63,23 +79,35 @@ def blocked_potrf_upper(A: np.ndarray, panel: int = 1024, progress=None) -> int:
     n = A.shape[0]
     if A.shape != (n, n) or A.dtype != np.float64 or not A.flags.f_contiguous:
         raise ValueError("blocked_potrf_upper needs an F-contiguous float64 square array")
-    base, item = A.ctypes.data, 8
+    base = A.ctypes.data
+
+    def _at(i: int, j: int):  # address of A[i, j] (F order)
+        return ctypes.c_void_p(base + (i + j * n) * 8)
+
     lda = _int(n)
     info = ctypes.c_int(0)
     total = float(n) ** 3
     for k0 in range(0, n, panel):
         k1 = min(n, k0 + panel)
         nb, rest = k1 - k0, n - k1
-        a11 = ctypes.c_void_p(base + (k0 + k0 * n) * item)
+        a11 = _at(k0, k0)
         _POTRF(b"U", _int(nb), a11, lda, ctypes.byref(info))
         if info.value != 0:
             return k0 + info.value
         if rest:
-            a12 = ctypes.c_void_p(base + (k0 + k1 * n) * item)
-            a22 = ctypes.c_void_p(base + (k1 + k1 * n) * item)
-            # U11ᵀ U12 = A12, then A22 −= U12ᵀ U12 (upper triangle only)
-            _TRSM(b"L", b"U", b"T", b"N", _int(nb), _int(rest), _dbl(1.0), a11, lda, a12, lda)
-            _SYRK(b"U", b"T", _int(rest), _int(nb), _dbl(-1.0), a12, lda, _dbl(1.0), a22, lda)
+            a12 = _at(k0, k1)
+            # U11ᵀ U12 = A12, then A22 −= U12ᵀ U12 (upper triangle only), in column chunks
+            for c0 in range(k1, n, chunk):
+                c1 = min(n, c0 + chunk)
+                _TRSM(b"L", b"U", b"T", b"N", _int(nb), _int(c1 - c0), _dbl(1.0), a11, lda,
+                      _at(k0, c0), lda)
+            for c0 in range(k1, n, chunk):
+                c1 = min(n, c0 + chunk)
+                _SYRK(b"U", b"T", _int(c1 - c0), _int(nb), _dbl(-1.0), _at(k0, c0), lda,
+                      _dbl(1.0), _at(c0, c0), lda)
+                if c0 > k1:
+                    _GEMM(b"T", b"N", _int(c0 - k1), _int(c1 - c0), _int(nb), _dbl(-1.0),
+                          a12, lda, _at(k0, c0), lda, _dbl(1.0), _at(k1, c0), lda)
         if progress is not None:
             progress.update(1.0 - (float(rest) ** 3) / total)
     return 0

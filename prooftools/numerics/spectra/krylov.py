@@ -92,9 +92,7 @@ class SymWork:
         if np.any(dv <= 0):
             return False, tr, dmax
         if blocked_cholesky.AVAILABLE and self.n > PANEL:  # panels: progress with an ETA
-            threads = 1 if self.n > POTRF_THREADED_MAX else None  # see POTRF_THREADED_MAX
-            with progress_bar(self.progress, 1000, f"Cholesky (n={self.n})") as bar, \
-                    threadpool_limits(limits=threads, user_api="blas"):
+            with progress_bar(self.progress, 1000, f"Cholesky (n={self.n})") as bar:
                 info = blocked_cholesky.blocked_potrf_upper(
                     self.A, panel=PANEL, progress=FractionBar(bar))
             R = self.A
