@@ -167,5 +167,7 @@ def test_h_inf_tiles_cover_the_matrix_exactly_symmetric():
     nrm = np.linalg.norm(X, axis=1)
     rho = np.clip((X @ X.T) / np.outer(nrm, nrm), -1.0, 1.0)
     ref = np.outer(nrm, nrm) * rho * (np.pi - np.arccos(rho)) / (2 * np.pi)
-    assert np.allclose(H, ref, rtol=0, atol=1e-9)
+    far = np.abs(rho) < 0.99  # arccos of the dot product is accurate there only
+    assert np.allclose(H[far], ref[far], rtol=0, atol=1e-11)
+    assert np.allclose(H, ref, rtol=0, atol=1e-6)
     assert np.array_equal(H, H.T)
