@@ -119,6 +119,26 @@ def test_quadratic_enclosure_against_mpmath_and_its_failure():
     assert qd.lower is None and qd.upper is None and "not proven positive" in qd.note
 
 
+def test_quadratic_with_the_float32_preconditioner_against_mpmath():
+    """The one-factorisation route solves yᵀH⁻¹y by CG preconditioned with the float32 factor:
+    enclosed against 30 digits, narrow, and in a few steps (unpreconditioned CG took 60)."""
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((60, 5))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    H, err = relu_gram_h_inf(X, return_error=True)
+    y = rng.standard_normal(60)
+    with mpmath.workdps(30):
+        M = mpmath.matrix([[mp_h_inf(a, b) for b in X] for a in X])
+        Y = mpmath.matrix(y.tolist())
+        true = float((Y.T * mpmath.lu_solve(M, Y))[0])
+    lam, q = certified_lambda_min_and_quadratic(H, y, error_bound=err, exact_limit=0)
+    assert "float32" in lam.note and "two-step" not in lam.note
+    assert lam.proven_positive and q.lower <= true <= q.upper
+    assert (q.upper - q.lower) < 1e-6 * true
+    steps = int(q.note.split(" steps)")[0].rsplit("(", 1)[1])
+    assert steps <= 25
+
+
 def test_perturbed_factor_is_refused(monkeypatch):
     """A LAPACK that returns the factor of Ã + 10⁻³I as if it were Ã's: the a-posteriori check
     refuses it in both routes (two-step on a singular kernel; one factorisation after an

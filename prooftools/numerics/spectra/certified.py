@@ -253,33 +253,48 @@ def _factor32(work: SymWork, theta: float) -> bool:
 
 def _solve_quadratic(work: SymWork, y: np.ndarray, max_iter: int = 60) -> dict:
     """x̃ ≈ H⁻¹y by conjugate gradients, preconditioned with the factor in the buffer when there
-    is one, and what the enclosure needs: yᵀx̃, ‖y‖, ‖x̃‖ and a bound on ‖y − Ĥx̃‖ (computed
-    residual plus its rounding γ_{n+4}(‖Ĥ‖_F‖x̃‖ + ‖y‖))."""
+    is one (float64, or the float32 one: a preconditioner that varies by its rounding, hence
+    the flexible Polak–Ribière β), and what the enclosure needs: yᵀx̃, ‖y‖, ‖x̃‖ and a bound on
+    ‖y − Ĥx̃‖ (computed residual plus its rounding γ_{n+4}(‖Ĥ‖_F‖x̃‖ + ‖y‖), with a margin of
+    2·max|ĥ_ii|‖x̃‖; the products read only the kept diagonal and the untouched triangle).
+    Stops at ‖r‖ ≤ 10⁻¹⁴‖y‖ or when ‖r‖ has not halved in 5 steps (rounding floor)."""
     n = work.n
     Y = y.reshape(n, -1)
-    precond = work.factored_at is not None
-    dabs = float(np.max(np.abs(work.diag)) + np.max(np.abs(work._dview())))
+    if work.factored_at is not None:
+        precond = work.solve
+    elif work.f32_at is not None:
+        precond = work.solve32
+    else:
+        precond = None
+    dabs = 2.0 * float(np.max(np.abs(work.diag)))
     out = {"value": 0.0, "cols": [], "steps": 0, "n": n}
     for k in range(Y.shape[1]):
         b = Y[:, k].copy()
         x = np.zeros(n)
         r = b.copy()
-        z = work.solve(r[:, None])[:, 0] if precond else r.copy()
+        z = precond(r[:, None])[:, 0] if precond else r.copy()
         pdir = z.copy()
         rz = float(r @ z)
         bn = float(np.linalg.norm(b))
-        steps = 0
-        while steps < max_iter and bn > 0 and float(np.linalg.norm(r)) > 1e-15 * bn:
+        steps, best, since = 0, math.inf, 0
+        while steps < max_iter and bn > 0 and since < 5:
+            rn = float(np.linalg.norm(r))
+            if rn <= 1e-14 * bn:
+                break
+            best, since = (rn, 0) if rn <= 0.5 * best else (best, since + 1)
             Ap = work.matmul(pdir)[:, 0]
             pAp = float(pdir @ Ap)
             if not pAp > 0:
                 break
             alpha = rz / pAp
             x += alpha * pdir
+            r_old_z = float(r @ z)
             r -= alpha * Ap
-            z = work.solve(r[:, None])[:, 0] if precond else r.copy()
+            z_old = z
+            z = precond(r[:, None])[:, 0] if precond else r.copy()
             rz_new = float(r @ z)
-            pdir = z + (rz_new / rz) * pdir
+            beta = max(0.0, (rz_new - float(r @ z_old)) / r_old_z)  # Polak–Ribière (flexible)
+            pdir = z + beta * pdir
             rz = rz_new
             steps += 1
         r_hat = b - work.matmul(x)[:, 0]
