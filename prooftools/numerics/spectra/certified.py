@@ -16,13 +16,17 @@ and assumes no underflow (we reject subnormal-scale traces).
 
 Cost (issue 14): the matrix is factorised **in place** (LAPACK potrf on the buffer itself, above
 2048 rows in panels: :mod:`prooftools.numerics.blocked_cholesky`); its strict upper triangle is
-never written, so the matrix is restored from it (no copy, no
-re-forming) when a second factorisation needs it. The shift comes from a few block-Krylov steps
-(matrix products): t₁ = θ/4 of the Krylov estimate θ ≥ λ_min proves positivity with one
-factorisation (``fast=True`` stops there); shift-inverted Krylov steps with that factor (two
-triangular solves each) then give λ_min to high relative accuracy, and one more factorisation at
-t₂ = θ(1 − rtol/2) gives a lower bound within ``rtol`` (default 0.1%) of λ_min. For n ≤
-``exact_limit`` LAPACK's eigh gives θ and one factorisation suffices.
+never written, so the matrix is restored from it (no copy, no re-forming) when another
+factorisation needs it. The common case costs ONE float64 factorisation: a few block-Krylov
+steps (matrix products) give θ_K ≥ λ_min; a float32 factorisation of H − (θ_K/4)I, written into
+the buffer's free triangle (about half the time, no memory), drives block Lanczos on its
+inverse, and a Rayleigh–Ritz step with H itself on that space gives θ ≥ λ_min (up to rounding,
+whatever the float32 factor's errors); the float64 factorisation at t = θ(1 − 0.9·rtol) then
+succeeds whenever θ is within 0.9·rtol of λ_min and proves a lower bound within ``rtol``
+(default 0.1%). If it fails (θ too high: an eigenvalue the estimate missed) the two-step scheme
+follows: positivity at θ/4, shift-inverted Krylov with that float64 factor, one more
+factorisation at θ(1 − 0.9·rtol). ``fast=True`` is one float64 factorisation at θ_K/4
+(positivity only). For n ≤ ``exact_limit`` LAPACK's eigh gives θ and one factorisation suffices.
 """
 
 
@@ -173,7 +177,8 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
         # factorisation 0.9·rtol below θ ≥ λ_min, which proves a bound within rtol of λ_min
         bar.update(1)
         with threadpool_limits(limits=1, user_api="blas"):  # skinny, memory-bound work
-            theta2, v2, _est = inverse_estimate(work, work.f32_at, 0.2 * rtol, single=True)
+            theta2, v2, _est = inverse_estimate(work, work.f32_at, 0.2 * rtol, single=True,
+                                                 max_steps=45)
         if theta2 < theta:
             theta, v = theta2, v2
         if quad_y is not None:  # CG preconditioned with the float32 factor
