@@ -177,8 +177,8 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
         # factorisation 0.9·rtol below θ ≥ λ_min, which proves a bound within rtol of λ_min
         bar.update(1)
         with threadpool_limits(limits=1, user_api="blas"):  # skinny, memory-bound work
-            theta2, v2, _est = inverse_estimate(work, work.f32_at, 0.2 * rtol, single=True,
-                                                 max_steps=45)
+            theta2, v2, _est = inverse_estimate(work, work.f32_at, 0.5 * rtol, single=True,
+                                                 max_steps=35)
         if theta2 < theta:
             theta, v = theta2, v2
         if quad_y is not None:  # CG preconditioned with the float32 factor
