@@ -182,7 +182,7 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
         if theta2 < theta:
             theta, v = theta2, v2
         if quad_y is not None:  # CG preconditioned with the float32 factor
-            parts = _solve_quadratic(work, quad_y)
+            parts = _solve_quadratic(work, quad_y, lam_est=theta)
         gap = max(floor, 0.9 * rtol * abs(theta))
         one_shot = theta - gap > 0 and attempt(theta - gap)
         how += (", refined by shift-inverted Lanczos with a float32 factor and Rayleigh–Ritz "
@@ -204,7 +204,7 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
             # θ/4 too high: λ_min is tiny or ≤ 0 — factor just below 0 (for the refinement)
             t = -max(floor, 1e-14 * sc.maxabs) if t > 0 else 4.0 * t
         if quad_y is not None:
-            parts = _solve_quadratic(work, quad_y)
+            parts = _solve_quadratic(work, quad_y, lam_est=theta)
         if t_ok is not None and not fast:
             # 3. shift-inverted Krylov with that factor, then one factorisation at t₂
             with threadpool_limits(limits=1, user_api="blas"):  # skinny, memory-bound work
@@ -226,7 +226,7 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
     if quad_y is not None and parts is None:
         if theta > floor:  # the tight factor would precondition badly: λ/(λ − t) up to 1e9
             work.factor(0.5 * theta)
-        parts = _solve_quadratic(work, quad_y)
+        parts = _solve_quadratic(work, quad_y, lam_est=theta)
     if lower == -math.inf:  # fall back to Gershgorin, always valid
         off = sc.rowabs - np.abs(work.diag)
         lower = next_down(float(np.min(work.diag - off * (1 + gamma(n)))) - error_bound, 4)
@@ -256,13 +256,16 @@ def _factor32(work: SymWork, theta: float) -> bool:
     return work.factor32(-1e-4 * float(np.mean(np.abs(work.diag))) - theta)
 
 
-def _solve_quadratic(work: SymWork, y: np.ndarray, max_iter: int = 60) -> dict:
+def _solve_quadratic(work: SymWork, y: np.ndarray, max_iter: int = 60,
+                     lam_est: float = 0.0) -> dict:
     """x̃ ≈ H⁻¹y by conjugate gradients, preconditioned with the factor in the buffer when there
     is one (float64, or the float32 one: a preconditioner that varies by its rounding, hence
     the flexible Polak–Ribière β), and what the enclosure needs: yᵀx̃, ‖y‖, ‖x̃‖ and a bound on
     ‖y − Ĥx̃‖ (computed residual plus its rounding γ_{n+4}(‖Ĥ‖_F‖x̃‖ + ‖y‖), with a margin of
     2·max|ĥ_ii|‖x̃‖; the products read only the kept diagonal and the untouched triangle).
-    Stops at ‖r‖ ≤ 10⁻¹⁴‖y‖ or when ‖r‖ has not halved in 5 steps (rounding floor)."""
+    Stops at ‖r‖ ≤ 10⁻¹⁴‖y‖, or when the residual's share of the enclosure, ‖y‖‖r‖/λ with
+    λ ≈ ``lam_est``, is below 10⁻⁹·|yᵀx̃| (an estimate decides when to stop, never the bound),
+    or when ‖r‖ has not halved in 5 steps (rounding floor)."""
     n = work.n
     Y = y.reshape(n, -1)
     if work.factored_at is not None:
@@ -284,7 +287,7 @@ def _solve_quadratic(work: SymWork, y: np.ndarray, max_iter: int = 60) -> dict:
         steps, best, since = 0, math.inf, 0
         while steps < max_iter and bn > 0 and since < 5:
             rn = float(np.linalg.norm(r))
-            if rn <= 1e-14 * bn:
+            if rn <= 1e-14 * bn or (lam_est > 0 and bn * rn <= 1e-9 * lam_est * abs(b @ x)):
                 break
             best, since = (rn, 0) if rn <= 0.5 * best else (best, since + 1)
             Ap = work.matmul(pdir)[:, 0]
