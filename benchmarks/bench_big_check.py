@@ -5,8 +5,9 @@
 Runs ``python -m prooftools check mnist-like:n=N,d=D --theorem du2019.thm4.1`` under
 ``/usr/bin/time -v`` (a separate process, so the peak is the check's own) and prints the wall
 time, the peak RSS against one n×n float64 matrix (the issue's goal: ≤ 60 s and ≤ 2 n² doubles
-at n = 20000, d = 784) and the certified λ0. WARNING: n = 20000 needs about 3.5 GB and both
-cores for about a minute; do not run it on a shared machine casually. ``--phases`` runs the check
+at n = 20000, d = 784) and the certified λ0. WARNING: n = 20000 needs about 4 GB and both
+cores for about two minutes (n = 40000: 14 GB, the kernel's 12.8 GB plus O(n·d), about eight
+times as long); do not run it on a shared machine casually. ``--phases`` runs the check
 under cProfile and prints the time of each phase (data, kernel, scan, Krylov, float32 and float64
 factorisations, shift-inverted Lanczos, restore, yᵀH⁻¹y); the machine's load (``uptime``) is
 printed with the figures, since a shared machine makes them noisy.
