@@ -64,11 +64,40 @@ def test_krylov_route_one_or_two_factorisations_in_place(fast):
     assert np.array_equal(H, before)  # restored bit for bit from the untouched triangle
     ev = np.linalg.eigvalsh(before)[0]
     assert q.lower <= ev <= q.upper
-    if fast:
-        assert "1 in-place factorisation" in q.note and q.proven_positive
-    else:
-        assert "2 in-place factorisations" in q.note
-        assert q.lower >= (1 - 1e-3) * ev  # within 0.1%
+    assert "(1 in-place factorisation)" in q.note and q.proven_positive
+    if not fast:  # one float64 factorisation after the float32 estimate, and within 0.1%
+        assert "float32" in q.note and "two-step" not in q.note
+        assert q.lower >= (1 - 1e-3) * ev
+
+
+@pytest.mark.parametrize("kind", ["sphere", "near-duplicates", "clusters"])
+def test_a_wrong_float32_estimate_falls_back_to_two_steps(monkeypatch, kind):
+    """θ fed 20% too high into the one-factorisation path: its shift lies above λ_min, the
+    factorisation fails, and the two-step scheme still certifies within 0.1% — never above."""
+    from prooftools.numerics.spectra import certified
+
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((300, 8))
+    if kind == "near-duplicates":
+        X[-1] = X[3] + 1e-3 * rng.standard_normal(8)
+    elif kind == "clusters":
+        X = np.repeat(rng.standard_normal((30, 8)), 10, axis=0) + 0.05 * X
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    H, err = relu_gram_h_inf(X, return_error=True)
+    ev = np.linalg.eigvalsh(H)[0]
+    real = certified.inverse_estimate
+    calls = []
+
+    def too_high(work, t, tol, **kw):
+        theta, v, est = real(work, t, tol, **kw)
+        calls.append(kw.get("single", False))
+        return (1.2 * theta if kw.get("single") else theta), v, est
+
+    monkeypatch.setattr(certified, "inverse_estimate", too_high)
+    q = certified_lambda_min(H, error_bound=err, exact_limit=0)
+    assert calls == [True, False]  # the float32 refinement, then the two-step one
+    assert "two-step scheme follows" in q.note and "(3 in-place factorisations)" in q.note
+    assert q.lower <= ev <= q.upper and q.lower >= (1 - 1e-3) * ev
 
 
 def test_quadratic_enclosure_against_mpmath_and_its_failure():
@@ -90,9 +119,32 @@ def test_quadratic_enclosure_against_mpmath_and_its_failure():
     assert qd.lower is None and qd.upper is None and "not proven positive" in qd.note
 
 
+def test_quadratic_with_the_float32_preconditioner_against_mpmath():
+    """The one-factorisation route solves yᵀH⁻¹y by CG preconditioned with the float32 factor:
+    enclosed against 30 digits, narrow, and in a few steps (unpreconditioned CG took 60)."""
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((60, 5))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    H, err = relu_gram_h_inf(X, return_error=True)
+    y = rng.standard_normal(60)
+    with mpmath.workdps(30):
+        M = mpmath.matrix([[mp_h_inf(a, b) for b in X] for a in X])
+        Y = mpmath.matrix(y.tolist())
+        true = float((Y.T * mpmath.lu_solve(M, Y))[0])
+    lam, q = certified_lambda_min_and_quadratic(H, y, error_bound=err, exact_limit=0)
+    assert "float32" in lam.note and "two-step" not in lam.note
+    assert lam.proven_positive and q.lower <= true <= q.upper
+    assert (q.upper - q.lower) < 1e-6 * true
+    steps = int(q.note.split(" steps)")[0].rsplit("(", 1)[1])
+    assert steps <= 25
+
+
 def test_perturbed_factor_is_refused(monkeypatch):
-    """A factor that claims more than the truth (as if potrf had factored H − tI + cI) fails the
-    a posteriori check, and the certificate does not claim positivity of a singular matrix."""
+    """A LAPACK that returns the factor of Ã + 10⁻³I as if it were Ã's: the a-posteriori check
+    refuses it in both routes (two-step on a singular kernel; one factorisation after an
+    estimate 20% too high), and without the check the lie would be believed."""
+    from prooftools.numerics.spectra import certified
+
     X = _near_duplicate_data(0.0, n=30, d=6)
     H, err = relu_gram_h_inf(X, return_error=True)
     real = spectra.dpotrf
@@ -105,12 +157,25 @@ def test_perturbed_factor_is_refused(monkeypatch):
     honest = certified_lambda_min(H, error_bound=err, exact_limit=0)
     assert honest.lower <= 0
     monkeypatch.setattr(spectra, "dpotrf", lying_potrf)
-    q = certified_lambda_min(H, error_bound=err, exact_limit=0)
-    assert q.lower <= 0  # refused: the lie would have "proven" λ ≥ ~1e-3
-    # without the check the lie would have been believed
+    with monkeypatch.context() as m:  # the two-step route (no float32 estimate)
+        m.setattr(certified, "_factor32", lambda *a: False)
+        assert certified_lambda_min(H, error_bound=err, exact_limit=0).lower <= 0
+        m.setattr(spectra.SymWork, "_consistent", lambda *a, **k: True)
+        assert certified_lambda_min(H, error_bound=err, exact_limit=0).lower > 0  # fooled
+    Y = _near_duplicate_data(0.3, n=30, d=6)  # λ_min ≈ 0.02: the one-factorisation route
+    G, err = relu_gram_h_inf(Y, return_error=True)
+    ev = np.linalg.eigvalsh(G)[0]
+    real_est = certified.inverse_estimate
+
+    def too_high(work, t, tol, **kw):
+        theta, v, est = real_est(work, t, tol, **kw)
+        return (1.2 * theta if kw.get("single") else theta), v, est
+
+    monkeypatch.setattr(certified, "inverse_estimate", too_high)
+    q = certified_lambda_min(G, error_bound=err, exact_limit=0)
+    assert "two-step" in q.note and q.lower <= ev  # the lie at 1.2θ refused, then fallback
     monkeypatch.setattr(spectra.SymWork, "_consistent", lambda *a, **k: True)
-    fooled = certified_lambda_min(H, error_bound=err, exact_limit=0)
-    assert fooled.lower > 0
+    assert certified_lambda_min(G, error_bound=err, exact_limit=0).lower > ev  # fooled
 
 
 def test_memory_budget_refuses_in_one_line():
@@ -139,6 +204,29 @@ def test_blocked_in_place_factorisation_gives_the_same_certificate(monkeypatch):
     ref = certified_lambda_min(H, error_bound=err, exact_limit=0)
     monkeypatch.setattr(spectra, "PANEL", 64)
     q = certified_lambda_min(H, error_bound=err, exact_limit=0, progress=True)
-    assert q.lower == pytest.approx(ref.lower, rel=1e-9) and q.proven_positive
+    # the float32 estimate's rounding depends on the panels: same bound to its accuracy
+    assert q.lower == pytest.approx(ref.lower, rel=1e-6) and q.proven_positive
+    assert (1 - 1e-3) * np.linalg.eigvalsh(H)[0] <= q.lower <= np.linalg.eigvalsh(H)[0]
     Hd = relu_gram_h_inf(_near_duplicate_data(0.0, n=200))  # singular: the panels must fail
     assert certified_lambda_min(Hd, exact_limit=0).lower <= 0
+
+
+@pytest.mark.parametrize("panel,chunk", [(64, 50), (37, 4096), (100, 7)])
+def test_chunked_trailing_update_is_cholesky(panel, chunk):
+    """The trailing update in column chunks (dsyrk on each diagonal block, dgemm above it: the
+    work-around for OpenBLAS's threaded-dsyrk overrun) gives LAPACK's factor for chunks that do
+    not divide n, leaves the strict lower triangle alone, and reports the failing minor."""
+    from scipy.linalg import cholesky
+
+    from prooftools.numerics.blocked_cholesky import blocked_potrf_upper
+
+    rng = np.random.default_rng(4)
+    G = rng.standard_normal((333, 340))
+    H = G @ G.T / 340 + 0.1 * np.eye(333)
+    A = np.asfortranarray(H.copy())
+    assert blocked_potrf_upper(A, panel=panel, chunk=chunk) == 0
+    assert np.allclose(np.triu(A), cholesky(H), rtol=0, atol=1e-12)
+    assert np.array_equal(np.tril(A, -1), np.tril(H, -1))
+    B = H.copy()
+    B[200, 200] = -1.0  # leading minor 201 indefinite (LAPACK's info counts from 1)
+    assert blocked_potrf_upper(np.asfortranarray(B), panel=panel, chunk=chunk) == 201

@@ -156,3 +156,18 @@ def test_tiled_ntk_matches_plain_recursion(L):
     ok[2:6] = False
     assert np.max(np.abs(K - ref)[np.ix_(ok, ok)]) <= 1e-13 * np.max(np.abs(ref))
     assert np.max(np.abs(K - ref)) <= 1e-7 * np.max(np.abs(ref))
+
+
+def test_h_inf_tiles_cover_the_matrix_exactly_symmetric():
+    """Past one row block and one column tile (n = 2300 > 2048 columns): every entry against
+    the closed form ‖x‖‖x'‖ρ(π − arccos ρ)/(2π), and the lower triangle the exact mirror."""
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((2300, 5)) * rng.uniform(0.5, 2.0, size=(2300, 1))
+    H = relu_gram_h_inf(X)
+    nrm = np.linalg.norm(X, axis=1)
+    rho = np.clip((X @ X.T) / np.outer(nrm, nrm), -1.0, 1.0)
+    ref = np.outer(nrm, nrm) * rho * (np.pi - np.arccos(rho)) / (2 * np.pi)
+    far = np.abs(rho) < 0.99  # arccos of the dot product is accurate there only
+    assert np.allclose(H[far], ref[far], rtol=0, atol=1e-11)
+    assert np.allclose(H, ref, rtol=0, atol=1e-6)
+    assert np.array_equal(H, H.T)

@@ -82,6 +82,10 @@ def _check_X(X) -> np.ndarray:
     return X
 
 
+#: tile of the H^∞ formation: rows per block, columns per Gram product
+_ROWS, _COLS = 128, 2048
+
+
 def _row_blocks(n: int, target: int = 1 << 18):
     b = max(16, min(n, target // max(n, 1)))
     for i0 in range(0, n, b):
@@ -91,6 +95,19 @@ def _row_blocks(n: int, target: int = 1 << 18):
 def _mirror_row_block(H: np.ndarray, i0: int, i1: int) -> None:
     """Copy rows i0:i1 of the upper triangle onto columns i0:i1 of the lower one (in place)."""
     H[i1:, i0:i1] = H[i0:i1, i1:].T
+    blk = H[i0:i1, i0:i1]
+    low = np.tril_indices(i1 - i0, -1)
+    blk[low] = blk.T[low]
+
+
+def _mirror_into_rows(H: np.ndarray, i0: int, i1: int) -> None:
+    """Fill rows i0:i1 left of the diagonal from the upper triangle (in place). Writes go along
+    rows: the first touch of fresh pages column by column (as :func:`_mirror_row_block` does)
+    took 5.3 s for 1280 columns of a new 20000² matrix against 0.16 s on touched pages; tiles
+    of 256 columns keep the transposed reads in cache."""
+    for j0 in range(0, i0, 256):  # tiles: the transposed reads stay in cache
+        j1 = min(i0, j0 + 256)
+        H[i0:i1, j0:j1] = H[j0:j1, i0:i1].T
     blk = H[i0:i1, i0:i1]
     low = np.tril_indices(i1 - i0, -1)
     blk[low] = blk.T[low]
@@ -184,23 +201,28 @@ def relu_gram_h_inf(X, *, return_error: bool = False, out: np.ndarray | None = N
         from prooftools.numerics.kernels import fused as fused_mod
 
         fused = fused_mod.h_inf_rows
-    blocks = list(_row_blocks(n))
+    # row blocks of ROWS rows, their upper part in tiles of COLS columns: each Gram tile is a
+    # BLAS-3 product (ROWS·COLS·d) reading a COLS-row slab of U once for ROWS rows, and no
+    # temporary exceeds a tile (ROWS·COLS doubles)
+    blocks = [(i0, min(n, i0 + _ROWS)) for i0 in range(0, n, _ROWS)]
     with threadpool_limits(limits=1, user_api="blas"), _bar(progress, len(blocks), "H^∞") as bar:
         def block(b):
             i0, i1 = b
-            G = U[i0:i1] @ U[i0:].T
-            if fused is not None:
-                fused(G, U[i0:i1], U[i0:], nrm[i0:i1], nrm[i0:], H[i0:i1, i0:])
-            else:
-                rho, z = _state0_np(G, U[i0:i1], U[i0:])
-                p = _layer_np(rho, z)[0]
-                rho *= nrm[i0:i1, None]
-                rho *= nrm[None, i0:]
-                np.multiply(rho, p * (0.5 / math.pi), out=H[i0:i1, i0:])
-            _mirror_row_block(H, i0, i1)
+            for j0 in range(i0, n, _COLS):
+                j1 = min(n, j0 + _COLS)
+                G = U[i0:i1] @ U[j0:j1].T
+                if fused is not None:
+                    fused(G, U[i0:i1], U[j0:j1], nrm[i0:i1], nrm[j0:j1], H[i0:i1, j0:j1])
+                else:
+                    rho, z = _state0_np(G, U[i0:i1], U[j0:j1])
+                    p = _layer_np(rho, z)[0]
+                    rho *= nrm[i0:i1, None]
+                    rho *= nrm[None, j0:j1]
+                    np.multiply(rho, p * (0.5 / math.pi), out=H[i0:i1, j0:j1])
             bar.update(1)
 
         _run_blocks(block, blocks)
+        _run_blocks(lambda b: _mirror_into_rows(H, *b), blocks)
     if not return_error:
         return H
     total = float(np.sum(nrm * nrm)) * (1.0 + _gamma(n + d + 2))

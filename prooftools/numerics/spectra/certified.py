@@ -16,13 +16,17 @@ and assumes no underflow (we reject subnormal-scale traces).
 
 Cost (issue 14): the matrix is factorised **in place** (LAPACK potrf on the buffer itself, above
 2048 rows in panels: :mod:`prooftools.numerics.blocked_cholesky`); its strict upper triangle is
-never written, so the matrix is restored from it (no copy, no
-re-forming) when a second factorisation needs it. The shift comes from a few block-Krylov steps
-(matrix products): t₁ = θ/4 of the Krylov estimate θ ≥ λ_min proves positivity with one
-factorisation (``fast=True`` stops there); shift-inverted Krylov steps with that factor (two
-triangular solves each) then give λ_min to high relative accuracy, and one more factorisation at
-t₂ = θ(1 − rtol/2) gives a lower bound within ``rtol`` (default 0.1%) of λ_min. For n ≤
-``exact_limit`` LAPACK's eigh gives θ and one factorisation suffices.
+never written, so the matrix is restored from it (no copy, no re-forming) when another
+factorisation needs it. The common case costs ONE float64 factorisation: a few block-Krylov
+steps (matrix products) give θ_K ≥ λ_min; a float32 factorisation of H − (θ_K/4)I, written into
+the buffer's free triangle (about half the time, no memory), drives block Lanczos on its
+inverse, and a Rayleigh–Ritz step with H itself on that space gives θ ≥ λ_min (up to rounding,
+whatever the float32 factor's errors); the float64 factorisation at t = θ(1 − 0.9·rtol) then
+succeeds whenever θ is within 0.9·rtol of λ_min and proves a lower bound within ``rtol``
+(default 0.1%). If it fails (θ too high: an eigenvalue the estimate missed) the two-step scheme
+follows: positivity at θ/4, shift-inverted Krylov with that float64 factor, one more
+factorisation at θ(1 − 0.9·rtol). ``fast=True`` is one float64 factorisation at θ_K/4
+(positivity only). For n ≤ ``exact_limit`` LAPACK's eigh gives θ and one factorisation suffices.
 """
 
 
@@ -166,13 +170,32 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
             t_ok = t
         return ok
 
+    one_shot = False
+    if not exact and not fast and theta > floor and _factor32(work, theta):
+        # 2'. the common case: θ refined with a float32 factor of H − (θ/4)I (half the cost of
+        # a float64 one, in the scratch triangle; an estimate, never a proof), then ONE float64
+        # factorisation 0.9·rtol below θ ≥ λ_min, which proves a bound within rtol of λ_min
+        bar.update(1)
+        with threadpool_limits(limits=1, user_api="blas"):  # skinny, memory-bound work
+            theta2, v2, _est = inverse_estimate(work, work.f32_at, 0.5 * rtol, single=True,
+                                                 max_steps=35)
+        if theta2 < theta:
+            theta, v = theta2, v2
+        if quad_y is not None:  # CG preconditioned with the float32 factor
+            parts = _solve_quadratic(work, quad_y, lam_est=theta)
+        gap = max(floor, 0.9 * rtol * abs(theta))
+        one_shot = theta - gap > 0 and attempt(theta - gap)
+        how += (", refined by shift-inverted Lanczos with a float32 factor and Rayleigh–Ritz "
+                "with H" + ("" if one_shot else " (its shift failed: two-step scheme follows)"))
+        if not one_shot:
+            parts = None
     if exact:  # θ accurate: certify just below it
         gap = max(floor, 1e-9 * abs(theta))
         for _ in range(max_tries):
             if attempt(theta - gap):
                 break
             gap *= 4.0
-    else:
+    elif not one_shot:  # the two-step scheme (fast mode, or the float32 estimate missed)
         # 2. positivity at t₁ = θ/4 (smaller on failure), one factorisation when θ is sane
         t = 0.25 * theta if theta > floor else -max(floor, 1e-14 * sc.maxabs)
         for _ in range(max_tries):
@@ -181,7 +204,7 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
             # θ/4 too high: λ_min is tiny or ≤ 0 — factor just below 0 (for the refinement)
             t = -max(floor, 1e-14 * sc.maxabs) if t > 0 else 4.0 * t
         if quad_y is not None:
-            parts = _solve_quadratic(work, quad_y)
+            parts = _solve_quadratic(work, quad_y, lam_est=theta)
         if t_ok is not None and not fast:
             # 3. shift-inverted Krylov with that factor, then one factorisation at t₂
             with threadpool_limits(limits=1, user_api="blas"):  # skinny, memory-bound work
@@ -203,7 +226,7 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
     if quad_y is not None and parts is None:
         if theta > floor:  # the tight factor would precondition badly: λ/(λ − t) up to 1e9
             work.factor(0.5 * theta)
-        parts = _solve_quadratic(work, quad_y)
+        parts = _solve_quadratic(work, quad_y, lam_est=theta)
     if lower == -math.inf:  # fall back to Gershgorin, always valid
         off = sc.rowabs - np.abs(work.diag)
         lower = next_down(float(np.min(work.diag - off * (1 + gamma(n)))) - error_bound, 4)
@@ -224,35 +247,62 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
     return q, parts
 
 
-def _solve_quadratic(work: SymWork, y: np.ndarray, max_iter: int = 60) -> dict:
+def _factor32(work: SymWork, theta: float) -> bool:
+    """The float32 factor for the estimate: at θ/4, else (λ_min below float32's reach) at a
+    shift below 0 by 10⁻⁴ of the mean diagonal, far above float32's Cholesky rounding (√n·u₃₂
+    of the diagonal, typically) at every n we can store."""
+    if work.factor32(0.25 * theta):
+        return True
+    return work.factor32(-1e-4 * float(np.mean(np.abs(work.diag))) - theta)
+
+
+def _solve_quadratic(work: SymWork, y: np.ndarray, max_iter: int = 60,
+                     lam_est: float = 0.0) -> dict:
     """x̃ ≈ H⁻¹y by conjugate gradients, preconditioned with the factor in the buffer when there
-    is one, and what the enclosure needs: yᵀx̃, ‖y‖, ‖x̃‖ and a bound on ‖y − Ĥx̃‖ (computed
-    residual plus its rounding γ_{n+4}(‖Ĥ‖_F‖x̃‖ + ‖y‖))."""
+    is one (float64, or the float32 one: a preconditioner that varies by its rounding, hence
+    the flexible Polak–Ribière β), and what the enclosure needs: yᵀx̃, ‖y‖, ‖x̃‖ and a bound on
+    ‖y − Ĥx̃‖ (computed residual plus its rounding γ_{n+4}(‖Ĥ‖_F‖x̃‖ + ‖y‖), with a margin of
+    2·max|ĥ_ii|‖x̃‖; the products read only the kept diagonal and the untouched triangle).
+    Stops at ‖r‖ ≤ 10⁻¹⁴‖y‖, or when the residual's share of the enclosure, ‖y‖‖r‖/λ with
+    λ ≈ ``lam_est``, is below 10⁻⁹·|yᵀx̃| (an estimate decides when to stop, never the bound),
+    or when ‖r‖ has not halved in 5 steps (rounding floor)."""
     n = work.n
     Y = y.reshape(n, -1)
-    precond = work.factored_at is not None
-    dabs = float(np.max(np.abs(work.diag)) + np.max(np.abs(work._dview())))
+    if work.factored_at is not None:
+        precond = work.solve
+    elif work.f32_at is not None:
+        precond = work.solve32
+    else:
+        precond = None
+    dabs = 2.0 * float(np.max(np.abs(work.diag)))
     out = {"value": 0.0, "cols": [], "steps": 0, "n": n}
     for k in range(Y.shape[1]):
         b = Y[:, k].copy()
         x = np.zeros(n)
         r = b.copy()
-        z = work.solve(r[:, None])[:, 0] if precond else r.copy()
+        z = precond(r[:, None])[:, 0] if precond else r.copy()
         pdir = z.copy()
         rz = float(r @ z)
         bn = float(np.linalg.norm(b))
-        steps = 0
-        while steps < max_iter and bn > 0 and float(np.linalg.norm(r)) > 1e-15 * bn:
+        steps, best, since = 0, math.inf, 0
+        while steps < max_iter and bn > 0 and since < 5:
+            rn = float(np.linalg.norm(r))
+            if rn <= 1e-14 * bn or (lam_est > 0 and bn * rn <= 1e-9 * lam_est * abs(b @ x)):
+                break
+            best, since = (rn, 0) if rn <= 0.5 * best else (best, since + 1)
             Ap = work.matmul(pdir)[:, 0]
             pAp = float(pdir @ Ap)
             if not pAp > 0:
                 break
             alpha = rz / pAp
             x += alpha * pdir
+            r_old_z = float(r @ z)
             r -= alpha * Ap
-            z = work.solve(r[:, None])[:, 0] if precond else r.copy()
+            z_old = z
+            z = precond(r[:, None])[:, 0] if precond else r.copy()
             rz_new = float(r @ z)
-            pdir = z + (rz_new / rz) * pdir
+            beta = max(0.0, (rz_new - float(r @ z_old)) / r_old_z)  # Polak–Ribière (flexible)
+            pdir = z + beta * pdir
             rz = rz_new
             steps += 1
         r_hat = b - work.matmul(x)[:, 0]

@@ -11,10 +11,9 @@ from threadpoolctl import ThreadpoolController
 from prooftools.numerics.rounding import gamma
 
 _CONTROLLER: list[ThreadpoolController] = []
-#: Above this order the bundled multithreaded OpenBLAS crashed (SIGSEGV at n = 20000 with 2
-#: threads: dpotrf, also on a fresh copy and with lower=1, and the threaded trsm/syrk of the
-#: blocked factorisation; fine at n = 12000 and single-threaded at 20000), so larger matrices are
-#: factorised with one BLAS thread.
+#: Above this order one threaded LAPACK potrf call may crash in OpenBLAS's threaded dsyrk (see
+#: :mod:`prooftools.numerics.blocked_cholesky`, which avoids it): used only when that module's
+#: Cython BLAS is unavailable, then larger matrices are factorised with one BLAS thread.
 POTRF_THREADED_MAX = 12000
 #: panel width of the blocked in-place factorisation (prooftools.numerics.blocked_cholesky)
 PANEL = 2048

@@ -40,6 +40,7 @@ class SymWork:
         self.diag = np.diagonal(W).copy()
         self.dirty = False  # lower triangle/diagonal overwritten by a factor
         self.factored_at: float | None = None  # shift of the successful factor in the buffer
+        self.f32_at: float | None = None  # shift of the float32 factor in the buffer
         self.fro = math.inf  # ‖H‖_F rounded up (set by the caller's scan)
         self.progress: bool | None = False
 
@@ -78,7 +79,7 @@ class SymWork:
                 W[j0:j1, i0:i1] = W[i0:i1, j0:j1].T
         self._dview()[:] = self.diag
         self.dirty = False
-        self.factored_at = None
+        self.factored_at = self.f32_at = None
 
     def factor(self, t: float) -> tuple[bool, float, float]:
         """fl-Cholesky of fl(H − tI) in place. Returns (success, trace bound, max|diag|)."""
@@ -86,15 +87,13 @@ class SymWork:
         dv = self._dview()
         dv -= t
         self.dirty = True
-        self.factored_at = None
+        self.factored_at = self.f32_at = None
         tr = float(np.sum(np.abs(dv))) * (1.0 + gamma(self.n))
         dmax = float(np.max(np.abs(dv)))
         if np.any(dv <= 0):
             return False, tr, dmax
         if blocked_cholesky.AVAILABLE and self.n > PANEL:  # panels: progress with an ETA
-            threads = 1 if self.n > POTRF_THREADED_MAX else None  # see POTRF_THREADED_MAX
-            with progress_bar(self.progress, 1000, f"Cholesky (n={self.n})") as bar, \
-                    threadpool_limits(limits=threads, user_api="blas"):
+            with progress_bar(self.progress, 1000, f"Cholesky (n={self.n})") as bar:
                 info = blocked_cholesky.blocked_potrf_upper(
                     self.A, panel=PANEL, progress=FractionBar(bar))
             R = self.A
@@ -124,6 +123,44 @@ class SymWork:
         fro_t = self.fro + abs(t) * math.sqrt(n)
         limit = (gamma(n + 1) / (1 - gamma(n + 1)) * tr + 4 * g * (tr + fro_t)) * 2.0
         return float(np.linalg.norm(RtRv - Av)) <= limit * float(np.linalg.norm(v))
+
+    def factor32(self, t: float) -> bool:
+        """float32 Cholesky of H − tI inside the scratch triangle (no extra memory; see
+        :mod:`prooftools.numerics.blocked_cholesky`): for estimates only, never a proof. The
+        float32 column j of the upper factor (F order, ld = 2n floats) is written at the start of
+        the double row j of W (C order), whose entries 0..j are scratch; the matrix is read from
+        W's strict upper triangle and the kept diagonal. Returns success."""
+        if not blocked_cholesky.AVAILABLE:  # pragma: no cover
+            return False
+        self.restore()
+        self.dirty = True
+        self.factored_at = None
+        W, n = self.W, self.n
+        Wf = W.view(np.float32)  # n × 2n: Wf[j, i] is element (i, j), i ≤ j, of the f32 matrix
+        for j0, j1 in _tiles(n):  # rows j0..j1 of Wf from columns j0..j1 of W's upper part
+            for i0, i1 in _tiles(n):
+                if i0 >= j0:  # the diagonal tile: only i < j (i > j would reach W's upper)
+                    for j in range(j0 + 1, j1):
+                        Wf[j, j0:j] = W[j0:j, j]
+                    break
+                Wf[j0:j1, i0:i1] = W[i0:i1, j0:j1].T
+        d = self.diag - t
+        if not np.all(d > 0):
+            return False
+        Wf.reshape(-1)[:: 2 * n + 1][:n] = d  # (j, j) of the f32 matrix: Wf[j, j]
+        with progress_bar(self.progress, 1000, f"float32 Cholesky (n={n})") as bar:
+            info = blocked_cholesky.potrf_upper_at(W.ctypes.data, n, 2 * n, single=True,
+                                                   panel=PANEL, progress=FractionBar(bar))
+        self.f32_at = t if info == 0 else None
+        return info == 0
+
+    def solve32(self, B: np.ndarray) -> np.ndarray:
+        """≈ (H − tI)⁻¹B with the float32 factor of :meth:`factor32` (in float64 out)."""
+        X = np.asfortranarray(B.reshape(self.n, -1), dtype=np.float32)
+        for trans in (True, False):
+            blocked_cholesky.trsm_upper_at(self.W.ctypes.data, self.n, 2 * self.n, X,
+                                           single=True, trans=trans)
+        return X.astype(np.float64)
 
     def solve(self, B: np.ndarray) -> np.ndarray:
         """(H − tI)⁻¹B with the factor in the buffer (after a successful :meth:`factor`)."""
@@ -162,20 +199,24 @@ def krylov_estimate(work: SymWork, seed: int = 0, p: int = 4, steps: int = 6):
 
 
 def inverse_estimate(work: SymWork, t: float, tol: float, seed: int = 1, p: int = 4,
-                      max_steps: int = 25):
+                      max_steps: int = 25, single: bool = False):
     """Smallest eigenpair of H by block Lanczos on M = (H − tI)⁻¹ (two triangular solves per
     step with the factor in the buffer; no products with H): the largest Ritz value μ of M gives
     θ = t + 1/μ ≥ λ_min. Stops when the estimated error of θ, from the Ritz residual ‖r‖ and the
-    gap to the next Ritz value (‖r‖²/gap, converted to λ), is below ``tol``·θ. Returns
+    gap to the next Ritz value (‖r‖²/gap, converted to λ), is below ``tol``·θ. ``single``: M
+    from the float32 factor (:meth:`SymWork.factor32`), only approximately (H − tI)⁻¹, so the
+    space it builds is then used for a Rayleigh–Ritz step with H itself (one product with the
+    whole space): its smallest Ritz value is ≥ λ_min (up to rounding) whatever M was. Returns
     (θ, v, estimated error of θ)."""
     n = work.n
     p = min(n, p)
+    solve = work.solve32 if single else work.solve
     rng = np.random.default_rng(seed)
     blocks = [np.linalg.qr(rng.standard_normal((n, p)))[0]]
     images: list[np.ndarray] = []
     theta, v, est = math.inf, blocks[0][:, 0], math.inf
     for _ in range(max(1, min(max_steps, n // p))):
-        images.append(work.solve(blocks[-1]))
+        images.append(solve(blocks[-1]))
         Q, MQ = np.hstack(blocks), np.hstack(images)
         T = Q.T @ MQ
         mu, Z = eigh(0.5 * (T + T.T))
@@ -190,6 +231,9 @@ def inverse_estimate(work: SymWork, t: float, tol: float, seed: int = 1, p: int 
         if Q.shape[1] + p > n:
             break
         blocks.append(orth(images[-1], Q))
+    if single:  # θ from M̃ need not bound λ_min: Rayleigh–Ritz with H on the space instead
+        th, vr, _ = ritz(work, np.hstack(blocks))
+        return th, vr, est
     Hv = work.matmul(v)[:, 0]
     rq = float(v @ Hv) / float(v @ v)
     return min(theta, rq), v, est
