@@ -29,6 +29,7 @@ from prooftools.engines.base import Engine, Measurements, Option, RunRequest
 from prooftools.engines.step_size import theorem_step
 from prooftools.errors import UserInputError
 from prooftools.numerics.data.datasets import make_dataset
+from prooftools.numerics.gram import gram
 from prooftools.numerics.memory import require
 
 __all__ = ["LOSS_CONSTANTS", "DeepReLUEngine"]
@@ -51,7 +52,7 @@ DEFAULT_STEPS = 50
 
 def _min_dist(X: np.ndarray, mask: np.ndarray | None = None) -> float:
     sq = np.sum(X * X, axis=1)
-    D2 = np.maximum(sq[:, None] + sq[None, :] - 2.0 * X @ X.T, 0.0)
+    D2 = np.maximum(sq[:, None] + sq[None, :] - 2.0 * gram(X), 0.0)
     sel = ~np.eye(X.shape[0], dtype=bool) if mask is None else mask
     return float(np.sqrt(D2[sel].min())) if sel.any() else float("nan")
 

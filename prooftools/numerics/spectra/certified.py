@@ -38,6 +38,7 @@ import numpy as np
 from scipy.linalg import eigh
 
 from prooftools.errors import UserInputError
+from prooftools.numerics.gram import gram
 from prooftools.numerics.memory import require_memory
 from prooftools.numerics.quantity import Quantity
 from prooftools.numerics.rounding import UNIT_ROUNDOFF, gamma
@@ -363,7 +364,7 @@ def certified_sigma_min(
         raise UserInputError("matrix contains NaN or inf; expected finite entries")
     n, d = X.shape
     rows = n <= d
-    G = X @ X.T if rows else X.T @ X
+    G = gram(X) if rows else gram(X.T)
     k = d if rows else n
     fro2 = float(np.einsum("ij,ij->", X, X)) * (1.0 + gamma(n * d))
     q = certified_lambda_min(G, error_bound=next_up(gamma(k) * fro2))

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from prooftools.errors import UserInputError
+from prooftools.numerics.gram import gram
 
 __all__ = [
     "StepWorkspace",
@@ -96,15 +97,15 @@ def first_layer_gram(
     """
     m = P.shape[1]
     if XXt is None:
-        XXt = X @ X.T
+        XXt = gram(X)
     if a is None:
         if m >= 2**24:
             raise UserInputError(f"width {m} too large for exact float32 pattern counts")
         Pf = P.astype(np.float32)
-        C = (Pf @ Pf.T).astype(np.float64)
+        C = gram(Pf).astype(np.float64)
     else:
         Pf = P * a[None, :]
-        C = Pf @ Pf.T
+        C = gram(Pf)
     C *= 1.0 / m
     C *= XXt
     return C

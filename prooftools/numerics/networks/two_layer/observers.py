@@ -46,6 +46,7 @@ import scipy.linalg
 import scipy.sparse
 import scipy.sparse.linalg
 
+from prooftools.numerics.gram import gram
 from prooftools.numerics.kernels.infinite import relu_gram_h_inf
 from prooftools.numerics.networks.two_layer.network import StepWorkspace, first_layer_gram
 from prooftools.numerics.spectra import (
@@ -167,7 +168,7 @@ class DuObserver:
         self.a0 = a0.copy()
         self.train_output = bool(train_output)
         self.eig_dense_below = int(eig_dense_below)
-        self.XXt = X @ X.T
+        self.XXt = gram(X)
         self.P0 = (X @ W0.T) >= 0.0
         self._flip = np.empty_like(self.P0)
         self._dW = np.empty_like(self.W0)
