@@ -89,6 +89,19 @@ def test_check_report_compiles(capsys, tmp_path):
     assert compile_problems(doc, tmp_path) == []
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) absent")
+def test_wrapped_cells_start_on_the_row_s_first_line(capsys, tmp_path):
+    """A wrapping column whose first word is wider than the column must not begin with an empty
+    line (the row's statement then sat one line below its verdict)."""
+    doc = cli_latex(capsys, "check", "digits:0-vs-1", "--theorem", "du2019.thm4.1")
+    assert compile_problems(doc, tmp_path) == []
+    text = subprocess.run(["pdftotext", "-layout", "doc.pdf", "-"], cwd=tmp_path, check=True,
+                          capture_output=True, text=True).stdout
+    rows = [ln for ln in text.splitlines()
+            if ("holds" in ln or "unknown" in ln) and not ln.startswith("verdicts")]
+    assert rows and all("du2019." in ln for ln in rows), rows
+
+
 def test_verify_report_compiles(capsys, tmp_path):
     doc = cli_latex(capsys, "verify", "du2019.thm4.1", "--dataset", "sphere:n=8,d=12",
                     "--width", "256", "--steps", "30")

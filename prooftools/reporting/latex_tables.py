@@ -222,8 +222,8 @@ def _column_spec(t: Table, line_em: float) -> tuple[list[str], list[bool], bool]
             spec.append(_number_column(t, i)[0])
         elif wrap[i]:
             spec.append(f">{{\\raggedright\\arraybackslash\\hsize={width[i] / mean:.3f}\\hsize"
-                        "\\nobreak\\hspace{0pt}}X")  # the first word may hyphenate;
-            # \nobreak: a first word wider than the column must not leave an empty first line
+                        "\\leavevmode\\nobreak\\hspace{0pt}}X")  # the first word may
+            # hyphenate; \leavevmode\nobreak: no line break before it (an empty first line)
         else:
             spec.append("l")
     fits = budget() >= sum(least[i] for i in cols)
