@@ -38,3 +38,19 @@ def test_a_stale_excerpt_is_detected(tmp_path, monkeypatch):
     assert doc_excerpts.main(["--check"]) == 1
     assert doc_excerpts.main([]) == 0 and '"id": "du2019.thm4.1"' in doc.read_text()
     assert doc_excerpts.main(["--check"]) == 0
+
+
+def test_theorem_format_lists_exactly_the_tag_values_the_loader_accepts():
+    """The doc's `task`/`normalization` values are the loader's (TAG_VALUES), so they cannot
+    drift apart: a value added to one and not the other fails here."""
+    import re
+
+    from prooftools.theory.definitions import TAG_VALUES
+
+    doc = (ROOT / "docs" / "theorem-format.md").read_text(encoding="utf-8")
+    for tag, allowed in TAG_VALUES.items():
+        bullet = re.search(rf"^- \*\*`{tag}`\*\* — (.*?)(?=^- \*\*`|\Z)", doc, re.M | re.S)
+        assert bullet, f"docs/theorem-format.md has no bullet for the {tag!r} tag"
+        shown = set(re.findall(r"`([a-z_0-9]+)`", bullet.group(1)))
+        assert set(allowed) <= shown, (tag, set(allowed) - shown)
+        assert "load error" in bullet.group(1)

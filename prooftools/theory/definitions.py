@@ -19,6 +19,12 @@ KINDS = ("assumption", "definition", "condition", "lemma", "theorem", "corollary
 #: Kinds whose hypotheses are assumed by the statements that use them.
 ASSUMED_KINDS = ("assumption", "condition", "definition")
 PROVENANCE = ("verified", "derived", "secondary", "recollection")
+#: statement tags whose value changes what prooftools does, and the values it knows (any other
+#: tag is descriptive and free; ``network`` is checked against the engines when a run needs it,
+#: ``normalization`` by the normalization dispatcher, which also takes ``+``-joined specs)
+TAG_VALUES = {
+    "task": ("regression", "classification"),
+}
 BOUND_KINDS = (
     "width",
     "step_size",

@@ -4,6 +4,8 @@ problem named by file, line and key (used by :class:`~prooftools.theory.registry
 
 from __future__ import annotations
 
+import difflib
+
 import sympy
 
 from prooftools.errors import FileProblem
@@ -13,6 +15,7 @@ from prooftools.theory.definitions import (
     KINDS,
     PROVENANCE,
     RELATIONS,
+    TAG_VALUES,
     Bound,
     Condition,
     Location,
@@ -68,6 +71,12 @@ class StatementBuilder:
         if not isinstance(tags, dict):
             self.bad("'tags' must be a table", "tags", key="tags")
             tags = {}
+        for tag, allowed in TAG_VALUES.items():
+            if tag in tags and tags[tag] not in allowed:
+                hint = difflib.get_close_matches(str(tags[tag]), allowed, n=1)
+                self.bad(f"tag {tag!r} must be one of {', '.join(allowed)}; got {tags[tag]!r}"
+                         + (f" (did you mean {hint[0]!r}?)" if hint else ""),
+                         "tags", tag, key=f"tags.{tag}")
         probability = None
         if "probability" in s:
             probability = self.expr(str(s["probability"]), ("probability",), "probability")
