@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -152,8 +153,27 @@ def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text",
         table.notes.append("constants: " + "; ".join(parts))
     if st.notes:
         table.notes.append("notes: " + " ".join(st.notes.split()))
-    table.notes.append(f"defined at {st.origin}")
+    table.notes.append(f"defined at {_shown_origin(st.origin)}")
     return table.render(fmt, width=width)
+
+
+def _shown_origin(origin) -> str:
+    """``file:line`` relative to the working folder when the file lies under it (a user's
+    ``theorems/du2019.toml:518``), else as stored.
+
+    >>> from prooftools.theory.definitions import Location
+    >>> _shown_origin(Location(os.path.join(os.getcwd(), "theorems", "x.toml"), 3))
+    'theorems/x.toml:3'
+    >>> _shown_origin(Location("/elsewhere/x.toml", 3)).endswith("x.toml:3")
+    True
+    """
+    path = str(origin.path)
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        rel = path
+    shown = path if rel.startswith(os.pardir) else rel
+    return shown + (f":{origin.line}" if origin.line else "")
 
 
 @dataclass(frozen=True)
