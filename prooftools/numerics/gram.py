@@ -16,7 +16,8 @@ __all__ = ["gram"]
 
 #: above this many rows the product goes in slabs (syrk was safe at 15,000 rows here)
 SAFE_ROWS = 8192
-CHUNK = 4096
+#: columns per slab: the slab's temporary (n × CHUNK) stays a few percent of the n × n result
+CHUNK = 1024
 
 
 def gram(A: np.ndarray, chunk: int | None = None) -> np.ndarray:

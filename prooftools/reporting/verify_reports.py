@@ -38,23 +38,26 @@ def _index(x: float | None) -> str:
     return f"{x:g}"
 
 
-def _inequality(report: VerifyReport, j) -> Formula:
-    """The judged item as a formula: its text, and LaTeX math from the statement's own sympy
-    condition with the registry's symbol names (text only when the item is not a registry
-    condition, e.g. a probe)."""
+def _inequality_formulas(report: VerifyReport):
+    """``formula(j)``: a judged item as a formula, its text and LaTeX math from the statement's
+    own sympy condition with the registry's symbol names (text only when the item is not a
+    registry condition, e.g. a probe). The names are read once per report."""
     reg = report.registry
-    st = getattr(reg, "statements", {}).get(j.statement)
-    if st is None:
-        return Formula(j.inequality)
+    if reg is None:
+        return lambda j: Formula(j.inequality)
     from prooftools.reporting.latex import registry_names, registry_params
     from prooftools.reporting.registry_reports import condition_formula
 
-    for cond in (*reg.hypotheses_of(st), *st.conclusions):
-        if cond.name == j.item and cond.text == j.inequality:
-            return Formula(j.inequality,
-                           condition_formula(cond, (registry_names(reg), registry_params(reg)),
-                                             quantifier=False).latex)
-    return Formula(j.inequality)
+    names = (registry_names(reg), registry_params(reg))
+
+    def formula(j) -> Formula:
+        st = reg.statements.get(j.statement)
+        for cond in (*reg.hypotheses_of(st), *st.conclusions) if st is not None else ():
+            if cond.name == j.item and cond.text == j.inequality:
+                return condition_formula(cond, names, quantifier=False)
+        return Formula(j.inequality)
+
+    return formula
 
 
 def verdict_table(report: VerifyReport) -> Table:
@@ -69,11 +72,12 @@ def verdict_table(report: VerifyReport) -> Table:
               f"δ={cfg.get('delta')}", f"constants={cfg.get('constants')}"]
     caption = f"verify {report.statement}: " + ", ".join(parts)
     rows = []
+    inequality = _inequality_formulas(report)
     for it in report.items:
         j = it.judgement
         implied = ", ".join(f"{k} {v}" for k, v in j.implied_constants.items())
         rows.append([
-            j.statement, j.kind, j.item, _inequality(report, j), str(j.verdict), _fmt(j.margin),
+            j.statement, j.kind, j.item, inequality(j), str(j.verdict), _fmt(j.margin),
             _index(j.first_failure), implied,
         ])
     notes = [f"data: {_data_line(report)}", f"η: {cfg.get('eta_source')}"]

@@ -73,17 +73,24 @@ def handler_ready() -> float:
     return time.monotonic() - start
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_sigint_early_exits_130_with_one_line(tmp_path, seed, handler_ready):
-    """Ctrl-C while Python imports the rest of prooftools (the first ~second)."""
-    ready = max(0.3, 1.5 * handler_ready)
-    delay = random.Random(seed).uniform(ready, ready + 0.9)
+def _interrupt_table_output(tmp_path, delay: float) -> int:
+    """``table -o t.txt`` over an old t.txt, SIGINT after ``delay`` s; checks the one-line exit
+    and returns the exit status."""
     (tmp_path / "t.txt").write_text(OLD)
     proc = _start(["table", "--n", "1e3", "-o", "t.txt"], tmp_path)
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
     rc, _, err = _finish(proc)
     _interrupted_cleanly(rc, err)
+    return rc
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sigint_early_exits_130_with_one_line(tmp_path, seed, handler_ready):
+    """Ctrl-C while Python imports the rest of prooftools (the first ~second)."""
+    ready = max(0.3, 1.5 * handler_ready)
+    delay = random.Random(seed).uniform(ready, ready + 0.9)
+    rc = _interrupt_table_output(tmp_path, delay)
     if rc == 130:
         assert (tmp_path / "t.txt").read_text() == OLD
     assert not list(tmp_path.glob(".*.tmp"))
@@ -94,12 +101,7 @@ def test_sigint_during_table_output(tmp_path, table_reference, seed, handler_rea
     new, duration = table_reference
     ready = max(0.5, 1.5 * handler_ready)
     delay = random.Random(100 + seed).uniform(ready, max(ready, 1.1 * duration))
-    (tmp_path / "t.txt").write_text(OLD)
-    proc = _start(["table", "--n", "1e3", "-o", "t.txt"], tmp_path)
-    time.sleep(delay)
-    proc.send_signal(signal.SIGINT)
-    rc, _, err = _finish(proc)
-    _interrupted_cleanly(rc, err)
+    _interrupt_table_output(tmp_path, delay)
     assert (tmp_path / "t.txt").read_text() in (OLD, new)
     assert not list(tmp_path.glob(".*.tmp"))
 
