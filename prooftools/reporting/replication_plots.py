@@ -6,16 +6,13 @@ The numerics return data; this module draws it (PNG + PDF through
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from prooftools.atomic import FileSet, json_safe
+from prooftools.atomic import FileSet, json_safe, write_json
 from prooftools.errors import UserInputError
 from prooftools.reporting.figures import pyplot, save_figure
 
@@ -123,15 +120,7 @@ def write_chatterjee_replication(result: dict, out_dir: str | Path) -> list[str]
     out.mkdir(parents=True, exist_ok=True)
     paths = plot_chatterjee_replication(result, out)
     target = out / "chatterjee_replication.json"
-    fd, tmp = tempfile.mkstemp(dir=out, prefix=".chatterjee_replication.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(as_json(result), fh)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    write_json(target, as_json(result))  # atomic: temporary file in the folder, then rename
     return [*paths, str(target)]
 
 
