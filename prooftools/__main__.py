@@ -2,13 +2,15 @@
 
 import signal
 
-from prooftools.cli.interrupt import install, leave
+from prooftools.cli.interrupt import install, interrupted, leave
 
 install()
 try:
     from prooftools.cli import main
-except KeyboardInterrupt:
-    leave()
+except BaseException:  # KeyboardInterrupt, or its echo from an interrupted C-extension import
+    if interrupted():
+        leave()
+    raise
 
 if __name__ == "__main__":
     try:

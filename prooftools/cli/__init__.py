@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-from prooftools.cli.interrupt import install, leave, restore
+from prooftools.cli.interrupt import install, interrupted, leave, restore
 from prooftools.errors import ProoftoolsError, TheoremFileError
 from prooftools.text import clean
 
@@ -84,30 +84,53 @@ def main(argv: list[str] | None = None) -> int:
     """
     previous = install()
     try:
+        return _run(argv)
+    except BaseException as exc:
+        # after a Ctrl-C, whatever reaches the top is its echo (an interrupted C-extension
+        # import raises "ImportError: initialization failed"): one line, exit status 130
+        if interrupted() and not isinstance(exc, SystemExit):
+            leave()
+        raise
+    finally:
+        restore(previous)
+
+
+def _run(argv: list[str] | None) -> int:
+    """Parse and run one command; a user mistake becomes one line and exit status 2."""
+    try:
         from prooftools.cli.options import run_command  # heavy: after the Ctrl-C handler
 
         args = build_parser().parse_args(argv)
         return run_command(args)
-    except TheoremFileError as exc:
+    except KeyboardInterrupt:
+        leave()  # one line, exit status 130 (never swallowed, see cli/interrupt.py)
+        return 130
+    except Exception as exc:
+        if interrupted():  # the interrupt in disguise: no error line, the one interrupt line
+            leave()
+        status = _user_mistake(exc)
+        if status is None:
+            raise
+        return status
+
+
+def _user_mistake(exc: Exception) -> int | None:
+    """Print a user mistake as one line and return exit status 2 (None: a bug, re-raise)."""
+    if isinstance(exc, TheoremFileError):
         print(f"prooftools: error: {clean(str(exc))}", file=sys.stderr)
         if len(exc.problems) > 1:
             print(clean(exc.full_report()), file=sys.stderr)
         return 2
-    except ProoftoolsError as exc:
+    if isinstance(exc, ProoftoolsError):
         print(f"prooftools: error: {clean(str(exc))}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
+    if isinstance(exc, BrokenPipeError):
         return 0
-    except OSError as exc:  # a file the user named cannot be read or written
+    if isinstance(exc, OSError):  # a file the user named cannot be read or written
         print(clean(f"prooftools: error: {exc.strerror or exc}: {exc.filename or ''}"
                     .rstrip(": ")), file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        leave()  # one line, exit status 130 (never swallowed, see cli/interrupt.py)
-        return 130
-    finally:
-        restore(previous)
-
+    return None
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -6,6 +6,11 @@ ignored" and the program goes on). :func:`install` replaces the handler: the fir
 ``KeyboardInterrupt`` as usual, so ``finally`` blocks run and temporary files are removed, and
 also starts a watchdog that ends the process with status 130 if it is still running two seconds
 later (the interrupt was swallowed). :func:`leave` is the one way out after an interrupt.
+
+An interrupt can also come back in disguise: a C extension whose import is interrupted reports
+``ImportError: initialization failed`` instead of the ``KeyboardInterrupt``. So once SIGINT has
+arrived, *any* exception that reaches the top is its consequence (:func:`interrupted`), and
+the program leaves the same way.
 """
 
 from __future__ import annotations
@@ -35,6 +40,11 @@ def _on_sigint(signum, frame):
     watchdog.daemon = True
     watchdog.start()
     raise KeyboardInterrupt
+
+
+def interrupted() -> bool:
+    """Whether SIGINT has arrived since :func:`install` (whatever exception follows is its echo)."""
+    return _state["interrupted"]
 
 
 def install():

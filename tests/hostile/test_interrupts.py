@@ -147,3 +147,36 @@ def test_interrupted_replicate_keeps_the_previous_set(tmp_path, sig, seed):
     now = {name: (out / name).read_bytes() for name in REPLICATION}
     still_old = [now[n] == old[n] for n in REPLICATION]
     assert all(still_old) or not any(still_old), "a mixed set of old and new files"
+
+
+DISGUISED = """
+import os, signal, time
+import prooftools.cli.options as options
+from prooftools.cli import main
+
+def run_command(args):
+    # what an interrupted C-extension import does (seen in CI): the KeyboardInterrupt comes
+    # back as "ImportError: initialization failed"
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+    except KeyboardInterrupt:
+        raise ImportError("initialization failed") from None
+    return 0
+
+options.run_command = run_command
+raise SystemExit(main(["list"]))
+"""
+
+
+@pytest.mark.parametrize("mistake", ["ImportError", "OSError"])
+def test_an_interrupt_in_disguise_still_exits_130_with_one_line(mistake):
+    """After SIGINT, any exception that reaches the top is the interrupt's echo: exit 130 and
+    the one line, not a traceback (rc 1) or a user-mistake line (rc 2)."""
+    code = DISGUISED.replace('ImportError("initialization failed")',
+                             f'{mistake}("initialization failed")')
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip() == "prooftools: interrupted"
