@@ -85,17 +85,22 @@ def test_a_wrong_float32_estimate_falls_back_to_two_steps(monkeypatch, kind):
     X /= np.linalg.norm(X, axis=1, keepdims=True)
     H, err = relu_gram_h_inf(X, return_error=True)
     ev = np.linalg.eigvalsh(H)[0]
-    real = certified.inverse_estimate
+    real, real_two_step = certified.lanczos_inverse32, certified.inverse_estimate
     calls = []
 
-    def too_high(work, t, tol, **kw):
-        theta, v, est = real(work, t, tol, **kw)
-        calls.append(kw.get("single", False))
-        return (1.2 * theta if kw.get("single") else theta), v, est
+    def too_high(work, rtol, **kw):
+        theta, v, steps, _est = real(work, rtol, **kw)
+        calls.append("float32")
+        return 1.2 * theta, v, steps, 0.0  # and claims to have converged
 
-    monkeypatch.setattr(certified, "inverse_estimate", too_high)
+    def two_step(*a, **kw):
+        calls.append("two-step")
+        return real_two_step(*a, **kw)
+
+    monkeypatch.setattr(certified, "lanczos_inverse32", too_high)
+    monkeypatch.setattr(certified, "inverse_estimate", two_step)
     q = certified_lambda_min(H, error_bound=err, exact_limit=0)
-    assert calls == [True, False]  # the float32 refinement, then the two-step one
+    assert calls == ["float32", "two-step"]  # the float32 estimate, then the two-step one
     assert "two-step scheme follows" in q.note and "(3 in-place factorisations)" in q.note
     assert q.lower <= ev <= q.upper and q.lower >= (1 - 1e-3) * ev
 
@@ -158,20 +163,20 @@ def test_perturbed_factor_is_refused(monkeypatch):
     assert honest.lower <= 0
     monkeypatch.setattr(spectra, "dpotrf", lying_potrf)
     with monkeypatch.context() as m:  # the two-step route (no float32 estimate)
-        m.setattr(certified, "_factor32", lambda *a: False)
+        m.setattr(certified, "_factor32", lambda *a: None)
         assert certified_lambda_min(H, error_bound=err, exact_limit=0).lower <= 0
         m.setattr(spectra.SymWork, "_consistent", lambda *a, **k: True)
         assert certified_lambda_min(H, error_bound=err, exact_limit=0).lower > 0  # fooled
     Y = _near_duplicate_data(0.3, n=30, d=6)  # λ_min ≈ 0.02: the one-factorisation route
     G, err = relu_gram_h_inf(Y, return_error=True)
     ev = np.linalg.eigvalsh(G)[0]
-    real_est = certified.inverse_estimate
+    real_est = certified.lanczos_inverse32
 
-    def too_high(work, t, tol, **kw):
-        theta, v, est = real_est(work, t, tol, **kw)
-        return (1.2 * theta if kw.get("single") else theta), v, est
+    def too_high(work, rtol, **kw):
+        theta, v, steps, _est = real_est(work, rtol, **kw)
+        return 1.2 * theta, v, steps, 0.0
 
-    monkeypatch.setattr(certified, "inverse_estimate", too_high)
+    monkeypatch.setattr(certified, "lanczos_inverse32", too_high)
     q = certified_lambda_min(G, error_bound=err, exact_limit=0)
     assert "two-step" in q.note and q.lower <= ev  # the lie at 1.2θ refused, then fallback
     monkeypatch.setattr(spectra.SymWork, "_consistent", lambda *a, **k: True)

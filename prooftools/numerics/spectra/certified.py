@@ -17,16 +17,19 @@ and assumes no underflow (we reject subnormal-scale traces).
 Cost (issue 14): the matrix is factorised **in place** (LAPACK potrf on the buffer itself, above
 2048 rows in panels: :mod:`prooftools.numerics.blocked_cholesky`); its strict upper triangle is
 never written, so the matrix is restored from it (no copy, no re-forming) when another
-factorisation needs it. The common case costs ONE float64 factorisation: a few block-Krylov
-steps (matrix products) give θ_K ≥ λ_min; a float32 factorisation of H − (θ_K/4)I, written into
-the buffer's free triangle (about half the time, no memory), drives block Lanczos on its
-inverse, and a Rayleigh–Ritz step with H itself on that space gives θ ≥ λ_min (up to rounding,
-whatever the float32 factor's errors); the float64 factorisation at t = θ(1 − 0.9·rtol) then
-succeeds whenever θ is within 0.9·rtol of λ_min and proves a lower bound within ``rtol``
-(default 0.1%). If it fails (θ too high: an eigenvalue the estimate missed) the two-step scheme
-follows: positivity at θ/4, shift-inverted Krylov with that float64 factor, one more
-factorisation at θ(1 − 0.9·rtol). ``fast=True`` is one float64 factorisation at θ_K/4
-(positivity only). For n ≤ ``exact_limit`` LAPACK's eigh gives θ and one factorisation suffices.
+factorisation needs it. The common case costs ONE float64 factorisation: a float32
+factorisation of H + εI, written into the buffer's free triangle (about half the time, no
+memory), drives single-vector Lanczos on its inverse (two tiled triangular solves a step,
+:mod:`prooftools.numerics.spectra.trisolve`); the Rayleigh quotient with H itself of its vector
+gives θ ≥ λ_min (up to rounding, whatever the float32 factor's errors). On a densely populated
+bottom of the spectrum, where Lanczos at that shift converges like 1/k², the float32 factor is
+recomputed once just below θ (:func:`_closer_lanczos`), where a few steps suffice. The float64
+factorisation at t = θ(1 − 0.9·rtol) then succeeds whenever θ is within 0.9·rtol of λ_min and
+proves a lower bound within ``rtol`` (default 0.1%). If it fails (θ too high: an eigenvalue the
+estimate missed) the two-step scheme follows: positivity at θ/4, shift-inverted Krylov with that
+float64 factor, one more factorisation at θ(1 − 0.9·rtol). ``fast=True`` is one float64
+factorisation at θ_K/4 of a block-Krylov estimate θ_K (positivity only). For
+n ≤ ``exact_limit`` LAPACK's eigh gives θ and one factorisation suffices.
 """
 
 
@@ -54,6 +57,7 @@ from prooftools.numerics.spectra.krylov import (
     SymWork,
     inverse_estimate,
     krylov_estimate,
+    lanczos_inverse32,
     scan_entries,
     symmetrize_in_place,
     witness,
@@ -147,10 +151,28 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
     n = work.n
     tr_abs = float(np.sum(np.abs(work.diag)))
     # 1. an estimate θ ≥ λ_min and its eigenvector
+    lanczos = False
+    parts = None  # yᵀH⁻¹y solved while a well-conditioned preconditioner is in the buffer
     if exact:
         w, V = eigh(work.W, subset_by_index=[0, 0], check_finite=False)
         theta, v = float(w[0]), V[:, 0]
         how = "λ_min by LAPACK eigh"
+    elif not fast and _factor32(work):
+        # the common case: a float32 factor of H + εI (about half a float64 one, in the
+        # buffer's scratch triangle; an estimate, never a proof) and Lanczos on its inverse
+        theta, v, steps, est = lanczos_inverse32(work, rtol, restart_steps=_factor_steps(n))
+        lanczos = True
+        how = (f"λ_min estimate by Lanczos ({steps} steps) on the inverse of a float32 "
+               "factor, Rayleigh quotient with H")
+        if quad_y is not None:  # CG preconditioned with that factor (≈ H⁻¹: few steps)
+            parts = _solve_quadratic(work, quad_y, lam_est=theta)
+        if est > 0.25 * rtol and theta > 0:
+            # not converged (a clustered bottom, or a start vector poor in the lowest
+            # eigenvector): a float32 factor just below θ, where (H − σI)⁻¹ separates the
+            # bottom eigenvalues, and Lanczos again from the Ritz vector plus noise
+            theta, v, more = _closer_lanczos(work, theta, v, est, rtol)
+            if more:
+                how += f", then {more} steps closer below θ"
     else:
         with threadpool_limits(limits=1, user_api="blas"):
             theta, v, _res = krylov_estimate(work)
@@ -158,7 +180,6 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
     bar.update(1)
     floor = 4.0 * cholesky_error_bound(n, tr_abs + n * abs(theta))
     lower, t_ok, factors = -math.inf, None, 0
-    parts = None  # yᵀH⁻¹y solved while a well-conditioned preconditioner is in the buffer
 
     def attempt(t: float) -> bool:
         nonlocal lower, t_ok, factors
@@ -172,23 +193,15 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
         return ok
 
     one_shot = False
-    if not exact and not fast and theta > floor and _factor32(work, theta):
-        # 2'. the common case: θ refined with a float32 factor of H − (θ/4)I (half the cost of
-        # a float64 one, in the scratch triangle; an estimate, never a proof), then ONE float64
-        # factorisation 0.9·rtol below θ ≥ λ_min, which proves a bound within rtol of λ_min
+    if lanczos:
+        # ONE float64 factorisation 0.9·rtol below θ ≥ λ_min proves a bound within rtol
         bar.update(1)
-        with threadpool_limits(limits=1, user_api="blas"):  # skinny, memory-bound work
-            theta2, v2, _est = inverse_estimate(work, work.f32_at, 0.5 * rtol, single=True,
-                                                 max_steps=35)
-        if theta2 < theta:
-            theta, v = theta2, v2
-        if quad_y is not None:  # CG preconditioned with the float32 factor
-            parts = _solve_quadratic(work, quad_y, lam_est=theta)
         gap = max(floor, 0.9 * rtol * abs(theta))
-        one_shot = theta - gap > 0 and attempt(theta - gap)
-        how += (", refined by shift-inverted Lanczos with a float32 factor and Rayleigh–Ritz "
-                "with H" + ("" if one_shot else " (its shift failed: two-step scheme follows)"))
+        tried = theta > floor and theta - gap > 0
+        one_shot = tried and attempt(theta - gap)
         if not one_shot:
+            how += (" (its shift failed" if tried else " (too close to 0 for one shift"
+                    ) + ": the two-step scheme follows)"
             parts = None
     if exact:  # θ accurate: certify just below it
         gap = max(floor, 1e-9 * abs(theta))
@@ -248,13 +261,41 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
     return q, parts
 
 
-def _factor32(work: SymWork, theta: float) -> bool:
-    """The float32 factor for the estimate: at θ/4, else (λ_min below float32's reach) at a
-    shift below 0 by 10⁻⁴ of the mean diagonal, far above float32's Cholesky rounding (√n·u₃₂
-    of the diagonal, typically) at every n we can store."""
-    if work.factor32(0.25 * theta):
-        return True
-    return work.factor32(-1e-4 * float(np.mean(np.abs(work.diag))) - theta)
+def _factor32(work: SymWork) -> bool:
+    """The float32 factor for the estimate, of H + εI with ε = 10⁻⁴ of the mean diagonal: far
+    above float32's Cholesky rounding (√n·u₃₂ of the diagonal, typically) at every n we can
+    store, so it succeeds for any positive semidefinite H, and far enough below λ_min's usual
+    size that (H + εI)⁻¹ separates the bottom of the spectrum as H⁻¹ would."""
+    return work.factor32(-1e-4 * float(np.mean(np.abs(work.diag))))
+
+
+def _factor_steps(n: int) -> float:
+    """What a float32 factorisation costs in Lanczos steps: n³/3 flops against two passes over
+    n²/2 floats, ≈ n/128 on this class of machine (measured: 35–40 at n = 5000, 127 at
+    n = 20000), and at least 30 (small n: steps are cheap)."""
+    return max(30.0, n / 128.0)
+
+
+def _closer_lanczos(work: SymWork, theta: float, v: np.ndarray, est: float,
+                    rtol: float) -> tuple[float, np.ndarray, int]:
+    """Lanczos with a float32 factor of H − σI, σ = θ(1 − δ) just below λ_min: δ twice the
+    error estimate (at least 1%, so that float32's rounding stays far below λ_min − σ), four
+    times larger after a failed factorisation (σ above λ_min), three tries. Returns the better
+    (θ, v) and the steps taken (0: no factor succeeded)."""
+    delta = min(0.5, max(0.01, 2.0 * est if math.isfinite(est) else 0.1))
+    for _ in range(3):
+        if work.factor32(theta * (1.0 - delta)):
+            break
+        delta = min(0.9, 4.0 * delta)
+    else:
+        return theta, v, 0
+    noise = np.random.default_rng(2).standard_normal(work.n)
+    start = v / np.linalg.norm(v) + 0.3 * noise / np.linalg.norm(noise)
+    theta2, v2, steps, _est = lanczos_inverse32(work, rtol, start=start, sublinear=False,
+                                                window=3, max_steps=int(_factor_steps(work.n)))
+    if theta2 < theta:
+        return theta2, v2, steps
+    return theta, v, steps
 
 
 def _solve_quadratic(work: SymWork, y: np.ndarray, max_iter: int = 60,
