@@ -55,9 +55,8 @@ class SymWork:
         V = V.reshape(n, -1)
         out = self.diag[:, None] * V
         b = 256
-        # memory-bound skinny products: one BLAS thread is as fast for a block and does not
-        # spin; a single vector (gemv) runs ~1.7× faster on two
-        with threadpool_limits(limits=1 if V.shape[1] > 1 else None, user_api="blas"):
+        # memory-bound skinny products: one BLAS thread is as fast and does not spin
+        with threadpool_limits(limits=1, user_api="blas"):
             for i0 in range(0, n, b):  # each upper entry read once, used twice
                 i1 = min(n, i0 + b)
                 if i1 < n:
