@@ -86,7 +86,7 @@ def test_lanczos_finds_a_separated_minimum_in_one_go():
     lam = np.concatenate([[0.5], np.linspace(1.0, 30.0, 399)])
     work = SymWork(_with_spectrum(lam))
     assert work.factor32(-1e-4)
-    theta, v, steps, est = lanczos_inverse32(work, 1e-3)
+    theta, _v, steps, est = lanczos_inverse32(work, 1e-3)
     assert 0.5 * (1 - 1e-12) <= theta <= 0.5 * (1 + 1e-6)
     assert est <= 0.25e-3 and steps < 40
 
@@ -120,3 +120,60 @@ def test_closer_lanczos_retries_lower_after_a_shift_above_lambda_min():
     theta, _v, steps = certified._closer_lanczos(work, 1.02, v, 1e-3, 1e-3)
     assert [ok for _, ok in calls] == [False, True] and calls[0][0] > 1.0 > calls[1][0]
     assert steps > 0 and 1.0 - 1e-10 <= theta <= 1.0 + 1e-3
+
+
+def test_each_long_step_has_its_progress_bar(capsys):
+    """Above one panel (2048 rows) every step of the certificate shows a bar: both
+    factorisations, the Lanczos steps and the CG solve for yᵀH⁻¹y."""
+    n = 2100
+    lam = np.concatenate([[0.5], np.linspace(1.0, 30.0, n - 1)])
+    H = _with_spectrum(lam)
+    y = np.random.default_rng(1).standard_normal(n)
+    certified.certified_lambda_min_and_quadratic(H, y, exact_limit=0, progress=True)
+    err = capsys.readouterr().err
+    for label in ("certified λ_min (n=2100)", "float32 Cholesky (n=2100)",
+                  "Lanczos, float32 inverse (n=2100)", "yᵀH⁻¹y by CG (n=2100)",
+                  "Cholesky (n=2100)"):
+        assert label in err, label
+
+
+def test_rtol_outside_0_1_is_a_user_error():
+    from prooftools.errors import UserInputError
+
+    for rtol in (0.0, -1e-3, 1.0, float("nan")):
+        with pytest.raises(UserInputError, match="rtol"):
+            certified_lambda_min(np.eye(3), rtol=rtol)
+
+
+def test_singular_gram_stops_at_the_rounding_floor(monkeypatch):
+    """λ_min = 0 exactly (rank 20 < n): Lanczos stops once θ reaches the rounding floor, no
+    float32 refactorisation is tried, and the bound says "not proven positive"."""
+    X = np.random.default_rng(2).standard_normal((400, 20))
+    G = X @ X.T
+    calls = []
+    real = SymWork.factor32
+    monkeypatch.setattr(SymWork, "factor32", lambda self, t: calls.append(t) or real(self, t))
+    q = certified_lambda_min(G, exact_limit=0)
+    assert q.lower <= 0.0 <= q.upper and not q.proven_positive
+    assert len(calls) == 1
+    steps = int(q.note.split("Lanczos (")[1].split(" steps")[0])
+    assert steps < 100
+
+
+@pytest.mark.parametrize("scale", [1e39, 1e-40])
+def test_float32_estimate_at_extreme_scales(scale):
+    """Entries beyond float32's range (either way): the float32 matrix is scaled, so the
+    estimate works and the bound holds at the matrix's own scale."""
+    H = _with_spectrum(np.linspace(1.0, 10.0, 300), seed=4) * scale
+    q = certified_lambda_min(H, exact_limit=0)
+    assert (1 - 1e-3) * scale <= q.lower <= scale * (1 + 1e-12) and "float32" in q.note
+
+
+def test_slightly_indefinite_matrix_gets_a_tight_negative_bound():
+    """λ_min = −0.001, above the float32 shift −ε (ε = 10⁻⁴ of the mean diagonal, 0.002 here),
+    so Lanczos finds it: the bound sits just below it (it used to stop at the first shifts of
+    −10⁻¹⁴·max|H|·4^k and fall back to Gershgorin, about −200 here)."""
+    lam = np.concatenate([[-0.001], np.linspace(0.5, 40.0, 499)])
+    H = _with_spectrum(lam, seed=5)
+    q = certified_lambda_min(H, exact_limit=0, error_bound=1e-12)
+    assert -0.001 * (1 + 2e-3) <= q.lower <= -0.001 + 1e-10

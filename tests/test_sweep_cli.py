@@ -75,6 +75,29 @@ def test_unknown_statement_is_one_line(tmp_path, capsys):
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("echo", [KeyboardInterrupt, ImportError, ValueError])
+def test_an_interrupt_in_disguise_keeps_the_resume_hint(tmp_path, capsys, monkeypatch, echo):
+    """After SIGINT, whatever the sweep raises (a C-extension import says "ImportError:
+    initialization failed") still gets the "finished runs are stored" line and exit 130;
+    without a SIGINT a ValueError stays a bug (re-raised)."""
+    from prooftools.cli import interrupt
+    from prooftools.sweep import entry
+
+    def broken(*a, **k):
+        raise echo("initialization failed")
+
+    monkeypatch.setattr(entry, "sweep", broken)
+    store = tmp_path / "s"
+    monkeypatch.setitem(interrupt._state, "interrupted", echo is not ValueError)
+    if echo is ValueError:
+        with pytest.raises(ValueError):
+            main([*PLANTED, "--store", str(store)])
+        return
+    assert main([*PLANTED, "--store", str(store)]) == 130
+    assert capsys.readouterr().err.startswith(
+        f"prooftools: interrupted; finished runs are stored in {store}")
+
+
 def test_ctrl_c_stops_cleanly_with_130(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     store = tmp_path / "s"

@@ -47,6 +47,12 @@ def interrupted() -> bool:
     return _state["interrupted"]
 
 
+def is_interrupt(exc: BaseException) -> bool:
+    """A ``KeyboardInterrupt``, or any ordinary exception raised after SIGINT arrived (its
+    echo): what a command that can say "finished runs are stored …" should treat as Ctrl-C."""
+    return isinstance(exc, KeyboardInterrupt) or (interrupted() and isinstance(exc, Exception))
+
+
 def install():
     """Use :func:`_on_sigint` for SIGINT (main thread only); returns the previous handler."""
     if threading.current_thread() is not threading.main_thread():

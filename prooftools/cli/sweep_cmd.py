@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from prooftools.cli.argtypes import nonneg_int, positive_float, positive_int
+from prooftools.cli.interrupt import is_interrupt
 from prooftools.cli.options import add_format_option, add_theorems_option
 from prooftools.errors import UserInputError
 
@@ -113,7 +114,9 @@ def cmd_sweep(args) -> int:
                     workers=args.workers,
                     progress=False if args.no_progress else getattr(args, "progress", None),
                     **fields)
-    except KeyboardInterrupt:
+    except BaseException as exc:
+        if not is_interrupt(exc):  # a bug or a user mistake: the usual handling in main
+            raise
         where = args.store or "out/sweeps/<spec hash>"
         print(f"prooftools: interrupted; finished runs are stored in {where} (rerun the same "
               "command to resume)", file=sys.stderr)

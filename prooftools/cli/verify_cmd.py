@@ -8,6 +8,7 @@ import time
 from types import SimpleNamespace
 
 from prooftools.cli.argtypes import nonneg_int, positive_float, positive_int
+from prooftools.cli.interrupt import is_interrupt
 from prooftools.cli.options import (
     add_format_option,
     add_theorems_option,
@@ -157,7 +158,9 @@ def _replicate_du(args, out: str) -> int:
     try:
         run = execute(spec, store=store, scheduler=args.scheduler or "local",
                       workers=args.workers, progress=getattr(args, "progress", None))
-    except KeyboardInterrupt:  # the cluster is closed (execute's finally): leave normally
+    except BaseException as exc:  # the cluster is closed (execute's finally): leave normally
+        if not is_interrupt(exc):
+            raise
         print(f"prooftools: interrupted; finished runs are stored in {store} (rerun the same "
               "command to resume)", file=sys.stderr)
         return 130

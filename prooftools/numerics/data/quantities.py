@@ -230,8 +230,10 @@ def _kernel_memory(n: int, d: int, max_n: int | None, what: str) -> tuple[str | 
     reason, ""): the memory budget or ``max_kernel_n``."""
     if max_n is not None and n > max_n:
         return f"not computed: n = {n} > {max_n} (n×n kernel too large)", ""
-    try:  # one n×n matrix, the unit rows and the per-thread row-block buffers
-        need = require_memory(n, what, extra=24 * n * d + (64 << 20))
+    from prooftools.numerics.spectra.certified import workspace_bytes
+
+    try:  # one n×n matrix, the unit rows, the row-block buffers, the certificate's O(n) columns
+        need = require_memory(n, what, extra=24 * n * d + workspace_bytes(n) + (64 << 20))
     except MemoryBudgetError as e:
         return f"not computed: {e}", ""
     return None, (f"memory: one n×n matrix formed, factorised and restored in place "

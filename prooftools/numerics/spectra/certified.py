@@ -21,9 +21,10 @@ factorisation needs it. The common case costs ONE float64 factorisation: a float
 factorisation of H + εI, written into the buffer's free triangle (about half the time, no
 memory), drives single-vector Lanczos on its inverse (two tiled triangular solves a step,
 :mod:`prooftools.numerics.spectra.trisolve`); the Rayleigh quotient with H itself of its vector
-gives θ ≥ λ_min (up to rounding, whatever the float32 factor's errors). On a densely populated
-bottom of the spectrum, where Lanczos at that shift converges like 1/k², the float32 factor is
-recomputed once just below θ (:func:`_closer_lanczos`), where a few steps suffice. The float64
+gives θ ≥ λ_min (up to rounding, whatever the float32 factor's errors). On a densely
+populated bottom of the spectrum, where Lanczos at that shift converges only like 1/k to 1/k²,
+the float32 factor is recomputed once just below θ (:func:`_closer_lanczos`), where a few steps
+suffice. The float64
 factorisation at t = θ(1 − 0.9·rtol) then succeeds whenever θ is within 0.9·rtol of λ_min and
 proves a lower bound within ``rtol`` (default 0.1%). If it fails (θ too high: an eigenvalue the
 estimate missed) the two-step scheme follows: positivity at θ/4, shift-inverted Krylov with that
@@ -46,6 +47,7 @@ from prooftools.numerics.memory import require_memory
 from prooftools.numerics.quantity import Quantity
 from prooftools.numerics.rounding import UNIT_ROUNDOFF, gamma
 from prooftools.numerics.spectra.cholesky import (
+    PANEL,
     cholesky_error_bound,
     next_down,
     next_up,
@@ -53,6 +55,7 @@ from prooftools.numerics.spectra.cholesky import (
     threadpool_limits,
 )
 from prooftools.numerics.spectra.krylov import (
+    LANCZOS_MAX_STEPS,
     Scan,
     SymWork,
     inverse_estimate,
@@ -62,6 +65,7 @@ from prooftools.numerics.spectra.krylov import (
     symmetrize_in_place,
     witness,
 )
+from prooftools.numerics.spectra.trisolve import TILE
 
 
 def certified_lambda_min(
@@ -84,7 +88,8 @@ def certified_lambda_min(
     two largest entries of that eigenvector (for a duplicated or parallel pair, the offending
     pair). If no t > 0 can be certified, ``lower`` ≤ 0: "not proven positive". ``in_place=True``
     uses H itself as the workspace (no copy; H must be a C-contiguous float64 array and is
-    restored bit for bit on return if it was exactly symmetric, else symmetrized).
+    restored bit for bit on return if it was exactly symmetric — a 0.0 facing a −0.0
+    comes back with the upper triangle's sign — else symmetrized).
 
     >>> q = certified_lambda_min(np.array([[2.0, 1.0], [1.0, 2.0]]))
     >>> round(q.value, 12), 0.999999 < q.lower <= 1.0 <= q.upper
@@ -108,6 +113,16 @@ def certified_lambda_min_and_quadratic(H, y, *, error_bound: float = 0.0, **kw):
     return lam, _enclose(parts, lam, error_bound)
 
 
+def workspace_bytes(n: int) -> int:
+    """What the certificate allocates besides the matrix: the Lanczos bases (two n×150
+    float64 arrays) and the inverted diagonal tiles of a factor (n×512, float64 at most).
+
+    >>> workspace_bytes(40000) / 1e6
+    259.84
+    """
+    return 8 * n * (2 * LANCZOS_MAX_STEPS + TILE)
+
+
 def _certify(H, *, error_bound, exact_limit=1500, rtol=1e-3, max_tries=8, fast=False,
              in_place=False, progress=False, quad_y=None):
     if not in_place or not isinstance(H, np.ndarray):
@@ -116,6 +131,8 @@ def _certify(H, *, error_bound, exact_limit=1500, rtol=1e-3, max_tries=8, fast=F
         raise UserInputError(f"expected a non-empty square matrix, got shape {H.shape}")
     if not (error_bound >= 0 and math.isfinite(error_bound)):
         raise UserInputError(f"error_bound must be finite and ≥ 0, got {error_bound!r}")
+    if not 0 < rtol < 1:
+        raise UserInputError(f"rtol must lie strictly between 0 and 1, got {rtol!r}")
     n = H.shape[0]
     if in_place and (H.dtype != np.float64 or not H.flags.c_contiguous or not H.flags.writeable):
         raise ValueError("in_place needs a writeable C-contiguous float64 array")
@@ -159,21 +176,24 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
         how = "λ_min by LAPACK eigh"
     elif not fast and _factor32(work):
         # the common case: a float32 factor of H + εI (about half a float64 one, in the
-        # buffer's scratch triangle; an estimate, never a proof) and Lanczos on its inverse
-        theta, v, steps, est = lanczos_inverse32(work, rtol, restart_steps=_factor_steps(n))
-        lanczos = True
+        # buffer's scratch triangle; an estimate, never a proof) and Lanczos on its inverse;
+        # it stops early when θ reaches the rounding floor (λ_min ≈ 0: no tight bound to get)
+        floor0 = 4.0 * cholesky_error_bound(n, tr_abs)
+        theta, v, steps, est = lanczos_inverse32(work, rtol, restart_steps=_factor_steps(n),
+                                                 floor=floor0)
+        lanczos = math.isfinite(theta)
         how = (f"λ_min estimate by Lanczos ({steps} steps) on the inverse of a float32 "
                "factor, Rayleigh quotient with H")
-        if quad_y is not None:  # CG preconditioned with that factor (≈ H⁻¹: few steps)
+        if lanczos and quad_y is not None:  # CG preconditioned with that factor (few steps)
             parts = _solve_quadratic(work, quad_y, lam_est=theta)
-        if est > 0.25 * rtol and theta > 0:
+        if lanczos and est > 0.25 * rtol and theta > 4.0 * floor0:
             # not converged (a clustered bottom, or a start vector poor in the lowest
             # eigenvector): a float32 factor just below θ, where (H − σI)⁻¹ separates the
             # bottom eigenvalues, and Lanczos again from the Ritz vector plus noise
             theta, v, more = _closer_lanczos(work, theta, v, est, rtol)
             if more:
                 how += f", then {more} steps closer below θ"
-    else:
+    if not exact and not lanczos:
         with threadpool_limits(limits=1, user_api="blas"):
             theta, v, _res = krylov_estimate(work)
         how = "λ_min estimate by block Krylov"
@@ -210,8 +230,15 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
                 break
             gap *= 4.0
     elif not one_shot:  # the two-step scheme (fast mode, or the float32 estimate missed)
-        # 2. positivity at t₁ = θ/4 (smaller on failure), one factorisation when θ is sane
-        t = 0.25 * theta if theta > floor else -max(floor, 1e-14 * sc.maxabs)
+        # 2. positivity at t₁ = θ/4 (smaller on failure), one factorisation when θ is sane;
+        # for θ clearly below 0 (an indefinite H) just below θ, else the bound would stop
+        # at the first shifts' −10⁻¹⁴·max|H|·4^k and fall back to Gershgorin
+        if theta > floor:
+            t = 0.25 * theta
+        elif theta < -floor:
+            t = theta - max(floor, 0.9 * rtol * abs(theta))
+        else:
+            t = -max(floor, 1e-14 * sc.maxabs)
         for _ in range(max_tries):
             if attempt(t):
                 break
@@ -265,8 +292,12 @@ def _factor32(work: SymWork) -> bool:
     """The float32 factor for the estimate, of H + εI with ε = 10⁻⁴ of the mean diagonal: far
     above float32's Cholesky rounding (√n·u₃₂ of the diagonal, typically) at every n we can
     store, so it succeeds for any positive semidefinite H, and far enough below λ_min's usual
-    size that (H + εI)⁻¹ separates the bottom of the spectrum as H⁻¹ would."""
-    return work.factor32(-1e-4 * float(np.mean(np.abs(work.diag))))
+    size that (H + εI)⁻¹ separates the bottom of the spectrum as H⁻¹ would. (The float32
+    matrix is scaled by that mean diagonal, so no entry over- or underflows.)"""
+    scale = float(np.mean(np.abs(work.diag)))
+    if not (scale > 0 and math.isfinite(scale)):
+        return False
+    return work.factor32(-1e-4 * scale)
 
 
 def _factor_steps(n: int) -> float:
@@ -318,44 +349,54 @@ def _solve_quadratic(work: SymWork, y: np.ndarray, max_iter: int = 60,
         precond = None
     dabs = 2.0 * float(np.max(np.abs(work.diag)))
     out = {"value": 0.0, "cols": [], "steps": 0, "n": n}
-    for k in range(Y.shape[1]):
-        b = Y[:, k].copy()
-        x = np.zeros(n)
-        r = b.copy()
-        z = precond(r[:, None])[:, 0] if precond else r.copy()
-        pdir = z.copy()
-        rz = float(r @ z)
-        bn = float(np.linalg.norm(b))
-        steps, best, since = 0, math.inf, 0
-        while steps < max_iter and bn > 0 and since < 5:
-            rn = float(np.linalg.norm(r))
-            if rn <= 1e-14 * bn or (lam_est > 0 and bn * rn <= 1e-9 * lam_est * abs(b @ x)):
-                break
-            best, since = (rn, 0) if rn <= 0.5 * best else (best, since + 1)
-            Ap = work.matmul(pdir)[:, 0]
-            pAp = float(pdir @ Ap)
-            if not pAp > 0:
-                break
-            alpha = rz / pAp
-            x += alpha * pdir
-            r_old_z = float(r @ z)
-            r -= alpha * Ap
-            z_old = z
-            z = precond(r[:, None])[:, 0] if precond else r.copy()
-            rz_new = float(r @ z)
-            beta = max(0.0, (rz_new - float(r @ z_old)) / r_old_z)  # Polak–Ribière (flexible)
-            pdir = z + beta * pdir
-            rz = rz_new
-            steps += 1
-        r_hat = b - work.matmul(x)[:, 0]
-        xn = float(np.linalg.norm(x))
-        g = gamma(n + 4)
-        r_bound = float(np.linalg.norm(r_hat)) * (1 + g) + g * ((work.fro + 2 * dabs) * xn + bn)
-        val = float(b @ x)
-        out["value"] += val
-        out["cols"].append((val, bn, xn, r_bound))
-        out["steps"] = max(out["steps"], steps)
+    with progress_bar(work.progress if n > PANEL else False, max_iter * Y.shape[1],
+                      f"yᵀH⁻¹y by CG (n={n})") as bar:
+        for k in range(Y.shape[1]):
+            _cg_column(work, Y[:, k], precond, dabs, max_iter, lam_est, out, bar)
     return out
+
+
+def _cg_column(work: SymWork, b: np.ndarray, precond, dabs: float, max_iter: int,
+               lam_est: float, out: dict, bar) -> None:
+    """One column of :func:`_solve_quadratic`: its CG run and enclosure parts, into ``out``."""
+    n = work.n
+    b = b.copy()
+    x = np.zeros(n)
+    r = b.copy()
+    z = precond(r[:, None])[:, 0] if precond else r.copy()
+    pdir = z.copy()
+    rz = float(r @ z)
+    bn = float(np.linalg.norm(b))
+    steps, best, since = 0, math.inf, 0
+    while steps < max_iter and bn > 0 and since < 5:
+        rn = float(np.linalg.norm(r))
+        if rn <= 1e-14 * bn or (lam_est > 0 and bn * rn <= 1e-9 * lam_est * abs(b @ x)):
+            break
+        best, since = (rn, 0) if rn <= 0.5 * best else (best, since + 1)
+        Ap = work.matmul(pdir)[:, 0]
+        pAp = float(pdir @ Ap)
+        if not pAp > 0:
+            break
+        alpha = rz / pAp
+        x += alpha * pdir
+        r_old_z = float(r @ z)
+        r -= alpha * Ap
+        z_old = z
+        z = precond(r[:, None])[:, 0] if precond else r.copy()
+        rz_new = float(r @ z)
+        beta = max(0.0, (rz_new - float(r @ z_old)) / r_old_z)  # Polak–Ribière (flexible)
+        pdir = z + beta * pdir
+        rz = rz_new
+        steps += 1
+        bar.update(1)
+    r_hat = b - work.matmul(x)[:, 0]
+    xn = float(np.linalg.norm(x))
+    g = gamma(n + 4)
+    r_bound = float(np.linalg.norm(r_hat)) * (1 + g) + g * ((work.fro + 2 * dabs) * xn + bn)
+    val = float(b @ x)
+    out["value"] += val
+    out["cols"].append((val, bn, xn, r_bound))
+    out["steps"] = max(out["steps"], steps)
 
 
 def _enclose(parts: dict | None, lam: Quantity, error_bound: float) -> Quantity:

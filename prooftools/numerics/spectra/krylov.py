@@ -42,6 +42,7 @@ class SymWork:
         self.dirty = False  # lower triangle/diagonal overwritten by a factor
         self.factored_at: float | None = None  # shift of the successful factor in the buffer
         self.f32_at: float | None = None  # shift of the float32 factor in the buffer
+        self.f32_scale = 1.0  # the float32 factor is of (H − tI)/f32_scale
         self._solver: FactorSolver | None = None  # tiled solves with the factor in the buffer
         self.fro = math.inf  # ‖H‖_F rounded up (set by the caller's scan)
         self.progress: bool | None = False
@@ -133,26 +134,30 @@ class SymWork:
         :mod:`prooftools.numerics.blocked_cholesky`): for estimates only, never a proof. The
         float32 column j of the upper factor (F order, ld = 2n floats) is written at the start of
         the double row j of W (C order), whose entries 0..j are scratch; the matrix is read from
-        W's strict upper triangle and the kept diagonal. Returns success."""
+        W's strict upper triangle and the kept diagonal, divided by its mean |diagonal| (no
+        float32 over- or underflow at any scale; :meth:`solve32` undoes it). Returns success."""
         if not blocked_cholesky.AVAILABLE:  # pragma: no cover
+            return False
+        d = self.diag - t
+        scale = float(np.mean(np.abs(self.diag)))
+        if not (np.all(d > 0) and scale > 0 and math.isfinite(scale)):
             return False
         # no restore(): only W's strict upper triangle and the kept diagonal are read
         self.dirty = True
         self.factored_at = self.f32_at = None
         self._solver = None
+        self.f32_scale = scale
         W, n = self.W, self.n
+        inv = 1.0 / scale
         Wf = W.view(np.float32)  # n × 2n: Wf[j, i] is element (i, j), i ≤ j, of the f32 matrix
         for j0, j1 in _tiles(n):  # rows j0..j1 of Wf from columns j0..j1 of W's upper part
             for i0, i1 in _tiles(n):
                 if i0 >= j0:  # the diagonal tile: only i < j (i > j would reach W's upper)
                     for j in range(j0 + 1, j1):
-                        Wf[j, j0:j] = W[j0:j, j]
+                        Wf[j, j0:j] = W[j0:j, j] * inv
                     break
-                Wf[j0:j1, i0:i1] = W[i0:i1, j0:j1].T
-        d = self.diag - t
-        if not np.all(d > 0):
-            return False
-        Wf.reshape(-1)[:: 2 * n + 1][:n] = d  # (j, j) of the f32 matrix: Wf[j, j]
+                Wf[j0:j1, i0:i1] = W[i0:i1, j0:j1].T * inv
+        Wf.reshape(-1)[:: 2 * n + 1][:n] = d * inv  # (j, j) of the f32 matrix: Wf[j, j]
         with progress_bar(self.progress, 1000, f"float32 Cholesky (n={n})") as bar:
             info = blocked_cholesky.potrf_upper_at(W.ctypes.data, n, 2 * n, single=True,
                                                    panel=PANEL, progress=FractionBar(bar))
@@ -167,7 +172,9 @@ class SymWork:
             raise RuntimeError("no float32 factor in the buffer")
         if self._solver is None:
             self._solver = FactorSolver(self.W.view(np.float32)[:, : self.n])
-        return self._solver.solve(B)
+        X = self._solver.solve(B)
+        X /= self.f32_scale
+        return X
 
     def solve(self, B: np.ndarray) -> np.ndarray:
         """(H − tI)⁻¹B with the factor in the buffer (after a successful :meth:`factor`):
@@ -254,9 +261,15 @@ def inverse_estimate(work: SymWork, t: float, tol: float, seed: int = 1, p: int 
     return min(theta, rq), v, est
 
 
-def lanczos_inverse32(work: SymWork, rtol: float, seed: int = 1, max_steps: int = 150,
+#: the most Lanczos steps of :func:`lanczos_inverse32` (two n×this float64 bases)
+LANCZOS_MAX_STEPS = 150
+
+
+def lanczos_inverse32(work: SymWork, rtol: float, seed: int = 1,
+                      max_steps: int = LANCZOS_MAX_STEPS,
                       start: np.ndarray | None = None, window: int = 4,
-                      restart_steps: float | None = None, sublinear: bool = True):
+                      restart_steps: float | None = None, sublinear: bool = True,
+                      floor: float = -math.inf):
     """Smallest eigenpair of H by single-vector Lanczos (full reorthogonalisation) on
     M̃ ≈ (H − σI)⁻¹, σ = ``work.f32_at``, one float32 solve pair per step (a few ms at
     n = 5000; a block of vectors would cost about the same per step, but on a clustered bottom
@@ -274,24 +287,46 @@ def lanczos_inverse32(work: SymWork, rtol: float, seed: int = 1, max_steps: int 
     The returned θ is the Rayleigh quotient with H itself of v = M̃Qz (the Ritz vector after
     one more inverse step, free: M̃Q is kept), so θ ≥ λ_min up to rounding whatever M̃'s
     errors. ``start``: the first Lanczos vector (default random); ``sublinear``: see
-    :func:`_lanczos_error`. Returns (θ, v, steps, estimated relative error of θ; inf if
-    unknown).
+    :func:`_lanczos_error`; ``floor``: stop once θ_k ≤ floor (λ_min at the rounding level:
+    no tight bound to refine). Returns (θ, v, steps, estimated relative error of θ; inf if
+    unknown); θ = inf when the first solve was not finite (the caller falls back).
     """
     n, sigma = work.n, work.f32_at
     if sigma is None:
         raise RuntimeError("no float32 factor in the buffer")
-    steps_max = max(1, min(max_steps, n))
+    steps_max = max(1, min(max_steps, n, LANCZOS_MAX_STEPS))  # the memory budget counts on it
     Q = np.empty((n, steps_max))
     MQ = np.empty((n, steps_max))
     T = np.empty((steps_max, steps_max))
     q = np.random.default_rng(seed).standard_normal(n) if start is None else np.array(start)
     Q[:, 0] = q / np.linalg.norm(q)
     history: list[float] = []
+    # a bar with an ETA against the step cap (convergence usually ends it sooner)
+    with progress_bar(work.progress if n > PANEL else False, steps_max,
+                      f"Lanczos, float32 inverse (n={n})") as bar:
+        k, est, z = _lanczos_steps(work, Q, MQ, T, history, rtol, window, restart_steps,
+                                   sublinear, floor, bar)
+    if k == 0:
+        return math.inf, Q[:, 0], 0, math.inf
+    v = MQ[:, :k] @ z
+    v /= np.linalg.norm(v)
+    theta = float(v @ work.matmul(v)[:, 0])
+    return theta, v, k, est
+
+
+def _lanczos_steps(work, Q, MQ, T, history, rtol, window, restart_steps, sublinear, floor,
+                   bar):
+    """The iteration of :func:`lanczos_inverse32`; returns (steps, error estimate, Ritz
+    coefficients of the last step)."""
+    sigma, steps_max = work.f32_at, Q.shape[1]
     k, est = 0, math.inf
     z = np.ones(1)
     target = 0.25 * rtol
     while k < steps_max:
         w = work.solve32(Q[:, k])[:, 0]
+        if not np.all(np.isfinite(w)):  # float32 overflow: keep what was computed
+            est = math.inf
+            break
         MQ[:, k] = w
         col = Q[:, : k + 1].T @ w  # T = QᵀM̃Q (its upper triangle: M̃ is nearly symmetric)
         T[: k + 1, k] = col
@@ -300,15 +335,17 @@ def lanczos_inverse32(work: SymWork, rtol: float, seed: int = 1, max_steps: int 
         z = Z[:, 0]
         history.append(sigma + 1.0 / float(mu[0]) if mu[0] > 0 else math.inf)
         k += 1
+        bar.update(1)
         est = _lanczos_error(history, window, sublinear)
-        if est <= target or k == steps_max:
+        if est <= target or k == steps_max or history[-1] <= floor:
             break
-        if restart_steps is not None and est <= 0.03:
-            # the prediction is a guess (Lanczos may sit on a plateau, then drop: seen at
-            # n = 20000), the refactorisation a sure cost: restart on a prediction of twice it
-            if (k >= restart_steps
-                    or _steps_to_go(history, window, target) > 2 * restart_steps + 10):
-                break
+        if restart_steps is not None and k >= restart_steps:
+            break
+        # the prediction is a guess (Lanczos may sit on a plateau, then drop: seen at
+        # n = 20000), the refactorisation a sure cost: restart on a prediction of twice it
+        if (restart_steps is not None and est <= 0.03
+                and _steps_to_go(history, window, target) > 2 * restart_steps + 10):
+            break
         for _ in range(2):  # full reorthogonalisation, twice is enough
             w = w - Q[:, :k] @ (Q[:, :k].T @ w)
         norm = float(np.linalg.norm(w))
@@ -316,19 +353,17 @@ def lanczos_inverse32(work: SymWork, rtol: float, seed: int = 1, max_steps: int 
             est = 0.0
             break
         Q[:, k] = w / norm
-    v = MQ[:, :k] @ z
-    v /= np.linalg.norm(v)
-    theta = float(v @ work.matmul(v)[:, 0])
-    return theta, v, k, est
+    return k, est, z
 
 
 def _steps_to_go(history: list[float], window: int, target: float) -> float:
     """Predicted Lanczos steps until the relative error is ``target``: geometric at the last
     window's rate while the rate is not getting worse, else (convergence slowing down, as on a
-    densely populated bottom) as an error falling like 1/k². 0 when there is too little to say
-    (no restart on a guess)."""
+    densely populated bottom) as an error falling like 1/k² from :func:`_lanczos_error`'s
+    (conservative, 1/k) estimate — the hopeful reading, since a restart is a sure cost. 0 when
+    there is too little to say (no restart on a guess)."""
     k = len(history)
-    if k < 3 * window + 1:
+    if k < 3 * window + 1 or not target > 0:
         return 0.0
     h3, h2, h1, h0 = (history[-1 - j * window] for j in (3, 2, 1, 0))
     if not (math.isfinite(h3) and h0 > 0 and h2 > h1 and h3 > h2):

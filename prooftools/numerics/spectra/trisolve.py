@@ -21,7 +21,7 @@ TILE = 512
 
 class FactorSolver:
     """(RᵀR)⁻¹B for the upper Cholesky factor R stored transposed: R[i, j] = V[j, i] (i ≤ j)
-    in the lower triangle of a C-ordered view ``V`` (entries above V's diagonal are never read,
+    in the lower triangle of a C-ordered view ``V`` (entries above V's diagonal are never used,
     so the buffer may keep other data there). Rows of ``V`` may be strided (the float32 factor
     lives in a float64 buffer's rows).
 
