@@ -33,13 +33,13 @@ PHASES = (
     ("entry scan", "scan_entries", "spectra/krylov.py"),
     ("Krylov estimate", "krylov_estimate", "spectra/krylov.py"),
     ("float32 factorisation", "factor32", "spectra/krylov.py"),
-    ("Lanczos on the float32 inverse", "lanczos_inverse32", "spectra/krylov.py"),
+    ("Lanczos on the float32 inverse", "lanczos_inverse32", "spectra/lanczos32.py"),
     ("  of which float32 solves", "solve32", "spectra/krylov.py"),
     ("shift-inverted block Lanczos (fallback)", "inverse_estimate", "spectra/krylov.py"),
     ("float64 factorisation(s)", "factor", "spectra/krylov.py"),
     ("  of which the a-posteriori check", "_consistent", "spectra/krylov.py"),
     ("restore", "restore", "spectra/krylov.py"),
-    ("yᵀH⁻¹y (CG)", "_solve_quadratic", "spectra/certified.py"),
+    ("yᵀH⁻¹y (CG)", "solve_quadratic", "spectra/quadratic.py"),
     ("certificate in all", "_certify", "spectra/certified.py"),
 )
 

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prooftools.numerics.spectra import certified, certified_lambda_min
-from prooftools.numerics.spectra.krylov import SymWork, _lanczos_error, lanczos_inverse32
+from prooftools.numerics.spectra.krylov import SymWork
+from prooftools.numerics.spectra.lanczos32 import _lanczos_error, lanczos_inverse32
 from prooftools.numerics.spectra.trisolve import FactorSolver
 
 

@@ -47,7 +47,6 @@ from prooftools.numerics.memory import require_memory
 from prooftools.numerics.quantity import Quantity
 from prooftools.numerics.rounding import UNIT_ROUNDOFF, gamma
 from prooftools.numerics.spectra.cholesky import (
-    PANEL,
     cholesky_error_bound,
     next_down,
     next_up,
@@ -55,16 +54,16 @@ from prooftools.numerics.spectra.cholesky import (
     threadpool_limits,
 )
 from prooftools.numerics.spectra.krylov import (
-    LANCZOS_MAX_STEPS,
     Scan,
     SymWork,
     inverse_estimate,
     krylov_estimate,
-    lanczos_inverse32,
     scan_entries,
     symmetrize_in_place,
     witness,
 )
+from prooftools.numerics.spectra.lanczos32 import LANCZOS_MAX_STEPS, lanczos_inverse32
+from prooftools.numerics.spectra.quadratic import enclose_quadratic, solve_quadratic
 from prooftools.numerics.spectra.trisolve import TILE
 
 
@@ -101,8 +100,8 @@ def certified_lambda_min(
 
 def certified_lambda_min_and_quadratic(H, y, *, error_bound: float = 0.0, **kw):
     """(λ_min(H), yᵀH⁻¹y) as Quantities, the second with a rigorous enclosure from the same
-    factorisation (module :func:`_quadratic`). ``y``: a vector or an n×k array (then the sum over
-    columns, tr(YᵀH⁻¹Y)). Keywords as :func:`certified_lambda_min`.
+    factorisation (:mod:`prooftools.numerics.spectra.quadratic`). ``y``: a vector or an n×k
+    array (then the sum over columns, tr(YᵀH⁻¹Y)). Keywords as :func:`certified_lambda_min`.
 
     >>> lam, q = certified_lambda_min_and_quadratic(np.diag([2.0, 4.0]), np.array([2.0, 2.0]))
     >>> round(q.value, 12), q.lower <= 3.0 <= q.upper
@@ -110,7 +109,7 @@ def certified_lambda_min_and_quadratic(H, y, *, error_bound: float = 0.0, **kw):
     """
     y = np.asarray(y, dtype=np.float64)
     lam, parts = _certify(H, error_bound=error_bound, quad_y=y, **kw)
-    return lam, _enclose(parts, lam, error_bound)
+    return lam, enclose_quadratic(parts, lam, error_bound)
 
 
 def workspace_bytes(n: int) -> int:
@@ -185,7 +184,7 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
         how = (f"λ_min estimate by Lanczos ({steps} steps) on the inverse of a float32 "
                "factor, Rayleigh quotient with H")
         if lanczos and quad_y is not None:  # CG preconditioned with that factor (few steps)
-            parts = _solve_quadratic(work, quad_y, lam_est=theta)
+            parts = solve_quadratic(work, quad_y, lam_est=theta)
         if lanczos and est > 0.25 * rtol and theta > 4.0 * floor0:
             # not converged (a clustered bottom, or a start vector poor in the lowest
             # eigenvector): a float32 factor just below θ, where (H − σI)⁻¹ separates the
@@ -245,7 +244,7 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
             # θ/4 too high: λ_min is tiny or ≤ 0 — factor just below 0 (for the refinement)
             t = -max(floor, 1e-14 * sc.maxabs) if t > 0 else 4.0 * t
         if quad_y is not None:
-            parts = _solve_quadratic(work, quad_y, lam_est=theta)
+            parts = solve_quadratic(work, quad_y, lam_est=theta)
         if t_ok is not None and not fast:
             # 3. shift-inverted Krylov with that factor, then one factorisation at t₂
             with threadpool_limits(limits=1, user_api="blas"):  # skinny, memory-bound work
@@ -267,7 +266,7 @@ def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries,
     if quad_y is not None and parts is None:
         if theta > floor:  # the tight factor would precondition badly: λ/(λ − t) up to 1e9
             work.factor(0.5 * theta)
-        parts = _solve_quadratic(work, quad_y, lam_est=theta)
+        parts = solve_quadratic(work, quad_y, lam_est=theta)
     if lower == -math.inf:  # fall back to Gershgorin, always valid
         off = sc.rowabs - np.abs(work.diag)
         lower = next_down(float(np.min(work.diag - off * (1 + gamma(n)))) - error_bound, 4)
@@ -327,100 +326,6 @@ def _closer_lanczos(work: SymWork, theta: float, v: np.ndarray, est: float,
     if theta2 < theta:
         return theta2, v2, steps
     return theta, v, steps
-
-
-def _solve_quadratic(work: SymWork, y: np.ndarray, max_iter: int = 60,
-                     lam_est: float = 0.0) -> dict:
-    """x̃ ≈ H⁻¹y by conjugate gradients, preconditioned with the factor in the buffer when there
-    is one (float64, or the float32 one: a preconditioner that varies by its rounding, hence
-    the flexible Polak–Ribière β), and what the enclosure needs: yᵀx̃, ‖y‖, ‖x̃‖ and a bound on
-    ‖y − Ĥx̃‖ (computed residual plus its rounding γ_{n+4}(‖Ĥ‖_F‖x̃‖ + ‖y‖), with a margin of
-    2·max|ĥ_ii|‖x̃‖; the products read only the kept diagonal and the untouched triangle).
-    Stops at ‖r‖ ≤ 10⁻¹⁴‖y‖, or when the residual's share of the enclosure, ‖y‖‖r‖/λ with
-    λ ≈ ``lam_est``, is below 10⁻⁹·|yᵀx̃| (an estimate decides when to stop, never the bound),
-    or when ‖r‖ has not halved in 5 steps (rounding floor)."""
-    n = work.n
-    Y = y.reshape(n, -1)
-    if work.factored_at is not None:
-        precond = work.solve
-    elif work.f32_at is not None:
-        precond = work.solve32
-    else:
-        precond = None
-    dabs = 2.0 * float(np.max(np.abs(work.diag)))
-    out = {"value": 0.0, "cols": [], "steps": 0, "n": n}
-    with progress_bar(work.progress if n > PANEL else False, max_iter * Y.shape[1],
-                      f"yᵀH⁻¹y by CG (n={n})") as bar:
-        for k in range(Y.shape[1]):
-            _cg_column(work, Y[:, k], precond, dabs, max_iter, lam_est, out, bar)
-    return out
-
-
-def _cg_column(work: SymWork, b: np.ndarray, precond, dabs: float, max_iter: int,
-               lam_est: float, out: dict, bar) -> None:
-    """One column of :func:`_solve_quadratic`: its CG run and enclosure parts, into ``out``."""
-    n = work.n
-    b = b.copy()
-    x = np.zeros(n)
-    r = b.copy()
-    z = precond(r[:, None])[:, 0] if precond else r.copy()
-    pdir = z.copy()
-    rz = float(r @ z)
-    bn = float(np.linalg.norm(b))
-    steps, best, since = 0, math.inf, 0
-    while steps < max_iter and bn > 0 and since < 5:
-        rn = float(np.linalg.norm(r))
-        if rn <= 1e-14 * bn or (lam_est > 0 and bn * rn <= 1e-9 * lam_est * abs(b @ x)):
-            break
-        best, since = (rn, 0) if rn <= 0.5 * best else (best, since + 1)
-        Ap = work.matmul(pdir)[:, 0]
-        pAp = float(pdir @ Ap)
-        if not pAp > 0:
-            break
-        alpha = rz / pAp
-        x += alpha * pdir
-        r_old_z = float(r @ z)
-        r -= alpha * Ap
-        z_old = z
-        z = precond(r[:, None])[:, 0] if precond else r.copy()
-        rz_new = float(r @ z)
-        beta = max(0.0, (rz_new - float(r @ z_old)) / r_old_z)  # Polak–Ribière (flexible)
-        pdir = z + beta * pdir
-        rz = rz_new
-        steps += 1
-        bar.update(1)
-    r_hat = b - work.matmul(x)[:, 0]
-    xn = float(np.linalg.norm(x))
-    g = gamma(n + 4)
-    r_bound = float(np.linalg.norm(r_hat)) * (1 + g) + g * ((work.fro + 2 * dabs) * xn + bn)
-    val = float(b @ x)
-    out["value"] += val
-    out["cols"].append((val, bn, xn, r_bound))
-    out["steps"] = max(out["steps"], steps)
-
-
-def _enclose(parts: dict | None, lam: Quantity, error_bound: float) -> Quantity:
-    """yᵀH⁻¹y with a rigorous enclosure (H the exact matrix): yᵀĤ⁻¹y = yᵀx̃ + yᵀĤ⁻¹r,
-    |yᵀĤ⁻¹r| ≤ ‖y‖‖r‖/λ̂ with λ̂ the certified lower bound of Ĥ, the rounding of yᵀx̃
-    (γ_n‖y‖‖x̃‖), and |yᵀ(H⁻¹ − Ĥ⁻¹)y| ≤ ‖y‖²‖E‖₂/(λ λ̂). Needs λ > 0 proven, else only the
-    value."""
-    if parts is None:  # zero matrix
-        return Quantity(math.inf, note="H = 0: yᵀH⁻¹y undefined")
-    value = parts["value"]
-    note = (f"yᵀH⁻¹y by conjugate gradients preconditioned with a Cholesky factor of H − tI "
-            f"({parts['steps']} steps); enclosure from the residual and the certified λ_min")
-    lam_lo = lam.lower if lam.lower is not None else -math.inf
-    lam_hat = lam_lo + error_bound
-    if not lam_lo > 0:
-        return Quantity(value, note=note + "; not bounded: λ_min not proven positive")
-    width = 0.0
-    for _val, bn, xn, r_bound in parts["cols"]:
-        width += (gamma(parts["n"]) * bn * xn + bn * r_bound / lam_hat
-                  + bn * bn * error_bound / (lam_lo * lam_hat))
-    width = next_up(width * 1.01 + 4 * UNIT_ROUNDOFF * abs(value), 4)
-    return Quantity(value, lower=max(0.0, next_down(value - width, 4)),
-                    upper=next_up(value + width, 4), note=note)
-
 
 
 def certified_sigma_min(
