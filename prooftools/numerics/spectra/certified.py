@@ -24,13 +24,12 @@ memory), drives single-vector Lanczos on its inverse (two tiled triangular solve
 gives θ ≥ λ_min (up to rounding, whatever the float32 factor's errors). On a densely
 populated bottom of the spectrum, where Lanczos at that shift converges only like 1/k to 1/k²,
 the float32 factor is recomputed once just below θ (:func:`_closer_lanczos`), where a few steps
-suffice. The float64
-factorisation at t = θ(1 − 0.9·rtol) then succeeds whenever θ is within 0.9·rtol of λ_min and
-proves a lower bound within ``rtol`` (default 0.1%). If it fails (θ too high: an eigenvalue the
-estimate missed) the two-step scheme follows: positivity at θ/4, shift-inverted Krylov with that
-float64 factor, one more factorisation at θ(1 − 0.9·rtol). ``fast=True`` is one float64
-factorisation at θ_K/4 of a block-Krylov estimate θ_K (positivity only). For
-n ≤ ``exact_limit`` LAPACK's eigh gives θ and one factorisation suffices.
+suffice. The float64 factorisation at t = θ(1 − 0.9·rtol) then succeeds whenever θ is within
+0.9·rtol of λ_min and proves a lower bound within ``rtol`` (default 0.1%). If it fails (θ too
+high: an eigenvalue the estimate missed) the two-step scheme follows: positivity at θ/4,
+shift-inverted Krylov with that float64 factor, one more factorisation at θ(1 − 0.9·rtol).
+``fast=True`` is one float64 factorisation at θ_K/4 of a block-Krylov estimate θ_K (positivity
+only). For n ≤ ``exact_limit`` LAPACK's eigh gives θ and one factorisation suffices.
 """
 
 
