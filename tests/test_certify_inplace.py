@@ -235,3 +235,27 @@ def test_chunked_trailing_update_is_cholesky(panel, chunk):
     B = H.copy()
     B[200, 200] = -1.0  # leading minor 201 indefinite (LAPACK's info counts from 1)
     assert blocked_potrf_upper(np.asfortranarray(B), panel=panel, chunk=chunk) == 201
+
+
+def test_restore_false_gives_the_same_certificate_and_skips_the_mirror_pass(monkeypatch):
+    """A caller that drops the matrix (check's kernels) saves the last restore: same bounds,
+    one mirror pass fewer."""
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((300, 10))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    H, err = relu_gram_h_inf(X, return_error=True)
+    counts = []
+    real = spectra.SymWork.restore
+
+    def counting(self):
+        counts.append(self.dirty)
+        return real(self)
+
+    monkeypatch.setattr(spectra.SymWork, "restore", counting)
+    kept = certified_lambda_min(H.copy(), error_bound=err, exact_limit=0, in_place=True)
+    with_restore = counts.count(True)
+    counts.clear()
+    dropped = certified_lambda_min(H.copy(), error_bound=err, exact_limit=0, in_place=True,
+                                   restore=False)
+    assert (dropped.lower, dropped.value, dropped.upper) == (kept.lower, kept.value, kept.upper)
+    assert counts.count(True) == with_restore - 1

@@ -261,7 +261,8 @@ def _lambda0(X, y, certify: bool, max_n: int | None, nonpar: Quantity | None, *,
     if not certify:
         w = float(np.linalg.eigvalsh(H)[0])
         return Quantity(w, note=base + "; not certified"), None
-    kw = {"error_bound": err, "in_place": True, "fast": fast, "progress": progress}
+    kw = {"error_bound": err, "in_place": True, "restore": False, "fast": fast,
+          "progress": progress}  # H is dropped below: no need to restore it
     if complexity:
         q, quad = certified_lambda_min_and_quadratic(H, y, **kw)
         quad = Quantity(quad.value, lower=quad.lower, upper=quad.upper,
@@ -312,8 +313,8 @@ def _lambda_ntk(X, depth: int, certify: bool, max_n: int | None, normalization: 
     c = NORMALIZATIONS[str(normalization).lower()]
     w2 = np.einsum("ij,ij->i", X, X) / d
     err = ntk_entry_error(d, depth) * (0.5 * c) ** depth * float(np.sum(w2)) * (1 + 1e-12)
-    q = certified_lambda_min(K, error_bound=err if proven else 0.0, in_place=True, fast=fast,
-                             progress=progress)
+    q = certified_lambda_min(K, error_bound=err if proven else 0.0, in_place=True,
+                             restore=False, fast=fast, progress=progress)  # K is dropped
     del K
     if proven:
         note = (f"{base}; {q.note}; entries' rounding proven ≤ {err:.3g} in 2-norm "

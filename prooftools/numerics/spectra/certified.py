@@ -75,6 +75,7 @@ def certified_lambda_min(
     max_tries: int = 8,
     fast: bool = False,
     in_place: bool = False,
+    restore: bool = True,
     progress: bool | None = False,
 ) -> Quantity:
     """λ_min of a symmetric matrix with a rigorous floating-point lower bound.
@@ -87,14 +88,16 @@ def certified_lambda_min(
     pair). If no t > 0 can be certified, ``lower`` ≤ 0: "not proven positive". ``in_place=True``
     uses H itself as the workspace (no copy; H must be a C-contiguous float64 array and is
     restored bit for bit on return if it was exactly symmetric — a 0.0 facing a −0.0
-    comes back with the upper triangle's sign — else symmetrized).
+    comes back with the upper triangle's sign — else symmetrized); with ``restore=False`` its
+    contents afterwards are unspecified, for a caller that discards it (one pass over n² saved).
 
     >>> q = certified_lambda_min(np.array([[2.0, 1.0], [1.0, 2.0]]))
     >>> round(q.value, 12), 0.999999 < q.lower <= 1.0 <= q.upper
     (1.0, True)
     """
     return _certify(H, error_bound=error_bound, exact_limit=exact_limit, rtol=rtol,
-                    max_tries=max_tries, fast=fast, in_place=in_place, progress=progress)[0]
+                    max_tries=max_tries, fast=fast, in_place=in_place, restore=restore,
+                    progress=progress)[0]
 
 
 def certified_lambda_min_and_quadratic(H, y, *, error_bound: float = 0.0, **kw):
@@ -122,7 +125,7 @@ def workspace_bytes(n: int) -> int:
 
 
 def _certify(H, *, error_bound, exact_limit=1500, rtol=1e-3, max_tries=8, fast=False,
-             in_place=False, progress=False, quad_y=None):
+             in_place=False, restore=True, progress=False, quad_y=None):
     if not in_place or not isinstance(H, np.ndarray):
         H = np.asarray(H, dtype=np.float64)
     if H.ndim != 2 or H.shape[0] != H.shape[1] or H.shape[0] == 0:
@@ -158,7 +161,8 @@ def _certify(H, *, error_bound, exact_limit=1500, rtol=1e-3, max_tries=8, fast=F
             return _certify_steps(work, sc, error_bound, exact, rtol, max_tries, fast, bar,
                                   quad_y)
     finally:
-        work.restore()
+        if in_place and restore:  # a working copy of ours is dropped as it is
+            work.restore()
 
 
 def _certify_steps(work: SymWork, sc: Scan, error_bound, exact, rtol, max_tries, fast, bar,
