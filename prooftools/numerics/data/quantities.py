@@ -115,7 +115,7 @@ def measure(
 
     ``certify=False`` skips the Cholesky certificates of λ0/λ_ntk/σ_min (values only, faster).
     Kernel quantities (λ0, λ_ntk, ``ar_complexity`` = yᵀ(H^∞)⁻¹y) need one n×n matrix
-    (formed, factorised and restored in place): when it would not fit in the memory available
+    (formed and factorised in place): when it would not fit in the memory available
     (or n > ``max_kernel_n`` when given) they are NaN with a note saying what would fit.
     ``fast=True``: positivity certificates only (one factorisation each). ``scheduler``: the
     address of a Dask scheduler; λ0 is then certified on its workers in tiles
@@ -236,7 +236,7 @@ def _kernel_memory(n: int, d: int, max_n: int | None, what: str) -> tuple[str | 
         need = require_memory(n, what, extra=24 * n * d + workspace_bytes(n) + (64 << 20))
     except MemoryBudgetError as e:
         return f"not computed: {e}", ""
-    return None, (f"memory: one n×n matrix formed, factorised and restored in place "
+    return None, (f"memory: one n×n matrix formed and factorised in place "
                   f"({need / 1e9:.2f} GB needed)")
 
 
