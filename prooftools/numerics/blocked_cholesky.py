@@ -21,10 +21,11 @@ BLAS call packs at most ``chunk`` columns, whatever n, and runs with all threads
 Cholesky with inner products summed in some order, so the backward-error bound of Higham 2002
 Thm 10.3 (and the certificate built on it) holds unchanged.
 
-:func:`potrf_upper_at` / :func:`trsm_upper_at` take a raw address and a leading dimension, in
-float64 or float32: the certificate factors a float32 copy of the matrix *inside* the unused
-triangle of its own float64 buffer (a float32 column of j + 1 entries fits in the j + 1 doubles
-there; ld = 2n floats puts column j where the double column starts), for its estimate only.
+:func:`potrf_upper_at` takes a raw address and a leading dimension, in float64 or float32:
+the certificate factors a float32 copy of the matrix *inside* the unused triangle of its own
+float64 buffer (a float32 column of j + 1 entries fits in the j + 1 doubles there; ld = 2n floats
+puts column j where the double column starts), for its estimate only; solves with it are in
+:mod:`prooftools.numerics.spectra.trisolve`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import ctypes
 
 import numpy as np
 
-__all__ = ["AVAILABLE", "blocked_potrf_upper", "potrf_upper_at", "trsm_upper_at"]
+__all__ = ["AVAILABLE", "blocked_potrf_upper", "potrf_upper_at"]
 
 _P = ctypes.POINTER
 _c, _i, _d = ctypes.c_char_p, _P(ctypes.c_int), ctypes.c_void_p
@@ -134,18 +135,3 @@ def potrf_upper_at(base: int, n: int, ld: int, *, single: bool, panel: int = 102
         if progress is not None:
             progress.update(1.0 - (float(rest) ** 3) / total)
     return 0
-
-
-def trsm_upper_at(base: int, n: int, ld: int, B: np.ndarray, *, single: bool,
-                  trans: bool) -> None:
-    """B ← U⁻ᵀB (``trans``) or U⁻¹B in place, U the upper factor at ``base`` (as
-    :func:`potrf_upper_at`); B an F-contiguous n×k array of the same precision."""
-    if not AVAILABLE:  # pragma: no cover
-        raise RuntimeError("scipy's Cython LAPACK/BLAS are not available")
-    dtype = np.float32 if single else np.float64
-    if B.dtype != dtype or not B.flags.f_contiguous or B.shape[0] != n:
-        raise ValueError(f"B must be an F-contiguous {dtype.__name__} array with {n} rows")
-    k = B.shape[1] if B.ndim == 2 else 1
-    _FUN["s" if single else "d"]["trsm"](
-        b"L", b"U", b"T" if trans else b"N", b"N", _int(n), _int(k), _scalar(1.0, single),
-        ctypes.c_void_p(base), _int(ld), ctypes.c_void_p(B.ctypes.data), _int(n))

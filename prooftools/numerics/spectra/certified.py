@@ -296,10 +296,7 @@ def _factor32(work: SymWork) -> bool:
     store, so it succeeds for any positive semidefinite H, and far enough below λ_min's usual
     size that (H + εI)⁻¹ separates the bottom of the spectrum as H⁻¹ would. (The float32
     matrix is scaled by that mean diagonal, so no entry over- or underflows.)"""
-    scale = float(np.mean(np.abs(work.diag)))
-    if not (scale > 0 and math.isfinite(scale)):
-        return False
-    return work.factor32(-1e-4 * scale)
+    return work.factor32(-1e-4 * float(np.mean(np.abs(work.diag))))
 
 
 def _factor_steps(n: int) -> float:

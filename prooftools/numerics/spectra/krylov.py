@@ -221,18 +221,15 @@ def krylov_estimate(work: SymWork, seed: int = 0, p: int = 4, steps: int = 6):
 
 
 def inverse_estimate(work: SymWork, t: float, tol: float, seed: int = 1, p: int = 4,
-                      max_steps: int = 25, single: bool = False):
+                      max_steps: int = 25):
     """Smallest eigenpair of H by block Lanczos on M = (H − tI)⁻¹ (two triangular solves per
     step with the factor in the buffer; no products with H): the largest Ritz value μ of M gives
     θ = t + 1/μ ≥ λ_min. Stops when the estimated error of θ, from the Ritz residual ‖r‖ and the
-    gap to the next Ritz value (‖r‖²/gap, converted to λ), is below ``tol``·θ. ``single``: M
-    from the float32 factor (:meth:`SymWork.factor32`), only approximately (H − tI)⁻¹, so the
-    space it builds is then used for a Rayleigh–Ritz step with H itself (one product with the
-    whole space): its smallest Ritz value is ≥ λ_min (up to rounding) whatever M was. Returns
-    (θ, v, estimated error of θ)."""
+    gap to the next Ritz value (‖r‖²/gap, converted to λ), is below ``tol``·θ. Returns
+    (θ, v, estimated error of θ). (The float32 route is :mod:`.lanczos32`.)"""
     n = work.n
     p = min(n, p)
-    solve = work.solve32 if single else work.solve
+    solve = work.solve
     rng = np.random.default_rng(seed)
     blocks = [np.linalg.qr(rng.standard_normal((n, p)))[0]]
     images: list[np.ndarray] = []
@@ -253,9 +250,6 @@ def inverse_estimate(work: SymWork, t: float, tol: float, seed: int = 1, p: int 
         if Q.shape[1] + p > n:
             break
         blocks.append(orth(images[-1], Q))
-    if single:  # θ from M̃ need not bound λ_min: Rayleigh–Ritz with H on the space instead
-        th, vr, _ = ritz(work, np.hstack(blocks))
-        return th, vr, est
     Hv = work.matmul(v)[:, 0]
     rq = float(v @ Hv) / float(v @ v)
     return min(theta, rq), v, est
@@ -290,14 +284,13 @@ def scan_entries(H: np.ndarray) -> Scan:
     buf = np.empty(min(n, 512) ** 2)  # reused: a fresh 2 MB temporary costs its page faults
     for k, (i0, i1) in enumerate(tiles):
         for j0, j1 in tiles[k:]:
-            a = H[i0:i1, j0:j1]
-            pair = (a,) if i0 == j0 else (a, H[j0:j1, i0:i1])
-            for t, rows in zip(pair, ((i0, i1), (j0, j1))[: len(pair)], strict=True):
+            a, m = H[i0:i1, j0:j1], H[j0:j1, i0:i1]  # the tile and its mirror
+            for t, (r0, r1) in ((a, (i0, i1)),) if i0 == j0 else ((a, (i0, i1)), (m, (j0, j1))):
                 fro2 += float(np.einsum("ij,ij->", t, t))
                 ta = np.abs(t, out=buf[: t.size].reshape(t.shape))
-                rowabs[rows[0]:rows[1]] += ta.sum(axis=1)
+                rowabs[r0:r1] += ta.sum(axis=1)
                 maxabs = max(maxabs, float(ta.max()))
-            m = pair[-1].T
+            m = m.T
             if not np.array_equal(a, m):  # exactly symmetric (the usual case): one pass
                 d = np.subtract(a, m, out=buf[: a.size].reshape(a.shape))
                 asym = max(asym, float(np.max(np.abs(d, out=d))))

@@ -48,29 +48,15 @@ class FactorSolver:
         """(RᵀR)⁻¹B, computed in the factor's precision, returned in float64 (a new array)."""
         V, n = self.V, self.n
         Y = np.array(B.reshape(n, -1), dtype=V.dtype)
-        if Y.shape[1] == 1:  # 1-D products are gemv: twice as fast as gemm with one column
-            return self._solve_vector(Y[:, 0])[:, None]
+        # one column as a 1-D vector: numpy sends an (n, 1) operand to gemm, 2× slower than gemv
+        y = Y[:, 0] if Y.shape[1] == 1 else Y
         for k, (i0, i1) in enumerate(self.tiles):  # Rᵀy = b: forward, by block rows of V
-            if i0:
-                Y[i0:i1] -= V[i0:i1, :i0] @ Y[:i0]
-            Y[i0:i1] = self.inv[k] @ Y[i0:i1]
-        for k in range(len(self.tiles) - 1, -1, -1):  # Rx = y: backward, R[I, J] = V[J, I]ᵀ
-            i0, i1 = self.tiles[k]
-            if i1 < n:
-                Y[i0:i1] -= V[i1:, i0:i1].T @ Y[i1:]
-            Y[i0:i1] = self.inv[k].T @ Y[i0:i1]
-        return Y.astype(np.float64, copy=False)
-
-    def _solve_vector(self, y: np.ndarray) -> np.ndarray:
-        """:meth:`solve` for one right-hand side, in place in ``y`` (the factor's precision)."""
-        V, n = self.V, self.n
-        for k, (i0, i1) in enumerate(self.tiles):
             if i0:
                 y[i0:i1] -= V[i0:i1, :i0] @ y[:i0]
             y[i0:i1] = self.inv[k] @ y[i0:i1]
-        for k in range(len(self.tiles) - 1, -1, -1):
+        for k in range(len(self.tiles) - 1, -1, -1):  # Rx = y: backward, R[I, J] = V[J, I]ᵀ
             i0, i1 = self.tiles[k]
             if i1 < n:
                 y[i0:i1] -= V[i1:, i0:i1].T @ y[i1:]
             y[i0:i1] = self.inv[k].T @ y[i0:i1]
-        return y.astype(np.float64, copy=False)
+        return Y.astype(np.float64, copy=False)
