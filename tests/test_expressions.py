@@ -490,7 +490,7 @@ def test_adversarial_fragments_never_execute(text):
     _parses_or_refuses(text, _Tripwire())
 
 
-@pytest.mark.parametrize("text", _EVIL)
+@pytest.mark.parametrize("text", _EVIL, ids=[f"evil{i}" for i in range(len(_EVIL))])  # stable ids: pytest-xdist workers must agree
 def test_each_evil_fragment_alone(text):
     start = time.perf_counter()
     _parses_or_refuses(text, _Tripwire())
