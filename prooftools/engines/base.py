@@ -9,6 +9,7 @@ with non-index arguments. Engines never judge: verdicts are made in :mod:`prooft
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -21,7 +22,7 @@ from prooftools.engines.config import RunConfig
 from prooftools.errors import UserInputError
 from prooftools.numerics.trajectory import Trajectory
 
-__all__ = ["Engine", "Measurements", "Option", "RunRequest", "apply_overrides"]
+__all__ = ["Engine", "Measurements", "Option", "RunRequest", "RunSettings", "apply_overrides"]
 
 
 @dataclass(frozen=True)
@@ -143,20 +144,81 @@ def _json_value(v):
     return v
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """The settings a run used, typed: the report's header reads these fields, so every report
+    states n, d and where η came from (a plug-in engine that gives less is completed from the
+    data and the configuration by :meth:`of`). ``extra`` holds a family's own settings (loss, μ,
+    initialization, …), recorded in the report's config after the typed ones.
+
+    >>> RunSettings(n=20, d=30, width=64, eta=0.05).eta_source
+    'given by the engine'
+    """
+
+    n: int
+    d: int
+    width: int | None = None
+    depth: int | None = None
+    steps: int | None = None
+    eta: float | None = None
+    eta_source: str = ""
+    theorem_eta: float | None = None
+    algorithm: str | None = None
+    batch_size: int | None = None
+    normalization: str = "none"
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("n", "d"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+                raise TypeError(f"RunSettings.{name} must be a count; got {value!r}")
+            object.__setattr__(self, name, int(value))
+        if self.eta is not None:
+            object.__setattr__(self, "eta", float(self.eta))
+        if not self.eta_source:
+            object.__setattr__(self, "eta_source", "no step size" if self.eta is None
+                               else "given by the engine")
+
+    @classmethod
+    def of(cls, given: RunSettings | Mapping[str, object] | None, *, X: np.ndarray,
+           config: RunConfig) -> RunSettings:
+        """``given`` as a record: a mapping's typed keys become fields, the rest ``extra``;
+        what it leaves out comes from the data (n, d) and the configuration."""
+        if isinstance(given, RunSettings):
+            return given
+        rest = {k: v for k, v in dict(given or {}).items() if k != "overridden"}
+        typed = {f.name for f in dataclasses.fields(cls)} - {"extra"}
+        fields = {"n": int(np.shape(X)[0]), "d": int(np.shape(X)[1]), "width": config.width,
+                  "depth": config.depth, "steps": config.steps, "algorithm": config.algorithm,
+                  "batch_size": config.batch_size}
+        fields.update({k: rest.pop(k) for k in list(rest) if k in typed})
+        return cls(**fields, extra=rest)
+
+    def to_dict(self) -> dict[str, object]:
+        """The typed fields, then ``extra`` (the report's config holds them)."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+               if f.name != "extra"}
+        out.update(self.extra)
+        return out
+
+
 @dataclass
 class Measurements:
     """What an engine returns: numbers only, never verdicts.
 
     ``values`` binds symbol names to numbers (or :class:`~prooftools.numerics.quantity.Quantity`),
     ``trajectory`` the recorded observables, ``functions`` observables with non-index arguments
-    (called by the judge as ``f(*args)``), ``settings`` the resolved run settings (width, η and its
-    source, …) recorded in the report's config, ``changes`` what was done to the data and ``lines``
+    (called by the judge as ``f(*args)``), ``settings`` the :class:`RunSettings` the run used
+    (a mapping is accepted and completed by :meth:`RunSettings.of`), ``overridden`` the record of
+    :meth:`RunRequest.apply_overrides`, ``changes`` what was done to the data and ``lines``
     report lines (what was approximated and how).
     """
 
     values: dict[str, object]
     trajectory: Trajectory
-    settings: dict[str, object]
+    settings: RunSettings | Mapping[str, object] | None = None
+    overridden: dict[str, object] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)
     functions: Mapping[str, Callable[..., object]] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from prooftools.engines.base import Engine, Measurements, Option, RunRequest
+from prooftools.engines.base import Engine, Measurements, Option, RunRequest, RunSettings
 from prooftools.errors import UserInputError
 from prooftools.numerics.networks.linear import network as zl
 from prooftools.numerics.trajectory import Trajectory
@@ -207,12 +207,9 @@ def _run(st, X, y, opts: _Settings) -> Measurements:
         lines.append(f"regularity along the last layer: α = 1/(2σ_max(Z)²) = {alpha:.4g}, "
                      f"β = σ_min(Z)²/2 = {beta:.4g}; min ratio = "
                      f"{float(np.nanmin(obs['zl_reg_ratio'])):.4g} (≥ 1 required)")
-    config = {"width": d, "depth": ell, "steps": len(pts) - 1, "eta": None,
-              "eta_source": "no training: sampled points", "algorithm": "sampling",
-              "n": n, "d": d, "near_minimizer": rho, "points": npts, "network": net,
-              "normalization": "none"}
-    return Measurements(values=values, trajectory=traj, settings=config, lines=lines,
-                        probe_outside=True)
+    return Measurements(values=values, trajectory=traj, lines=lines, probe_outside=True,
+                        settings=_sampling_settings(n, d, ell, len(pts) - 1, {
+                            "near_minimizer": rho, "points": npts, "network": net}))
 
 
 def _one_hidden_sample(Ws_star, rho, npts, rng, out_hi):
@@ -297,9 +294,14 @@ def _run_one_hidden(st, X, y, opts: _Settings) -> Measurements:
         f"{beta:.4g}; min ratio inside = {worst(obs['zl_reg_ratio'], in_mask, np.nanmin)}, "
         f"outside = {worst(obs['zl_reg_ratio'], out_mask, np.nanmin)} (≥ 1 required)",
     ]
-    config = {"width": d, "depth": 2, "steps": len(pts) - 1, "eta": None,
-              "eta_source": "no training: sampled points", "algorithm": "sampling",
-              "n": n, "d": d, "near_minimizer": rho, "points": npts,
-              "network": "one_hidden_square", "activation": act, "normalization": "none"}
-    return Measurements(values=values, trajectory=traj, settings=config, lines=lines,
-                        probe_outside=True)
+    return Measurements(values=values, trajectory=traj, lines=lines, probe_outside=True,
+                        settings=_sampling_settings(n, d, 2, len(pts) - 1, {
+                            "near_minimizer": rho, "points": npts,
+                            "network": "one_hidden_square", "activation": act}))
+
+
+def _sampling_settings(n: int, d: int, depth: int, points: int, extra: dict) -> RunSettings:
+    """Settings of a run that samples points instead of training (d×d layers: width d)."""
+    return RunSettings(n=n, d=d, width=d, depth=depth, steps=points, eta=None,
+                       eta_source="no training: sampled points", algorithm="sampling",
+                       normalization="none", extra=extra)

@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from prooftools.engines.base import Engine, Measurements, Option, RunRequest
+from prooftools.engines.base import Engine, Measurements, Option, RunRequest, RunSettings
 from prooftools.errors import UserInputError
 from prooftools.numerics.networks.smooth import network as ch
 from prooftools.numerics.trajectory import Trajectory
@@ -132,17 +132,13 @@ def _run(st, X, y, cfg, opts, lr) -> Measurements:
         f"linear independence: σ_min(X) = {indep.value:.4g} (n = {X.shape[0]}, d = "
         f"{X.shape[1]}; {'independent' if indep.value > 0 else 'NOT independent'})",
     ]
-    config = {"width": int(cfg.width), "depth": int(cfg.depth), "steps": steps, "eta": eta,
-              "eta_source": "user override" if lr is not None else
-              f"1/β(x0, r) = 1/{beta0:.4g} (maximizes η(1 − βη/2) under the theorem's η < 2/β)",
-              "algorithm": "gd", "n": int(X.shape[0]), "d": int(X.shape[1]), "init": init,
-              "activation": act, "radius": r, "scale": s if init == "positive" else None,
-              "normalization": "none"}
+    extra = {"init": init, "activation": act, "radius": r,
+             "scale": s if init == "positive" else None}
     if opts["find_scale"]:
         found = ch.smallest_output_scale(X, y, width=int(cfg.width), depth=int(cfg.depth), r=r,
                                          activation=act, seed=cfg.seed, n_uniform=100,
                                          n_line=10, steps=min(steps, 100), rtol=0.05)
-        config["smallest_scale"] = found["s"]
+        extra["smallest_scale"] = found["s"]
         lines.append("smallest output scale meeting 4 f(x0) < r² α (estimated as above: GD path "
                      "and ball samples at each s; bisection assuming monotonicity in s): "
                      + (f"s ≈ {found['s']:.4g}" if found["s"] is not None
@@ -154,5 +150,10 @@ def _run(st, X, y, cfg, opts, lr) -> Measurements:
     def fn_beta(rad: float):
         return beta(float(rad))
 
-    return Measurements(values=values, trajectory=traj, settings=config, lines=lines,
+    settings = RunSettings(
+        n=int(X.shape[0]), d=int(X.shape[1]), width=int(cfg.width), depth=int(cfg.depth),
+        steps=steps, eta=eta, algorithm="gd", normalization="none", extra=extra,
+        eta_source="user override" if lr is not None else
+        f"1/β(x0, r) = 1/{beta0:.4g} (maximizes η(1 − βη/2) under the theorem's η < 2/β)")
+    return Measurements(values=values, trajectory=traj, settings=settings, lines=lines,
                         functions={"ch_alpha": fn_alpha, "ch_beta": fn_beta})
