@@ -133,7 +133,8 @@ def test_same_seed_and_configuration_give_byte_identical_json(reg, sphere):
 
 
 def test_engine_option_checked_in_one_place_with_one_message(reg, sphere):
-    with pytest.raises(UserInputError, match=r"option flow_tol \(--flow-tol\) must lie in"):
+    with pytest.raises(UserInputError, match=r"option flow_tol \(--flow-tol\) must be a number "
+                                             r"in \(0, 1\); got 2.0"):
         verify(reg, "du2019.thm3.2", sphere.X, sphere.y, width=16, steps=2, flow=True,
                flow_tol=2.0)
     with pytest.raises(UserInputError, match="has no option"):

@@ -51,6 +51,7 @@ def verify(registry, statement_id: str, data, config: RunConfig | None = None, *
     st = registry.get(statement_id)
     ids = (*registry.dependencies(st.id), st.id)
     eng = engine_for(st) if engine is None else engine
+    eng.validate(config)  # the configuration's options, before any work
     require_observables(registry, ids, eng)
     X, y, name = _unpack(data)
     request = RunRequest(registry=registry, statement=st, ids=ids, X=X, y=y, config=config,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -21,74 +21,9 @@ import numpy as np
 from prooftools.engines.config import RunConfig
 from prooftools.errors import UserInputError
 from prooftools.numerics.trajectory import Trajectory
+from prooftools.options import Option, close_match
 
 __all__ = ["Engine", "Measurements", "Option", "RunRequest", "RunSettings", "apply_overrides"]
-
-
-@dataclass(frozen=True)
-class Option:
-    """One engine option: its type, default and valid range (checked in one place, one message).
-
-    >>> Option("mu", float, None, "last input coordinate", low=0, high=1).check(0.5)
-    0.5
-    >>> Option("mu", float, None, "last input coordinate", low=0, high=1).check(2.0)
-    Traceback (most recent call last):
-    ...
-    prooftools.errors.UserInputError: option mu (--mu) must lie in (0, 1); got 2.0
-    """
-
-    name: str
-    type: type
-    default: Any
-    help: str
-    choices: tuple[str, ...] | None = None
-    low: float | None = None  # exclusive unless low_closed
-    high: float | None = None  # exclusive unless high_closed
-    low_closed: bool = False
-    high_closed: bool = False
-
-    def check(self, value: Any) -> Any:
-        """``value`` converted to the option's type, or a :class:`UserInputError`."""
-        if value is None:
-            return None
-        if self.type is bool:
-            if not isinstance(value, bool):
-                raise UserInputError(f"option {self.label} must be true or false; got {value!r}")
-            return value
-        if self.type is str:
-            if not isinstance(value, str):
-                raise UserInputError(f"option {self.label} must be a string; got {value!r}")
-            if self.choices is not None and value not in self.choices:
-                raise UserInputError(f"option {self.label} must be one of "
-                                     f"{', '.join(self.choices)}; got {value!r}")
-            return value
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise UserInputError(f"option {self.label} must be a number; got {value!r}")
-        if self.type is int and value != int(value):
-            raise UserInputError(f"option {self.label} must be an integer; got {value!r}")
-        value = self.type(value)
-        if not math.isfinite(value) or not self._in_range(value):
-            raise UserInputError(f"option {self.label} must lie in {self.range_text()}; "
-                                 f"got {value!r}")
-        return value
-
-    @property
-    def label(self) -> str:
-        """The option's name and its command-line flag, for messages."""
-        return f"{self.name} (--{self.name.replace('_', '-')})"
-
-    def _in_range(self, v: float) -> bool:
-        if self.low is not None and (v < self.low or (v == self.low and not self.low_closed)):
-            return False
-        return not (self.high is not None
-                    and (v > self.high or (v == self.high and not self.high_closed)))
-
-    def range_text(self) -> str:
-        """The valid range as an interval, e.g. ``(0, 1)`` or ``[1, ∞)``."""
-        lo = "-∞" if self.low is None else f"{self.low:g}"
-        hi = "∞" if self.high is None else f"{self.high:g}"
-        return (("[" if self.low_closed else "(") + f"{lo}, {hi}"
-                + ("]" if self.high_closed else ")"))
 
 
 @dataclass(frozen=True)
@@ -248,18 +183,19 @@ class Engine(ABC):
     description: ClassVar[str] = ""
 
     def validate(self, config: RunConfig) -> dict[str, Any]:
-        """The engine's options with defaults filled in; unknown or out-of-range ones are errors."""
+        """The engine's options with defaults filled in; unknown or out-of-range ones are errors
+        (one message formula, :mod:`prooftools.options`)."""
         known = {o.name: o for o in self.options}
         unknown = sorted(set(config.options) - set(known))
         if unknown:
-            raise UserInputError(f"the {self.name} engine has no option(s) {', '.join(unknown)}; "
-                                 f"it takes {', '.join(sorted(known)) or 'none'}")
-        if config.algorithm is not None and config.algorithm not in self.algorithms:
-            raise UserInputError(f"the {self.name} engine runs {', '.join(self.algorithms)}; "
-                                 f"got algorithm {config.algorithm!r}")
-        if config.step_policy not in self.step_policies:
-            raise UserInputError(f"the {self.name} engine offers step policies "
-                                 f"{', '.join(self.step_policies)}; got {config.step_policy!r}")
+            hint = close_match(unknown[0], known)
+            raise UserInputError(f"the {self.name} engine has no option(s) {', '.join(unknown)}"
+                                 f"{f' ({hint})' if hint else ''}; it takes "
+                                 f"{', '.join(sorted(known)) or 'none'}")
+        Option("algorithm", str, choices=self.algorithms).check(
+            config.algorithm, who=f"the {self.name} engine's algorithm")
+        Option("step_policy", str, choices=self.step_policies).check(
+            config.step_policy, who=f"the {self.name} engine's step policy")
         out = {name: opt.default for name, opt in known.items()}
         out.update({k: known[k].check(v) for k, v in config.options.items()})
         return out
@@ -271,14 +207,3 @@ class Engine(ABC):
     def produces(self) -> frozenset[str]:
         """Every observable name this engine accounts for (measured or declared not measured)."""
         return frozenset(self.observables) | frozenset(self.not_measured)
-
-
-def option_table(options: Sequence[Option]) -> list[dict[str, str]]:
-    """Rows ``name, type, default, range/choices, help`` for docs and ``--help`` listings."""
-    rows = []
-    for o in options:
-        rng = ", ".join(o.choices) if o.choices else (
-            "" if o.type in (bool, str) else o.range_text())
-        rows.append({"name": o.name, "type": o.type.__name__, "default": repr(o.default),
-                     "range": rng, "help": o.help})
-    return rows

@@ -98,10 +98,11 @@ class DeepReLUEngine(Engine):
     options = (
         Option("loss", str, None, "Zou et al.'s loss: cross-entropy (default), exponential, "
                "smoothed-hinge; square for Allen-Zhu et al.",
-               choices=(*_LOSS_NAMES, "square", "squared")),
+               choices=(*_LOSS_NAMES, "square", "squared"), metavar="NAME"),
         Option("mu", float, None, "constant last input coordinate μ (default 1/√2)", low=0,
-               high=1),
-        Option("eps", float, None, "target training loss ε of the theorem (default 0.1)", low=0),
+               high=1, metavar="MU"),
+        Option("eps", float, None, "target training loss ε of the theorem (default 0.1)", low=0,
+               metavar="EPS"),
     )
     observables = frozenset({
         "loss", "loss_ratio", "grad_norm_sq", "dist_total",

@@ -101,10 +101,11 @@ class LinearEngine(Engine):
     step_policies = ("theorem",)
     options = (
         Option("near_minimizer", float, None, "relative radius δ of the neighbourhood sampled "
-               "(default 0.1)", low=0, high=1),
+               "(default 0.1)", low=0, high=1, metavar="DELTA"),
         Option("points", int, None, f"points sampled inside, and as many outside (default "
-               f"{DEFAULT_POINTS})", low=1, low_closed=True),
-        Option("activation", str, None, "one-hidden-layer network's σ (default leaky_relu)"),
+               f"{DEFAULT_POINTS})", low=1, closed="left", metavar="N"),
+        Option("activation", str, None, "the one-hidden-layer network's σ (default leaky_relu)",
+               choices=zl.ACTIVATIONS, metavar="NAME"),
     )
     observables = frozenset({
         "loss", "grad_norm_sq", "zl_block_dist_sq", "zl_block_grad_sq", "zl_excess_W2",
@@ -138,8 +139,6 @@ def _run(st, X, y, opts: _Settings) -> Measurements:
                              "--depth L")
     ell = int(opts.depth)
     rho = 0.1 if opts.near_minimizer is None else float(opts.near_minimizer)
-    if not 0 < rho < 1:
-        raise UserInputError(f"--near-minimizer must lie in (0, 1); got {rho}")
     npts = int(opts.points or DEFAULT_POINTS)
     rng = np.random.default_rng(opts.seed)
     sv = np.linalg.svd(Xz, compute_uv=False)
@@ -229,8 +228,6 @@ def _run_one_hidden(st, X, y, opts: _Settings) -> Measurements:
                              f"--depth must be 2 or left out, got {opts.depth}")
     act = opts.activation or "leaky_relu"
     rho = 0.1 if opts.near_minimizer is None else float(opts.near_minimizer)
-    if not 0 < rho < 1:
-        raise UserInputError(f"--near-minimizer must lie in (0, 1); got {rho}")
     npts = int(opts.points or DEFAULT_POINTS)
     rng = np.random.default_rng(opts.seed)
     W1s = np.eye(d)

@@ -37,12 +37,14 @@ class SmoothEngine(Engine):
     algorithms = ("gd",)
     step_policies = ("theorem", "fixed")
     options = (
-        Option("activation", str, None, "tanh (default), softplus, sigmoid, *_centered"),
+        Option("activation", str, None, "tanh (default), softplus, sigmoid, *_centered",
+               choices=ch.ACTIVATIONS, metavar="NAME"),
         Option("init", str, None, "positive construction (default) or random Gaussian",
                choices=("positive", "random")),
         Option("scale", float, None, "output scale s of the positive initialization (default 3)",
-               low=0),
-        Option("radius", float, None, "radius r of the ball B(x0, r) (default 1)", low=0),
+               low=0, metavar="S"),
+        Option("radius", float, None, "radius r of the ball B(x0, r) (default 1)", low=0,
+               metavar="R"),
         Option("find_scale", bool, False, "also search the smallest output scale meeting the "
                "criterion"),
     )
@@ -73,12 +75,8 @@ def _run(st, X, y, cfg, opts, lr) -> Measurements:
         raise UserInputError(f"{st.id}: give the network's --depth L and --width M")
     act = opts["activation"] or "tanh"
     init = opts["init"] or "positive"
-    if init not in ("positive", "random"):
-        raise UserInputError(f"--init must be positive or random; got {init!r}")
     r = 1.0 if opts["radius"] is None else float(opts["radius"])
     s = 3.0 if opts["scale"] is None else float(opts["scale"])
-    if not (r > 0 and s > 0):
-        raise UserInputError("--radius and --scale must be positive")
     prob = ch.SmoothMLP(X, y, int(cfg.width), int(cfg.depth), act)
     x0 = ch.positive_init(prob, s, cfg.seed) if init == "positive" else ch.random_init(
         prob, cfg.seed, s)

@@ -48,7 +48,8 @@ class TwoLayerEngine(Engine):
     step_policies = ("theorem", "fixed", "practical")
     options = (
         Option("flow_tol", float, 1e-6, "relative/absolute tolerance of the gradient-flow ODE "
-               "solver (ReLU kinks make tight tolerances very expensive)", low=0, high=1),
+               "solver (ReLU kinks make tight tolerances very expensive)", low=0, high=1,
+               metavar="TOL"),
     )
     observables = frozenset({
         "loss", "resid_sq", "loss_ratio", "dist_max", "dist_out_max", "dist_total", "flip_frac",
