@@ -196,7 +196,7 @@ def test_blocked_in_place_factorisation_gives_the_same_certificate(monkeypatch):
     scipy's factor directly."""
     from scipy.linalg import cholesky
 
-    from prooftools.numerics.blocked_cholesky import blocked_potrf_upper
+    from prooftools.numerics.spectra.blocked_cholesky import blocked_potrf_upper
 
     rng = np.random.default_rng(3)
     X = rng.standard_normal((300, 9))
@@ -223,7 +223,7 @@ def test_chunked_trailing_update_is_cholesky(panel, chunk):
     not divide n, leaves the strict lower triangle alone, and reports the failing minor."""
     from scipy.linalg import cholesky
 
-    from prooftools.numerics.blocked_cholesky import blocked_potrf_upper
+    from prooftools.numerics.spectra.blocked_cholesky import blocked_potrf_upper
 
     rng = np.random.default_rng(4)
     G = rng.standard_normal((333, 340))

@@ -16,7 +16,7 @@ distributed = pytest.importorskip("dask.distributed")
 def test_dask_certificate_equals_in_memory_with_small_workers(monkeypatch):
     import dask
 
-    from prooftools.numerics.spectra_dask import certified_lambda0_dask
+    from prooftools.numerics.spectra.distributed import certified_lambda0_dask
 
     n, d = 4000, 16
     X = np.random.default_rng(0).standard_normal((n, d))

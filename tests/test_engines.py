@@ -133,7 +133,8 @@ def test_same_seed_and_configuration_give_byte_identical_json(reg, sphere):
 
 
 def test_engine_option_checked_in_one_place_with_one_message(reg, sphere):
-    with pytest.raises(UserInputError, match=r"option flow_tol \(--flow-tol\) must lie in"):
+    with pytest.raises(UserInputError, match=r"option flow_tol \(--flow-tol\) must be a number "
+                                             r"in \(0, 1\); got 2.0"):
         verify(reg, "du2019.thm3.2", sphere.X, sphere.y, width=16, steps=2, flow=True,
                flow_tol=2.0)
     with pytest.raises(UserInputError, match="has no option"):
@@ -281,6 +282,12 @@ def test_a_toy_engine_registered_from_outside_verifies_a_statement(tmp_path, toy
     rep = verify_config(reg, "toy.thm", (np.zeros((2, 1)), np.zeros(2)), cfg)
     assert rep.config["engine"] == "toy_scalar"
     assert rep.verdict("toy.thm", "contraction") == expect
+    # the report's header reads the typed settings: what the engine left out comes from the
+    # data and the configuration, never "n=None … η: None"
+    assert (rep.settings.n, rep.settings.d, rep.settings.steps) == (2, 1, 10)
+    text = render_report(rep)
+    assert "n=2, d=1, m=—, η=0.25" in text and "η: given by the engine" in text
+    assert "None" not in text
 
 
 def test_a_toy_engine_found_through_the_entry_point_group(tmp_path, monkeypatch, sphere):
@@ -338,3 +345,19 @@ def test_a_run_that_cannot_fit_is_refused_before_allocating(capsys, argv):
     assert main(["verify", *argv, "--steps", "2"]) == 2
     err = capsys.readouterr().err.strip()
     assert "of memory" in err and "is available" in err and len(err.splitlines()) == 1
+
+
+def test_engines_and_check_read_the_normalization_by_one_rule(reg):
+    """Registry.chain_tag is the one rule: du2019.cor4.1 carries no tag of its own and neither
+    does anything it rests on, so the paper's tag (unit_norm) applies, for `verify` as for
+    `check` (the two-layer engine used to leave such a statement's data as given)."""
+    rng = np.random.default_rng(0)
+    X, y = 3.0 * rng.standard_normal((6, 4)), rng.standard_normal(6)
+    chain = (*reg.dependencies("du2019.cor4.1"), "du2019.cor4.1")
+    assert not any(reg.get(s).tags.get("normalization") for s in chain)
+    rep = verify(reg, "du2019.cor4.1", X, y, width=16, steps=2)
+    assert rep.settings.normalization == reg.chain_tag(chain, "normalization") == "unit_norm"
+    assert np.allclose(rep.data["norm_max"], 1.0)  # measured after the normalization
+    assert any("scaled every input to unit norm" in c for c in rep.changes)
+    # the deep engine reads the same rule and refuses a tag its input map cannot satisfy
+    assert reg.chain_tag(["zou2018.thm4.1"], "normalization") == "unit_norm_last_coord"

@@ -1,7 +1,9 @@
 """Check the data hypotheses of registered theorems on a real dataset.
 
-For every selected statement: apply the statement's data normalization (its ``normalization``
-tag; if absent, the tag most statements of the same paper carry; else ``unit_norm``), measure the
+For every selected statement: apply the statement's data normalization
+(:meth:`~prooftools.theory.registry.Registry.chain_tag`, the rule the engines use too: its own
+``normalization`` tag, else the nearest one along its proof chain, else the tag most statements of
+its paper carry, else ``unit_norm``), measure the
 data quantities it mentions (:func:`prooftools.numerics.data.quantities.measure`, certified)
 and judge each hypothesis whose free symbols are all data symbols or constants with
 :func:`prooftools.checking.verdict.judge_relation`. Hypotheses that mention parameters (m, η, …),
@@ -104,20 +106,6 @@ def _judge(h, values, sid: str, hidden: set[str]):
     return judge_relation(h.expr, values, statement=sid, item=h.name, text=h.text, hidden=hidden)
 
 
-def _paper_tags(registry) -> dict[str, dict[str, str]]:
-    """Most common normalization/task tag per paper."""
-    out: dict[str, dict[str, str]] = {}
-    for tag in ("normalization", "task"):
-        counts: dict[str, Counter] = {}
-        for st in registry.statements.values():
-            val = st.tags.get(tag)
-            if val:
-                counts.setdefault(st.paper, Counter())[val] += 1
-        for paper, c in counts.items():
-            out.setdefault(paper, {})[tag] = c.most_common(1)[0][0]
-    return out
-
-
 def _data_hypotheses(registry, st, supplied=frozenset()):
     """(data hypotheses, skipped records) of one statement; a symbol in ``supplied`` has a
     user value, so it does not make its hypothesis a non-data one."""
@@ -207,7 +195,6 @@ def _user_values(registry, values) -> dict[str, float]:
 
 def _plan(registry, ids, depth, supplied) -> tuple[dict[tuple[str, bool], list], list[dict]]:
     """Statements grouped by the normalization (and label mapping) their hypotheses assume."""
-    paper_tags = _paper_tags(registry)
     plan: dict[tuple[str, bool], list] = {}
     skipped: list[dict] = []
     for sid in ids:
@@ -216,9 +203,9 @@ def _plan(registry, ids, depth, supplied) -> tuple[dict[tuple[str, bool], list],
         skipped.extend(skip)
         if not hyps:
             continue
-        ptags = paper_tags.get(st.paper, {})
-        how = st.tags.get("normalization") or ptags.get("normalization") or "unit_norm"
-        task = st.tags.get("task") or ptags.get("task")
+        chain = (*registry.dependencies(sid), sid)
+        how = registry.chain_tag(chain, "normalization", "unit_norm")
+        task = registry.chain_tag(chain, "task")
         plan.setdefault((how, task == "classification"), []).append((st, hyps))
     if depth is not None and not plan:  # lambda_ntk is reported even without a hypothesis
         plan[("none", False)] = []

@@ -94,6 +94,9 @@ class VerifyReport:
     #: the registry the items were judged against, so reports can typeset each item's own
     #: sympy condition (not in the JSON)
     registry: object = field(default=None, repr=False, compare=False)
+    #: the typed settings the run used (:class:`~prooftools.engines.base.RunSettings`; the
+    #: JSON's ``config`` holds the same numbers)
+    settings: object = field(default=None, repr=False, compare=False)
 
     @property
     def first_failing_link(self) -> str | None:

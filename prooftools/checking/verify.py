@@ -13,14 +13,20 @@ from __future__ import annotations
 
 import importlib.metadata
 import platform
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from prooftools.checking.chain import judge_chain, proof_graph
 from prooftools.checking.panels import judged_panels
 from prooftools.checking.report import CheckedItem, VerifyReport
-from prooftools.engines.base import Engine, Measurements, RunRequest, apply_overrides
+from prooftools.engines.base import (
+    Engine,
+    Measurements,
+    RunRequest,
+    RunSettings,
+    apply_overrides,
+)
 from prooftools.engines.config import RunConfig
 from prooftools.engines.contract import require_observables
 from prooftools.engines.registry import engine_for
@@ -45,14 +51,15 @@ def verify(registry, statement_id: str, data, config: RunConfig | None = None, *
     st = registry.get(statement_id)
     ids = (*registry.dependencies(st.id), st.id)
     eng = engine_for(st) if engine is None else engine
+    eng.validate(config)  # the configuration's options, before any work
     require_observables(registry, ids, eng)
     X, y, name = _unpack(data)
     request = RunRequest(registry=registry, statement=st, ids=ids, X=X, y=y, config=config,
                          dataset=name, progress=progress)
     meas = eng.run(request)
     values = dict(meas.values)
-    settings = dict(meas.settings)
-    overridden = dict(settings.pop("overridden", {}))
+    settings = RunSettings.of(meas.settings, X=X, config=config)
+    overridden = dict(meas.overridden or _given_overrides(meas.settings))
     leftover = {k: v for k, v in config.overrides.items() if k not in overridden}
     if leftover:  # values the engine did not use for its run: they enter the judgement only
         overridden.update(apply_overrides(registry, values, leftover))
@@ -66,7 +73,12 @@ def verify(registry, statement_id: str, data, config: RunConfig | None = None, *
     return VerifyReport(statement=st.id, config=report_config, data=values, items=items,
                         graph=graph, failing_links=links, trajectory=meas.trajectory,
                         changes=list(meas.changes), lines=_lines(meas, items), panels=panels,
-                        registry=registry)
+                        registry=registry, settings=settings)
+
+
+def _given_overrides(settings) -> dict:
+    """The override record a plug-in engine left in a settings mapping (older engines)."""
+    return dict(settings.get("overridden", {})) if isinstance(settings, Mapping) else {}
 
 
 def _unpack(data) -> tuple[np.ndarray, np.ndarray, str]:
@@ -98,16 +110,13 @@ def _report_config(sid, dataset, eng, config, derived, settings, overridden, mea
         "delta": config.delta, "constants": config.constants,
         "derived_constants": {k: str(v) for k, v in derived.items()},
         "stride": config.stride, "rtol": config.rtol, "overridden": overridden,
-        **settings,
+        **settings.to_dict(),
         "run": {k: v for k, v in meas.trajectory.config.items()
                 if isinstance(v, str | int | float | bool | type(None))},
         "run_config": config.to_dict(),
         "config_key": config.key,
         "versions": _versions(),
     }
-    for key in ("width", "eta", "algorithm", "steps", "n", "d"):
-        out.setdefault(key, None)
-    out.setdefault("eta_source", "not applicable")
     return out
 
 

@@ -1,41 +1,24 @@
-"""argparse value types with one-line messages (``--width abc`` → "expected a positive integer")."""
+"""argparse value types for flags that are no run parameter, as :class:`~prooftools.options.Option`
+constraints (one message formula: ``argument --n: must be an integer ≥ 1; got 'abc'``).
+
+Flags that set a run parameter are generated from its declaration instead
+(:func:`prooftools.cli.run_flags.add_run_flags`).
+
+>>> positive_int("3")
+3
+"""
 
 from __future__ import annotations
 
-import argparse
-import math
+from prooftools.options import Option
 
+__all__ = ["nonneg_int", "positive_float", "positive_int", "probability"]
 
-def positive_int(text: str) -> int:
-    """An integer ≥ 1.
-
-    >>> positive_int("3")
-    3
-    """
-    return _integer(text, 1, "a positive integer")
-
-
-def nonneg_int(text: str) -> int:
-    """An integer ≥ 0."""
-    return _integer(text, 0, "an integer ≥ 0")
-
-
-def positive_float(text: str) -> float:
-    """A finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text!r}")
-    return value
-
-
-def _integer(text: str, minimum: int, what: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
-    if value < minimum:
-        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
-    return value
+#: an integer ≥ 1
+positive_int = Option("value", int, low=1, closed="left", optional=False).parse
+#: an integer ≥ 0
+nonneg_int = Option("value", int, low=0, closed="left", optional=False).parse
+#: a finite number > 0
+positive_float = Option("value", float, low=0, optional=False).parse
+#: a number in (0, 1)
+probability = Option("value", float, low=0, high=1, optional=False).parse

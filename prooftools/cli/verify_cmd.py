@@ -7,7 +7,7 @@ import sys
 import time
 from types import SimpleNamespace
 
-from prooftools.cli.argtypes import nonneg_int, positive_float, positive_int
+from prooftools.cli.argtypes import nonneg_int, positive_int
 from prooftools.cli.interrupt import is_interrupt
 from prooftools.cli.options import (
     add_format_option,
@@ -16,17 +16,28 @@ from prooftools.cli.options import (
     parse_assignments,
     say,
 )
+from prooftools.cli.run_flags import (
+    add_engine_flags,
+    add_run_flags,
+    engine_values,
+    option_value,
+)
 from prooftools.errors import UserInputError
 
 #: Papers ``replicate`` knows: du2019 is a preset of the sweep, chatterjee its own experiment.
 REPLICATIONS = ("du2019", "chatterjee")
 
 
+#: The run configuration's fields that are flags of ``verify`` (generated from RUN_OPTIONS).
+RUN_FLAGS = ("width", "steps", "depth", "step_size", "step_policy", "batch_size", "seed",
+             "delta", "constants", "stride")
+
+
 def run_config_from_args(args):
     """The :class:`~prooftools.engines.RunConfig` of ``verify``'s flags (``--set`` included)."""
     from prooftools.engines import RunConfig
 
-    if args.flow and args.batch is not None:
+    if args.flow and args.batch_size is not None:
         raise UserInputError("--flow and --batch exclude each other (gradient flow is full-batch)")
     overrides = {}
     for name, val in parse_assignments(args.set).items():
@@ -34,28 +45,12 @@ def run_config_from_args(args):
             overrides[name] = float(val)
         except ValueError:
             raise UserInputError(f"--set {name}: expected a number, got {val!r}") from None
-    options = {name: _option_value(val) for name, val in parse_assignments(args.option).items()}
-    return RunConfig.from_keywords(
-        options=options, width=args.width, steps=args.steps, lr=args.lr, seed=args.seed,
-        flow=args.flow, batch_size=args.batch, delta=args.delta, constants=args.constants,
-        stride=args.stride,
-        overrides=overrides, depth=args.depth, step_policy=args.step_policy, loss=args.loss,
-        activation=args.activation, init=args.init, scale=args.scale, radius=args.radius,
-        near_minimizer=args.near_minimizer, eps=args.eps, mu=args.mu, points=args.points,
-        find_scale=args.find_scale, flow_tol=args.flow_tol)
-
-
-def _option_value(text: str):
-    """An ``--option`` value: true/false, an integer, a number, else the text itself."""
-    low = text.strip().lower()
-    if low in ("true", "false"):
-        return low == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
+    options = engine_values(args, args.engine_flags)
+    options.update({name: option_value(name, val)
+                    for name, val in parse_assignments(args.option).items()})
+    fields = {name: getattr(args, name) for name in RUN_FLAGS}
+    return RunConfig.from_keywords(options=options, flow=args.flow, overrides=overrides,
+                                   lr=fields.pop("step_size"), **fields)
 
 
 def cmd_verify(args) -> int:
@@ -203,54 +198,11 @@ def add_parsers(sub) -> None:
     p.add_argument("--dataset", required=True, metavar="SPEC",
                    help="file (.npz/.npy/.csv), scikit-learn name or generator, "
                         "e.g. sphere:n=20,d=30")
-    p.add_argument("--width", type=positive_int, metavar="M",
-                   help="width m (required except for Zhou–Liang, where layers are d×d)")
-    p.add_argument("--steps", type=nonneg_int, metavar="K",
-                   help="iterations (gradient flow: horizon steps·η); default 1000 for Du et "
-                        "al., 50 for deep ReLU, 200 for Chatterjee")
-    p.add_argument("--depth", type=positive_int, metavar="L",
-                   help="number of layers (deep ReLU, Zhou–Liang, Chatterjee theorems)")
-    p.add_argument("--loss", metavar="NAME",
-                   help="Zou et al.'s loss: cross-entropy (default), exponential, smoothed-hinge")
-    p.add_argument("--eps", type=positive_float, metavar="EPS",
-                   help="target training loss ε of the theorem (default 0.1)")
-    p.add_argument("--mu", type=positive_float, metavar="MU",
-                   help="constant last input coordinate μ in (0, 1) (default 1/√2)")
-    p.add_argument("--activation", metavar="NAME",
-                   help="Chatterjee: tanh (default), softplus, sigmoid, *_centered")
-    p.add_argument("--init", choices=("positive", "random"),
-                   help="Chatterjee: positive construction (default) or random Gaussian")
-    p.add_argument("--scale", type=positive_float, metavar="S",
-                   help="Chatterjee: output scale s of the positive initialization (default 3)")
-    p.add_argument("--radius", type=positive_float, metavar="R",
-                   help="Chatterjee: radius r of the ball B(x0, r) (default 1)")
-    p.add_argument("--find-scale", action="store_true",
-                   help="Chatterjee: also search the smallest output scale meeting the criterion")
-    p.add_argument("--near-minimizer", type=positive_float, metavar="DELTA",
-                   help="Zhou–Liang: relative radius δ of the neighbourhood sampled (default 0.1)")
-    p.add_argument("--points", type=positive_int, metavar="N",
-                   help="Zhou–Liang: points sampled inside (and as many outside), default 40")
-    p.add_argument("--lr", type=positive_float, metavar="ETA",
-                   help="step size (default: the theorem's step-size bound, recorded)")
+    add_run_flags(p, RUN_FLAGS)
     p.add_argument("--flow", action="store_true", help="gradient flow instead of GD")
-    p.add_argument("--flow-tol", type=positive_float, metavar="TOL",
-                   help="relative/absolute tolerance of the gradient-flow ODE solver "
-                        "(default 1e-6; reported in the JSON config)")
-    p.add_argument("--step-policy", choices=("theorem", "fixed", "practical"),
-                   default="theorem",
-                   help="theorem: the theorem's step-size bound (default); practical: the "
-                        "engine's practical step (Du et al.: 0.5/λ_max(H^∞)); fixed: --lr")
-    p.add_argument("--batch", type=positive_int, metavar="B", help="minibatch SGD with batch B")
-    p.add_argument("--seed", type=nonneg_int, default=0, help="initialization seed (default 0)")
-    p.add_argument("--delta", type=float, default=0.1, metavar="D",
-                   help="failure probability δ in the theorem's bounds (default 0.1)")
-    p.add_argument("--constants", choices=("derived", "hidden"), default="derived",
-                   help="derived: substitute the constants re-derived from the proofs; hidden: "
-                        "leave O/Ω constants open and report their implied ranges")
+    p.set_defaults(engine_flags=add_engine_flags(p))
     add_format_option(p)
     p.add_argument("--plots", metavar="DIR", help="write loss/observable plots (PNG, PDF) to DIR")
-    p.add_argument("--stride", type=positive_int, default=10, metavar="N",
-                   help="record observables every N steps (default 10)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a measured or default symbol value (recorded; eta, m, L, b "
                         "set the run's step size, width, depth, batch size)")

@@ -9,9 +9,10 @@ with non-index arguments. Engines never judge: verdicts are made in :mod:`prooft
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -20,74 +21,9 @@ import numpy as np
 from prooftools.engines.config import RunConfig
 from prooftools.errors import UserInputError
 from prooftools.numerics.trajectory import Trajectory
+from prooftools.options import Option, close_match
 
-__all__ = ["Engine", "Measurements", "Option", "RunRequest", "apply_overrides"]
-
-
-@dataclass(frozen=True)
-class Option:
-    """One engine option: its type, default and valid range (checked in one place, one message).
-
-    >>> Option("mu", float, None, "last input coordinate", low=0, high=1).check(0.5)
-    0.5
-    >>> Option("mu", float, None, "last input coordinate", low=0, high=1).check(2.0)
-    Traceback (most recent call last):
-    ...
-    prooftools.errors.UserInputError: option mu (--mu) must lie in (0, 1); got 2.0
-    """
-
-    name: str
-    type: type
-    default: Any
-    help: str
-    choices: tuple[str, ...] | None = None
-    low: float | None = None  # exclusive unless low_closed
-    high: float | None = None  # exclusive unless high_closed
-    low_closed: bool = False
-    high_closed: bool = False
-
-    def check(self, value: Any) -> Any:
-        """``value`` converted to the option's type, or a :class:`UserInputError`."""
-        if value is None:
-            return None
-        if self.type is bool:
-            if not isinstance(value, bool):
-                raise UserInputError(f"option {self.label} must be true or false; got {value!r}")
-            return value
-        if self.type is str:
-            if not isinstance(value, str):
-                raise UserInputError(f"option {self.label} must be a string; got {value!r}")
-            if self.choices is not None and value not in self.choices:
-                raise UserInputError(f"option {self.label} must be one of "
-                                     f"{', '.join(self.choices)}; got {value!r}")
-            return value
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise UserInputError(f"option {self.label} must be a number; got {value!r}")
-        if self.type is int and value != int(value):
-            raise UserInputError(f"option {self.label} must be an integer; got {value!r}")
-        value = self.type(value)
-        if not math.isfinite(value) or not self._in_range(value):
-            raise UserInputError(f"option {self.label} must lie in {self.range_text()}; "
-                                 f"got {value!r}")
-        return value
-
-    @property
-    def label(self) -> str:
-        """The option's name and its command-line flag, for messages."""
-        return f"{self.name} (--{self.name.replace('_', '-')})"
-
-    def _in_range(self, v: float) -> bool:
-        if self.low is not None and (v < self.low or (v == self.low and not self.low_closed)):
-            return False
-        return not (self.high is not None
-                    and (v > self.high or (v == self.high and not self.high_closed)))
-
-    def range_text(self) -> str:
-        """The valid range as an interval, e.g. ``(0, 1)`` or ``[1, ∞)``."""
-        lo = "-∞" if self.low is None else f"{self.low:g}"
-        hi = "∞" if self.high is None else f"{self.high:g}"
-        return (("[" if self.low_closed else "(") + f"{lo}, {hi}"
-                + ("]" if self.high_closed else ")"))
+__all__ = ["Engine", "Measurements", "Option", "RunRequest", "RunSettings", "apply_overrides"]
 
 
 @dataclass(frozen=True)
@@ -143,20 +79,81 @@ def _json_value(v):
     return v
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """The settings a run used, typed: the report's header reads these fields, so every report
+    states n, d and where η came from (a plug-in engine that gives less is completed from the
+    data and the configuration by :meth:`of`). ``extra`` holds a family's own settings (loss, μ,
+    initialization, …), recorded in the report's config after the typed ones.
+
+    >>> RunSettings(n=20, d=30, width=64, eta=0.05).eta_source
+    'given by the engine'
+    """
+
+    n: int
+    d: int
+    width: int | None = None
+    depth: int | None = None
+    steps: int | None = None
+    eta: float | None = None
+    eta_source: str = ""
+    theorem_eta: float | None = None
+    algorithm: str | None = None
+    batch_size: int | None = None
+    normalization: str = "none"
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("n", "d"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+                raise TypeError(f"RunSettings.{name} must be a count; got {value!r}")
+            object.__setattr__(self, name, int(value))
+        if self.eta is not None:
+            object.__setattr__(self, "eta", float(self.eta))
+        if not self.eta_source:
+            object.__setattr__(self, "eta_source", "no step size" if self.eta is None
+                               else "given by the engine")
+
+    @classmethod
+    def of(cls, given: RunSettings | Mapping[str, object] | None, *, X: np.ndarray,
+           config: RunConfig) -> RunSettings:
+        """``given`` as a record: a mapping's typed keys become fields, the rest ``extra``;
+        what it leaves out comes from the data (n, d) and the configuration."""
+        if isinstance(given, RunSettings):
+            return given
+        rest = {k: v for k, v in dict(given or {}).items() if k != "overridden"}
+        typed = {f.name for f in dataclasses.fields(cls)} - {"extra"}
+        fields = {"n": int(np.shape(X)[0]), "d": int(np.shape(X)[1]), "width": config.width,
+                  "depth": config.depth, "steps": config.steps, "algorithm": config.algorithm,
+                  "batch_size": config.batch_size}
+        fields.update({k: rest.pop(k) for k in list(rest) if k in typed})
+        return cls(**fields, extra=rest)
+
+    def to_dict(self) -> dict[str, object]:
+        """The typed fields, then ``extra`` (the report's config holds them)."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+               if f.name != "extra"}
+        out.update(self.extra)
+        return out
+
+
 @dataclass
 class Measurements:
     """What an engine returns: numbers only, never verdicts.
 
     ``values`` binds symbol names to numbers (or :class:`~prooftools.numerics.quantity.Quantity`),
     ``trajectory`` the recorded observables, ``functions`` observables with non-index arguments
-    (called by the judge as ``f(*args)``), ``settings`` the resolved run settings (width, η and its
-    source, …) recorded in the report's config, ``changes`` what was done to the data and ``lines``
+    (called by the judge as ``f(*args)``), ``settings`` the :class:`RunSettings` the run used
+    (a mapping is accepted and completed by :meth:`RunSettings.of`), ``overridden`` the record of
+    :meth:`RunRequest.apply_overrides`, ``changes`` what was done to the data and ``lines``
     report lines (what was approximated and how).
     """
 
     values: dict[str, object]
     trajectory: Trajectory
-    settings: dict[str, object]
+    settings: RunSettings | Mapping[str, object] | None = None
+    overridden: dict[str, object] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)
     functions: Mapping[str, Callable[..., object]] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
@@ -186,18 +183,19 @@ class Engine(ABC):
     description: ClassVar[str] = ""
 
     def validate(self, config: RunConfig) -> dict[str, Any]:
-        """The engine's options with defaults filled in; unknown or out-of-range ones are errors."""
+        """The engine's options with defaults filled in; unknown or out-of-range ones are errors
+        (one message formula, :mod:`prooftools.options`)."""
         known = {o.name: o for o in self.options}
         unknown = sorted(set(config.options) - set(known))
         if unknown:
-            raise UserInputError(f"the {self.name} engine has no option(s) {', '.join(unknown)}; "
-                                 f"it takes {', '.join(sorted(known)) or 'none'}")
-        if config.algorithm is not None and config.algorithm not in self.algorithms:
-            raise UserInputError(f"the {self.name} engine runs {', '.join(self.algorithms)}; "
-                                 f"got algorithm {config.algorithm!r}")
-        if config.step_policy not in self.step_policies:
-            raise UserInputError(f"the {self.name} engine offers step policies "
-                                 f"{', '.join(self.step_policies)}; got {config.step_policy!r}")
+            hint = close_match(unknown[0], known)
+            raise UserInputError(f"the {self.name} engine has no option(s) {', '.join(unknown)}"
+                                 f"{f' ({hint})' if hint else ''}; it takes "
+                                 f"{', '.join(sorted(known)) or 'none'}")
+        Option("algorithm", str, choices=self.algorithms).check(
+            config.algorithm, who=f"the {self.name} engine's algorithm")
+        Option("step_policy", str, choices=self.step_policies).check(
+            config.step_policy, who=f"the {self.name} engine's step policy")
         out = {name: opt.default for name, opt in known.items()}
         out.update({k: known[k].check(v) for k, v in config.options.items()})
         return out
@@ -209,14 +207,3 @@ class Engine(ABC):
     def produces(self) -> frozenset[str]:
         """Every observable name this engine accounts for (measured or declared not measured)."""
         return frozenset(self.observables) | frozenset(self.not_measured)
-
-
-def option_table(options: Sequence[Option]) -> list[dict[str, str]]:
-    """Rows ``name, type, default, range/choices, help`` for docs and ``--help`` listings."""
-    rows = []
-    for o in options:
-        rng = ", ".join(o.choices) if o.choices else (
-            "" if o.type in (bool, str) else o.range_text())
-        rows.append({"name": o.name, "type": o.type.__name__, "default": repr(o.default),
-                     "range": rng, "help": o.help})
-    return rows

@@ -27,8 +27,9 @@ from types import MappingProxyType
 from typing import Any
 
 from prooftools.errors import UserInputError
+from prooftools.options import Option, close_match, must_be
 
-__all__ = ["ALGORITHMS", "CONSTANTS", "STEP_POLICIES", "RunConfig"]
+__all__ = ["ALGORITHMS", "CONSTANTS", "RUN_OPTIONS", "STEP_POLICIES", "RunConfig"]
 
 #: Step-size policies: the theorem's own step-size bound (measured quantities at their certified
 #: lower bounds), the user's ``step_size``, or the engine's practical step (e.g. 0.5/λ_max(H^∞)).
@@ -49,21 +50,55 @@ def _freeze(mapping: Mapping[str, Any] | None, what: str) -> Mapping[str, Any]:
     items = {}
     for key, value in dict(mapping or {}).items():
         if not isinstance(key, str) or not key:
-            raise UserInputError(f"{what}: names must be non-empty strings; got {key!r}")
-        if not isinstance(value, bool | int | float | str | type(None)):
-            raise UserInputError(f"{what} {key}: expected a number, string or boolean; "
-                                 f"got {type(value).__name__}")
-        if isinstance(value, float) and not math.isfinite(value):
-            raise UserInputError(f"{what} {key}: expected a finite number; got {value}")
+            raise UserInputError(must_be(f"{what} names", "non-empty strings", key))
+        if not isinstance(value, bool | int | float | str | type(None)) or (
+                isinstance(value, float) and not math.isfinite(value)):
+            raise UserInputError(must_be(f"{what} {key}", "a finite number, a string or a "
+                                         "boolean", value))
         items[key] = value
     return MappingProxyType(dict(sorted(items.items())))
 
 
-def _positive_int(name: str, value, *, allow_none: bool = True, minimum: int = 1) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise UserInputError(f"{name} must be an integer >= {minimum}; got {value!r}")
+#: Every field of :class:`RunConfig` but the two mappings, declared once (type, default, range,
+#: help and command-line flag): ``RunConfig.__post_init__`` checks them and ``verify``'s flags
+#: are generated from them.
+RUN_OPTIONS: tuple[Option, ...] = (
+    Option("width", int, None, "width m (required except for Zhou–Liang, where layers are d×d)",
+           low=1, closed="left", metavar="M"),
+    Option("depth", int, None, "number of layers (deep ReLU, Zhou–Liang, Chatterjee theorems)",
+           low=1, closed="left", metavar="L"),
+    Option("steps", int, None, "iterations (gradient flow: horizon steps·η); default 1000 for "
+           "Du et al., 50 for deep ReLU, 200 for Chatterjee", low=0, closed="left",
+           metavar="K"),
+    Option("step_policy", str, "theorem", "theorem: the theorem's step-size bound (default); "
+           "practical: the engine's practical step (Du et al.: 0.5/λ_max(H^∞)); fixed: --lr",
+           choices=STEP_POLICIES, optional=False),
+    Option("step_size", float, None, "step size (default: the theorem's step-size bound, "
+           "recorded)", low=0, flag="--lr", metavar="ETA"),
+    Option("algorithm", str, None, "the algorithm (each engine runs some of gd, sgd, flow)",
+           choices=ALGORITHMS),
+    Option("batch_size", int, None, "minibatch SGD with batch B", low=1, closed="left",
+           flag="--batch", metavar="B"),
+    Option("seed", int, 0, "initialization seed (default 0)", low=0, closed="left",
+           optional=False),
+    Option("delta", float, 0.1, "failure probability δ in the theorem's bounds (default 0.1)",
+           low=0, high=1, optional=False, metavar="D"),
+    Option("constants", str, "derived", "derived: substitute the constants re-derived from the "
+           "proofs; hidden: leave O/Ω constants open and report their implied ranges",
+           choices=CONSTANTS, optional=False),
+    Option("stride", int, 10, "record observables every N steps (default 10)", low=1,
+           closed="left", optional=False, metavar="N"),
+    Option("expensive_stride", int, None, "record the expensive observables every N steps "
+           "(default: the engine's)", low=1, closed="left", metavar="N"),
+    Option("rtol", float, DEFAULT_RTOL, "relative tolerance of the judge", low=0, high=1,
+           closed="left", optional=False),
+)
+_OPTION = {o.name: o for o in RUN_OPTIONS}
+
+
+def _declared(name: str):
+    """The dataclass field of a declared option (its default is the declaration's)."""
+    return field(default=_OPTION[name].default, metadata={"option": _OPTION[name]})
 
 
 @dataclass(frozen=True)
@@ -72,22 +107,23 @@ class RunConfig:
 
     ``overrides`` replace measured or default symbol values by name (``{"lambda0": 0.1}``) and are
     honoured by the run and recorded; ``options`` are the engine's own settings (``loss``, ``mu``,
-    ``flow_tol`` …), checked against what the engine declares.
+    ``flow_tol`` …), checked against what the engine declares. The other fields are declared in
+    :data:`RUN_OPTIONS`.
     """
 
-    width: int | None = None
-    depth: int | None = None
-    steps: int | None = None
-    step_policy: str = "theorem"
-    step_size: float | None = None
-    algorithm: str | None = None
-    batch_size: int | None = None
-    seed: int = 0
-    delta: float = 0.1
-    constants: str = "derived"
-    stride: int = 10
-    expensive_stride: int | None = None
-    rtol: float = DEFAULT_RTOL
+    width: int | None = _declared("width")
+    depth: int | None = _declared("depth")
+    steps: int | None = _declared("steps")
+    step_policy: str = _declared("step_policy")
+    step_size: float | None = _declared("step_size")
+    algorithm: str | None = _declared("algorithm")
+    batch_size: int | None = _declared("batch_size")
+    seed: int = _declared("seed")
+    delta: float = _declared("delta")
+    constants: str = _declared("constants")
+    stride: int = _declared("stride")
+    expensive_stride: int | None = _declared("expensive_stride")
+    rtol: float = _declared("rtol")
     overrides: Mapping[str, _OptionValue] = field(default_factory=dict)
     options: Mapping[str, _OptionValue] = field(default_factory=dict)
 
@@ -96,41 +132,12 @@ class RunConfig:
         set_(self, "overrides", _freeze(self.overrides, "override"))
         set_(self, "options", _freeze(self.options, "option"))
         self._absorb_run_overrides()
-        _positive_int("width", self.width)
-        _positive_int("depth", self.depth)
-        _positive_int("steps", self.steps, minimum=0)
-        _positive_int("batch_size", self.batch_size)
-        _positive_int("stride", self.stride, allow_none=False)
-        _positive_int("expensive_stride", self.expensive_stride)
-        _positive_int("seed", self.seed, allow_none=False, minimum=0)
-        if self.step_size is not None:
-            if isinstance(self.step_size, bool) or not isinstance(self.step_size, int | float) \
-                    or not (math.isfinite(self.step_size) and self.step_size > 0):
-                raise UserInputError(f"step_size must be a positive number; got "
-                                     f"{self.step_size!r}")
-            set_(self, "step_size", float(self.step_size))
-        policy = self.step_policy
-        if self.step_size is not None and policy == "theorem":
-            set_(self, "step_policy", policy := "fixed")  # a given step size is the policy
-        if policy not in STEP_POLICIES:
-            raise UserInputError(f"step_policy must be one of {', '.join(STEP_POLICIES)}; got "
-                                 f"{policy!r}")
-        if policy == "fixed" and self.step_size is None:
+        for opt in RUN_OPTIONS:
+            set_(self, opt.name, opt.check(getattr(self, opt.name), who=opt.name))
+        if self.step_size is not None and self.step_policy == "theorem":
+            set_(self, "step_policy", "fixed")  # a given step size is the policy
+        if self.step_policy == "fixed" and self.step_size is None:
             raise UserInputError("step_policy 'fixed' needs a step_size")
-        if self.algorithm is not None and self.algorithm not in ALGORITHMS:
-            raise UserInputError(f"algorithm must be one of {', '.join(ALGORITHMS)}; got "
-                                 f"{self.algorithm!r}")
-        if self.constants not in CONSTANTS:
-            raise UserInputError(f"constants must be 'derived' or 'hidden'; got "
-                                 f"{self.constants!r}")
-        if isinstance(self.delta, bool) or not isinstance(self.delta, int | float) \
-                or not 0 < self.delta < 1:
-            raise UserInputError(f"delta must be a probability in (0, 1); got {self.delta!r}")
-        set_(self, "delta", float(self.delta))
-        if isinstance(self.rtol, bool) or not isinstance(self.rtol, int | float) \
-                or not 0 <= self.rtol < 1:
-            raise UserInputError(f"rtol must lie in [0, 1); got {self.rtol!r}")
-        set_(self, "rtol", float(self.rtol))
 
     def _absorb_run_overrides(self) -> None:
         """``--set eta=…`` (m, L, b likewise) drives the run: it becomes the step size (width,
@@ -141,11 +148,7 @@ class RunConfig:
                 continue
             value = overrides.pop(symbol)
             if name != "step_size":
-                if isinstance(value, bool) or not isinstance(value, int | float) \
-                        or value != int(value):
-                    raise UserInputError(f"override {symbol} sets the {name}: expected an "
-                                         f"integer; got {value!r}")
-                value = int(value)
+                value = Option(symbol, int).check(value, who=f"override {symbol} (the {name})")
             current = getattr(self, name)
             if current is not None and current != value:
                 raise UserInputError(f"override {symbol}={value} contradicts {name}={current}; "
@@ -214,8 +217,10 @@ class RunConfig:
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
-            raise UserInputError(f"run configuration: unknown key(s) {', '.join(unknown)}; "
-                                 f"expected some of {', '.join(sorted(names))}")
+            hint = close_match(unknown[0], names)
+            raise UserInputError(f"run configuration: unknown key(s) {', '.join(unknown)}"
+                                 f"{f' ({hint})' if hint else ''}; expected some of "
+                                 f"{', '.join(sorted(names))}")
         return cls(**dict(data))
 
     def to_json(self) -> str:

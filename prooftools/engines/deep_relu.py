@@ -25,7 +25,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from prooftools.engines.base import Engine, Measurements, Option, RunRequest
+from prooftools.engines.base import Engine, Measurements, Option, RunRequest, RunSettings
 from prooftools.engines.step_size import theorem_step
 from prooftools.errors import UserInputError
 from prooftools.numerics.data.datasets import make_dataset
@@ -48,6 +48,8 @@ _LOSS_NAMES = {"cross-entropy": "logistic", "cross_entropy": "logistic", "logist
                "exponential": "exponential", "smoothed-hinge": "smoothed_hinge",
                "smoothed_hinge": "smoothed_hinge"}
 DEFAULT_STEPS = 50
+#: Normalization tags the input map x ↦ (√(1−μ²) x/‖x‖, μ) satisfies.
+_INPUT_MAPS = ("unit_norm_last_coord", "unit_norm")
 
 
 def _min_dist(X: np.ndarray, mask: np.ndarray | None = None) -> float:
@@ -96,10 +98,11 @@ class DeepReLUEngine(Engine):
     options = (
         Option("loss", str, None, "Zou et al.'s loss: cross-entropy (default), exponential, "
                "smoothed-hinge; square for Allen-Zhu et al.",
-               choices=(*_LOSS_NAMES, "square", "squared")),
+               choices=(*_LOSS_NAMES, "square", "squared"), metavar="NAME"),
         Option("mu", float, None, "constant last input coordinate μ (default 1/√2)", low=0,
-               high=1),
-        Option("eps", float, None, "target training loss ε of the theorem (default 0.1)", low=0),
+               high=1, metavar="MU"),
+        Option("eps", float, None, "target training loss ε of the theorem (default 0.1)", low=0,
+               metavar="EPS"),
     )
     observables = frozenset({
         "loss", "loss_ratio", "grad_norm_sq", "dist_total",
@@ -150,6 +153,10 @@ class DeepReLUEngine(Engine):
         # activations per layer (n×m), the empirical NTK when measured (n×n)
         require(8.0 * (3 * L * m * max(m, d_in) + 4 * L * n_rows * m + 2 * n_rows * n_rows),
                 f"{st.id}: the deep run (n = {n_rows}, m = {m}, L = {L})")
+        tag = request.registry.chain_tag(request.ids, "normalization", "unit_norm_last_coord")
+        if tag not in _INPUT_MAPS:  # the mapping below gives both: unit norm, constant last coord
+            raise UserInputError(f"{st.id}: normalization {tag!r} is not supported by the deep "
+                                 f"ReLU engine; expected {' or '.join(_INPUT_MAPS)}")
         X, y, changes = self._labels(request, zou, m)
         mu = float(opts["mu"]) if opts["mu"] is not None else 1.0 / math.sqrt(2.0)
         Z = zou_inputs(X, mu)
@@ -177,14 +184,13 @@ class DeepReLUEngine(Engine):
         lines = _reached(values, traj, zou)
         lines.append("spectral norms of matrices larger than 64: ARPACK Lanczos (scipy svds, "
                      "tol 1e-6), exact SVD below")
-        settings = {
-            "width": m, "depth": L, "steps": steps, "eta": eta, "eta_source": how,
-            "theorem_eta": theorem_eta, "algorithm": algo, "batch_size": cfg.batch_size,
-            "loss": loss, "mu": mu, "n": n, "d": d,
-            "normalization": "unit_norm_last_coord", "overridden": overridden,
-        }
-        return Measurements(values=values, trajectory=traj, settings=settings, changes=changes,
-                            functions=functions, lines=lines)
+        settings = RunSettings(
+            n=n, d=d, width=m, depth=L, steps=steps, eta=eta, eta_source=how,
+            theorem_eta=theorem_eta, algorithm=algo, batch_size=cfg.batch_size,
+            normalization="unit_norm_last_coord", extra={"loss": loss, "mu": mu})
+        return Measurements(values=values, trajectory=traj, settings=settings,
+                            overridden=overridden, changes=changes, functions=functions,
+                            lines=lines)
 
     @staticmethod
     def _labels(request: RunRequest, zou: bool, m: int):

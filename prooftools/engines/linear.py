@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from prooftools.engines.base import Engine, Measurements, Option, RunRequest
+from prooftools.engines.base import Engine, Measurements, Option, RunRequest, RunSettings
 from prooftools.errors import UserInputError
 from prooftools.numerics.networks.linear import network as zl
 from prooftools.numerics.trajectory import Trajectory
@@ -101,10 +101,11 @@ class LinearEngine(Engine):
     step_policies = ("theorem",)
     options = (
         Option("near_minimizer", float, None, "relative radius δ of the neighbourhood sampled "
-               "(default 0.1)", low=0, high=1),
+               "(default 0.1)", low=0, high=1, metavar="DELTA"),
         Option("points", int, None, f"points sampled inside, and as many outside (default "
-               f"{DEFAULT_POINTS})", low=1, low_closed=True),
-        Option("activation", str, None, "one-hidden-layer network's σ (default leaky_relu)"),
+               f"{DEFAULT_POINTS})", low=1, closed="left", metavar="N"),
+        Option("activation", str, None, "the one-hidden-layer network's σ (default leaky_relu)",
+               choices=zl.ACTIVATIONS, metavar="NAME"),
     )
     observables = frozenset({
         "loss", "grad_norm_sq", "zl_block_dist_sq", "zl_block_grad_sq", "zl_excess_W2",
@@ -138,8 +139,6 @@ def _run(st, X, y, opts: _Settings) -> Measurements:
                              "--depth L")
     ell = int(opts.depth)
     rho = 0.1 if opts.near_minimizer is None else float(opts.near_minimizer)
-    if not 0 < rho < 1:
-        raise UserInputError(f"--near-minimizer must lie in (0, 1); got {rho}")
     npts = int(opts.points or DEFAULT_POINTS)
     rng = np.random.default_rng(opts.seed)
     sv = np.linalg.svd(Xz, compute_uv=False)
@@ -207,12 +206,9 @@ def _run(st, X, y, opts: _Settings) -> Measurements:
         lines.append(f"regularity along the last layer: α = 1/(2σ_max(Z)²) = {alpha:.4g}, "
                      f"β = σ_min(Z)²/2 = {beta:.4g}; min ratio = "
                      f"{float(np.nanmin(obs['zl_reg_ratio'])):.4g} (≥ 1 required)")
-    config = {"width": d, "depth": ell, "steps": len(pts) - 1, "eta": None,
-              "eta_source": "no training: sampled points", "algorithm": "sampling",
-              "n": n, "d": d, "near_minimizer": rho, "points": npts, "network": net,
-              "normalization": "none"}
-    return Measurements(values=values, trajectory=traj, settings=config, lines=lines,
-                        probe_outside=True)
+    return Measurements(values=values, trajectory=traj, lines=lines, probe_outside=True,
+                        settings=_sampling_settings(n, d, ell, len(pts) - 1, {
+                            "near_minimizer": rho, "points": npts, "network": net}))
 
 
 def _one_hidden_sample(Ws_star, rho, npts, rng, out_hi):
@@ -232,8 +228,6 @@ def _run_one_hidden(st, X, y, opts: _Settings) -> Measurements:
                              f"--depth must be 2 or left out, got {opts.depth}")
     act = opts.activation or "leaky_relu"
     rho = 0.1 if opts.near_minimizer is None else float(opts.near_minimizer)
-    if not 0 < rho < 1:
-        raise UserInputError(f"--near-minimizer must lie in (0, 1); got {rho}")
     npts = int(opts.points or DEFAULT_POINTS)
     rng = np.random.default_rng(opts.seed)
     W1s = np.eye(d)
@@ -297,9 +291,14 @@ def _run_one_hidden(st, X, y, opts: _Settings) -> Measurements:
         f"{beta:.4g}; min ratio inside = {worst(obs['zl_reg_ratio'], in_mask, np.nanmin)}, "
         f"outside = {worst(obs['zl_reg_ratio'], out_mask, np.nanmin)} (≥ 1 required)",
     ]
-    config = {"width": d, "depth": 2, "steps": len(pts) - 1, "eta": None,
-              "eta_source": "no training: sampled points", "algorithm": "sampling",
-              "n": n, "d": d, "near_minimizer": rho, "points": npts,
-              "network": "one_hidden_square", "activation": act, "normalization": "none"}
-    return Measurements(values=values, trajectory=traj, settings=config, lines=lines,
-                        probe_outside=True)
+    return Measurements(values=values, trajectory=traj, lines=lines, probe_outside=True,
+                        settings=_sampling_settings(n, d, 2, len(pts) - 1, {
+                            "near_minimizer": rho, "points": npts,
+                            "network": "one_hidden_square", "activation": act}))
+
+
+def _sampling_settings(n: int, d: int, depth: int, points: int, extra: dict) -> RunSettings:
+    """Settings of a run that samples points instead of training (d×d layers: width d)."""
+    return RunSettings(n=n, d=d, width=d, depth=depth, steps=points, eta=None,
+                       eta_source="no training: sampled points", algorithm="sampling",
+                       normalization="none", extra=extra)

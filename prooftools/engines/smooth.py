@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from prooftools.engines.base import Engine, Measurements, Option, RunRequest
+from prooftools.engines.base import Engine, Measurements, Option, RunRequest, RunSettings
 from prooftools.errors import UserInputError
 from prooftools.numerics.networks.smooth import network as ch
 from prooftools.numerics.trajectory import Trajectory
@@ -37,12 +37,14 @@ class SmoothEngine(Engine):
     algorithms = ("gd",)
     step_policies = ("theorem", "fixed")
     options = (
-        Option("activation", str, None, "tanh (default), softplus, sigmoid, *_centered"),
+        Option("activation", str, None, "tanh (default), softplus, sigmoid, *_centered",
+               choices=ch.ACTIVATIONS, metavar="NAME"),
         Option("init", str, None, "positive construction (default) or random Gaussian",
                choices=("positive", "random")),
         Option("scale", float, None, "output scale s of the positive initialization (default 3)",
-               low=0),
-        Option("radius", float, None, "radius r of the ball B(x0, r) (default 1)", low=0),
+               low=0, metavar="S"),
+        Option("radius", float, None, "radius r of the ball B(x0, r) (default 1)", low=0,
+               metavar="R"),
         Option("find_scale", bool, False, "also search the smallest output scale meeting the "
                "criterion"),
     )
@@ -73,12 +75,8 @@ def _run(st, X, y, cfg, opts, lr) -> Measurements:
         raise UserInputError(f"{st.id}: give the network's --depth L and --width M")
     act = opts["activation"] or "tanh"
     init = opts["init"] or "positive"
-    if init not in ("positive", "random"):
-        raise UserInputError(f"--init must be positive or random; got {init!r}")
     r = 1.0 if opts["radius"] is None else float(opts["radius"])
     s = 3.0 if opts["scale"] is None else float(opts["scale"])
-    if not (r > 0 and s > 0):
-        raise UserInputError("--radius and --scale must be positive")
     prob = ch.SmoothMLP(X, y, int(cfg.width), int(cfg.depth), act)
     x0 = ch.positive_init(prob, s, cfg.seed) if init == "positive" else ch.random_init(
         prob, cfg.seed, s)
@@ -132,17 +130,13 @@ def _run(st, X, y, cfg, opts, lr) -> Measurements:
         f"linear independence: σ_min(X) = {indep.value:.4g} (n = {X.shape[0]}, d = "
         f"{X.shape[1]}; {'independent' if indep.value > 0 else 'NOT independent'})",
     ]
-    config = {"width": int(cfg.width), "depth": int(cfg.depth), "steps": steps, "eta": eta,
-              "eta_source": "user override" if lr is not None else
-              f"1/β(x0, r) = 1/{beta0:.4g} (maximizes η(1 − βη/2) under the theorem's η < 2/β)",
-              "algorithm": "gd", "n": int(X.shape[0]), "d": int(X.shape[1]), "init": init,
-              "activation": act, "radius": r, "scale": s if init == "positive" else None,
-              "normalization": "none"}
+    extra = {"init": init, "activation": act, "radius": r,
+             "scale": s if init == "positive" else None}
     if opts["find_scale"]:
         found = ch.smallest_output_scale(X, y, width=int(cfg.width), depth=int(cfg.depth), r=r,
                                          activation=act, seed=cfg.seed, n_uniform=100,
                                          n_line=10, steps=min(steps, 100), rtol=0.05)
-        config["smallest_scale"] = found["s"]
+        extra["smallest_scale"] = found["s"]
         lines.append("smallest output scale meeting 4 f(x0) < r² α (estimated as above: GD path "
                      "and ball samples at each s; bisection assuming monotonicity in s): "
                      + (f"s ≈ {found['s']:.4g}" if found["s"] is not None
@@ -154,5 +148,10 @@ def _run(st, X, y, cfg, opts, lr) -> Measurements:
     def fn_beta(rad: float):
         return beta(float(rad))
 
-    return Measurements(values=values, trajectory=traj, settings=config, lines=lines,
+    settings = RunSettings(
+        n=int(X.shape[0]), d=int(X.shape[1]), width=int(cfg.width), depth=int(cfg.depth),
+        steps=steps, eta=eta, algorithm="gd", normalization="none", extra=extra,
+        eta_source="user override" if lr is not None else
+        f"1/β(x0, r) = 1/{beta0:.4g} (maximizes η(1 − βη/2) under the theorem's η < 2/β)")
+    return Measurements(values=values, trajectory=traj, settings=settings, lines=lines,
                         functions={"ch_alpha": fn_alpha, "ch_beta": fn_beta})

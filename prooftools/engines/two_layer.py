@@ -21,7 +21,7 @@ from typing import ClassVar
 import numpy as np
 import sympy
 
-from prooftools.engines.base import Engine, Measurements, Option, RunRequest
+from prooftools.engines.base import Engine, Measurements, Option, RunRequest, RunSettings
 from prooftools.engines.step_size import theorem_step
 from prooftools.errors import UserInputError
 from prooftools.numerics.memory import available_bytes, require
@@ -48,7 +48,8 @@ class TwoLayerEngine(Engine):
     step_policies = ("theorem", "fixed", "practical")
     options = (
         Option("flow_tol", float, 1e-6, "relative/absolute tolerance of the gradient-flow ODE "
-               "solver (ReLU kinks make tight tolerances very expensive)", low=0, high=1),
+               "solver (ReLU kinks make tight tolerances very expensive)", low=0, high=1,
+               metavar="TOL"),
     )
     observables = frozenset({
         "loss", "resid_sq", "loss_ratio", "dist_max", "dist_out_max", "dist_total", "flip_frac",
@@ -90,7 +91,7 @@ class TwoLayerEngine(Engine):
                 f"{st.id}: the two-layer run (n = {n}, d = {d}, m = {m})",
                 fits=f"at n = {n}, widths up to about m = "
                      f"{max(1, int((available_bytes() * 0.8 / 8 - 4 * n * n) / (3 * d + 6 * n)))}")
-        how = _normalization_of(request.registry, request.ids)
+        how = request.registry.chain_tag(request.ids, "normalization", "none")
         X, changes = _normalize(X, how, request.dataset)
         algo = self._algorithm(request)
         values: dict[str, object] = {**measure_two_layer_data(X, y, request.progress),
@@ -114,17 +115,15 @@ class TwoLayerEngine(Engine):
                            algorithm=algo, batch_size=cfg.batch_size, stride=cfg.stride,
                            expensive_stride=cfg.expensive_stride, sperp_radii=radii,
                            progress=request.progress, **flow, **joint_kw)
-        settings = {
-            "n": int(X.shape[0]), "d": int(X.shape[1]), "width": int(cfg.width),
-            "steps": int(steps), "eta": eta, "eta_source": eta_source, "theorem_eta": theorem_eta,
-            "algorithm": algo, "batch_size": cfg.batch_size,
-            "expensive_stride": trajectory.config.get("expensive_stride"),
-            "normalization": how or "none", "overridden": overridden,
-        }
+        extra = {"expensive_stride": trajectory.config.get("expensive_stride")}
         if joint:
-            settings["trained"] = "W and a (joint training)"
+            extra["trained"] = "W and a (joint training)"
+        settings = RunSettings(
+            n=n, d=d, width=m, steps=int(steps), eta=eta, eta_source=eta_source,
+            theorem_eta=theorem_eta, algorithm=algo, batch_size=cfg.batch_size,
+            normalization=how, extra=extra)
         return Measurements(values=values, trajectory=trajectory, settings=settings,
-                            changes=changes,
+                            overridden=overridden, changes=changes,
                             functions={"sperp_sum": _sperp_function(trajectory)})
 
     def _algorithm(self, request: RunRequest) -> str:
@@ -173,14 +172,6 @@ def _scalar_labels(X, y) -> tuple[np.ndarray, np.ndarray]:
         raise UserInputError(f"X must be n×d and y of length n (scalar labels); got X {X.shape}, "
                              f"y {y.shape}")
     return X, y
-
-
-def _normalization_of(registry, ids) -> str | None:
-    for sid in reversed(ids):
-        how = registry.get(sid).tags.get("normalization")
-        if how:
-            return how
-    return None
 
 
 def _normalize(X: np.ndarray, how: str | None, name: str) -> tuple[np.ndarray, list[str]]:
@@ -246,9 +237,9 @@ def _measure_two_layer_data(X: np.ndarray, y: np.ndarray,
 
 def _lambda_max_inf(X: np.ndarray) -> float:
     from prooftools.numerics.kernels.infinite import relu_gram_h_inf
+    from prooftools.numerics.spectra import lambda_max
 
-    return _memo("lambda_max_inf", X, None,
-                 lambda: float(np.linalg.eigvalsh(relu_gram_h_inf(X))[-1]))
+    return _memo("lambda_max_inf", X, None, lambda: lambda_max(relu_gram_h_inf(X)))
 
 
 def _sperp_radii(request: RunRequest, values, constants) -> list[float]:

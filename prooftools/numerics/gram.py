@@ -3,9 +3,9 @@
 Why not ``A @ A.T``: numpy sends it to BLAS ``syrk``, and the multithreaded ``syrk`` of the
 OpenBLAS that numpy and scipy bundle overruns its packing buffer once the matrix has more than
 about 16,000 rows (SIGSEGV, measured here at n = 16,000–20,000 with two threads; OpenBLAS issue
-#2821 — see :mod:`prooftools.numerics.blocked_cholesky`). Slabs of at most ``CHUNK`` columns are
-``gemm`` calls (the two operands differ), which pack a bounded block whatever n; below the
-threshold the single product is used, so small problems are unchanged bit for bit.
+#2821 — see :mod:`prooftools.numerics.spectra.blocked_cholesky`). Slabs of at most ``CHUNK``
+columns are ``gemm`` calls (the two operands differ), which pack a bounded block whatever n;
+below the threshold the single product is used, so small problems are unchanged bit for bit.
 """
 
 from __future__ import annotations

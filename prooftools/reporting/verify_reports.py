@@ -62,13 +62,12 @@ def _inequality_formulas(report: VerifyReport):
 
 def verdict_table(report: VerifyReport) -> Table:
     """One row per judged item: statement, kind, item, verdict, margin, first failure, note."""
-    cfg = report.config
-    eta = cfg.get("eta")
-    parts = [f"n={cfg.get('n')}", f"d={cfg.get('d')}"]
-    if cfg.get("depth") is not None:
-        parts.append(f"L={cfg['depth']}")
-    parts += [f"m={cfg.get('width')}", f"η={eta:.4g}" if eta is not None else "η=—",
-              str(cfg.get("algorithm")), f"steps={cfg.get('steps')}", f"seed={cfg.get('seed')}",
+    cfg, run = report.config, _settings(report)
+    parts = [f"n={run.n}", f"d={run.d}"]
+    if run.depth is not None:
+        parts.append(f"L={run.depth}")
+    parts += [f"m={_or_dash(run.width)}", f"η={run.eta:.4g}" if run.eta is not None else "η=—",
+              _or_dash(run.algorithm), f"steps={_or_dash(run.steps)}", f"seed={cfg.get('seed')}",
               f"δ={cfg.get('delta')}", f"constants={cfg.get('constants')}"]
     caption = f"verify {report.statement}: " + ", ".join(parts)
     rows = []
@@ -80,7 +79,7 @@ def verdict_table(report: VerifyReport) -> Table:
             j.statement, j.kind, j.item, inequality(j), str(j.verdict), _fmt(j.margin),
             _index(j.first_failure), implied,
         ])
-    notes = [f"data: {_data_line(report)}", f"η: {cfg.get('eta_source')}"]
+    notes = [f"data: {_data_line(report)}", f"η: {run.eta_source}"]
     notes += [f"changed: {c}" for c in report.changes]
     notes += list(getattr(report, "lines", []))
     notes += counterexample_notes(report)
@@ -96,6 +95,21 @@ def verdict_table(report: VerifyReport) -> Table:
         label="tab:verify",
         json_rows=[it.to_dict() for it in report.items],
     )
+
+
+def _settings(report: VerifyReport):
+    """The run's typed settings (a report built by hand may carry only its config)."""
+    if getattr(report, "settings", None) is not None:
+        return report.settings
+    from types import SimpleNamespace
+
+    cfg = report.config
+    return SimpleNamespace(**{k: cfg.get(k) for k in (
+        "n", "d", "depth", "width", "eta", "algorithm", "steps", "eta_source")})
+
+
+def _or_dash(value) -> str:
+    return "—" if value is None else str(value)
 
 
 def counterexample_notes(report: VerifyReport) -> list[str]:

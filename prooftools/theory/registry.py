@@ -7,7 +7,8 @@ raised together as one :class:`~prooftools.errors.TheoremFileError`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -77,6 +78,24 @@ class Registry:
         self.get(statement_id)
         anc = nx.ancestors(self.graph, statement_id)
         return [n for n in nx.topological_sort(self.graph) if n in anc]
+
+    def chain_tag(self, ids: Sequence[str], tag: str, default: str | None = None) -> str | None:
+        """The ``tag`` a proof chain runs under (the one rule for ``normalization`` and ``task``,
+        used by the engines and ``check`` alike): the last statement of ``ids`` that carries it
+        (the statement itself first, then what it rests on, nearest first), else the value most
+        statements of the statement's paper carry, else ``default``.
+
+        >>> reg = load_registry()
+        >>> reg.chain_tag(["du2019.cor4.1"], "normalization", "none")
+        'unit_norm'
+        """
+        for sid in reversed(ids):
+            value = self.get(sid).tags.get(tag)
+            if value:
+                return value
+        counts = Counter(st.tags[tag] for st in self.statements.values()
+                         if st.paper == self.get(ids[-1]).paper and st.tags.get(tag))
+        return counts.most_common(1)[0][0] if counts else default
 
     def assumed_hypotheses(self, statement_id: str) -> list[tuple[str, Condition]]:
         """(statement id, hypothesis) pairs a statement assumes: its own, its bounds', and those of

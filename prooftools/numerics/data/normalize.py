@@ -22,6 +22,7 @@ import numpy as np
 from prooftools.errors import UserInputError
 from prooftools.numerics.data.datasets import Dataset, make_dataset
 from prooftools.numerics.data.scaling import row_norms
+from prooftools.numerics.rounding import UNIT_ROUNDOFF
 
 __all__ = [
     "append_constant_coordinate",
@@ -207,10 +208,10 @@ def norm_at_most_one(ds: Dataset) -> tuple[Dataset, tuple[str, ...]]:
     (True, 1)
     """
     top = float(row_norms(ds.X).max())  # scaled: correct near the float limits
-    if top * (1.0 + 4.0 * (ds.d + 4) * 2.0**-53) <= 1.0:
+    if top * (1.0 + 4.0 * (ds.d + 4) * UNIT_ROUNDOFF) <= 1.0:
         return ds, ()
     msg = f"divided all inputs by the largest norm {top:.6g} (+ rounding; now ‖x‖ ≤ 1)"
-    top *= 1.0 + 8.0 * (ds.d + 4) * 2.0**-53  # so that rounding cannot leave ‖x‖ > 1
+    top *= 1.0 + 8.0 * (ds.d + 4) * UNIT_ROUNDOFF  # so that rounding cannot leave ‖x‖ > 1
     return _with(ds, X=ds.X / top, changes=(msg,))
 
 

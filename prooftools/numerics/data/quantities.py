@@ -35,12 +35,13 @@ from prooftools.numerics.kernels import fused
 from prooftools.numerics.kernels.errors import ntk_entry_error
 from prooftools.numerics.kernels.infinite import NORMALIZATIONS, ntk_relu, relu_gram_h_inf
 from prooftools.numerics.quantity import Quantity
-from prooftools.numerics.rounding import UNIT_ROUNDOFF
+from prooftools.numerics.rounding import gamma
 from prooftools.numerics.spectra import (
     MemoryBudgetError,
     certified_lambda_min,
     certified_lambda_min_and_quadratic,
     certified_sigma_min,
+    lambda_min,
     require_memory,
 )
 
@@ -50,11 +51,6 @@ DATA_NAMES = (
     "n", "d", "norm_min", "norm_max", "y_max", "sep", "phi", "nonpar", "sigma_min_X", "rank_X",
     "lambda0", "lambda_ntk", "last_coord",
 )
-_U = UNIT_ROUNDOFF
-
-
-def _gamma(k: float) -> float:
-    return k * _U / (1.0 - k * _U)
 
 
 def _exact(v: float, note: str | None = None) -> Quantity:
@@ -71,7 +67,7 @@ def _count(v: int | float, note: str | None = None) -> Quantity:
 
 def _norms(X: np.ndarray) -> tuple[Quantity, Quantity]:
     nrm = row_norms(X)  # scaled by powers of two: correct near 1e308 and 1e-308
-    rel = _gamma(X.shape[1] + 2)
+    rel = gamma(X.shape[1] + 2)
     i, j = int(np.argmin(nrm)), int(np.argmax(nrm))
     lo, hi = float(nrm[i]), float(nrm[j])
     return (
@@ -119,7 +115,7 @@ def measure(
     (or n > ``max_kernel_n`` when given) they are NaN with a note saying what would fit.
     ``fast=True``: positivity certificates only (one factorisation each). ``scheduler``: the
     address of a Dask scheduler; λ0 is then certified on its workers in tiles
-    (:mod:`prooftools.numerics.spectra_dask`, no local n×n matrix). ``names`` filters which
+    (:mod:`prooftools.numerics.spectra.distributed`, no local n×n matrix). ``names`` filters which
     quantities are computed (e.g. ``lambda s: s in {"sep"}``); n, d are always present.
     """
     want = names or (lambda _s: True)
@@ -259,7 +255,7 @@ def _lambda0(X, y, certify: bool, max_n: int | None, nonpar: Quantity | None, *,
     base = "λ_min(H^∞), Du et al. normalization (H^∞_ii = 1/2), on the unit-normalized inputs"
     H, err = relu_gram_h_inf(U, return_error=True, progress=progress)
     if not certify:
-        w = float(np.linalg.eigvalsh(H)[0])
+        w = lambda_min(H, method="evd")
         return Quantity(w, note=base + "; not certified"), None
     kw = {"error_bound": err, "in_place": True, "restore": False, "fast": fast,
           "progress": progress}  # H is dropped below: no need to restore it
@@ -288,7 +284,7 @@ def _lambda0(X, y, certify: bool, max_n: int | None, nonpar: Quantity | None, *,
 def _lambda0_dask(X, scheduler: str, fast: bool) -> Quantity:
     from dask.distributed import Client
 
-    from prooftools.numerics.spectra_dask import certified_lambda0_dask
+    from prooftools.numerics.spectra.distributed import certified_lambda0_dask
 
     _, why = _unit_rows(X)
     if why:
@@ -309,7 +305,7 @@ def _lambda_ntk(X, depth: int, certify: bool, max_n: int | None, normalization: 
     K = ntk_relu(X, depth, normalization=normalization, progress=progress,
                  compiled=True if proven else None)
     if not certify:
-        return Quantity(float(np.linalg.eigvalsh(K)[0]), note=base + "; not certified")
+        return Quantity(lambda_min(K, method="evd"), note=base + "; not certified")
     c = NORMALIZATIONS[str(normalization).lower()]
     w2 = np.einsum("ij,ij->i", X, X) / d
     err = ntk_entry_error(d, depth) * (0.5 * c) ** depth * float(np.sum(w2)) * (1 + 1e-12)

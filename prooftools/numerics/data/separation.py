@@ -39,7 +39,7 @@ from tqdm.auto import tqdm
 
 from prooftools.errors import UserInputError
 from prooftools.numerics.quantity import Quantity
-from prooftools.numerics.rounding import UNIT_ROUNDOFF
+from prooftools.numerics.rounding import UNIT_ROUNDOFF, UNIT_ROUNDOFF_32, gamma
 
 __all__ = ["exactly_parallel", "min_cross_distance", "min_pairwise_distance", "non_parallelism"]
 
@@ -47,11 +47,7 @@ _U = UNIT_ROUNDOFF
 _CAP = 200_000  # most candidate pairs kept for rechecking
 _PRECISIONS = ("auto", "float32", "float64")
 # per dtype: unit roundoff, absolute error per operation from underflow (or flush-to-zero)
-_ARITH = {np.float32: (2.0**-24, 2.0**-126), np.float64: (_U, 2.0**-1022)}
-
-
-def _gamma(k: float, u: float = _U) -> float:
-    return k * u / (1.0 - k * u)
+_ARITH = {np.float32: (UNIT_ROUNDOFF_32, 2.0**-126), np.float64: (_U, 2.0**-1022)}
 
 
 def _check(X, what: str) -> np.ndarray:
@@ -162,13 +158,13 @@ def _scan_error(d: int, M: float, dtype) -> float:
     u, eta = _ARITH[dtype]
     rho = math.sqrt(M) * (1.0 + 4 * _U)
     if dtype is np.float32:
-        eps_h = u + 2.0 * _gamma(d)
+        eps_h = u + 2.0 * gamma(d)
         r1 = u * rho + math.sqrt(d) * eta
         e_a = 2.0 * r1 * (4.0 * rho + 2.0 * r1)
     else:  # the data are used as they are; norms computed in float64 (γ_d, underflow ≤ dη)
-        eps_h, r1, e_a = _gamma(d), 0.0, 0.0
+        eps_h, r1, e_a = gamma(d), 0.0, 0.0
     Mt = (rho + r1) ** 2
-    g = _gamma(d + 2, u)
+    g = gamma(d + 2, u)
     eta_h = (d + 2) * eta
     h_max = 0.5 * Mt * (1.0 + eps_h) + eta_h
     e_b = 2.0 * (g * (Mt + 2.0 * h_max) + (d + 2) * eta * (1.0 + g) + eps_h * Mt + 2.0 * eta_h)
@@ -201,13 +197,13 @@ def _scan_sq_dist(A, B, block: int, progress, desc: str, precision: str = "auto"
     B = A if same else B
     d = A.shape[1]
     sq_max = max(float(np.einsum("ij,ij->i", Z, Z).max()) for Z in ((A,) if same else (A, B)))
-    M = sq_max * (1.0 + 2.0 * _gamma(d)) + d * 2.0**-1074  # ≥ max‖x‖² despite rounding/underflow
+    M = sq_max * (1.0 + 2.0 * gamma(d)) + d * 2.0**-1074  # ≥ max‖x‖² despite rounding/underflow
     na, nb = A.shape[0], B.shape[0]
     npairs = na * (na - 1) // 2 if same else na * nb
     use32 = (
         precision != "float64"
         and 2.0**-400 <= M <= 2.0**400  # scaled values and E stay exact under ldexp
-        and (d + 2) * 2.0**-24 <= 1e-3  # a float32 margin that is useful at all
+        and (d + 2) * UNIT_ROUNDOFF_32 <= 1e-3  # a float32 margin that is useful at all
     )
     if use32:
         k = -math.frexp(math.sqrt(M))[1]  # s = 2^k puts max‖s x‖ in [1/2, 1)
@@ -271,7 +267,7 @@ def _finish(A, B, cands: _Candidates, e: float, label: str, imap=None, jmap=None
         return Quantity(math.inf, lower=math.inf, note=f"{label}: no pairs")
     exact = _recheck(A, B, i, j)
     k = int(np.argmin(exact))
-    g = _gamma(d + 2)
+    g = gamma(d + 2)
     lower_sq = min(_down(float(exact[k]) / (1.0 + g)), _down(cands.best + e),
                    _down(cands.dropped_above - e))
     lower_sq = max(lower_sq, 0.0)
@@ -374,7 +370,7 @@ def non_parallelism(X, *, block: int = 2048, progress: bool | None = False) -> Q
         return Quantity(0.0, lower=0.0, upper=0.0, witness=f"i={min(i, j)}, j={max(i, j)}",
                         note=f"input {i} is the zero vector (parallel to every input)")
     U = X / nrm[:, None]
-    e_c = 2.0 * _gamma(d + 4)
+    e_c = 2.0 * gamma(d + 4)
     # scan −|cos| so that the candidate logic (minimum) is shared
     cands = _Candidates(2.0 * e_c)
     rb = _blocks(n, block)
@@ -396,7 +392,7 @@ def non_parallelism(X, *, block: int = 2048, progress: bool | None = False) -> Q
     vals = 0.5 * np.minimum(dm, dp)
     k = int(np.argmin(vals))
     value = float(vals[k])
-    err = 6.0 * _gamma(d + 4) + _gamma(d + 2) * value
+    err = 6.0 * gamma(d + 4) + gamma(d + 2) * value
     not_checked = 1.0 + cands.best - e_c  # lower bound for pairs not rechecked
     lower = min(value - err, not_checked, 1.0 + cands.dropped_above - e_c)
     upper = min(1.0, value + err)

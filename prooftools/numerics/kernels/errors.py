@@ -30,16 +30,15 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from prooftools.numerics.kernels.fused import ASIN_COEFFS, D_COEFFS, NEAR, SQRT_COEFFS
+from prooftools.numerics.rounding import UNIT_ROUNDOFF, gamma
 
 __all__ = [
     "FIT_ERROR_A", "FIT_ERROR_C", "angle0_error", "h_inf_entry_error", "layer_local_error",
     "ntk_entry_error", "primitive_errors", "prove_fit_errors",
 ]
 
-_U = np.finfo(np.float64).eps / 2
+_U = UNIT_ROUNDOFF
 
 #: proven bounds of |A_fit − A| and |C_fit − C| on [0, 1/4] (re-proven by a test)
 FIT_ERROR_A = 3.0e-17
@@ -49,10 +48,6 @@ _F_A_SLOPE = 0.12  # its derivative ≤ the derivative at 1/4 = 0.1079…
 _Q_MIN = 0.29  # Q(t) ≥ 1/3 − t/30 ≥ 0.296 on t ≤ 1.1 (alternating, decreasing terms)
 #: libm arcsin (the numpy path) is assumed within 4 ulp; only the compiled path is proven
 NUMPY_ASIN_ULPS = 4
-
-
-def _gamma(k: float) -> float:
-    return k * _U / (1.0 - k * _U)
 
 
 def _abs_poly(coeffs, z: float) -> float:
@@ -97,12 +92,12 @@ def primitive_errors() -> tuple[float, float, float]:
     >>> dp, ds, ra = primitive_errors(); dp < 1e-14 and ds < 1e-14 and ra < 1e-15
     True
     """
-    hA = _gamma(2 * (len(ASIN_COEFFS) - 1)) * _abs_poly(ASIN_COEFFS, 0.25)
-    hC = _gamma(2 * (len(SQRT_COEFFS) - 1)) * _abs_poly(SQRT_COEFFS, 0.25)
+    hA = gamma(2 * (len(ASIN_COEFFS) - 1)) * _abs_poly(ASIN_COEFFS, 0.25)
+    hC = gamma(2 * (len(SQRT_COEFFS) - 1)) * _abs_poly(SQRT_COEFFS, 0.25)
     dA = hA + FIT_ERROR_A
     dC = hC + FIT_ERROR_C
     # small branch |ρ| ≤ 1/2: s = a exact, zz = fl(a²)
-    e_asin_small = (dA + _F_A_SLOPE * _U / 4 + _F_A_MAX * _gamma(3)) / 8 + 0.53 * _U
+    e_asin_small = (dA + _F_A_SLOPE * _U / 4 + _F_A_MAX * gamma(3)) / 8 + 0.53 * _U
     dp_small = e_asin_small + 4.2 * _U
     ds_small = dC + 0.15 * _U
     # big branch: s = fl(√z), α̂ = 2·asin_s, relative to asin σ ≥ σ
@@ -117,7 +112,7 @@ def primitive_errors() -> tuple[float, float, float]:
 
 def _u_error(dp: float, ds: float) -> float:
     """|û − π κ1(ϑ)| for the computed u = sin θ + ρ(π − θ)."""
-    return ds + dp + math.pi * _U + _gamma(2) * (1 + math.pi)
+    return ds + dp + math.pi * _U + gamma(2) * (1 + math.pi)
 
 
 def layer_local_error() -> float:
@@ -131,7 +126,7 @@ def layer_local_error() -> float:
     # ρ' = fl(û/π) where κ1 ≤ 0.61: arccos is 1.27-Lipschitz on |x| ≤ 0.611
     rest = 1.27 * (e_u / math.pi + 2.1 * _U)
     # big, ρ > 0: relative error of D̂ (θ D'/D ≤ 3.01), of ẑ' (D/2π ≤ z'/3), then of the angle
-    hQ = _gamma(2 * (len(D_COEFFS) - 1)) * _abs_poly(D_COEFFS, 1.1)
+    hQ = gamma(2 * (len(D_COEFFS) - 1)) * _abs_poly(D_COEFFS, 1.1)
     rel_D = 3.1 * r_alpha + _U + (hQ + _U * _abs_poly(D_COEFFS, 1.1) + 1e-20) / _Q_MIN + 4.2 * _U
     r_z = rel_D / 3 + 1.01 * _U
     big = 0.6 * r_z
@@ -150,8 +145,8 @@ def angle0_error(d: int) -> float:
     >>> angle0_error(3) < 1e-13
     True
     """
-    g = _gamma(d + 4)
-    e = _gamma(d) * (1 + g) ** 2 + 2.01 * g + 2.01 * _U
+    g = gamma(d + 4)
+    e = gamma(d) * (1 + g) ** 2 + 2.01 * g + 2.01 * _U
     top = 1.0 - NEAR + e
     gram = e / math.sqrt(1.0 - top * top)
     direct = 2 * 1.16 * (1.85 * g + 0.5 * _U) + 2.01 * _U
@@ -172,7 +167,7 @@ def h_inf_entry_error(d: int, *, compiled: bool = True) -> float:
     dp = primitive_errors()[0]
     if not compiled:
         dp = max(dp, 2 * NUMPY_ASIN_ULPS * 2 * _U * math.pi)
-    c = 0.5 * (a0 + _U) + (a0 + dp) / (2 * math.pi) + _gamma(2 * d + 6) * 0.5 + 4 * _U
+    c = 0.5 * (a0 + _U) + (a0 + dp) / (2 * math.pi) + gamma(2 * d + 6) * 0.5 + 4 * _U
     return float(c * 1.01)
 
 
@@ -190,8 +185,8 @@ def ntk_entry_error(d: int, depth: int) -> float:
     e_u = _u_error(dp, ds)
     a = angle0_error(d)
     loc = layer_local_error()
-    E = math.pi * (a + _U) + a + dp + e_u + math.pi * a + 2 * math.pi * _gamma(2)
+    E = math.pi * (a + _U) + a + dp + e_u + math.pi * a + 2 * math.pi * gamma(2)
     for h in range(2, depth + 1):
         a_prev = a + loc * (h - 1)
-        E = E + h * (a_prev + dp) + e_u + math.pi * a_prev + _gamma(4) * math.pi * (h + 1)
-    return float((E / math.pi + (depth + 1) * (2 * _gamma(d + 3) + 5 * _U)) * 1.01)
+        E = E + h * (a_prev + dp) + e_u + math.pi * a_prev + gamma(4) * math.pi * (h + 1)
+    return float((E / math.pi + (depth + 1) * (2 * gamma(d + 3) + 5 * _U)) * 1.01)

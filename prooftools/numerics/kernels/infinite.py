@@ -33,7 +33,7 @@ from threadpoolctl import threadpool_limits
 
 from prooftools.errors import UserInputError
 from prooftools.numerics.kernels.fused import D_COEFFS, NEAR
-from prooftools.numerics.rounding import UNIT_ROUNDOFF
+from prooftools.numerics.rounding import gamma
 
 __all__ = ["NORMALIZATIONS", "kappa0", "kappa1", "ntk_relu", "relu_gram_h_inf"]
 
@@ -43,14 +43,6 @@ NORMALIZATIONS = {
     "arora": 2.0,
     "jacot": 1.0,  # Jacot et al. 2018, NTK parameterisation, plain ReLU
 }
-
-_U = UNIT_ROUNDOFF
-
-
-def _gamma(k: float) -> float:
-    """Higham's γ_k = k u / (1 − k u)."""
-    return k * _U / (1.0 - k * _U)
-
 
 def kappa0(rho: np.ndarray) -> np.ndarray:
     """Arc-cosine kernel of order 0 on cosines: (π − arccos ρ)/π.
@@ -225,7 +217,7 @@ def relu_gram_h_inf(X, *, return_error: bool = False, out: np.ndarray | None = N
         _run_blocks(lambda b: _mirror_into_rows(H, *b), blocks)
     if not return_error:
         return H
-    total = float(np.sum(nrm * nrm)) * (1.0 + _gamma(n + d + 2))
+    total = float(np.sum(nrm * nrm)) * (1.0 + gamma(n + d + 2))
     return H, h_inf_entry_error(d, compiled=fused is not None) * total
 
 

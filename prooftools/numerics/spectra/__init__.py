@@ -20,6 +20,7 @@ from prooftools.numerics.spectra.certified import (
 )
 from prooftools.numerics.spectra.cholesky import cholesky_error_bound
 from prooftools.numerics.spectra.iterative import (
+    lambda_max,
     lambda_min,
     lambda_min_warm,
     one_blas_thread,
@@ -31,6 +32,6 @@ from prooftools.numerics.spectra.iterative import (
 __all__ = [
     "MemoryBudgetError", "available_memory", "certified_lambda_min",
     "certified_lambda_min_and_quadratic", "certified_sigma_min", "cholesky_error_bound",
-    "lambda_min", "lambda_min_warm", "one_blas_thread", "require_memory", "spectral_norm",
-    "sym_norm2", "sym_norm2_warm",
+    "lambda_max", "lambda_min", "lambda_min_warm", "one_blas_thread", "require_memory",
+    "spectral_norm", "sym_norm2", "sym_norm2_warm",
 ]

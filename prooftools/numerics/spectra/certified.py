@@ -15,8 +15,8 @@ order (blocked LAPACK potrf, FMA, tiles on other machines) but not for Strassen-
 and assumes no underflow (we reject subnormal-scale traces).
 
 Cost (issue 14): the matrix is factorised **in place** (LAPACK potrf on the buffer itself, above
-2048 rows in panels: :mod:`prooftools.numerics.blocked_cholesky`); its strict upper triangle is
-never written, so the matrix is restored from it (no copy, no re-forming) when another
+2048 rows in panels: :mod:`prooftools.numerics.spectra.blocked_cholesky`); its strict upper
+triangle is never written, so the matrix is restored from it (no copy, no re-forming) when another
 factorisation needs it. The common case costs ONE float64 factorisation: a float32
 factorisation of H + εI, written into the buffer's free triangle (about half the time, no
 memory), drives single-vector Lanczos on its inverse (two tiled triangular solves a step,

@@ -12,10 +12,10 @@ from prooftools.numerics.rounding import gamma
 
 _CONTROLLER: list[ThreadpoolController] = []
 #: Above this order one threaded LAPACK potrf call may crash in OpenBLAS's threaded dsyrk (see
-#: :mod:`prooftools.numerics.blocked_cholesky`, which avoids it): used only when that module's
-#: Cython BLAS is unavailable, then larger matrices are factorised with one BLAS thread.
+#: :mod:`prooftools.numerics.spectra.blocked_cholesky`, which avoids it): used only when that
+#: module's Cython BLAS is unavailable, then larger matrices are factorised with one BLAS thread.
 POTRF_THREADED_MAX = 12000
-#: panel width of the blocked in-place factorisation (prooftools.numerics.blocked_cholesky)
+#: panel width of the blocked in-place factorisation (prooftools.numerics.spectra.blocked_cholesky)
 PANEL = 2048
 
 

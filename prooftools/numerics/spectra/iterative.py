@@ -37,6 +37,15 @@ def lambda_min(H: np.ndarray, *, method: str = "evr") -> float:
     )
 
 
+def lambda_max(H: np.ndarray) -> float:
+    """Largest eigenvalue of a symmetric matrix (all eigenvalues by divide and conquer).
+
+    >>> lambda_max(np.diag([3.0, 1.0, 2.0]))
+    3.0
+    """
+    return float(np.linalg.eigvalsh(H)[-1]) if H.shape[0] else math.nan
+
+
 def sym_norm2(A: np.ndarray, *, dense_below: int = 400) -> float:
     """Spectral norm of a symmetric matrix: full eigvalsh for small n, Lanczos (ARPACK) above.
 

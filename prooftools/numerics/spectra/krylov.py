@@ -14,8 +14,8 @@ from scipy.linalg.blas import dtrmv
 from scipy.linalg.lapack import dpotrf, dpotrs
 
 from prooftools.errors import UserInputError
-from prooftools.numerics import blocked_cholesky
 from prooftools.numerics.rounding import gamma
+from prooftools.numerics.spectra import blocked_cholesky
 from prooftools.numerics.spectra.cholesky import (
     PANEL,
     POTRF_THREADED_MAX,
@@ -131,7 +131,7 @@ class SymWork:
 
     def factor32(self, t: float) -> bool:
         """float32 Cholesky of H − tI inside the scratch triangle (no extra memory; see
-        :mod:`prooftools.numerics.blocked_cholesky`): for estimates only, never a proof. The
+        :mod:`prooftools.numerics.spectra.blocked_cholesky`): for estimates only, never a proof. The
         float32 column j of the upper factor (F order, ld = 2n floats) is written at the start of
         the double row j of W (C order), whose entries 0..j are scratch; the matrix is read from
         W's strict upper triangle and the kept diagonal, divided by its mean |diagonal| (no

@@ -309,7 +309,7 @@ def neighbourhood_regularity_constants(
 
 # ----------------------------------------------------------------------------- square network
 
-_ACTS = ("leaky_relu", "relu", "tanh", "softplus")
+ACTIVATIONS = ("leaky_relu", "relu", "tanh", "softplus")
 
 
 def _act(name: str, z: np.ndarray, slope: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
@@ -322,7 +322,7 @@ def _act(name: str, z: np.ndarray, slope: float = 0.1) -> tuple[np.ndarray, np.n
         return t, 1 - t * t
     if name == "softplus":
         return np.logaddexp(0, z), 0.5 * (1 + np.tanh(z / 2))
-    raise UserInputError(f"unknown activation {name!r}; expected one of {_ACTS}")
+    raise UserInputError(f"unknown activation {name!r}; expected one of {ACTIVATIONS}")
 
 
 def square_net_loss(

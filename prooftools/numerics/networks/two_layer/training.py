@@ -29,7 +29,6 @@ Conventions
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -39,6 +38,7 @@ from prooftools.numerics.networks.two_layer.network import StepWorkspace, init_p
 from prooftools.numerics.networks.two_layer.observers import SPARSE_GRAM_COST, DuObserver
 from prooftools.numerics.training import LoopState, progress_bar, record_steps, train_loop
 from prooftools.numerics.trajectory import Trajectory
+from prooftools.options import Option
 
 __all__ = ["auto_expensive_stride", "run_du"]
 
@@ -69,12 +69,23 @@ def auto_expensive_stride(n: int, m: int, d: int, stride: int) -> int:
     return stride * math.ceil(s / stride)
 
 
-def _is_int(x) -> bool:
-    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+#: run_du's scalar parameters, declared once (the one constraint type of :mod:`prooftools.options`)
+PARAMETERS = (
+    Option("width", int, low=1, closed="left", optional=False),
+    Option("steps", int, low=0, closed="left", optional=False),
+    Option("lr", float, low=0, optional=False),
+    Option("stride", int, low=1, closed="left", optional=False),
+    Option("expensive_stride", int, low=1, closed="left"),
+    Option("algorithm", str, choices=ALGORITHMS, optional=False),
+    Option("flow_tol", float, low=0, high=1, optional=False),
+    Option("flow_method", str, choices=FLOW_METHODS, optional=False),
+    Option("flow_substeps", int, low=1, closed="left", optional=False),
+    Option("flow_max_nfev", int, low=1, closed="left", optional=False),
+)
 
 
-def _validate(X, y, width, steps, lr, stride, expensive_stride, algorithm, batch_size, flow_tol,
-              flow_method, flow_substeps, flow_max_nfev):
+def _validate(X, y, params: dict, batch_size):
+    """The data as float arrays and ``params`` checked against :data:`PARAMETERS` (in place)."""
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
@@ -83,35 +94,14 @@ def _validate(X, y, width, steps, lr, stride, expensive_stride, algorithm, batch
         raise UserInputError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
     if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
         raise UserInputError("X and y must be finite (found NaN or inf)")
-    if not (_is_int(width) and width >= 1):
-        raise UserInputError(f"width must be a positive integer, got {width!r}")
-    if not (_is_int(steps) and steps >= 0):
-        raise UserInputError(f"steps must be a non-negative integer, got {steps!r}")
-    if not (isinstance(lr, numbers.Real) and math.isfinite(lr) and lr > 0):
-        raise UserInputError(f"lr must be a positive finite number, got {lr!r}")
-    if not (_is_int(stride) and stride >= 1):
-        raise UserInputError(f"stride must be a positive integer, got {stride!r}")
-    if expensive_stride is not None and not (_is_int(expensive_stride) and expensive_stride >= 1):
-        raise UserInputError(
-            f"expensive_stride must be a positive integer or None, got {expensive_stride!r}"
-        )
-    if algorithm not in ALGORITHMS:
-        raise UserInputError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}")
-    if algorithm == "sgd":
-        if not (_is_int(batch_size) and 1 <= batch_size <= X.shape[0]):
-            raise UserInputError(
-                f"SGD needs batch_size an integer in [1, n={X.shape[0]}], got {batch_size!r}"
-            )
+    for opt in PARAMETERS:
+        params[opt.name] = opt.check(params[opt.name], who=opt.name)
+    if params["algorithm"] == "sgd":
+        Option("batch_size", int, low=1, high=X.shape[0], closed="both", optional=False).check(
+            batch_size, who="SGD's batch_size")
     elif batch_size is not None:
-        raise UserInputError(f"batch_size is only used with algorithm='sgd' (got {algorithm!r})")
-    if not (isinstance(flow_tol, numbers.Real) and 0 < flow_tol < 1):
-        raise UserInputError(f"flow_tol must be in (0, 1), got {flow_tol!r}")
-    if flow_method not in FLOW_METHODS:
-        raise UserInputError(f"flow_method must be one of {FLOW_METHODS}, got {flow_method!r}")
-    if not (_is_int(flow_max_nfev) and flow_max_nfev >= 1):
-        raise UserInputError(f"flow_max_nfev must be a positive integer, got {flow_max_nfev!r}")
-    if not (_is_int(flow_substeps) and flow_substeps >= 1):
-        raise UserInputError(f"flow_substeps must be a positive integer, got {flow_substeps!r}")
+        raise UserInputError(f"batch_size is only used with algorithm='sgd' (got "
+                             f"{params['algorithm']!r})")
     return X, y
 
 
@@ -294,8 +284,13 @@ def run_du(
     >>> tr.iterations.tolist(), bool(tr.observables["loss"][-1] < tr.observables["loss"][0])
     ([0, 5, 10, 15, 20], True)
     """
-    X, y = _validate(X, y, width, steps, lr, stride, expensive_stride, algorithm, batch_size,
-                     flow_tol, flow_method, flow_substeps, flow_max_nfev)
+    params = dict(width=width, steps=steps, lr=lr, stride=stride,
+                  expensive_stride=expensive_stride, algorithm=algorithm, flow_tol=flow_tol,
+                  flow_method=flow_method, flow_substeps=flow_substeps,
+                  flow_max_nfev=flow_max_nfev)
+    X, y = _validate(X, y, params, batch_size)
+    width, steps, lr, stride, expensive_stride = (params[k] for k in (
+        "width", "steps", "lr", "stride", "expensive_stride"))
     n, d = X.shape
     rng = np.random.default_rng(seed)
     W0, a0 = init_params(width, d, rng)
