@@ -490,7 +490,8 @@ def test_adversarial_fragments_never_execute(text):
     _parses_or_refuses(text, _Tripwire())
 
 
-@pytest.mark.parametrize("text", _EVIL, ids=[f"evil{i}" for i in range(len(_EVIL))])  # stable ids: pytest-xdist workers must agree
+# stable ids (the path holds the pid): pytest-xdist workers must collect the same ids
+@pytest.mark.parametrize("text", _EVIL, ids=[f"evil{i}" for i in range(len(_EVIL))])
 def test_each_evil_fragment_alone(text):
     start = time.perf_counter()
     _parses_or_refuses(text, _Tripwire())
