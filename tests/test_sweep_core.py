@@ -162,10 +162,11 @@ def test_a_partial_store_is_completed_not_duplicated(tmp_path):
     for r in full.rows[: len(full.rows) // 3]:
         (part / "runs" / f"{r['run_id']}.json").write_text(json.dumps(r))
     (part / "runs" / ".tmp-half.json").write_text('{"run_id": "trunc')  # a killed write
+    (part / "runs" / ".x.json.k1ll3d.tmp").write_text('{"run_id"')  # one of atomic.py's
     resumed = execute(spec, store=part, scheduler="synchronous", progress=False)
     assert resumed.computed == len(full.rows) - len(full.rows) // 3
     assert sorted(r["run_id"] for r in read_rows(part)) == sorted(r["run_id"] for r in full.rows)
-    assert not list((part / "runs").glob(".tmp-*"))
+    assert not list((part / "runs").glob(".tmp-*")) and not list((part / "runs").glob(".*.tmp"))
 
 
 def test_spec_validation_is_one_line():

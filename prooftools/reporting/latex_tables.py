@@ -16,6 +16,7 @@ from prooftools.reporting.latex import REQUIRES, escape, number
 from prooftools.reporting.tables import (
     LEGEND,
     NUMERIC,
+    RENDERERS,
     Formula,
     Magnitude,
     Marked,
@@ -272,3 +273,6 @@ def render_latex(t: Table) -> str:
             f"page}} \\\\", "\\endfoot", "\\bottomrule", "\\endlastfoot",
             *body, "\\end{xltabular}", *note_lines, "\\endgroup"]
     return "\n".join(out)
+
+
+RENDERERS["latex"] = render_latex

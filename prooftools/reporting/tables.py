@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from prooftools.atomic import dumps
@@ -134,11 +135,7 @@ class Table:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
         if fmt == "text":
             return _text(self, width)
-        if fmt == "latex":
-            from prooftools.reporting.latex_tables import render_latex
-
-            return render_latex(self)
-        return {"markdown": _markdown, "json": _json}[fmt](self)
+        return RENDERERS[fmt](self)
 
     def _repr_markdown_(self) -> str:  # Jupyter
         return self.render("markdown")
@@ -303,3 +300,8 @@ def _json(t: Table) -> str:
         columns = list(dict.fromkeys(k for r in rows for k in r))
     return dumps({"caption": t.caption, "columns": columns, "rows": rows,
                   "notes": list(t.notes)}, indent=2, default=str, ensure_ascii=False)
+
+
+#: Renderers by format; :mod:`prooftools.reporting.latex_tables` adds "latex" (the package
+#: imports it), so this module never imports its LaTeX renderer back.
+RENDERERS: dict[str, Callable[[Table], str]] = {"markdown": _markdown, "json": _json}

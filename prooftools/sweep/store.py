@@ -5,10 +5,11 @@ Layout of a store folder (default ``out/sweeps/<spec key>/``)::
     spec.json              the SweepSpec (canonical JSON); a different spec is refused
     runs/<run id>.json     one row per finished run (configuration, seed, verdicts, observables …)
 
-A row is written to a temporary file in ``runs/`` and renamed into place, so a killed process
-never leaves a half-written row (a stray ``.tmp-*`` file is ignored and removed on open). The
-run id hashes the grid point, the run configuration (width and seed included) and the spec key,
-so a rerun finds every finished run and recomputes nothing. :func:`read_rows` is the reader.
+A row is written through :mod:`prooftools.atomic` (a temporary file in ``runs/`` renamed into
+place), so a killed process never leaves a half-written row (a stray temporary file is ignored
+and removed on open). The run id hashes the grid point, the run configuration (width and seed
+included) and the spec key, so a rerun finds every finished run and recomputes nothing.
+:func:`read_rows` is the reader.
 
 >>> import tempfile
 >>> from prooftools.sweep.spec import SweepSpec
@@ -23,11 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from prooftools.atomic import write_text
 from prooftools.errors import UserInputError
 from prooftools.sweep.spec import GridPoint, SweepSpec
 
@@ -43,22 +43,6 @@ def run_id(spec: SweepSpec, point: GridPoint, width: int, seed: int) -> str:
     text = json.dumps({"spec": spec.key, "point": point.values, "config": cfg.key},
                       sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 class Store:
@@ -85,10 +69,11 @@ class Store:
                     f"{spec.key}); results of different specs never mix: use another --store")
         else:
             root.mkdir(parents=True, exist_ok=True)
-            _atomic_write(spec_file, json.dumps({"format": FORMAT, "key": spec.key,
-                                                 "spec": spec.to_dict()}, indent=1))
+            write_text(spec_file, json.dumps({"format": FORMAT, "key": spec.key,
+                                               "spec": spec.to_dict()}, indent=1))
         (root / "runs").mkdir(exist_ok=True)
-        for stray in (root / "runs").glob(".tmp-*"):
+        strays = [*(root / "runs").glob(".tmp-*"), *(root / "runs").glob(".*.tmp")]
+        for stray in strays:  # an interrupted write's temporary file (atomic.py's, or older)
             try:
                 stray.unlink()
             except OSError:
@@ -109,8 +94,8 @@ class Store:
 
     def put(self, row: dict[str, Any]) -> None:
         """Store one finished run atomically (an existing row of the same id is replaced)."""
-        _atomic_write(self.path(row["run_id"]),
-                      json.dumps(row, sort_keys=True, allow_nan=False, default=str))
+        write_text(self.path(row["run_id"]),
+                   json.dumps(row, sort_keys=True, allow_nan=False, default=str))
 
     def rows(self) -> list[dict[str, Any]]:
         """Every stored row (sorted by run id)."""
