@@ -13,7 +13,7 @@ from typing import Any
 
 from prooftools.atomic import FileSet
 
-__all__ = ["pyplot", "save_figure", "tidy_axes"]
+__all__ = ["label_values", "plain_log_ticks", "pyplot", "save_figure", "tidy_axes"]
 
 
 def pyplot() -> Any:
@@ -92,3 +92,40 @@ def tidy_axes(ax: Any) -> None:
             fmt.set_useOffset(False)
             fmt.set_scientific(True)
             fmt.set_powerlimits((-3, 4))
+
+
+def label_values(axis: Any, values) -> None:
+    """Ticks of a log axis at exactly ``values`` (a sweep's grid: n = 16, 32, 64), labelled as
+    the numbers they are, with no minor labels (``2×10^1, 3×10^1`` named none of them).
+
+    >>> plt = pyplot()
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.loglog([16, 32, 64], [1, 2, 3])
+    >>> label_values(ax.xaxis, [16, 32, 64])
+    >>> fig.canvas.draw()
+    >>> [t.get_text() for t in ax.get_xticklabels()], ax.xaxis.get_minorticklabels()
+    (['16', '32', '64'], [])
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import FixedFormatter, FixedLocator, NullFormatter, NullLocator
+
+    values = sorted({float(v) for v in values})
+    axis.set_major_locator(FixedLocator(values))
+    axis.set_major_formatter(FixedFormatter([f"{v:g}" for v in values]))
+    axis.set_minor_locator(NullLocator())
+    axis.set_minor_formatter(NullFormatter())
+
+
+def plain_log_ticks(axis: Any, low: float, high: float) -> None:
+    """A log axis over less than three decades: ticks at 1, 2, 5 × 10^k labelled as plain
+    numbers (``0.2, 0.5, 1, 2, 5``) instead of one decade label and crowded minor labels."""
+    import math
+
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    if not (0 < low < high) or math.log10(high / low) >= 3:
+        return
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(
+        lambda v, _pos: f"{v:g}" if 1e-3 <= v < 1e4 else f"{v:.0e}"))
+    axis.set_minor_formatter(NullFormatter())

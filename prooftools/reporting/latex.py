@@ -133,6 +133,25 @@ class _RegistryPrinter(LatexPrinter):
         head = r"\log" if exp is None else rf"\log^{{{exp}}}"
         return head + "(" + self._print(expr.args[0]) + ")"
 
+    def _print_Add(self, expr, order=None):
+        """Terms in sympy's order, except that a sum does not open with a minus when a term can
+        lead: ``1 - η λ0/2`` as the papers write it, not ``-η λ0/2 + 1``."""
+        terms = self._as_ordered_terms(expr, order=order)
+        if terms[0].could_extract_minus_sign():
+            lead = next((t for t in terms if t.is_Number and t > 0), None) or next(
+                (t for t in terms if not t.could_extract_minus_sign()), None)
+            if lead is not None:
+                terms = [lead, *(t for t in terms if t is not lead)]
+        tex = ""
+        for i, term in enumerate(terms):
+            if i and term.could_extract_minus_sign():
+                tex, term = tex + " - ", -term
+            elif i:
+                tex += " + "
+            term_tex = self._print(term)
+            tex += rf"\left({term_tex}\right)" if self._needs_add_brackets(term) else term_tex
+        return tex
+
     def _print_Mul(self, expr):
         num, den = sympy.fraction(expr, exact=True)
         if den == 1:

@@ -1,23 +1,27 @@
 """Figures of a sweep: m* against n (log-log) beside the theorem, and each observable against m.
 
 :func:`plot_thresholds` draws, for every width fit, the measured m* (censored points hollow), the
-fitted power law with its bootstrap 95% band, and the theorem's width shape through the first
-point (its exponent alone, and its curve at the measured λ0 when that differs).
+fitted power law with its bootstrap 95% band, the theorem's exponent shifted through the first
+point, and the theorem's own width at each point's measured λ0 (hidden constants at 1) at its real
+values. The x axis is labelled with the grid's values.
 :func:`plot_observables` draws one figure per observable, one line per grid point, with the
 fitted exponent and any stated exponent. Files are PNG + PDF (see :mod:`figures`).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 
 import numpy as np
 
-from prooftools.reporting.figures import pyplot, save_figure
+from prooftools.reporting.figures import label_values, pyplot, save_figure
 
 __all__ = ["plot_observables", "plot_sweep", "plot_thresholds"]
+
+
+#: the sweep's axes as a reader writes them (δ, λ0), in labels, legends and titles
+_AXIS_NAMES = {"1/delta": "1/δ", "delta": "δ", "lambda0": "λ0"}
 
 
 def _stem(text: str) -> str:
@@ -40,6 +44,7 @@ def plot_thresholds(rep, out_dir: str | Path) -> list[str]:
         ok = [t for t in found if t.status == "found"]
         cens = [t for t in found if t.status != "found" and t.m_star is not None]
         tx = (lambda v: 1.0 / v) if w.axis == "1/delta" else (lambda v: v)
+        name = _AXIS_NAMES.get(w.axis, w.axis)
         ax.loglog([tx(t.point[key]) for t in ok], [t.m_star for t in ok], "o", color="C0",
                   label="measured m*", zorder=3)
         if cens:
@@ -50,7 +55,7 @@ def plot_thresholds(rep, out_dir: str | Path) -> list[str]:
             lx0 = float(np.mean(np.log(xs)))
             ly0 = w.fit.intercept + w.fit.slope * lx0
             ax.loglog(grid, np.exp(w.fit.intercept) * grid ** w.fit.slope, "-", color="C0",
-                      label=f"fit: {w.axis}^{w.fit.slope:.2f}")
+                      label=f"fit: ${name}^{{{w.fit.slope:.2f}}}$")
             if w.fit.low is not None:
                 lo = np.exp(ly0 + w.fit.low * (np.log(grid) - lx0))
                 hi = np.exp(ly0 + w.fit.high * (np.log(grid) - lx0))
@@ -58,25 +63,34 @@ def plot_thresholds(rep, out_dir: str | Path) -> list[str]:
                                 alpha=0.18, label=f"95% band [{w.fit.low:.2f}, {w.fit.high:.2f}]")
             if w.theorem_exponent is not None:
                 ax.loglog(grid, ms[0] * (grid / xs[0]) ** w.theorem_exponent, "--", color="C3",
-                          label=f"theorem exponent {w.axis}^{w.theorem_exponent:g} "
-                                "(through first point)")
-            th = [(tx(t.point[key]), t.theorem_log10) for t in ok if t.theorem_log10 is not None]
-            if len(th) >= 2 and w.theorem_slope is not None:
-                tx_, tl = np.array(th).T
-                shift = math.log10(ms[0]) - tl[0]
-                ax.loglog(tx_, 10 ** (tl + shift), ":", color="C3", marker="x",
-                          label=f"theorem width at measured λ0 (slope {w.theorem_slope:.2f})")
-        ax.set_xlabel(w.axis)
+                          label=f"theorem exponent ${name}^{{{w.theorem_exponent:g}}}$ "
+                                "(shifted through the first point)")
+        _theorem_width(ax, w, [(tx(t.point[key]), t.theorem_log10) for t in ok
+                               if t.theorem_log10 is not None])
+        label_values(ax.xaxis, [tx(t.point[key]) for t in found] or xs)
+        ax.set_xlabel(name if name != "L" else "depth L")
         ax.set_ylabel("m* (smallest width that held)")
         fixed = ", ".join(f"{k}={v}" for k, v in w.fixed.items())
+        shown = ", ".join(f"{_AXIS_NAMES.get(k, k)} = {v}" for k, v in w.fixed.items())
         ax.set_title(f"{rep.run.spec.statement}: {w.target.rpartition('.')[2]}"
-                     + (f" ({fixed})" if fixed else ""), fontsize=10)
+                     + (f" ({shown})" if shown else ""), fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7, loc="upper left")
         fig.tight_layout()
         stem = _stem(f"sweep_{rep.run.spec.key}_{w.target}_{w.axis}_{fixed}")
         written += save_figure(fig, out_dir, stem, dpi=130)
     return written
+
+
+def _theorem_width(ax, w, points: list[tuple[float, float]]) -> None:
+    """The theorem's own width (hidden constants at 1) at each grid point's measured λ0, drawn at
+    its real values (``points``: grid value, log10 width)."""
+    if len(points) < 2:
+        return
+    x, log10 = np.array(points).T
+    slope = f", slope {w.theorem_slope:.2f}" if w.theorem_slope is not None else ""
+    ax.loglog(x, 10 ** log10, ":", color="C3", marker="x",
+              label=f"theorem width at measured λ0, C = 1 (its value{slope})")
 
 
 def plot_observables(rep, out_dir: str | Path) -> list[str]:

@@ -10,15 +10,12 @@ the formulas come from the report.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from prooftools.atomic import dumps
 from prooftools.numerics.quantity import Quantity
-from prooftools.reporting.figures import pyplot, save_figure
 from prooftools.reporting.tables import Formula, Table
+from prooftools.reporting.verify_figure import plot_report
 
 if TYPE_CHECKING:
     from prooftools.checking.verify import VerifyReport
@@ -157,106 +154,3 @@ def render_report(report: VerifyReport, fmt: str = "text") -> str:
         text += "\n\n**Proof graph (combined verdicts)**\n\n" + "\n".join(
             f"- `{sid}`: {v}" for sid, v in report.graph.items())
     return text
-
-
-def plot_report(report: VerifyReport, out_dir: str | Path, *, stem: str | None = None) -> list[str]:
-    """Write one figure (PNG and PDF) of the judged quantified items; return the paths.
-
-    Each panel shows an item's left-hand side over the run against the theorem's own bound (the
-    item's right-hand side as the statement states it), titled with the statement and item;
-    log scales only where the data span decades, no lines into log 0.
-    """
-    plt = pyplot()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = stem or report.statement.replace(".", "_") + "_verify"
-    panels = list(report.panels) or [_objective_panel(report)]
-    cols = min(3, len(panels))
-    rows = -(-len(panels) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.9 * rows), squeeze=False)
-    xlabel = _index_label(report)
-    for a, panel in zip(axes.ravel(), panels, strict=False):
-        _draw_panel(a, panel, xlabel)
-    for a in axes.ravel()[len(panels):]:
-        a.set_visible(False)
-    cfg = report.config
-    fig.suptitle(f"verify {report.statement} on {cfg.get('dataset') or 'data'} "
-                 f"(n={cfg.get('n')}, m={cfg.get('width')}, seed={cfg.get('seed')}): "
-                 f"first failing link {report.first_failing_link or 'none'}", fontsize=10)
-    fig.tight_layout()
-    return save_figure(fig, out, stem, dpi=110)
-
-
-def _index_label(report: VerifyReport) -> str:
-    if report.config.get("algorithm") == "sampling":
-        return "sampled point k"
-    return "time t" if report.trajectory.config.get("index") == "t" else "iteration k"
-
-
-def _draw_panel(a, panel, xlabel: str) -> None:
-    x, lhs, rhs = (np.asarray(v, dtype=float) for v in (panel.x, panel.lhs, panel.rhs))
-    inside = np.asarray(panel.inside, dtype=bool)
-    both = np.concatenate([lhs[np.isfinite(lhs)], rhs[np.isfinite(rhs)]])
-    log = both.size > 0 and bool(np.all(both > 0)) and both.max() / both.min() > 100.0
-    lhs_label, rhs_label = _math_labels(panel)
-    for series, label, style, color in ((lhs, lhs_label, ".-" if x.size < 60 else "-", "C0"),
-                                        (rhs, rhs_label, "--", "C3")):
-        keep = np.isfinite(series) & ((series > 0) if log else True)
-        if keep.any():
-            a.plot(x[keep], np.where(inside, series, np.nan)[keep], style, ms=3, color=color,
-                   label=label)
-        if series is lhs and (keep & ~inside).any():
-            a.plot(x[keep & ~inside], series[keep & ~inside], ".", ms=3, color="0.6",
-                   label="outside the `when` range (no claim)")
-    if log:
-        a.set_yscale("log")
-    else:
-        a.ticklabel_format(axis="y", useOffset=False)
-    a.set_xlabel(xlabel)
-    a.set_title(_wrap(panel.title, 48) + f"\n[{panel.verdict}]", fontsize=8)
-    a.legend(fontsize=7)
-
-
-_OPS = {"<": "<", "<=": r"\leq", ">": ">", ">=": r"\geq", "==": "="}
-
-
-def _math_labels(panel) -> tuple[str, str]:
-    """Legend labels in mathtext with the registry's symbol names; plain text when matplotlib's
-    mathtext cannot typeset the formula."""
-    if panel.lhs_expr is None:
-        return panel.lhs_label, panel.rhs_label
-    from matplotlib.mathtext import MathTextParser
-
-    from prooftools.reporting.latex import formula
-
-    try:
-        lhs = formula(panel.lhs_expr, panel.names, panel.params).replace(r"\allowbreak{}", "")
-        rhs = formula(panel.rhs_expr, panel.names, panel.params).replace(r"\allowbreak{}", "")
-        parser = MathTextParser("path")
-        for tex in (lhs, rhs):
-            parser.parse(f"${tex}$")
-    except Exception:  # any typesetting failure falls back to the text form
-        return panel.lhs_label, panel.rhs_label
-    at_one = f" ({', '.join(panel.at_one)} = 1)" if panel.at_one else ""
-    return f"${lhs}$", f"theorem's bound: ${_OPS.get(panel.op, panel.op)} {rhs}${at_one}"
-
-
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width)) or text
-
-
-def _objective_panel(report: VerifyReport):
-    """When no item is quantified over the run: the recorded objective alone."""
-    from prooftools.checking.report import Panel
-
-    tr = report.trajectory
-    if tr.dense_index is not None and "loss" in tr.dense:
-        x, lo = tr.dense_index, tr.dense["loss"]
-    else:
-        x, lo = tr.index, tr.observables.get("loss", np.full(tr.index.shape, np.nan))
-    return Panel(statement=report.statement, item="loss", title=f"{report.statement}: objective "
-                 "(no quantified item to draw)", inequality="", verdict="", index_name="k",
-                 x=np.asarray(x), lhs=np.asarray(lo), rhs=np.full(np.shape(lo), np.nan),
-                 inside=np.ones(np.shape(lo), dtype=bool), lhs_label="loss", rhs_label="")
