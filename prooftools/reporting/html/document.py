@@ -49,7 +49,7 @@ class Document:
         self.sections.append((heading, inner_html))
 
     def render(self) -> str:
-        """The whole document as a string (UTF-8, ends with a newline)."""
+        """The whole document as a string (printing it adds the final newline)."""
         from prooftools import __version__
 
         style, script = asset("report.css"), asset("report.js")
@@ -68,5 +68,4 @@ class Document:
             body.append(raw_tag("section", h + inner, cls="block"))
         body.append(raw_tag("script", script))
         return ("<!DOCTYPE html>\n" + raw_tag("html", raw_tag("head", head)
-                                              + raw_tag("body", "\n".join(body)), lang="en")
-                + "\n")
+                                              + raw_tag("body", "\n".join(body)), lang="en"))

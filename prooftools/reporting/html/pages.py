@@ -11,8 +11,8 @@ from prooftools.reporting.html.panels import statement_terms
 from prooftools.reporting.html.tables import table_html
 from prooftools.reporting.tables import Table
 
-__all__ = ["check_document", "graph_document", "show_document", "sweep_document",
-           "table_document", "verify_document", "verify_sections"]
+__all__ = ["check_document", "graph_command_document", "graph_document", "show_document",
+           "sweep_document", "table_document", "verify_document", "verify_sections"]
 
 
 def table_document(title: str, tables: list[Table], subtitle: list[str] | None = None) -> str:
@@ -48,6 +48,18 @@ def graph_document(registry, sid: str, derivation: str | None = None) -> str:
     if derivation:
         doc.add("Width derivation", tag("pre", derivation))
     return doc.render()
+
+
+def graph_command_document(registry, sid: str, *, dot: str | None = None,
+                           graphml: str | None = None) -> str:
+    """``graph --format html``: the page, the width derivation, and the DOT/GraphML files
+    asked for (written as the other formats write them)."""
+    import json
+
+    from prooftools.reporting.registry_reports import graph_report
+
+    info = json.loads(graph_report(registry, sid, dot=dot, graphml=graphml, fmt="json"))
+    return graph_document(registry, sid, info.get("width_derivation"))
 
 
 def verify_sections(doc: Document, payload: dict, registry, *, figures=None, notes=(),
