@@ -82,7 +82,7 @@ def verify_sections(doc: Document, payload: dict, registry, *, figures=None, not
     for row, r in zip(table.rows, payload.get("verdicts", []), strict=True):
         row.insert(0, r["statement"])
     table.notes += list(notes)
-    doc.add("Judged items", table_html(table))
+    doc.add(f"Judged items of {payload['statement']}", table_html(table))
 
 
 def verify_document(report) -> str:
