@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "prooftools.cli.check_cmd",
     "prooftools.cli.verify_cmd",
     "prooftools.cli.sweep_cmd",
+    "prooftools.cli.report_cmd",
 )
 
 

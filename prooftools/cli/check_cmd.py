@@ -36,10 +36,14 @@ def run(args) -> int:
     if args.format == "json":
         print(report.to_json())
         return 0
-    parts = [render(hypothesis_table(report), args)]
-    for label in report.quantities:
-        parts.append(render(quantity_table(report, label), args))
-    print("\n\n".join(parts))
+    tables = [hypothesis_table(report)] + [quantity_table(report, label)
+                                           for label in report.quantities]
+    if args.format == "html":
+        from prooftools.reporting.html import check_document
+
+        print(check_document(report, tables))
+        return 0
+    print("\n\n".join(render(t, args) for t in tables))
     return 0
 
 

@@ -39,9 +39,17 @@ def load_user_registry(args):
                          files=getattr(args, "theorem_files", ()))
 
 
+#: every format of a command that has ``--format``: the table formats and a whole HTML page
+CLI_FORMATS = (*FORMATS, "html")
+
+
 def add_format_option(p: argparse.ArgumentParser) -> None:
-    """``--format text|markdown|latex|json`` for commands that print a table."""
-    p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    """``--format text|markdown|latex|json|html`` and ``-o FILE`` for commands that print a
+    table or a report."""
+    p.add_argument("--format", choices=CLI_FORMATS, default="text",
+                   help="output format (html: one self-contained page, see docs/reports.md)")
+    p.add_argument("--output", "-o", metavar="FILE",
+                   help="write to FILE (atomically) instead of stdout")
     p.add_argument("--standalone", action="store_true",
                    help="with --format latex: a complete document that pdflatex compiles")
     p.add_argument("--wide", action="store_true",
@@ -61,7 +69,12 @@ def text_width(args) -> int | None:
 
 
 def render(table, args) -> str:
-    """``table`` in the format the user asked for, wrapped to the terminal when it is text."""
+    """``table`` in the format the user asked for, wrapped to the terminal when it is text
+    (``html``: a page with the table)."""
+    if args.format == "html":
+        from prooftools.reporting.html import table_document
+
+        return table_document(f"prooftools {args.command}", [table])
     return table.render(args.format, width=text_width(args))
 
 
@@ -113,17 +126,27 @@ def run_command(args) -> int:
 
 
 def _run(args) -> int:
-    if not getattr(args, "standalone", False):
+    """Run the command; ``--standalone`` wraps what it prints in a LaTeX document and ``-o FILE``
+    writes it to FILE atomically (nothing is written when the command fails)."""
+    wrap, output = getattr(args, "standalone", False), getattr(args, "output", None)
+    if not wrap and not output:
         return int(args.func(args) or 0)
-    if args.format != "latex":
+    if wrap and args.format != "latex":
         raise UserInputError("--standalone needs --format latex")
-    from prooftools.reporting.latex import standalone
-
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         status = int(args.func(args) or 0)
-    if buf.getvalue().strip():  # `table -o FILE` wrote its own document
-        sys.stdout.write(standalone(buf.getvalue()))
+    text = buf.getvalue()
+    if wrap:
+        from prooftools.reporting.latex import standalone
+
+        text = standalone(text)
+    if output:
+        from prooftools.atomic import write_text
+
+        write_text(output, text)
+    else:
+        sys.stdout.write(text)
     return status
 
 

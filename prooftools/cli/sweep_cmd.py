@@ -121,6 +121,11 @@ def cmd_sweep(args) -> int:
         print(f"prooftools: interrupted; finished runs are stored in {where} (rerun the same "
               "command to resume)", file=sys.stderr)
         return 130
+    if args.format == "html":
+        from prooftools.reporting.html.sweep_page import sweep_html
+
+        print(sweep_html(rep, figures_dir=args.figures))
+        return 0
     print(render_sweep(rep, args.format))
     if args.figures:
         paths = plot_sweep(rep, args.figures)

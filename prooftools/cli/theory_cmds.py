@@ -82,6 +82,11 @@ def cmd_list(args) -> int:
 
 def cmd_show(args) -> int:
     reg = registry_from(args)
+    if args.format == "html":
+        from prooftools.reporting.html import show_document
+
+        emit(show_document(reg, args.id))
+        return 0
     emit(show_statement(reg, args.id, fmt=args.format, width=text_width(args)))
     return 0
 
@@ -110,6 +115,11 @@ def cmd_compare(args) -> int:
 
 def cmd_graph(args) -> int:
     reg = registry_from(args)
+    if args.format == "html":
+        from prooftools.reporting.html.pages import graph_command_document
+
+        emit(graph_command_document(reg, args.id, dot=args.dot, graphml=args.graphml))
+        return 0
     emit(graph_report(reg, args.id, dot=args.dot, graphml=args.graphml, fmt=args.format))
     return 0
 
@@ -117,8 +127,7 @@ def cmd_graph(args) -> int:
 def cmd_table(args) -> int:
     reg = registry_from(args)
     table = width_table(reg, collect_values(args), constants=args.constants)
-    emit(table.render(args.format, width=None if args.output else text_width(args)),
-         args.output, standalone=args.standalone)
+    emit(render(table, args))  # -o FILE and --standalone: cli/options.py
     return 0
 
 
@@ -157,5 +166,4 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("table", help="width, step size and rate of every theorem at one point")
     common(p)
     value_options(p)
-    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
     p.set_defaults(func=cmd_table)

@@ -69,6 +69,13 @@ def cmd_verify(args) -> int:
     say(args, f"verify: engine {cfg.get('engine')}, η = {cfg.get('eta')} "
               f"({cfg.get('eta_source')}), {len(report.items)} items judged in "
               f"{time.perf_counter() - start:.2f} s (training included)")
+    if args.format == "html":  # one page: the item figures are inline
+        from prooftools.reporting.html import verify_document
+
+        if args.plots:
+            plot_report(report, args.plots)
+        print(verify_document(report))
+        return 0
     text = render_report(report, args.format)
     if args.plots:
         paths = plot_report(report, args.plots)

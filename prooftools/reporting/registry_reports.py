@@ -54,7 +54,7 @@ def _bound_formula(registry: Registry, b, names: tuple) -> Formula:
         lhs = registry.symbols[b.symbol].sym
         expr = (sympy.Eq(lhs, b.expr, evaluate=False) if b.relation in (None, "=")
                 else b.as_condition(registry.symbols).expr)
-    return Formula(text, formula(expr, *names))
+    return Formula(text, formula(expr, *names), math=(expr,))
 
 
 def condition_formula(c, names: tuple, quantifier: bool = True) -> Formula:
@@ -62,15 +62,17 @@ def condition_formula(c, names: tuple, quantifier: bool = True) -> Formula:
     (``quantifier=False``: the relation alone, as a verify report's row states it)."""
     tex = formula(c.expr, *names)
     if not quantifier:
-        return Formula(c.text, tex)
+        return Formula(c.text, tex, math=(c.expr,))
     quant = f"for all {', '.join(c.forall)}: " if c.forall else ""
     when = f" whenever {c.when_text}" if c.when_text else ""
+    math = (quant, c.expr) if quant else (c.expr,)
     if c.forall:
         tex = r"\forall " + ", ".join(formula(sympy.Symbol(v), *names) for v in c.forall) \
             + r":\ \allowbreak{}" + tex
     if c.when is not None:
         tex += r"\allowbreak{}\text{ whenever }\allowbreak{}" + formula(c.when, *names)
-    return Formula(quant + c.text + when, tex)
+        math += (" whenever ", c.when)
+    return Formula(quant + c.text + when, tex, math=math)
 
 
 def list_table(registry: Registry, *, paper: str | None = None, kind: str | None = None) -> Table:
@@ -200,7 +202,7 @@ def bounds_report(registry: Registry, statement_id: str, values: Mapping[str, ob
         elif r.derived_from in by_name and r.kind == "iterations":
             iters = iterations_from_rate(by_name[r.derived_from], registry.symbol("r0"),
                                          registry.symbol("eps"))
-            cell = Formula(text, formula(iters, *names))
+            cell = Formula(text, formula(iters, *names), math=(iters,))
         else:
             cell = Formula(text)
         value = Magnitude(r.log10, r.decimal) if r.value is not None else r.shortfall

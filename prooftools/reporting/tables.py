@@ -108,6 +108,9 @@ class Formula:
 
     text: str
     latex: str | None = None
+    #: the formula for MathML: sympy expressions and words in order (``("for all k: ", rel)``);
+    #: empty when the formula has no sympy form
+    math: tuple = field(default=(), compare=False, repr=False)
 
     def __str__(self) -> str:
         return self.text

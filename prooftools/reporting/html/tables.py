@@ -1,0 +1,67 @@
+"""A :class:`~prooftools.reporting.tables.Table` as a plain, sortable HTML table.
+
+The table is complete markup (it reads the same without JavaScript); the page's script only
+adds sort buttons to the headers. A cell's sort key is its ``data-v`` attribute where the shown
+text would sort wrongly (magnitudes sort by log10, so 1e+300 comes after 5e+12).
+
+>>> from prooftools.reporting.tables import Table
+>>> out = table_html(Table(["id", "m"], rows=[["<b>", 3.5]], caption="c"))
+>>> "&lt;b&gt;" in out and 'class="num" data-v="3.5"' in out and "sortable" in out
+True
+"""
+
+from __future__ import annotations
+
+import math
+
+from prooftools.reporting.html.encoding import VERDICTS, verdict_class, verdict_style
+from prooftools.reporting.html.markup import esc, raw_tag, tag
+from prooftools.reporting.html.mathml import formula_html
+from prooftools.reporting.tables import LEGEND, Formula, Magnitude, Marked, Table, cell_text
+
+__all__ = ["badge", "table_html"]
+
+_WORDS = {v.word for v in VERDICTS}
+
+
+def badge(word: str) -> str:
+    """A verdict as a labelled badge: icon, word and colour (never colour alone)."""
+    st = verdict_style(word)
+    return tag("span", f"{st.icon} {word}", cls=f"badge {verdict_class(word)}")
+
+
+def _cell(cell) -> str:
+    if isinstance(cell, Formula):
+        return raw_tag("td", formula_html(cell))
+    if isinstance(cell, Magnitude):
+        key = "" if cell.log10 is None else repr(cell.log10)
+        return tag("td", cell.text(), cls="num", data_v=key)
+    if isinstance(cell, bool):
+        return tag("td", str(cell))
+    if isinstance(cell, int | float):
+        key = repr(cell) if math.isfinite(cell) else ("inf" if cell > 0 else "-inf")
+        return tag("td", cell_text(cell), cls="num", data_v=key)
+    if isinstance(cell, Marked):
+        return tag("td", str(cell), data_v=cell.text)
+    if isinstance(cell, str) and cell in _WORDS:
+        return raw_tag("td", badge(cell), data_v=cell)
+    return tag("td", cell_text(cell))
+
+
+def table_html(table: Table) -> str:
+    """The table with its caption and notes (and the provenance legend when marks appear)."""
+    cap = tag("caption", table.caption) if table.caption else ""
+    head = raw_tag("thead", raw_tag("tr", "".join(tag("th", h, scope="col")
+                                                  for h in table.columns)))
+    body = raw_tag("tbody", "".join(raw_tag("tr", "".join(_cell(c) for c in row))
+                                    for row in table.rows))
+    notes = list(table.notes) + ([LEGEND] if table.has_marks else [])
+    out = raw_tag("table", cap + head + body, cls="sortable")
+    if notes:
+        out += raw_tag("ul", "".join(tag("li", n) for n in notes), cls="notes")
+    return out
+
+
+def esc_text(text: str) -> str:
+    """Plain text as a paragraph."""
+    return tag("p", text) if text else esc("")
