@@ -36,7 +36,7 @@ def exact(value: str | float | int | Fraction) -> sympy.Rational:
     >>> exact("1e300") == sympy.Integer(10)**300
     True
     """
-    if isinstance(value, sympy.Rational):
+    if isinstance(value, (sympy.Rational, sympy.Float)):  # already exact, or a computed value
         return value
     text = str(value).strip()
     mantissa, _, power = text.lower().partition("e")
@@ -81,6 +81,15 @@ class BoundValue:
     magnitude: str | None = None
     #: why there is no value although nothing is missing ("not representable: …")
     reason: str | None = None
+    #: "lower"/"upper" when an Õ log power was set to 0 (see theory/hidden.py); "estimate"
+    #: when the direction is unknown; None for a value computed from known exponents
+    estimate: str | None = None
+    #: (symbol, value, source) of each hidden log power used
+    log_powers: tuple[tuple[str, str, str], ...] = ()
+    #: how the value was obtained, when not from the bound alone (cases, m or η used, …)
+    notes: tuple[str, ...] = ()
+    #: the statement and bound that gave the value (a case or a cited restatement), if any
+    via: str | None = None
 
     @property
     def decimal(self) -> str | None:
@@ -114,6 +123,15 @@ class BoundValue:
             out["magnitude"] = self.magnitude
         if self.reason:
             out["not_representable"] = self.reason
+        if self.estimate:
+            out["estimate"] = self.estimate
+        if self.log_powers:
+            out["hidden_log_powers"] = [{"symbol": s, "value": v, "source": src}
+                                        for s, v, src in self.log_powers]
+        if self.via:
+            out["via"] = self.via
+        if self.notes:
+            out["notes"] = list(self.notes)
         return out
 
     @property
@@ -284,7 +302,8 @@ DIVERGING_STEPS = 8
 
 
 def _implicit_requirement(registry, bound: Bound, values, *, constants):
-    """Least x with x >= f(x) by fixed-point iteration x <- f(x) from f(1) (f grows slowly).
+    """Least x ≥ 3 with x >= f(x) by fixed-point iteration x <- f(x) from f(3) (f grows slowly;
+    3 > e, so a factor log(x) is not 0 at the start and m ≈ 1 is not taken for the solution).
 
     Each step is a bounded floating evaluation; the iteration stops as diverging when f(x)
     leaves the representable range or when DIVERGING_STEPS steps in a row do not contract
@@ -306,7 +325,7 @@ def _implicit_requirement(registry, bound: Bound, values, *, constants):
     diverges = Evaluation(None, None, exact=False,
                           reason=f"no finite fixed point: {bound.symbol} = f({bound.symbol}) "
                                  "diverges (f grows at least as fast as its argument)")
-    x = sympy.Integer(1)
+    x = sympy.Integer(3)
     step, growing = None, 0
     for _ in range(FIXED_POINT_STEPS):
         ev = floating(substitute(expr, {sym: x}))
@@ -336,7 +355,7 @@ def evaluate_statement(
     constants: str = "hidden",
     kinds: tuple[str, ...] | None = None,
 ) -> list[BoundValue]:
-    """Every bound of a statement at ``values``, plus iterations derived from each rate.
+    """Every bound of a statement at ``values`` (see :mod:`prooftools.theory.statement_values`).
 
     >>> from prooftools.theory import load_registry
     >>> reg = load_registry()
@@ -344,23 +363,9 @@ def evaluate_statement(
     ...     {"n": 1000, "lambda0": "1e-3", "delta": "0.1"}, kinds=("width",))][:1]
     ['1.0e+33']
     """
-    from prooftools.theory.values import check_values
+    from prooftools.theory.statement_values import statement_values
 
-    reg = registry
-    st = reg.get(statement_id)
-    values = check_values(reg, values)
-    out: list[BoundValue] = []
-    for bound in st.bounds:
-        if kinds is None or bound.kind in kinds:
-            out.append(evaluate_bound(reg, st, bound, values, constants=constants))
-        if bound.kind == "rate" and (kinds is None or "iterations" in kinds):
-            iters = iterations_from_rate(bound, reg.symbol("r0"), reg.symbol("eps"))
-            ev, hidden, used, missing = evaluate_checked(reg, iters, values,
-                                                         constants=constants)
-            out.append(_bound_value(st.id, f"iterations_from_{bound.name}", "iterations",
-                                    str(iters), ev, hidden, missing, "derived", used,
-                                    derived_from=bound.name))
-    return out
+    return statement_values(registry, statement_id, values, constants=constants, kinds=kinds)
 
 
 def log_lambdify(expr: sympy.Expr, names: list[str]):

@@ -1,0 +1,111 @@
+"""Exponents a paper hides: log powers under Õ/Ω̃ and unknown polynomial degrees.
+
+A theorem file writes ``Ω̃(n^6)`` as ``n**6*log(n*m/delta)**a`` with ``a`` a declared constant,
+and ``poly(n, L)`` as ``(n*L)**a``. Such an exponent cannot be set to 1 like a multiplicative
+constant (that would turn ``poly(n)`` into ``n``), so:
+
+- a **log power** (the exponent of a ``log(…)``) comes from a derivation when one gives it
+  (:func:`hidden_log_power`), else from the value the theorem file declares for it, else it is
+  0 and every value computed with it is marked as an estimate;
+- an **unknown degree** (any other hidden exponent) is never guessed: the statement's value then
+  comes from its cases or a cited restatement (see :mod:`prooftools.theory.cases`), or the user
+  supplies it with ``--set``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import sympy
+
+if TYPE_CHECKING:
+    from prooftools.theory.registry import Registry
+
+#: The source of a log power no derivation gives.
+NOT_DERIVED = "no derivation gives it; set to 0"
+
+
+@dataclass(frozen=True)
+class HiddenPower:
+    """The value used for one hidden log power, and where it comes from."""
+
+    symbol: str
+    value: sympy.Rational
+    source: str
+    #: True when the power was set to 0 for lack of a derivation (the value is an estimate)
+    estimate: bool
+
+
+def _hidden_exponents(registry: Registry, expr: sympy.Basic) -> tuple[set[str], set[str]]:
+    """(log powers, other hidden exponents): constants in the exponents of ``expr``."""
+    logs: set[str] = set()
+    other: set[str] = set()
+    for p in expr.atoms(sympy.Pow):
+        names = {s.name for s in p.exp.free_symbols
+                 if s.name in registry.symbols and registry.symbols[s.name].role == "constant"}
+        (logs if isinstance(p.base, sympy.log) else other).update(names)
+    return logs, other - logs
+
+
+def log_powers_in(registry: Registry, expr: sympy.Basic) -> list[str]:
+    """Hidden constants that are the power of a logarithm in ``expr`` (Õ log powers), sorted.
+
+    >>> from prooftools.theory import load_registry
+    >>> reg = load_registry()
+    >>> log_powers_in(reg, reg.get("zou2018.thm4.1").bound("width").expr)
+    ['a_zou_gd_m']
+    """
+    return sorted(_hidden_exponents(registry, expr)[0])
+
+
+def unknown_degrees_in(registry: Registry, expr: sympy.Basic) -> list[str]:
+    """Hidden constants in exponents that are not log powers (unknown degrees), sorted.
+
+    >>> from prooftools.theory import load_registry
+    >>> reg = load_registry()
+    >>> unknown_degrees_in(reg, reg.get("zou2018.thm4.1").bound("width").expr)
+    ['a_zou_41_poly']
+    """
+    return sorted(_hidden_exponents(registry, expr)[1])
+
+
+def hidden_log_power(registry: Registry, symbol: str) -> HiddenPower:
+    """The power of a log factor hidden by Õ/Ω̃: from a derivation, else declared, else 0.
+
+    A derivation supplies it through an optional function
+    ``prooftools.theory.derivation.hidden_log_power(registry, symbol)`` returning
+    ``(value, source)`` or None; without one, a value declared for the symbol in its theorem file
+    (``value = …`` with its provenance) is used; otherwise the power is 0 and ``estimate`` is
+    True, so the caller marks what it computes as a lower (or upper) estimate.
+
+    >>> from prooftools.theory import load_registry
+    >>> hp = hidden_log_power(load_registry(), "a_zou_gd_m")
+    >>> int(hp.value), hp.estimate
+    (0, True)
+    """
+    found = _from_derivation(registry, symbol)
+    if found is not None:
+        value, source = found
+        return HiddenPower(symbol, sympy.nsimplify(value), f"derivation: {source}", False)
+    sym = registry.symbols[symbol]
+    if sym.value is not None:
+        where = ", ".join(x for x in (sym.value_provenance, sym.value_source) if x)
+        return HiddenPower(symbol, sym.value, f"declared{' (' + where + ')' if where else ''}",
+                           False)
+    return HiddenPower(symbol, sympy.Integer(0), NOT_DERIVED, True)
+
+
+def _from_derivation(registry: Registry, symbol: str):
+    """``(value, source)`` from the derivation package when it provides the hook, else None."""
+    try:
+        from prooftools.theory import derivation  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    hook = getattr(derivation, "hidden_log_power", None)
+    return hook(registry, symbol) if callable(hook) else None
+
+
+def log_power_values(registry: Registry, expr: sympy.Basic) -> dict[str, HiddenPower]:
+    """:func:`hidden_log_power` for every log power in ``expr``."""
+    return {name: hidden_log_power(registry, name) for name in log_powers_in(registry, expr)}
