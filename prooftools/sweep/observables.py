@@ -164,7 +164,7 @@ def _stated_exponents(reg, statement: str, algos=frozenset()) -> list[tuple[str,
     gradient-descent runs)."""
     if reg is None:
         return []
-    from prooftools.checking.verdict import sides
+    from prooftools.checking.relations import sides
     from prooftools.theory.compare import leading_exponent
 
     paper = statement.split(".")[0]
