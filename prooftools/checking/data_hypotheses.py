@@ -149,10 +149,11 @@ def check_dataset(
     ``cache``: read and fill the on-disk cache of expensive quantities
     (:mod:`prooftools.numerics.data.cache`; a folder path, True for the default folder, False
     to recompute everything); the report lists what came from it. ``values``: user values of
-    symbols (``--set``), checked against their domains (see the module docstring)."""
-    ids = list(statement_ids) if statement_ids else sorted(registry.statements)
-    for sid in ids:
-        registry.get(sid)  # raises UnknownStatementError with the registry's message
+    symbols (``--set``), checked against their domains (see the module docstring). A selected
+    statement brings the statements it rests on (its proof chain), as ``check --theorem`` does:
+    the API and the CLI share this one code path."""
+    ids = _with_dependencies(registry, statement_ids) if statement_ids else sorted(
+        registry.statements)
     user = _user_values(registry, values or {})
     plan, skipped = _plan(registry, ids, depth, set(user))
     store = None if cache is False else QuantityCache(None if cache is True else cache)
@@ -173,6 +174,17 @@ def check_dataset(
     report.supplied = {n: {"value": v, "role": registry.symbols[n].role, "used": n in used}
                        for n, v in user.items()}
     return report
+
+
+def _with_dependencies(registry, statement_ids) -> list[str]:
+    """``statement_ids`` with the statements each rests on, dependencies first, once each."""
+    seen: list[str] = []
+    for sid in statement_ids:
+        registry.get(sid)  # raises UnknownStatementError with the registry's message
+        for dep in [*registry.dependencies(sid), sid]:
+            if dep not in seen:
+                seen.append(dep)
+    return seen
 
 
 def _user_values(registry, values) -> dict[str, float]:
