@@ -56,6 +56,7 @@ _LAZY = {
     "read_sweep": "prooftools.sweep.entry",
     "read_rows": "prooftools.sweep",
     "read_curves": "prooftools.sweep",
+    "load_sweep": "prooftools.sweep.frame",
     "DEFAULT_RUNNER": "prooftools.sweep.spec",
     "du2019_spec": "prooftools.sweep.presets",
     "du2019_replication": "prooftools.sweep.presets",

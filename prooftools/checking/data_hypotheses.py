@@ -51,6 +51,11 @@ ALIASES = {
 COUNTS = frozenset({"n", "d", "rank_X", "x_rank_XXt", "x_rank_YXt"})
 
 
+#: the columns of a check's table in a notebook (``to_pandas`` adds the measured values)
+_COLUMNS = ("statement", "hypothesis", "text", "verdict", "margin", "normalization",
+            "implied_constants", "note")
+
+
 @dataclass
 class DataCheckReport:
     """Verdicts on data hypotheses, with the measured quantities behind them."""
@@ -89,6 +94,27 @@ class DataCheckReport:
             "cache": {"dir": self.cache_dir,
                       "read": {k: v for k, v in self.cached.items() if v}},
         }
+
+    def records(self) -> list[dict]:
+        """One flat dict per judged hypothesis (values and bounds as ``value:NAME`` columns)."""
+        out = []
+        for h in self.hypotheses:
+            row = {k: h.get(k) for k in _COLUMNS}
+            row.update({f"value:{n}": v for n, v in h.get("value", {}).items()})
+            out.append(row)
+        return out
+
+    def to_pandas(self):
+        """The judged hypotheses as a pandas DataFrame, one row each (pandas is optional)."""
+        from prooftools.frames import data_frame
+
+        return data_frame(self.records())
+
+    def _repr_html_(self) -> str:  # Jupyter
+        from prooftools.frames import html_table
+
+        return html_table(self.records(), _COLUMNS,
+                          caption=f"check {self.dataset.get('name', '')}".strip())
 
     def to_json(self) -> str:
         """The report as a JSON string."""

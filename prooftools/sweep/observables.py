@@ -22,10 +22,15 @@ from prooftools.sweep.execute import SweepRun
 from prooftools.sweep.fit import Fit, bootstrap_exponent
 from prooftools.sweep.spec import GridPoint
 
-__all__ = ["ExponentCheck", "ObservableFit", "judge_exponent", "observable_fits"]
+__all__ = ["ExponentCheck", "ObservableFit", "judge_exponent", "observable_fits", "summary_of"]
 
 #: Summary of an observable's trajectory used for its exponent (default: its maximum over k).
 _SUMMARY = {"ntk_min": "min", "pl_ratio": "min"}
+
+
+def summary_of(name: str) -> str:
+    """The summary of observable ``name`` over a run: ``"min"`` or ``"max"``."""
+    return _SUMMARY.get(name, "max")
 
 
 @dataclass
@@ -71,7 +76,7 @@ def observable_fits(run: SweepRun, reg, rows_at, resamples):
     nseeds = len(spec.seeds)
     for p in run.points:
         for name in sorted(names):
-            summary = _SUMMARY.get(name, "max")
+            summary = summary_of(name)
             table = [_seed_values(rows_at(p, w), name, summary, nseeds) for w in spec.widths]
 
             def y_of(i, idx, table=table):
@@ -117,7 +122,7 @@ def _observable_fits_in_n(run: SweepRun, names, rows_at, resamples) -> list[Obse
         pts.sort(key=lambda p: p.values["n"])
         for w in spec.widths:
             for name in names:
-                summary = _SUMMARY.get(name, "max")
+                summary = summary_of(name)
                 table = [_seed_values(rows_at(p, w), name, summary, nseeds) for p in pts]
 
                 def y_of(i, idx, table=table):
