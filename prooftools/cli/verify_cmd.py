@@ -178,9 +178,9 @@ def _replicate_du(args, out: str) -> int:
 def cmd_engines(args) -> int:
     """``prooftools engines``: the registered engines and what each runs."""
     from prooftools.cli.options import render
-    from prooftools.reporting.engine_reports import engine_table
+    from prooftools.reporting.engine_reports import engine_table, observable_table
 
-    print(render(engine_table(), args))
+    print(render(observable_table() if args.observables else engine_table(), args))
     return 0
 
 
@@ -214,6 +214,9 @@ def add_parsers(sub) -> None:
                        description="The registered engines (built-ins and plug-ins): the "
                                    "`network` tags and papers each runs, its algorithms, step "
                                    "policies and options.")
+    p.add_argument("--observables", action="store_true",
+                   help="list the observables each engine records, as it declares them (cost, "
+                        "summary direction, shape)")
     add_format_option(p)
     p.set_defaults(func=cmd_engines)
 

@@ -32,6 +32,7 @@ from prooftools.numerics.networks.deep.network import (
     train_error,
 )
 from prooftools.numerics.networks.deep.ntk import ntk_lambda_min
+from prooftools.numerics.observables import observe_declared
 from prooftools.numerics.spectra import spectral_norm
 from prooftools.numerics.training import LoopRecord, LoopState, Observer, train_loop
 from prooftools.numerics.trajectory import Trajectory
@@ -154,7 +155,8 @@ class _LossColumns:
     def observe(self, s: StepState) -> dict[str, Any]:
         if s.stop == "diverged":
             return {"loss": s.loss}
-        return {"loss": s.loss, **self.inner.observe(s)}
+        return {"loss": s.loss, **self.inner.observe(s),
+                **observe_declared(self.inner, s, expensive=s.expensive)}
 
     def observe_next(self, s: StepState, nxt: StepState) -> dict[str, Any]:
         inner = float(sum(np.sum(s.grads[j] * s.update[j]) for j in s.net.trained_indices))
