@@ -40,6 +40,7 @@ ntk_first_min is ntk_min and dist_out_max is 0. ntk_init_dev always compares the
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
@@ -57,6 +58,7 @@ from prooftools.numerics.spectra import (
     sym_norm2,
     sym_norm2_warm,
 )
+from prooftools.numerics.training import LoopState
 
 __all__ = [
     "OBSERVABLES",
@@ -148,15 +150,16 @@ def sperp_sum(W0: np.ndarray, X: np.ndarray, R: float | np.ndarray) -> np.ndarra
     return np.searchsorted(small, Rs, side="left").astype(np.int64)
 
 
-class DuState:
-    """What a marked observer method sees at a recorded step: index ``k`` (a time t on a flow
-    run), the workspace ``ws`` of the full-batch pass at W(k), the weights ``W`` and ``a``."""
+@dataclass(kw_only=True, slots=True)
+class DuState(LoopState):
+    """The state the loop (or the flow solver) hands to :class:`DuObserver` at a recorded step:
+    the workspace ``ws`` of the full-batch pass at W(k), the weights ``W`` and ``a``, and the
+    index value ``t`` the step is recorded at (``None``: the step k; a time on a flow run)."""
 
-    __slots__ = ("W", "a", "expensive", "k", "ws")
-
-    def __init__(self, k: float, ws: StepWorkspace, W: np.ndarray, a: np.ndarray,
-                 expensive: bool) -> None:
-        self.k, self.ws, self.W, self.a, self.expensive = k, ws, W, a, expensive
+    ws: StepWorkspace
+    W: np.ndarray
+    a: np.ndarray
+    t: float | None = None
 
 
 class DuObserver:
@@ -287,10 +290,16 @@ class DuObserver:
         dev, self._v_dev = sym_norm2_warm(dH, self._v_dev)
         return lam, dev
 
-    def observe(
-        self, t: float, ws: StepWorkspace, W: np.ndarray, a: np.ndarray, *, expensive: bool
-    ) -> float:
-        """Record the observables at index ``t`` from a full-batch pass in ``ws``; returns loss."""
+    def observe(self, state: DuState) -> dict:
+        """Record the observables at ``state`` (the loop's observer protocol); the columns are
+        kept here (:meth:`observables`), so the loop's own record gets nothing."""
+        self.record(state.k if state.t is None else state.t, state)
+        return {}
+
+    def record(self, t: float, state: DuState) -> float:
+        """Record the observables at index ``t`` from the full-batch pass in ``state.ws``;
+        returns the loss."""
+        ws, W, a, expensive = state.ws, state.W, state.a, state.expensive
         n = self.n
         e = ws.e[:n]
         rs = float(e @ e)
@@ -321,7 +330,7 @@ class DuObserver:
                 lam, dev = self._expensive(H, dH)
                 lam_w = lambda_min(Hw) if self.train_output else lam
             got.update(ntk_min=lam, ntk_first_min=lam_w, ntk_dev=dev)
-        got.update(observe_declared(self, DuState(t, ws, W, a, expensive), expensive=expensive))
+        got.update(observe_declared(self, state, expensive=expensive))
         for name, value in got.items():
             self.values.setdefault(name, []).append(value)
         self.index.append(float(t))
