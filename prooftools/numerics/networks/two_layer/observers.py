@@ -317,8 +317,8 @@ class DuObserver:
         got = {"resid_sq": rs, "loss": 0.5 * rs, "dist_max": math.sqrt(float(row_sq.max())),
                "dist_out_max": out_max, "dist_total": math.sqrt(dist_total_sq),
                "flip_frac": np.count_nonzero(self._flip) / (n * self.m),
-               "grad_norm_sq": gn, "pl_ratio": gn / rs if rs > 0 else math.nan,
-               "ntk_min": math.nan, "ntk_first_min": math.nan, "ntk_dev": math.nan}
+               "grad_norm_sq": gn, "pl_ratio": gn / rs if rs > 0 else math.nan}
+        got.update({o.name: math.nan for o in OBSERVABLES if o.cost == "expensive"})  # schedule
         if expensive:
             Hw = None
             if self._incremental:
