@@ -15,61 +15,83 @@ Registry and bounds (``load_registry``, ``evaluate_statement``, ``compare_widths
 
 from __future__ import annotations
 
+import importlib
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # the names below load on first use (the CLI starts without them)
+    from prooftools.checking.report import VerifyReport
+    from prooftools.engines import RunConfig
 
-from prooftools.checking.data_hypotheses import check_dataset
-from prooftools.checking.report import VerifyReport
-from prooftools.checking.verify import verify as verify_config
-from prooftools.engines import RunConfig
-from prooftools.numerics.data.datasets import list_datasets, load_dataset
-from prooftools.numerics.data.quantities import measure
-from prooftools.reporting.registry_reports import (
-    bounds_report,
-    compare_report,
-    graph_report,
-    list_table,
-    show_statement,
-    statement_dict,
-    width_table,
-)
-from prooftools.sweep import read_curves, read_rows, read_sweep, sweep
-from prooftools.theory import Registry, load_registry
-from prooftools.theory.bounds import evaluate_bound, evaluate_grid, evaluate_statement
-from prooftools.theory.compare import compare_widths, crossovers, exponents, leading_exponent
-from prooftools.theory.proofcheck import derive_width
+#: Every name of the API and the module it comes from; a name loads its module on first use.
+_LAZY = {
+    "Registry": "prooftools.theory",
+    "load_registry": "prooftools.theory",
+    "evaluate_bound": "prooftools.theory.bounds",
+    "evaluate_grid": "prooftools.theory.bounds",
+    "evaluate_statement": "prooftools.theory.bounds",
+    "compare_widths": "prooftools.theory.compare",
+    "crossovers": "prooftools.theory.compare",
+    "exponents": "prooftools.theory.compare",
+    "leading_exponent": "prooftools.theory.compare",
+    "derive_width": "prooftools.theory.proofcheck",
+    "bounds_report": "prooftools.reporting.registry_reports",
+    "compare_report": "prooftools.reporting.registry_reports",
+    "graph_report": "prooftools.reporting.registry_reports",
+    "list_table": "prooftools.reporting.registry_reports",
+    "show_statement": "prooftools.reporting.registry_reports",
+    "statement_dict": "prooftools.reporting.registry_reports",
+    "width_table": "prooftools.reporting.registry_reports",
+    "list_datasets": "prooftools.numerics.data.datasets",
+    "load_dataset": "prooftools.numerics.data.datasets",
+    "measure": "prooftools.numerics.data.quantities",
+    "check_dataset": "prooftools.checking.data_hypotheses",
+    "DataCheckReport": "prooftools.checking.data_hypotheses",
+    "VerifyReport": "prooftools.checking.report",
+    "RunConfig": "prooftools.engines",
+    "RUN_OPTIONS": "prooftools.engines.config",
+    "registered_engines": "prooftools.engines.registry",
+    "sweep": "prooftools.sweep.entry",
+    "execute_sweep": ("prooftools.sweep.execute", "execute"),
+    "read_sweep": "prooftools.sweep.entry",
+    "read_rows": "prooftools.sweep",
+    "read_curves": "prooftools.sweep",
+    "load_sweep": "prooftools.sweep.frame",
+    "DEFAULT_RUNNER": "prooftools.sweep.spec",
+    "du2019_spec": "prooftools.sweep.presets",
+    "du2019_replication": "prooftools.sweep.presets",
+    "replicate_chatterjee": "prooftools.numerics.replication.chatterjee",
+    "CHATTERJEE_POLICIES": ("prooftools.numerics.replication.chatterjee", "POLICIES"),
+}
 
-__all__ = [
-    "Registry",
-    "RunConfig",
-    "bounds_report",
-    "check_dataset",
-    "compare_report",
-    "compare_widths",
-    "crossovers",
-    "derive_width",
-    "evaluate_bound",
-    "evaluate_grid",
-    "evaluate_statement",
-    "exponents",
-    "graph_report",
-    "leading_exponent",
-    "list_datasets",
-    "list_table",
-    "load_dataset",
-    "load_registry",
-    "measure",
-    "read_curves",
-    "read_rows",
-    "read_sweep",
-    "show_statement",
-    "statement_dict",
-    "sweep",
-    "verify",
-    "verify_config",
-    "width_table",
-]
+__all__ = sorted([*_LAZY, "chatterjee_plan", "verify", "verify_config"])
+
+
+def __getattr__(name: str) -> Any:
+    """An API name from its module, loaded on first use (PEP 562)."""
+    if name == "verify_config":
+        target: str | tuple[str, str] = ("prooftools.checking.verify", "verify")
+    elif name in _LAZY:
+        target = _LAZY[name]
+    else:
+        raise AttributeError(f"module 'prooftools.api' has no attribute {name!r}")
+    module, attr = target if isinstance(target, tuple) else (target, name)
+    # looked up at each use (modules load once): the API always hands out the defining
+    # module's current object
+    return getattr(importlib.import_module(module), attr)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+def chatterjee_plan(full: bool = False, seed: int = 0) -> tuple[tuple, tuple[int, ...], int]:
+    """The sizes, seeds and horizon of Chatterjee's replication (``full``: the larger plan)."""
+    from prooftools.numerics.replication import chatterjee as rc
+
+    sizes = rc.FULL_SIZES if full else rc.DEFAULT_SIZES
+    seeds = tuple(range(seed, seed + (rc.FULL_SEEDS if full else rc.DEFAULT_SEEDS)))
+    return sizes, seeds, rc.FULL_STEPS if full else rc.DEFAULT_STEPS
 
 
 def verify(registry, statement_id: str, X, y=None, *, config: RunConfig | None = None,
@@ -92,6 +114,11 @@ def verify(registry, statement_id: str, X, y=None, *, config: RunConfig | None =
     >>> rep.config["config_key"] == RunConfig(width=256, steps=40).key
     True
     """
+    import numpy as np
+
+    from prooftools.checking.verify import verify as verify_config
+    from prooftools.engines import RunConfig
+
     if config is not None and keywords:
         raise TypeError("give either config or keywords, not both")
     cfg = config if config is not None else RunConfig.from_keywords(**keywords)

@@ -15,6 +15,9 @@ FORBIDDEN = {
                 "matplotlib"),
     "theory": ("prooftools.numerics", "prooftools.checking", "prooftools.reporting",
                "prooftools.cli"),
+    # the CLI is a thin layer over prooftools.api: it renders with reporting, computes nothing
+    "cli": ("prooftools.theory", "prooftools.numerics", "prooftools.checking",
+            "prooftools.engines", "prooftools.sweep"),
 }
 
 

@@ -16,7 +16,12 @@ from prooftools.numerics.networks.deep.network import (
     zou_inputs,
     zou_network,
 )
-from prooftools.numerics.networks.deep.training import run_deep, train_deep
+from prooftools.numerics.networks.deep.observed import (
+    OBSERVABLES,
+    PaperObserver,
+    run_deep_observed,
+)
+from prooftools.numerics.networks.deep.training import train_deep_loop
 from prooftools.numerics.spectra import spectral_norm
 
 
@@ -134,30 +139,37 @@ def test_spectral_norm_power_iteration():
     )
 
 
+def _loop(net, X, y, *, eta, steps, every=1, **kw):
+    """The engine's loop and observer (what verify runs), returning the loop's record."""
+    yy = np.asarray(y, float).reshape(-1) if net.loss != "square" else y
+    kw.setdefault("algorithm", "gd")
+    kw.setdefault("batch_size", None)
+    return train_deep_loop(net, X, yy, PaperObserver(net, yy), eta=eta, steps=steps,
+                           every=every, seed=kw.pop("seed", 0), progress=False, **kw)
+
+
 def test_gd_records_observables_and_reaches_eps():
     X, y = _data(n=10, d=6)
     net = zou_network(X.shape[1], 64, depth=2, loss="logistic", seed=0)
-    tr = run_deep(net, X, y, eta=0.5, steps=300, record_every=50, ntk_every=100, eps=0.05)
-    assert tr["k"].tolist() == [0, 50, 100, 150, 200, 250, 300]
-    assert tr["dist_layer"].shape == (7, 2) and tr["flip_layer"].shape == (7, 2)
-    assert tr["dist_layer"][0].tolist() == [0.0, 0.0] and tr["flip_layer"][0].tolist() == [0, 0]
-    assert np.all(tr["dist_layer"][1:] <= tr["dist_layer_fro"][1:] + 1e-12)
-    assert np.all(tr["dist_layer"][1:] > 0)
-    assert np.isfinite(tr["ntk_min"][[0, 2, 4, 6]]).all() and np.isnan(tr["ntk_min"][1])
-    assert 0 < tr["iters_to_eps"] <= 300 and tr["train_error"][-1] == 0
+    res = _loop(net, X, y, eta=0.5, steps=300, every=50, eps=0.05)
+    col = {k: np.asarray(res.column(k), float) for k in res.columns}
+    assert res.k == [0, 50, 100, 150, 200, 250, 300]
+    assert col["zou_dist_spec_max"][0] == 0.0 and col["zou_flip_max"][0] == 0.0
+    assert np.all(col["zou_dist_spec_max"][1:] > 0)
+    assert 0 < res.iters_to_eps <= 300
     # brute-force check of the recorded loss and distances
-    assert tr["loss"][-1] == pytest.approx(loss_value(tr["final_net"], X, y))
-    W = tr["final_net"].layers[1] - net.layers[1]
-    assert tr["dist_layer"][-1, 1] == pytest.approx(np.linalg.svd(W, compute_uv=False)[0])
+    assert col["loss"][-1] == pytest.approx(loss_value(res.net, X, y))
+    spec = max(np.linalg.svd(res.net.layers[j] - net.layers[j], compute_uv=False)[0]
+               for j in net.trained_indices)
+    assert col["zou_dist_spec_max"][-1] == pytest.approx(spec, rel=1e-6)
     # semi-smoothness residual for GD is L(k+1) - L(k) + eta ||grad||^2 (brute force at k = 0)
     net1 = net.copy()
     _, g0, _ = gradients(net, X, y)
     for j in net.trained_indices:
         net1.layers[j] = net.layers[j] - 0.5 * g0[j]
-    expect = loss_value(net1, X, y) - tr["loss"][0] + 0.5 * tr["grad_norm_sq"][0]
-    assert tr["semi_smooth_residual"][0] == pytest.approx(expect, rel=1e-9, abs=1e-14)
-    assert tr["step_norm_fro"][0] ** 2 == pytest.approx(0.25 * tr["grad_norm_sq"][0])
-    assert np.all(tr["loss_ratio"][:-1] < 1)
+    expect = loss_value(net1, X, y) - col["loss"][0] + 0.5 * col["grad_norm_sq"][0]
+    assert col["semi_smooth_residual"][0] == pytest.approx(expect, rel=1e-9, abs=1e-14)
+    assert np.all(col["loss_ratio"][:-1] < 1)
 
 
 def test_gd_step_above_smoothness_breaks_descent():
@@ -166,29 +178,27 @@ def test_gd_step_above_smoothness_breaks_descent():
     X = allen_zhu_inputs(rng.standard_normal((8, 5)))
     t = rng.standard_normal((8, 1))
     net = allen_zhu_network(X.shape[1], 32, 2, seed=0)
-    good = run_deep(net, X, t, eta=1e-3, steps=20)
-    bad = run_deep(net, X, t, eta=1.0, steps=20)
-    assert np.nanmax(good["loss_ratio"]) < 1
-    assert np.nanmax(bad["loss_ratio"]) > 1
+    good, _ = run_deep_observed(net, X, t, eta=1e-3, steps=20)
+    bad, _ = run_deep_observed(net, X, t, eta=1.0, steps=20)
+    assert np.nanmax(good.observables["loss_ratio"]) < 1
+    assert np.nanmax(bad.observables["loss_ratio"]) > 1
 
 
 def test_sgd_seeded_and_unbiased_scaling():
     X, y = _data(n=12, d=4)
     net = zou_network(X.shape[1], 32, depth=2, seed=0)
-    a = run_deep(
-        net, X, y, eta=0.3, steps=40, algorithm="sgd", batch_size=4, seed=7, record_every=10
-    )
-    b = run_deep(
-        net, X, y, eta=0.3, steps=40, algorithm="sgd", batch_size=4, seed=7, record_every=10
-    )
-    np.testing.assert_array_equal(a["loss"], b["loss"])
-    assert a["loss"][-1] < a["loss"][0]
+    kw = dict(eta=0.3, steps=40, algorithm="sgd", batch_size=4, seed=7, stride=10)
+    a, _ = run_deep_observed(net, X, y, **kw)
+    b, _ = run_deep_observed(net, X, y, **kw)
+    np.testing.assert_array_equal(a.observables["loss"], b.observables["loss"])
+    assert a.observables["loss"][-1] < a.observables["loss"][0]
     # batch = n makes SGD identical to GD (sampling without replacement)
-    g = run_deep(net, X, y, eta=0.3, steps=10, record_every=5)
-    s = run_deep(net, X, y, eta=0.3, steps=10, algorithm="sgd", batch_size=12, record_every=5)
-    np.testing.assert_allclose(g["loss"], s["loss"], rtol=1e-12)
+    g, _ = run_deep_observed(net, X, y, eta=0.3, steps=10, stride=5)
+    s, _ = run_deep_observed(net, X, y, eta=0.3, steps=10, algorithm="sgd", batch_size=12,
+                             stride=5)
+    np.testing.assert_allclose(g.observables["loss"], s.observables["loss"], rtol=1e-12)
     with pytest.raises(UserInputError):
-        run_deep(net, X, y, eta=0.3, steps=5, algorithm="sgd")
+        run_deep_observed(net, X, y, eta=0.3, steps=5, algorithm="sgd")
 
 
 def test_allen_zhu_sgd_full_batch_equals_gd_sum_loss():
@@ -196,35 +206,30 @@ def test_allen_zhu_sgd_full_batch_equals_gd_sum_loss():
     X = allen_zhu_inputs(rng.standard_normal((6, 3)))
     t = rng.standard_normal((6, 1))
     net = allen_zhu_network(X.shape[1], 16, 2)
-    g = run_deep(net, X, t, eta=0.01, steps=6, record_every=3)
-    s = run_deep(net, X, t, eta=0.01, steps=6, algorithm="sgd", batch_size=6, record_every=3)
-    np.testing.assert_allclose(g["loss"], s["loss"], rtol=1e-12)
-    assert g["flip_layer"].shape[1] == 2 and g["layer_labels"] == (1, 2)
+    g, _ = run_deep_observed(net, X, t, eta=0.01, steps=6, stride=3)
+    s, _ = run_deep_observed(net, X, t, eta=0.01, steps=6, algorithm="sgd", batch_size=6,
+                             stride=3)
+    np.testing.assert_allclose(g.observables["loss"], s.observables["loss"], rtol=1e-12)
+    np.testing.assert_allclose(g.observables["az_flip_max"], s.observables["az_flip_max"])
+    assert g.config["L"] == 2
 
 
-def test_train_deep_returns_trajectory_with_vocabulary_names():
+def test_the_deep_run_is_a_trajectory_with_vocabulary_names():
     from prooftools.numerics.trajectory import Trajectory
 
     X, y = _data(n=6, d=3)
     net = zou_network(X.shape[1], 16, depth=2, seed=0)
-    tr = train_deep(net, X, y, eta=0.3, steps=10, record_every=5, ntk_every=5, eps=1e-9)
+    tr, functions = run_deep_observed(net, X, y, eta=0.3, steps=10, stride=5)
     assert isinstance(tr, Trajectory) and tr.iterations.tolist() == [0, 5, 10]
-    for name in (
-        "loss",
-        "train_error",
-        "grad_norm_sq",
-        "ntk_min",
-        "dist_layer[1]",
-        "dist_layer_fro[2]",
-        "flip_layer[2]",
-        "semi_smooth_residual",
-    ):
+    declared = {o.name for o in OBSERVABLES}
+    assert set(tr.observables) | set(tr.scalars) | set(functions) <= declared
+    for name in ("loss", "grad_norm_sq", "zou_dist_spec_max", "zou_flip_max",
+                 "az_semismooth_resid" if net.parameterization != "zou" else "zou_W_norm"):
         assert name in tr.observables
-    assert tr.dense["loss"].shape == (11,) and tr.scalars["iters_to_eps"] == -1
+    assert tr.dense["loss"].shape == (11,)
     back = Trajectory.from_json(tr.to_json())
     np.testing.assert_allclose(back.observables["loss"], tr.observables["loss"])
-    raw = run_deep(net, X, y, eta=0.3, steps=10, record_every=5)
-    np.testing.assert_allclose(tr.dense["loss"][[0, 5, 10]], raw["loss"])
+    np.testing.assert_allclose(tr.dense["loss"][[0, 5, 10]], tr.observables["loss"])
 
 
 def test_sgd_stop_at_eps_off_a_record_step_records_the_gradient_of_that_step():
@@ -234,15 +239,14 @@ def test_sgd_stop_at_eps_off_a_record_step_records_the_gradient_of_that_step():
     X = zou_inputs(rng.standard_normal((8, 3)), 0.5)
     y = np.sign(rng.standard_normal(8))
     net = zou_network(4, 32, depth=2, seed=1)
-    kw = dict(eta=0.05, steps=60, algorithm="sgd", batch_size=4, seed=2, spectral=False)
-    every_step = run_deep(net, X, y, record_every=1, **kw)["loss"]  # same batches, same path
+    kw = dict(eta=0.05, steps=60, algorithm="sgd", batch_size=4, seed=2)
+    every_step = _loop(net, X, y, every=1, **kw).column("loss")  # same batches, same path
     every = 5
     checked = [k for k in range(61) if k % every in (0, 1)]  # records and the step after each
     stop = next(k for k in checked if k % every == 1 and k > 1
                 and all(every_step[j] > every_step[k] for j in checked if j < k))
-    tr = run_deep(net, X, y, record_every=every, eps=float(every_step[stop]), stop_at_eps=True,
-                  **kw)
-    assert tr["k"][-1] == stop == tr["iters_to_eps"]
-    _, grads, _ = gradients(tr["final_net"], X, y)
-    expected = sum(float(np.sum(grads[j] ** 2)) for j in tr["final_net"].trained_indices)
-    assert tr["grad_norm_sq"][-1] == pytest.approx(expected, rel=1e-12)
+    res = _loop(net, X, y, every=every, eps=float(every_step[stop]), stop_at_eps=True, **kw)
+    assert res.k[-1] == stop == res.iters_to_eps
+    _, grads, _ = gradients(res.net, X, y)
+    expected = sum(float(np.sum(grads[j] ** 2)) for j in res.net.trained_indices)
+    assert res.column("grad_norm_sq")[-1] == pytest.approx(expected, rel=1e-12)

@@ -9,7 +9,7 @@ import pytest
 import sympy
 
 from prooftools.checking.judge import judge_condition, series_verdicts
-from prooftools.checking.verdict import Verdict
+from prooftools.checking.verdict import Verdict, Why
 from prooftools.numerics.networks.two_layer.observers import sperp_lookup
 from prooftools.numerics.quantity import Quantity
 from prooftools.numerics.trajectory import Trajectory
@@ -76,7 +76,7 @@ def test_dense_record_checks_every_step(reg):
     tr = traj([0, 10, 20], resid_sq=dense[[0, 10, 20]], dense={"resid_sq": dense})
     j = judge_condition(c, RATE_VALUES, trajectory=tr)
     assert (j.verdict, j.first_failure) == (Verdict.FAILS, 13.0)
-    assert "every step" in j.note
+    assert j.why(Why.COVERAGE).subjects == ("every step",)
 
 
 def test_nan_entries_are_skipped_and_counted(reg):
@@ -84,7 +84,7 @@ def test_nan_entries_are_skipped_and_counted(reg):
     tr = traj([0, 1, 2, 3], index_name="t", ntk_min=[0.3, np.nan, 0.25, np.nan])
     j = judge_condition(c, {"lambda0": 0.4}, trajectory=tr)
     assert j.verdict == Verdict.HOLDS
-    assert "2 not measured" in j.note
+    assert j.why(Why.COVERAGE).counts == (2, 4, 2)  # 2 of 4 checked, 2 not measured
     tr = traj([0, 1, 2, 3], index_name="t", ntk_min=[0.3, np.nan, 0.15, np.nan])
     j = judge_condition(c, {"lambda0": 0.4}, trajectory=tr)
     assert (j.verdict, j.first_failure) == (Verdict.FAILS, 2.0)
@@ -100,13 +100,13 @@ def test_when_restricts_the_range(reg):
     ntk = np.array([0.35, 0.3, 0.1, 0.05])  # below λ0/2 = 0.2 only outside the ball
     tr = traj([0, 1, 2, 3], ntk_min=ntk, dist_max=dist)
     j = judge_condition(c, values, trajectory=tr, constants=consts)
-    assert j.verdict == Verdict.HOLDS and "true at 2 of 4" in j.note
+    assert j.verdict == Verdict.HOLDS and j.why(Why.WHEN_RANGE).counts == (2, 4)
     ntk[1] = 0.1  # now inside the ball
     j = judge_condition(c, values, trajectory=tr, constants=consts)
     assert (j.verdict, j.first_failure) == (Verdict.FAILS, 1.0)
     tr = traj([0, 1], ntk_min=[0.3, 0.3], dist_max=[2 * R, 3 * R])
     j = judge_condition(c, values, trajectory=tr, constants=consts)
-    assert j.verdict == Verdict.UNKNOWN and "when" in j.note
+    assert j.verdict == Verdict.UNKNOWN and j.reasons[0].why == Why.NO_INDEX_IN_WHEN
 
 
 def test_rounding_tolerance():
@@ -182,7 +182,7 @@ def test_k_condition_on_a_flow_run_reads_k_as_t_over_eta(reg):
     t = np.array([0.0, 1.0, 2.0])  # eta = 0.5 -> k = 0, 2, 4
     r = 10.0 * 0.9 ** (t / 0.5)
     j = judge_condition(c, RATE_VALUES, trajectory=traj(t, "t", eta=0.5, resid_sq=r))
-    assert j.verdict == Verdict.HOLDS and "t/η" in j.note
+    assert j.verdict == Verdict.HOLDS and j.why(Why.INDEX_READING).subjects[:2] == ("k", "t/η")
     r[2] *= 1.01
     j = judge_condition(c, RATE_VALUES, trajectory=traj(t, "t", eta=0.5, resid_sq=r))
     assert (j.verdict, j.first_failure) == (Verdict.FAILS, 4.0)
@@ -192,5 +192,21 @@ def test_missing_observable_is_unknown(reg):
     c = cond(reg, "du2019.cor4.1", "movement")
     j = judge_condition(c, {"n": 2, "m": 4, "lambda0": 0.3},
                         trajectory=traj([0, 1], resid_sq=[1.0, 0.5]))
-    assert j.verdict == Verdict.UNKNOWN and "dist_max" in j.note
+    assert j.verdict == Verdict.UNKNOWN and j.why(Why.NOT_MEASURED).subjects == ("dist_max",)
     assert judge_condition(c, {"n": 2}, trajectory=None).verdict == Verdict.UNKNOWN
+
+
+def test_a_series_equation_within_rounding_holds_at_margin_zero():
+    """An equation over the run equal within rounding reports margin 0 (never a negative margin
+    with `holds`), with the raw worst margin and the tolerance as a reason; beyond it, it fails."""
+    from prooftools.theory.definitions import Condition
+
+    k = sympy.Symbol("k", nonnegative=True, integer=True)
+    c = Condition("unit", sympy.Eq(sympy.Function("norm_sq")(k), 1), "norm_sq(k) == 1",
+                  "verified", "", forall=("k",))
+    j = judge_condition(c, {}, trajectory=traj([0, 1, 2], norm_sq=[1.0, 1 - 2.0**-52, 1.0]))
+    assert (j.verdict, j.margin, j.worst_index) == (Verdict.HOLDS, 0.0, 1.0)
+    assert j.why(Why.ROUNDING).value < 0 and j.why(Why.ROUNDING).tolerance == 1e-9
+    j = judge_condition(c, {}, trajectory=traj([0, 1, 2], norm_sq=[1.0, 1 - 1e-6, 1.0]))
+    assert (j.verdict, j.first_failure) == (Verdict.FAILS, 1.0) and j.margin < 0
+    assert j.why(Why.ROUNDING) is None

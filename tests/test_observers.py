@@ -18,6 +18,7 @@ from prooftools.numerics.networks.two_layer.network import (
 )
 from prooftools.numerics.networks.two_layer.observers import (
     DuObserver,
+    DuState,
     gram_counts_update,
     pattern_delta,
     sperp_lookup,
@@ -187,7 +188,7 @@ def test_warm_observers_agree_with_dense_linear_algebra_on_a_real_run():
     for k in range(13):
         ws.run(W, a, X, y)
         if True:
-            obs.observe(k, ws, W, a, expensive=True)
+            obs.observe(DuState(k=k, ws=ws, W=W, a=a, expensive=True))
             H = first_layer_gram(X, ws.D)
             truth.append((np.linalg.eigvalsh(H)[0], np.linalg.norm(H - obs.H0, 2)))
         W -= lr * ws.G

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from prooftools.api import verify
-from prooftools.checking.verdict import Verdict
+from prooftools.checking.verdict import Verdict, Why
 from prooftools.cli import main
 from prooftools.errors import UserInputError
 from prooftools.numerics.networks.smooth import network as ch
@@ -56,7 +56,7 @@ def test_step_above_two_over_beta_breaks_the_rate(reg, data):
     # the loss grows: the per-step contraction q = 1 − αη(1 − βη/2) is broken ...
     one = rep.item("chatterjee.gd", "one_step").judgement
     assert one.verdict == Verdict.FAILS and one.first_failure is not None
-    assert "not a counterexample" in one.note  # η < 2/β failed too
+    assert "chatterjee.gd:step_size" in one.why(Why.NOT_A_COUNTEREXAMPLE).subjects  # η < 2/β
     # ... while the k-step bound q^k f(x0) is vacuous (q > 1 once βη > 2): it cannot fail
     assert rep.item("chatterjee.gd", "linear_rate").measured == Verdict.HOLDS
     assert rep.trajectory.observables["loss"][5] > rep.trajectory.observables["loss"][0]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from prooftools.api import verify
-from prooftools.checking.verdict import Verdict
+from prooftools.checking.verdict import Verdict, Why
 from prooftools.cli import main
 from prooftools.engines.two_layer import _lambda_max_inf
 from prooftools.errors import UserInputError
@@ -87,7 +87,7 @@ def test_step_size_beyond_two_over_lambda_max_breaks_the_rate(reg, sphere, healt
     rate = rep.item(THM, "linear_rate")
     assert rate.judgement.verdict == Verdict.FAILS
     assert rate.judgement.first_failure is not None and rate.judgement.first_failure >= 1
-    assert "not a counterexample" in rate.judgement.note  # the step-size hypothesis failed too
+    assert f"{THM}:step_size" in rate.judgement.why(Why.NOT_A_COUNTEREXAMPLE).subjects
     assert rep.verdict(THM, "step_size") == Verdict.FAILS
     assert rep.config["overridden"]["eta"]["value"] == eta
     assert rep.first_failing_link is not None
@@ -108,7 +108,8 @@ def test_narrow_width_breaks_the_radius_condition(reg, sphere):
     assert contraction.judgement.verdict in (Verdict.NOT_GUARANTEED, Verdict.FAILS)
     if contraction.measured != Verdict.FAILS:
         assert contraction.judgement.verdict == Verdict.NOT_GUARANTEED
-        assert "radius_condition" in contraction.judgement.note
+        assert "du2019.step4.1:radius_condition" in \
+            contraction.judgement.why(Why.HYPOTHESIS_FAILED).subjects
     assert rep.graph["du2019.step4.1"] in ("not guaranteed", "fails")
 
 
@@ -122,7 +123,8 @@ def test_lambda0_zero_makes_everything_needing_it_unguaranteed(reg, spec):
         assert rep.verdict(sid, name) in (Verdict.UNKNOWN, Verdict.NOT_GUARANTEED, Verdict.FAILS)
     rate = rep.item(THM, "linear_rate").judgement
     if rate.verdict != Verdict.FAILS:
-        assert "lambda0_positive" in rate.note
+        named = {s for r in rate.reasons for s in r.subjects}  # failed or undecided
+        assert "du2019.asm3.1:lambda0_positive" in named
 
 
 def test_permuting_samples_leaves_every_verdict_unchanged(reg, sphere, healthy):

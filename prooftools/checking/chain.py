@@ -25,9 +25,10 @@ from dataclasses import replace
 
 import sympy
 
+from prooftools.checking.context import JudgeContext
 from prooftools.checking.judge import judge_condition
+from prooftools.checking.judgement import Judgement, Reason, Verdict, Why, combine
 from prooftools.checking.report import CheckedItem
-from prooftools.checking.verdict import Judgement, Verdict, combine
 
 __all__ = ["judge_chain", "proof_graph"]
 
@@ -36,17 +37,19 @@ _KIND_OF_CONCLUSION = {"theorem": "conclusion", "lemma": "lemma", "corollary": "
 
 
 def _hidden_only(j: Judgement) -> bool:
-    return bool(j.implied_constants) or j.note.startswith("hidden constant")
+    """Undecided only because of an open O/Ω constant (such a hypothesis does not downgrade)."""
+    first = j.reasons[0].why if j.reasons else None
+    return bool(j.implied_constants) or first == Why.HIDDEN_CONSTANT
 
 
-def judge_chain(registry, ids, values, trajectory, constants, hidden, rtol, functions=None,
-                probe_outside=False) -> list[CheckedItem]:
-    """Judge every hypothesis and conclusion of the statements ``ids`` (dependencies first).
+def judge_chain(ctx: JudgeContext, ids, probe_outside=False) -> list[CheckedItem]:
+    """Judge every hypothesis and conclusion of the statements ``ids`` (dependencies first) in
+    ``ctx`` (its registry, values, run, constants substituted and hidden names left open).
 
-    ``constants`` are substituted for hidden constants (the derived values, or none); names in
-    ``hidden`` left open give implied ranges. With ``probe_outside``, a conclusion restricted by
-    ``when`` is also judged where ``when`` is false (a probe, not a verdict on the statement).
+    With ``probe_outside``, a conclusion restricted by ``when`` is also judged where ``when`` is
+    false (a probe, not a verdict on the statement).
     """
+    registry = ctx.registry
     cache: dict[tuple[str, str], CheckedItem] = {}
     order: list[CheckedItem] = []
     for sid in ids:
@@ -54,49 +57,37 @@ def judge_chain(registry, ids, values, trajectory, constants, hidden, rtol, func
         hyp_kind = "condition" if st.kind == "condition" else (
             "assumption" if st.kind == "assumption" else "hypothesis")
         for cond in registry.hypotheses_of(st):
-            j = judge_condition(cond, values, trajectory=trajectory, statement=sid,
-                                kind=hyp_kind, constants=constants, hidden=hidden, rtol=rtol,
-                                functions=functions)
+            j = judge_condition(cond, ctx, statement=sid, kind=hyp_kind)
             item = CheckedItem(j, j.verdict, "hypothesis")
             cache[(sid, cond.name)] = item
             order.append(item)
         for cond in st.conclusions:
-            j = judge_condition(cond, values, trajectory=trajectory, statement=sid,
-                                kind=_KIND_OF_CONCLUSION.get(st.kind, "conclusion"),
-                                constants=constants, hidden=hidden, rtol=rtol,
-                                functions=functions)
-            item = CheckedItem(_guard(registry, sid, j, cache, values, trajectory, constants,
-                                      hidden, rtol, functions), j.verdict, "conclusion")
-            order.append(item)
+            j = judge_condition(cond, ctx, statement=sid,
+                                kind=_KIND_OF_CONCLUSION.get(st.kind, "conclusion"))
+            order.append(CheckedItem(_guard(ctx, sid, j, cache), j.verdict, "conclusion"))
             if (probe_outside and cond.forall
                     and isinstance(cond.when, sympy.core.relational.Relational)):
-                order.append(_probe_outside(cond, sid, values, trajectory, constants, hidden,
-                                            rtol, functions))
+                order.append(_probe_outside(ctx, cond, sid))
     return order
 
 
-def _probe_outside(cond, sid, values, trajectory, constants, hidden, rtol, functions):
+def _probe_outside(ctx: JudgeContext, cond, sid) -> CheckedItem:
     """Judge a ``when``-restricted conclusion on the indices where ``when`` is false: the
     statement promises nothing there, so a failure here shows the restriction is needed."""
     probe = replace(cond, name=cond.name + "@outside", when=cond.when.negated,
                     when_text=f"not ({cond.when_text})")
-    j = judge_condition(probe, values, trajectory=trajectory, statement=sid, kind="probe",
-                        constants=constants, hidden=hidden, rtol=rtol, functions=functions)
-    note = _join("outside the `when` range the statement claims nothing (probe, not a verdict "
-                 "on the statement)", j.note)
-    return CheckedItem(replace(j, note=note), j.verdict, "probe")
+    j = judge_condition(probe, ctx, statement=sid, kind="probe")
+    return CheckedItem(replace(j, reasons=(Reason(Why.OUTSIDE_WHEN), *j.reasons)), j.verdict,
+                       "probe")
 
 
-def _guard(registry, sid, j, cache, values, trajectory, constants, hidden, rtol,
-           functions=None) -> Judgement:
+def _guard(ctx: JudgeContext, sid, j, cache) -> Judgement:
     """Apply the documented not-guaranteed / unknown rule to a measured conclusion."""
     failed, undecided = [], []
-    for hsid, cond in registry.assumed_hypotheses(sid):
+    for hsid, cond in ctx.registry.assumed_hypotheses(sid):
         key = (hsid, cond.name)
         if key not in cache:
-            hj = judge_condition(cond, values, trajectory=trajectory, statement=hsid,
-                                 kind="hypothesis", constants=constants, hidden=hidden, rtol=rtol,
-                                 functions=functions)
+            hj = judge_condition(cond, ctx, statement=hsid, kind="hypothesis")
             cache[key] = CheckedItem(hj, hj.verdict, "hypothesis")
         hj = cache[key].judgement
         label = f"{hsid}:{cond.name}"
@@ -104,27 +95,23 @@ def _guard(registry, sid, j, cache, values, trajectory, constants, hidden, rtol,
             failed.append(label)
         elif hj.verdict == Verdict.UNKNOWN and not _hidden_only(hj):
             undecided.append(label)
-    measured = f"measured: {j.verdict}" + (f", margin {j.margin:.3g}" if j.margin is not None
-                                           and math.isfinite(j.margin) else "")
+    measured = Reason(Why.MEASURED, detail=f"{j.verdict}" + (
+        f", margin {j.margin:.3g}" if j.margin is not None and math.isfinite(j.margin) else ""))
     if j.verdict == Verdict.FAILS:
         if failed:
-            return replace(j, note=_join(j.note, "not a counterexample: hypotheses failed: "
-                                         + ", ".join(failed)))
+            return replace(j, reasons=(*j.reasons,
+                                       Reason(Why.NOT_A_COUNTEREXAMPLE, tuple(failed))))
         return j
     if failed:
+        also = (Reason(Why.ALSO_UNDECIDED, tuple(undecided)),) if undecided else ()
         return replace(j, verdict=Verdict.NOT_GUARANTEED,
-                       note=_join(measured, "hypotheses failed: " + ", ".join(failed),
-                                  "undecided: " + ", ".join(undecided) if undecided else "",
-                                  j.note))
+                       reasons=(measured, Reason(Why.HYPOTHESIS_FAILED, tuple(failed)), *also,
+                                *j.reasons))
     if undecided and j.verdict == Verdict.HOLDS:
         return replace(j, verdict=Verdict.UNKNOWN,
-                       note=_join(measured, "hypotheses undecided: " + ", ".join(undecided),
-                                  j.note))
+                       reasons=(measured, Reason(Why.HYPOTHESIS_UNDECIDED, tuple(undecided)),
+                                *j.reasons))
     return j
-
-
-def _join(*parts: str) -> str:
-    return "; ".join(p for p in parts if p)
 
 
 def proof_graph(registry, ids, items) -> tuple[dict[str, str], list[str]]:

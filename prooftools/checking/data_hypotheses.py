@@ -51,6 +51,11 @@ ALIASES = {
 COUNTS = frozenset({"n", "d", "rank_X", "x_rank_XXt", "x_rank_YXt"})
 
 
+#: the columns of a check's table in a notebook (``to_pandas`` adds the measured values)
+_COLUMNS = ("statement", "hypothesis", "text", "verdict", "margin", "normalization",
+            "implied_constants", "note")
+
+
 @dataclass
 class DataCheckReport:
     """Verdicts on data hypotheses, with the measured quantities behind them."""
@@ -89,6 +94,27 @@ class DataCheckReport:
             "cache": {"dir": self.cache_dir,
                       "read": {k: v for k, v in self.cached.items() if v}},
         }
+
+    def records(self) -> list[dict]:
+        """One flat dict per judged hypothesis (values and bounds as ``value:NAME`` columns)."""
+        out = []
+        for h in self.hypotheses:
+            row = {k: h.get(k) for k in _COLUMNS}
+            row.update({f"value:{n}": v for n, v in h.get("value", {}).items()})
+            out.append(row)
+        return out
+
+    def to_pandas(self):
+        """The judged hypotheses as a pandas DataFrame, one row each (pandas is optional)."""
+        from prooftools.frames import data_frame
+
+        return data_frame(self.records())
+
+    def _repr_html_(self) -> str:  # Jupyter
+        from prooftools.frames import html_table
+
+        return html_table(self.records(), _COLUMNS,
+                          caption=f"check {self.dataset.get('name', '')}".strip())
 
     def to_json(self) -> str:
         """The report as a JSON string."""
@@ -149,10 +175,11 @@ def check_dataset(
     ``cache``: read and fill the on-disk cache of expensive quantities
     (:mod:`prooftools.numerics.data.cache`; a folder path, True for the default folder, False
     to recompute everything); the report lists what came from it. ``values``: user values of
-    symbols (``--set``), checked against their domains (see the module docstring)."""
-    ids = list(statement_ids) if statement_ids else sorted(registry.statements)
-    for sid in ids:
-        registry.get(sid)  # raises UnknownStatementError with the registry's message
+    symbols (``--set``), checked against their domains (see the module docstring). A selected
+    statement brings the statements it rests on (its proof chain), as ``check --theorem`` does:
+    the API and the CLI share this one code path."""
+    ids = _with_dependencies(registry, statement_ids) if statement_ids else sorted(
+        registry.statements)
     user = _user_values(registry, values or {})
     plan, skipped = _plan(registry, ids, depth, set(user))
     store = None if cache is False else QuantityCache(None if cache is True else cache)
@@ -173,6 +200,17 @@ def check_dataset(
     report.supplied = {n: {"value": v, "role": registry.symbols[n].role, "used": n in used}
                        for n, v in user.items()}
     return report
+
+
+def _with_dependencies(registry, statement_ids) -> list[str]:
+    """``statement_ids`` with the statements each rests on, dependencies first, once each."""
+    seen: list[str] = []
+    for sid in statement_ids:
+        registry.get(sid)  # raises UnknownStatementError with the registry's message
+        for dep in [*registry.dependencies(sid), sid]:
+            if dep not in seen:
+                seen.append(dep)
+    return seen
 
 
 def _user_values(registry, values) -> dict[str, float]:

@@ -11,7 +11,8 @@ import math
 
 import sympy
 
-from prooftools.checking.verdict import Judgement, Verdict, sides
+from prooftools.checking.judgement import Judgement, Reason, Verdict, Why
+from prooftools.checking.relations import as_mpf, evaluate, sides
 
 __all__ = ["fast_hidden"]
 
@@ -23,8 +24,6 @@ def fast_hidden(rel, point, hidden, rtol, base) -> Judgement | None:
     e.g. unknown exponents, get no range). ``None`` when no constant is unbound."""
     import mpmath
 
-    from prooftools.checking.verdict import _as_mpf, evaluate
-
     if not isinstance(rel, sympy.core.relational.Relational) or isinstance(rel, sympy.Eq):
         return None
     names = {s.name for s in rel.free_symbols}
@@ -35,7 +34,7 @@ def fast_hidden(rel, point, hidden, rtol, base) -> Judgement | None:
     implied: dict[str, str] = {}
     try:
         with mpmath.workdps(50):
-            pt = {k: _as_mpf(v) for k, v in point.items()}
+            pt = {k: as_mpf(v) for k, v in point.items()}
             ones = {**pt, **{u: mpmath.mpf(1) for u in unbound}}
             lhs1, rhs1 = evaluate(small_e, ones), evaluate(large_e, ones)
             for name in unbound:
@@ -52,9 +51,8 @@ def fast_hidden(rel, point, hidden, rtol, base) -> Judgement | None:
     else:
         margin = float((rhs1 - lhs1) / mag) if mag else 0.0
     return Judgement(verdict=Verdict.UNKNOWN, margin=margin, lhs=float(lhs1), rhs=float(rhs1),
-                     implied_constants=implied,
-                     note=f"hidden constant(s) {', '.join(unbound)} set to 1 for the margin",
-                     **base)
+                     implied_constants=implied, tolerance=rtol,
+                     reasons=(Reason(Why.HIDDEN_CONSTANT, tuple(unbound)),), **base)
 
 
 def _closed_form_range(small, large, name, unbound, pt, evaluate) -> str | None:

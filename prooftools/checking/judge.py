@@ -46,16 +46,24 @@ import numpy as np
 import sympy
 from sympy.core.function import AppliedUndef
 
+from prooftools.checking.context import RTOL, JudgeContext
 from prooftools.checking.hidden import fast_hidden
-from prooftools.checking.series import FLOOR, RTOL, judge_series, series_verdicts
-from prooftools.checking.verdict import Judgement, Verdict, combine, judge_relation
+from prooftools.checking.judgement import Judgement, Reason, Verdict, Why, combine
+from prooftools.checking.relations import sides
+from prooftools.checking.series import (
+    FLOOR,
+    judge_series,
+    series_context,
+    series_verdicts,
+    when_mask,
+)
+from prooftools.checking.verdict import judge_relation
 from prooftools.numerics.quantity import Quantity
 from prooftools.numerics.trajectory import Trajectory
 from prooftools.theory.definitions import Condition
 
-__all__ = ["FLOOR", "RTOL", "condition_series", "judge_condition", "observable_calls",
-           "series_verdicts"]
-
+__all__ = ["FLOOR", "RTOL", "JudgeContext", "condition_series", "judge_condition",
+           "observable_calls", "series_verdicts"]
 
 
 def observable_calls(expr: sympy.Basic) -> list[sympy.Basic]:
@@ -119,22 +127,14 @@ def _bind(expr: sympy.Basic, calls: list[sympy.Basic], fixed: dict[str, object])
     return expr.xreplace({c: sympy.Symbol(str(c)) for c in calls if str(c) in fixed})
 
 
-def judge_condition(
-    cond: Condition,
-    values: Mapping[str, object],
-    *,
-    trajectory: Trajectory | None = None,
-    statement: str = "",
-    kind: str = "hypothesis",
-    constants: Mapping[str, sympy.Basic] | None = None,
-    hidden: set[str] | frozenset[str] = frozenset(),
-    rtol: float = RTOL,
-    functions: Mapping[str, Callable[..., object]] | None = None,
-) -> Judgement:
-    """Judge ``cond`` at data/parameter ``values`` and, for observables, over ``trajectory``.
+def judge_condition(cond: Condition, context: JudgeContext | Mapping[str, object], *,
+                    statement: str = "", kind: str = "hypothesis", **keywords) -> Judgement:
+    """Judge ``cond`` in ``context``: at its data/parameter values and, for observables, over
+    its trajectory. ``context`` may also be the values, with the context's other fields as
+    keywords (``trajectory``, ``constants``, ``hidden``, ``rtol``, ``functions``).
 
-    ``constants`` maps hidden-constant names to the values to substitute (e.g. the derived ones);
-    names in ``hidden`` left unbound yield ``unknown`` with the implied range of the constant.
+    Hidden constants in ``constants`` are substituted; names in ``hidden`` left unbound yield
+    ``unknown`` with the implied range of the constant.
 
     >>> from prooftools.theory.definitions import Condition
     >>> k = sympy.Symbol("k", nonnegative=True, integer=True)
@@ -143,31 +143,27 @@ def judge_condition(
     ...                  forall=("k",))
     >>> tr = Trajectory(config={"index": "k"}, index=np.arange(4.0),
     ...                 observables={"resid_sq": np.array([8.0, 4.0, 3.0, 1.0])})
-    >>> j = judge_condition(cond, {}, trajectory=tr)
+    >>> j = judge_condition(cond, JudgeContext({}, trajectory=tr))
     >>> j.verdict, j.first_failure
     (<Verdict.FAILS: 'fails'>, 2.0)
     """
+    ctx = JudgeContext.of(context, **keywords)
     expr = cond.expr
     base = dict(statement=statement, item=cond.name, kind=kind, inequality=cond.text)
     if isinstance(expr, sympy.And):
-        parts = [
-            judge_condition(replace(cond, expr=a), values, trajectory=trajectory,
-                            statement=statement, kind=kind, constants=constants, hidden=hidden,
-                            rtol=rtol, functions=functions)
-            for a in expr.args
-        ]
+        parts = [judge_condition(replace(cond, expr=a), ctx, statement=statement, kind=kind)
+                 for a in expr.args]
         worst = combine([p.verdict for p in parts])
         pick = min((p for p in parts if p.verdict == worst),
                    key=lambda p: p.margin if p.margin is not None and
                    math.isfinite(p.margin) else math.inf)
         return replace(pick, inequality=cond.text)
-    prep = _prepare(cond, values, trajectory, constants, functions)
-    if isinstance(prep, str):
-        return Judgement(verdict=Verdict.UNKNOWN, note="not measured: " + prep, **base)
+    prep = _prepare(cond, ctx)
+    if isinstance(prep, Reason):
+        return Judgement(verdict=Verdict.UNKNOWN, reasons=(prep,), **base)
     if prep.indexed or prep.index_symbols:
-        return judge_series(cond, prep.expr, prep.when, prep.indexed, prep.point, trajectory,
-                            base, hidden, rtol, prep.notes)
-    return _judge_point(cond, prep, hidden, rtol, base)
+        return judge_series(ctx, cond, prep, base)
+    return _judge_point(ctx, cond, prep, base)
 
 
 @dataclass
@@ -179,14 +175,15 @@ class _Prepared:
     indexed: list[sympy.Basic]
     index_symbols: set
     point: dict[str, object]
-    notes: list[str]
+    reasons: list[Reason]
 
 
-def _prepare(cond, values, trajectory, constants, functions) -> _Prepared | str:
-    """Substitute ``constants``, evaluate observables with fixed arguments (``resid_sq(0)``,
-    ``sperp_sum(R)``) and bind them; the reason when one is not measured."""
+def _prepare(cond, ctx: JudgeContext) -> _Prepared | Reason:
+    """Substitute the context's constants, evaluate observables with fixed arguments
+    (``resid_sq(0)``, ``sperp_sum(R)``) and bind them; the reason when one is not measured."""
+    constants = ctx.constants
     expr = cond.expr
-    subs = {s: constants[s.name] for s in expr.free_symbols if constants and s.name in constants}
+    subs = {s: constants[s.name] for s in expr.free_symbols if s.name in constants}
     expr = expr.xreplace(subs)
     when = cond.when.xreplace(subs) if cond.when is not None else None
     if when is not None and constants:
@@ -197,43 +194,41 @@ def _prepare(cond, values, trajectory, constants, functions) -> _Prepared | str:
     indexed = [c for c in calls if any(s.name in index_vars for s in c.free_symbols)]
     fixed_calls = [c for c in calls if c not in indexed]
     fixed: dict[str, object] = {}
-    notes: list[str] = []
+    reasons: list[Reason] = []
     for call in fixed_calls:
-        val, why = _fixed_value(call, values, trajectory, functions)
+        val, why = _fixed_value(call, ctx.values, ctx.trajectory, ctx.functions)
         if val is None:
-            return why
+            return Reason(Why.NOT_MEASURED, detail=why)
         fixed[str(call)] = val
         if why:
-            notes.append(why)
+            reasons.append(Reason(Why.OBSERVED, detail=why))
     return _Prepared(expr=_bind(expr, fixed_calls, fixed),
                      when=_bind(when, fixed_calls, fixed) if when is not None else None,
                      indexed=indexed,
                      index_symbols={s for s in expr.free_symbols if s.name in index_vars},
-                     point={**values, **fixed}, notes=notes)
+                     point={**ctx.values, **fixed}, reasons=reasons)
 
 
-def _judge_point(cond, prep: _Prepared, hidden, rtol, base) -> Judgement:
+def _judge_point(ctx: JudgeContext, cond, prep: _Prepared, base) -> Judgement:
     """A condition without a quantified index: one exact (then mpmath) decision."""
     if prep.when is not None:
-        wj = judge_relation(prep.when, prep.point, hidden=hidden, rtol=rtol)
+        wj = judge_relation(prep.when, prep.point, hidden=ctx.hidden, rtol=ctx.rtol)
         if wj.verdict != Verdict.HOLDS:
-            return Judgement(verdict=Verdict.UNKNOWN, note="`when` clause not met", **base)
-    fast = fast_hidden(prep.expr, prep.point, hidden, rtol, base)
+            return Judgement(verdict=Verdict.UNKNOWN, reasons=(Reason(Why.WHEN_NOT_MET),),
+                             **base)
+    fast = fast_hidden(prep.expr, prep.point, ctx.hidden, ctx.rtol, base)
     if fast is not None:
-        return replace(fast, note="; ".join(n for n in [*prep.notes, fast.note] if n))
+        return replace(fast, reasons=(*prep.reasons, *fast.reasons))
     try:
-        j = judge_relation(prep.expr, prep.point, hidden=hidden, rtol=rtol, text=cond.text, **{
-            k: v for k, v in base.items() if k != "inequality"})
+        j = judge_relation(prep.expr, prep.point, hidden=ctx.hidden, rtol=ctx.rtol,
+                           text=cond.text, **{k: v for k, v in base.items() if k != "inequality"})
     except (TypeError, ValueError, ZeroDivisionError) as exc:  # e.g. 1/λ0 at λ0 = 0
         return Judgement(verdict=Verdict.UNKNOWN,
-                         note=f"not evaluable at these values ({exc})", **base)
-    return replace(j, note="; ".join(n for n in [*prep.notes, j.note] if n))
+                         reasons=(Reason(Why.NOT_EVALUABLE, detail=str(exc)),), **base)
+    return replace(j, reasons=(*prep.reasons, *j.reasons))
 
 
-def condition_series(cond: Condition, values: Mapping[str, object], trajectory: Trajectory, *,
-                     constants: Mapping[str, sympy.Basic] | None = None,
-                     functions: Mapping[str, Callable[..., object]] | None = None,
-                     hidden: frozenset[str] = frozenset()):
+def condition_series(cond: Condition, context: JudgeContext):
     """Both sides of a quantified condition over the run, for plotting: ``(index, lhs, rhs,
     inside)`` with the index as the condition reads it (hidden constants left open at 1) and
     ``inside`` the mask where its ``when`` clause holds (all true without one), or ``None`` when
@@ -245,29 +240,25 @@ def condition_series(cond: Condition, values: Mapping[str, object], trajectory: 
     ...                  forall=("k",))
     >>> tr = Trajectory(config={"index": "k"}, index=np.arange(3.0),
     ...                 observables={"resid_sq": np.array([8.0, 4.0, 3.0])})
-    >>> x, lhs, rhs, inside = condition_series(cond, {}, tr)
+    >>> x, lhs, rhs, inside = condition_series(cond, JudgeContext({}, trajectory=tr))
     >>> lhs.tolist(), rhs.tolist()
     ([8.0, 4.0, 3.0], [8.0, 4.0, 2.0])
     """
-    from prooftools.checking.series import series_context, when_mask
-    from prooftools.checking.verdict import sides
-
     if isinstance(cond.expr, sympy.And):
         cond = replace(cond, expr=cond.expr.args[0])
-    prep = _prepare(cond, values, trajectory, constants, functions)
-    if isinstance(prep, str) or not (prep.indexed or prep.index_symbols):
+    prep = _prepare(cond, context)
+    if isinstance(prep, Reason) or not (prep.indexed or prep.index_symbols):
         return None
-    ctx = series_context(cond, prep.expr, prep.when, prep.indexed, prep.point, trajectory,
-                         hidden)
-    if isinstance(ctx, str):
+    sctx = series_context(cond, prep, context)
+    if isinstance(sctx, Reason):
         return None
     small_e, large_e, _op = sides(prep.expr)
-    small, large = ctx.evaluate(small_e), ctx.evaluate(large_e)
+    small, large = sctx.evaluate(small_e), sctx.evaluate(large_e)
     if isinstance(small, str) or isinstance(large, str):
         return None
-    inside = np.ones(ctx.grid.shape, dtype=bool)
+    inside = np.ones(sctx.grid.shape, dtype=bool)
     if prep.when is not None:
-        inside = when_mask(ctx, prep.when, RTOL)
+        inside = when_mask(sctx, prep.when, RTOL)
         if inside is None:
             return None
-    return ctx.var_values, small, large, inside
+    return sctx.var_values, small, large, inside

@@ -10,9 +10,10 @@ from __future__ import annotations
 import sympy
 from sympy.core.function import AppliedUndef
 
+from prooftools.checking.context import JudgeContext
 from prooftools.checking.judge import condition_series
+from prooftools.checking.relations import sides
 from prooftools.checking.report import CheckedItem, Panel
-from prooftools.checking.verdict import sides
 
 __all__ = ["judged_panels"]
 
@@ -26,9 +27,10 @@ def _quantified(expr, forall) -> bool:
     return any(s.name in forall for s in expr.free_symbols)
 
 
-def judged_panels(registry, ids, items: list[CheckedItem], values, meas, constants,
-                  hidden) -> list[Panel]:
-    """Panels for the quantified items among ``items``, the main statement's first."""
+def judged_panels(ctx: JudgeContext, ids, items: list[CheckedItem]) -> list[Panel]:
+    """Panels for the quantified items among ``items`` (judged in ``ctx``), the main
+    statement's first."""
+    registry, values, constants, hidden = ctx.registry, ctx.values, ctx.constants, ctx.hidden
     conds = {}
     for sid in ids:
         st = registry.get(sid)
@@ -36,15 +38,14 @@ def judged_panels(registry, ids, items: list[CheckedItem], values, meas, constan
             conds[(sid, cond.name)] = (st, cond)
     order = sorted((it for it in items if it.role != "probe"),
                    key=lambda it: (it.judgement.statement != ids[-1], it.role != "conclusion"))
-    index_name = meas.trajectory.config.get("index", "k")
+    index_name = ctx.trajectory.config.get("index", "k")
     panels: list[Panel] = []
     for it in order:
         j = it.judgement
         st, cond = conds.get((j.statement, j.item), (None, None))
         if cond is None or not cond.forall:
             continue
-        got = condition_series(cond, values, meas.trajectory, constants=constants,
-                               functions=meas.functions, hidden=hidden)
+        got = condition_series(cond, ctx)
         if got is None:
             continue
         x, lhs, rhs, inside = got

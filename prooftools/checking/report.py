@@ -76,6 +76,10 @@ class CheckedItem:
         }
 
 
+_HTML_COLUMNS = ("statement", "kind", "item", "inequality", "verdict", "margin", "first_failure",
+                 "implied_constants")
+
+
 @dataclass
 class VerifyReport:
     """Everything :func:`verify` found; ``to_dict()`` is the JSON of ``prooftools verify``."""
@@ -113,6 +117,21 @@ class VerifyReport:
     def verdict(self, statement: str, name: str) -> Verdict:
         """Shortcut for ``item(statement, name).judgement.verdict``."""
         return self.item(statement, name).judgement.verdict
+
+    def records(self) -> list[dict]:
+        """One dict per judged item (the JSON's ``verdicts`` rows)."""
+        return [it.to_dict() for it in self.items]
+
+    def to_pandas(self):
+        """The judged items as a pandas DataFrame, one row per item (pandas is optional)."""
+        from prooftools.frames import data_frame
+
+        return data_frame(self.records())
+
+    def _repr_html_(self) -> str:  # Jupyter
+        from prooftools.frames import html_table
+
+        return html_table(self.records(), _HTML_COLUMNS, caption=f"verify {self.statement}")
 
     def to_dict(self) -> dict:
         """JSON-friendly dict: statement, config, data, verdicts, graph, trajectory."""

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import sympy
 
-from prooftools.checking.verdict import Judgement, Verdict, judge_relation, sides
+from prooftools.checking.context import RTOL, JudgeContext
+from prooftools.checking.judgement import Judgement, Reason, Verdict, Why
+from prooftools.checking.relations import sides
+from prooftools.checking.verdict import judge_relation, rounding_level
 from prooftools.numerics.quantity import Quantity
 
 __all__ = ["FLOOR", "RTOL", "SeriesContext", "judge_series", "series_verdicts"]
 
-#: Relative rounding tolerance of every decision.
-RTOL = 1e-9
 #: The scale of an index is never taken below FLOOR times the largest magnitude over the range.
 FLOOR = 1e-4
 #: Grid of values tried for a single hidden constant that must serve every index at once.
@@ -85,7 +86,7 @@ class SeriesContext:
     ones: dict[str, float]
     placeholders: dict
     where: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)
 
     def evaluate(self, e: sympy.Expr,
                  extra: Mapping[str, np.ndarray] | None = None) -> np.ndarray | str:
@@ -127,15 +128,17 @@ def _offsets(indexed, var: str) -> dict | str:
     return offsets
 
 
-def series_context(cond, expr, when, indexed, point, trajectory,
-                   hidden) -> SeriesContext | str:
-    """The grid, arrays and bindings of a quantified condition, or a note saying why not."""
+def series_context(cond, prep, ctx: JudgeContext) -> SeriesContext | Reason:
+    """The grid, arrays and bindings of a quantified condition (``prep``: the condition with
+    constants and fixed observables bound), or the reason why it cannot be evaluated."""
+    expr, when, indexed, point = prep.expr, prep.when, prep.indexed, prep.point
+    trajectory, hidden = ctx.trajectory, ctx.hidden
     if len(cond.forall) != 1:
-        return f"quantifier over {cond.forall} is not supported"
+        return Reason(Why.UNSUPPORTED, detail=f"quantifier over {cond.forall} is not supported")
     var = cond.forall[0]
     offsets = _offsets(indexed, var)
     if isinstance(offsets, str):
-        return offsets
+        return Reason(Why.UNSUPPORTED, detail=offsets)
     names = sorted({c.func.__name__ for c in indexed})
     if trajectory.dense_index is not None and all(n in trajectory.dense for n in names):
         grid, table = np.asarray(trajectory.dense_index, float), trajectory.dense
@@ -145,18 +148,19 @@ def series_context(cond, expr, when, indexed, point, trajectory,
         where = "the recorded indices"
         absent = [n for n in names if n not in table]
         if absent:
-            return "not measured: " + ", ".join(absent) + " not recorded"
+            return Reason(Why.NOT_MEASURED, tuple(absent), detail="not recorded")
     run_index = trajectory.config.get("index", "k")
     eta = trajectory.config.get("eta")
     var_values, notes = grid, []
     if var in _INDEX_NAMES and var != run_index:
         if eta is None:
-            return f"cannot read {var} on a run indexed by {run_index}"
+            return Reason(Why.UNSUPPORTED, detail=f"cannot read {var} on a run indexed by "
+                          f"{run_index}")
         var_values = grid / eta if var == "k" else grid * eta
-        notes.append(f"{var} read as {'t/η' if var == 'k' else 'η·k'} on this "
-                     f"{'flow' if run_index == 't' else 'discrete'} run")
+        notes.append(Reason(Why.INDEX_READING, (var, "t/η" if var == "k" else "η·k",
+                                                "flow" if run_index == "t" else "discrete")))
     if any(offsets.values()) and var != run_index:
-        return f"shifted index on a run indexed by {run_index}"
+        return Reason(Why.UNSUPPORTED, detail=f"shifted index on a run indexed by {run_index}")
     placeholders = {c: sympy.Symbol(f"_obs_{c.func.__name__}_{i}") for i, c in enumerate(indexed)}
     var_sym = sympy.Symbol(f"_idx_{var}")
     bind = {**placeholders}
@@ -185,39 +189,44 @@ def when_mask(ctx: SeriesContext, when, rtol: float) -> np.ndarray | None:
     return inside
 
 
-def judge_series(cond, expr, when, indexed, point, trajectory, base, hidden, rtol, notes):
-    """Judge a quantified condition over the run (``notes`` collects what was done)."""
-    if trajectory is None:
-        return Judgement(verdict=Verdict.UNKNOWN, note="not measured: no run recorded", **base)
-    ctx = series_context(cond, expr, when, indexed, point, trajectory, hidden)
-    if isinstance(ctx, str):
-        return Judgement(verdict=Verdict.UNKNOWN, note=ctx, **base)
-    notes.extend(ctx.notes)
-    small_e, large_e, op = sides(expr)
-    small, large = ctx.evaluate(small_e), ctx.evaluate(large_e)
+def judge_series(ctx: JudgeContext, cond, prep, base) -> Judgement:
+    """Judge a quantified condition over the context's run (``prep``: the condition with
+    constants and fixed observables bound)."""
+    def unknown(*reasons: Reason) -> Judgement:
+        return Judgement(verdict=Verdict.UNKNOWN, reasons=reasons, **base)
+
+    if ctx.trajectory is None:
+        return unknown(Reason(Why.NOT_MEASURED, detail="no run recorded"))
+    sctx = series_context(cond, prep, ctx)
+    if isinstance(sctx, Reason):
+        return unknown(sctx)
+    reasons = [*prep.reasons, *sctx.notes]
+    small_e, large_e, op = sides(prep.expr)
+    small, large = sctx.evaluate(small_e), sctx.evaluate(large_e)
     for got in (small, large):
         if isinstance(got, str):
-            return Judgement(verdict=Verdict.UNKNOWN, note=f"not measured: {got}", **base)
+            return unknown(Reason(Why.NOT_MEASURED, (got,)))
     mask = ~(np.isnan(small) | np.isnan(large))
     n_measured = int(mask.sum())
-    if when is not None:
-        inside = when_mask(ctx, when, rtol)
+    if prep.when is not None:
+        inside = when_mask(sctx, prep.when, ctx.rtol)
         if inside is None:
-            return Judgement(verdict=Verdict.UNKNOWN, note="`when` clause not measurable",
-                             **base)
+            return unknown(Reason(Why.WHEN_NOT_MEASURABLE))
         mask &= inside
-        notes.append(f"`when` {cond.when_text} true at {int(inside.sum())} of {ctx.grid.size}")
+        reasons.append(Reason(Why.WHEN_RANGE, (cond.when_text,),
+                              counts=(int(inside.sum()), int(sctx.grid.size))))
     if not mask.any():
-        why = "no index satisfies the `when` clause" if when is not None else "never measured"
-        return Judgement(verdict=Verdict.UNKNOWN, note="; ".join([why, *notes]), **base)
+        why = Why.NO_INDEX_IN_WHEN if prep.when is not None else Why.NEVER_MEASURED
+        return unknown(Reason(why), *reasons)
     sel = np.nonzero(mask)[0]
-    result, at = _decide(ctx, small, large, op, sel, n_measured, rtol, notes, base)
-    if ctx.ones:
-        result = _with_hidden(result, ctx, expr, (small_e, large_e, op), sel, at, hidden, rtol)
+    result, at = _decide(sctx, small, large, op, sel, n_measured, ctx.rtol, reasons, base)
+    if sctx.ones:
+        result = _with_hidden(result, sctx, prep.expr, (small_e, large_e, op), sel, at,
+                              ctx.hidden, ctx.rtol)
     return result
 
 
-def _decide(ctx, small, large, op, sel, n_measured, rtol, notes, base) -> tuple[Judgement, int]:
+def _decide(ctx, small, large, op, sel, n_measured, rtol, reasons, base) -> tuple[Judgement, int]:
     """The verdict, worst margin and first failure over the selected indices, and the worst
     index's position."""
     codes, margins = series_verdicts(small[sel], large[sel], op, rtol=rtol)
@@ -230,17 +239,19 @@ def _decide(ctx, small, large, op, sel, n_measured, rtol, notes, base) -> tuple[
     verdict = Verdict.FAILS if fail.size else (Verdict.UNKNOWN if (codes == 0).any()
                                                 else Verdict.HOLDS)
     skipped = ctx.grid.size - n_measured
-    notes.insert(0, f"checked at {sel.size} of {ctx.grid.size} indices ({ctx.where})"
-                 + (f", {skipped} not measured" if skipped else ""))
+    coverage = Reason(Why.COVERAGE, (ctx.where,),
+                      counts=(int(sel.size), int(ctx.grid.size), int(skipped)))
     at = int(sel[worst])
+    margin, rounding = rounding_level(verdict, float(margins[worst]), rtol)
     return Judgement(
         verdict=verdict,
-        margin=float(margins[worst]),
+        margin=margin,
         lhs=float(small[at]),
         rhs=float(large[at]),
         worst_index=float(ctx.var_values[at]),
         first_failure=float(ctx.var_values[sel[fail[0]]]) if fail.size else None,
-        note="; ".join(notes),
+        reasons=(coverage, *reasons, *rounding),
+        tolerance=rtol,
         **base,
     ), at
 
@@ -253,11 +264,11 @@ def _with_hidden(result, ctx, expr, sides_, sel, at, hidden, rtol) -> Judgement:
           **{p.name: float(ctx.arrays[p.name][at]) for p in ctx.placeholders.values()}}
     rel = expr.xreplace(ctx.placeholders)
     single = judge_relation(rel, pt, hidden=hidden, rtol=rtol)
+    hidden_reason = Reason(Why.HIDDEN_CONSTANT, tuple(unbound),
+                           detail="implied range at the worst index")
     result = replace(result, verdict=Verdict.UNKNOWN,
                      implied_constants=single.implied_constants,
-                     first_failure=None,
-                     note=result.note + "; hidden constant(s) " + ", ".join(unbound)
-                     + " set to 1 for the margin; implied range at the worst index")
+                     first_failure=None, reasons=(*result.reasons, hidden_reason))
     if len(unbound) == 1:
         small_e, large_e, op = sides_
         result = _scan_constant(result, unbound[0], ctx.evaluate, small_e, large_e, op, sel,
@@ -292,13 +303,12 @@ def _scan_constant(result, name, series, small_e, large_e, op, sel, var_values, 
         rng = f"in [{ok.min():.3g}, {ok.max():.3g}] (grid)"
         implied = {**result.implied_constants, f"{name} (all indices)": rng}
         return replace(result, implied_constants=implied,
-                       note=result.note + f"; one {name} serves every index only if {name} {rng}")
+                       reasons=(*result.reasons, Reason(Why.CONSTANT_RANGE, (name,), rng)))
     dead = int(np.argmax(~alive.any(axis=0)))
     return replace(result, verdict=Verdict.FAILS,
                    first_failure=float(var_values[sel[dead]]),
                    implied_constants={**result.implied_constants, name: "none"},
-                   note=result.note + f"; no single {name} in [1e-60, 1e60] makes it hold at every "
-                   "index: fails for every value of the hidden constant")
+                   reasons=(*result.reasons, Reason(Why.CONSTANT_NONE, (name,))))
 
 
 def _shifted(grid: np.ndarray, values: np.ndarray, offset: int) -> np.ndarray:

@@ -11,115 +11,34 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 
 import mpmath
 import sympy
 
+from prooftools.checking.judgement import Judgement, Reason, Verdict, Why, combine, verdict_rank
+from prooftools.checking.relations import DPS, as_mpf, evaluate, relative_margin, sides
 from prooftools.numerics.quantity import Quantity
-from prooftools.theory.magnitude import evaluate_mpf, substitute
 
-#: Working precision (decimal digits) for judging; values like 10**3000 are normal here.
-DPS = 50
-
-
-class Verdict(StrEnum):
-    """Outcome of one check."""
-
-    HOLDS = "holds"
-    FAILS = "fails"
-    UNKNOWN = "unknown"
-    NOT_GUARANTEED = "not guaranteed"  # measured, but the statement's own hypotheses failed
+__all__ = ["DPS", "Judgement", "Reason", "Verdict", "Why", "combine", "estimated_criterion_verdict",
+           "evaluate", "implied_constant", "judge_relation", "rounding_level", "sides"]
 
 
-@dataclass(frozen=True)
-class Judgement:
-    """The verdict on one inequality, with the numbers behind it.
-
-    ``margin`` is the relative slack, positive when the inequality holds:
-    ``(rhs - lhs) / max(|lhs|, |rhs|)`` for ``lhs <= rhs``.
-    """
-
-    statement: str
-    item: str
-    kind: str
-    inequality: str
-    verdict: Verdict
-    margin: float | None = None
-    lhs: float | None = None
-    rhs: float | None = None
-    worst_index: float | None = None
-    first_failure: float | None = None
-    implied_constants: dict[str, str] = field(default_factory=dict)
-    note: str = ""
-
-    def to_dict(self) -> dict:
-        """JSON-friendly dict."""
-        out = asdict(self)
-        out["verdict"] = str(self.verdict)
-        for key in ("margin", "lhs", "rhs"):
-            val = out[key]
-            if isinstance(val, float) and not math.isfinite(val):
-                out[key] = None if math.isnan(val) else str(val)
-        return out
-
-
-def _as_mpf(value: float | int | Quantity | sympy.Basic) -> mpmath.mpf:
-    if isinstance(value, Quantity):
-        value = value.value
-    if isinstance(value, sympy.Basic):
-        return mpmath.mpf(sympy.N(value, DPS))  # safe: value is an already-built sympy number
-    return mpmath.mpf(value)
-
-
-def sides(rel: sympy.Rel) -> tuple[sympy.Expr, sympy.Expr, str]:
-    """(small, large, op): the relation read as ``small op large``, op in <, <=, ==."""
-    if isinstance(rel, (sympy.StrictGreaterThan, sympy.GreaterThan)):
-        return rel.rhs, rel.lhs, "<" if isinstance(rel, sympy.StrictGreaterThan) else "<="
-    if isinstance(rel, (sympy.StrictLessThan, sympy.LessThan)):
-        return rel.lhs, rel.rhs, "<" if isinstance(rel, sympy.StrictLessThan) else "<="
-    if isinstance(rel, sympy.Eq):
-        return rel.lhs, rel.rhs, "=="
-    raise TypeError(f"not an inequality or equation: {rel}")
-
-
-def evaluate(expr: sympy.Expr, values: Mapping[str, mpmath.mpf]) -> mpmath.mpf:
-    """Evaluate ``expr`` exactly-then-numerically at ``values`` with mpmath (no overflow).
-
-    >>> n = sympy.Symbol("n", positive=True)
-    >>> float(mpmath.log10(evaluate(10**n, {"n": mpmath.mpf(3000)})))
-    3000.0
-    """
-    subs = {s: sympy.Float(values[s.name], DPS) for s in expr.free_symbols if s.name in values}
-    missing = sorted(s.name for s in expr.free_symbols if s.name not in values)
-    if missing:
-        raise KeyError(", ".join(missing))
-    if expr.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan):
-        with mpmath.workdps(DPS):  # symbolic infinities: sympy's own arithmetic decides
-            num = sympy.N(expr.xreplace(subs), DPS)  # safe: sympy objects built by our parser
-            if num in (sympy.oo, -sympy.oo):
-                return mpmath.inf if num == sympy.oo else -mpmath.inf
-            return mpmath.mpf(num) if num.is_Float or num.is_Rational else mpmath.nan
-    # bounded: unevaluated substitution, magnitude checked before any exact evaluation
-    # (a hypothesis such as sep >= floor(exp(exp(n))) is unknown, never a hang or a traceback)
-    with mpmath.workdps(DPS):
-        return evaluate_mpf(substitute(expr, subs), DPS)
-
-
-def _relative_margin(small: mpmath.mpf, large: mpmath.mpf) -> float:
-    scale = max(abs(small), abs(large))
-    if scale == 0:
-        return 0.0
-    if not mpmath.isfinite(scale):
-        return math.inf if large > small else -math.inf
-    return float((large - small) / scale)
+def rounding_level(verdict: Verdict, margin: float, rtol: float) -> tuple[float, tuple]:
+    """A negative margin inside the rounding tolerance: clamped to 0 when the verdict holds
+    (equal within rounding), kept but explained when it is undecided; with its reason."""
+    if margin is None or not math.isfinite(margin) or margin >= 0 or abs(margin) > rtol:
+        return margin, ()
+    if verdict == Verdict.HOLDS:
+        return 0.0, (Reason(Why.ROUNDING, detail="counted as 0", value=margin, tolerance=rtol),)
+    if verdict == Verdict.UNKNOWN:
+        return margin, (Reason(Why.ROUNDING, detail="undecided", value=margin, tolerance=rtol),)
+    return margin, ()
 
 
 def _decide(small, large, op: str, rtol: float) -> tuple[Verdict, float]:
     if mpmath.isnan(small) or mpmath.isnan(large):
         return Verdict.UNKNOWN, math.nan
-    margin = _relative_margin(small, large)
+    margin = relative_margin(small, large)
     if op == "==":
         return (Verdict.HOLDS if abs(margin) <= rtol else Verdict.FAILS), -abs(margin)
     if abs(margin) <= rtol:
@@ -199,7 +118,8 @@ def _with_open_constants(rel, point, unbound_hidden, rtol, base) -> Judgement:
         lhs=float(small),
         rhs=float(large),
         implied_constants=implied,
-        note="hidden constant(s) " + ", ".join(unbound_hidden) + " set to 1 for the margin",
+        reasons=(Reason(Why.HIDDEN_CONSTANT, tuple(unbound_hidden)),),
+        tolerance=rtol,
         **base,
     )
 
@@ -238,28 +158,27 @@ def judge_relation(
                            constants=constants, hidden=hidden, rtol=rtol)
             for a in rel.args
         ]
-        worst = min(parts, key=lambda j: _verdict_rank(j.verdict) * 10 + (j.margin or 0))
+        worst = min(parts, key=lambda j: verdict_rank(j.verdict) * 10 + (j.margin or 0))
         return worst
     if rel in (sympy.true, sympy.false):
         verdict = Verdict.HOLDS if rel == sympy.true else Verdict.FAILS
-        return Judgement(verdict=verdict, note="decided symbolically", **base)
+        return Judgement(verdict=verdict, reasons=(Reason(Why.SYMBOLIC),), **base)
     constants = dict(constants or {})
     with mpmath.workdps(DPS):
-        point = {k: _as_mpf(v) for k, v in values.items()}
-        point.update({k: _as_mpf(v) for k, v in constants.items()})
+        point = {k: as_mpf(v) for k, v in values.items()}
+        point.update({k: as_mpf(v) for k, v in constants.items()})
         names = {s.name for s in rel.free_symbols}
         unbound_hidden = sorted(names & set(hidden) - set(point))
         missing = sorted(names - set(point) - set(unbound_hidden))
         if missing:
-            return Judgement(
-                verdict=Verdict.UNKNOWN, note="not measured: " + ", ".join(missing), **base
-            )
+            return Judgement(verdict=Verdict.UNKNOWN,
+                             reasons=(Reason(Why.NOT_MEASURED, tuple(missing)),), **base)
         small_e, large_e, op = sides(rel)
         if unbound_hidden:
             return _with_open_constants(rel, point, unbound_hidden, rtol, base)
         small, large = evaluate(small_e, point), evaluate(large_e, point)
         verdict, margin = _decide(small, large, op, rtol)
-        note = ""
+        reasons: tuple[Reason, ...] = ()
         boxed = [
             k
             for k, v in values.items()
@@ -268,13 +187,14 @@ def judge_relation(
             and (v.lower is not None or v.upper is not None)
         ]
         if boxed and op != "==":
-            verdict, note = _certify(small_e, large_e, op, point, values, boxed, verdict)
-        return Judgement(
-            verdict=verdict, margin=margin, lhs=float(small), rhs=float(large), note=note, **base
-        )
+            verdict, why = _certify(small_e, large_e, op, point, values, boxed)
+            reasons = (why,)
+        margin, rounding = rounding_level(verdict, margin, rtol)
+        return Judgement(verdict=verdict, margin=margin, lhs=float(small), rhs=float(large),
+                         reasons=reasons + rounding, tolerance=rtol, **base)
 
 
-def _certify(small_e, large_e, op, point, values, boxed, verdict) -> tuple[Verdict, str]:
+def _certify(small_e, large_e, op, point, values, boxed) -> tuple[Verdict, Reason]:
     """Decide with proven bounds: the slack large − small is checked at every corner of the box
     of the bounded quantities. It holds if the slack is positive (≥ 0 for <=) at every corner,
     and fails if it is ≤ 0 (< 0 for <=) at every corner — e.g. ``sep > 0`` with sep proven 0."""
@@ -284,35 +204,18 @@ def _certify(small_e, large_e, op, point, values, boxed, verdict) -> tuple[Verdi
 
     slacks = []
     for corner in itertools.product(("lower", "upper"), repeat=len(boxed)):
-        pt = {**point, **{k: _as_mpf(bound(values[k], c)) for k, c in zip(boxed, corner,
-                                                                       strict=True)}}
+        pt = {**point, **{k: as_mpf(bound(values[k], c)) for k, c in zip(boxed, corner,
+                                                                      strict=True)}}
         slacks.append(evaluate(large_e, pt) - evaluate(small_e, pt))
     if any(mpmath.isnan(s) for s in slacks):
-        return Verdict.UNKNOWN, "undecided: not defined at the certified bounds"
+        return Verdict.UNKNOWN, Reason(Why.UNDEFINED_AT_BOUNDS)
     lo, hi = min(slacks), max(slacks)
-    names = ", ".join(boxed)
+    names = tuple(boxed)
     if (lo > 0) if op == "<" else (lo >= 0):
-        return Verdict.HOLDS, f"certified (checked at the bounds of {names})"
+        return Verdict.HOLDS, Reason(Why.CERTIFIED, names)
     if (hi <= 0) if op == "<" else (hi < 0):
-        return Verdict.FAILS, f"certified (checked at the bounds of {names})"
-    if verdict == Verdict.FAILS and hi > 0:
-        return Verdict.UNKNOWN, f"undecided within the certified bounds of {names}"
-    return Verdict.UNKNOWN, f"undecided within the certified bounds of {names}"
-
-
-def _verdict_rank(v: Verdict) -> int:
-    return {Verdict.FAILS: 0, Verdict.UNKNOWN: 1, Verdict.NOT_GUARANTEED: 2, Verdict.HOLDS: 3}[v]
-
-
-def combine(verdicts: list[Verdict]) -> Verdict:
-    """The weakest of several verdicts (fails < unknown < not guaranteed < holds).
-
-    >>> combine([Verdict.HOLDS, Verdict.UNKNOWN])
-    <Verdict.UNKNOWN: 'unknown'>
-    """
-    if not verdicts:
-        return Verdict.UNKNOWN
-    return min(verdicts, key=_verdict_rank)
+        return Verdict.FAILS, Reason(Why.CERTIFIED, names)
+    return Verdict.UNKNOWN, Reason(Why.UNDECIDED_IN_BOUNDS, names)
 
 
 def estimated_criterion_verdict(criterion: Mapping[str, object]) -> str:

@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from prooftools.checking.chain import judge_chain, proof_graph
+from prooftools.checking.context import JudgeContext
+from prooftools.checking.judgement import Why
 from prooftools.checking.panels import judged_panels
 from prooftools.checking.report import CheckedItem, VerifyReport
 from prooftools.engines.base import (
@@ -65,11 +67,12 @@ def verify(registry, statement_id: str, data, config: RunConfig | None = None, *
         overridden.update(apply_overrides(registry, values, leftover))
     derived = registry.derived_constants() if config.constants == "derived" else {}
     hidden = frozenset(n for n, s in registry.symbols.items() if s.role == "constant")
-    items = judge_chain(registry, ids, values, meas.trajectory, derived, hidden, config.rtol,
-                        functions=meas.functions, probe_outside=meas.probe_outside)
+    ctx = JudgeContext(values, trajectory=meas.trajectory, constants=derived, hidden=hidden,
+                       rtol=config.rtol, functions=meas.functions or {}, registry=registry)
+    items = judge_chain(ctx, ids, probe_outside=meas.probe_outside)
     graph, links = proof_graph(registry, ids, items)
     report_config = _report_config(st.id, name, eng, config, derived, settings, overridden, meas)
-    panels = judged_panels(registry, ids, items, values, meas, derived, hidden)
+    panels = judged_panels(ctx, ids, items)
     return VerifyReport(statement=st.id, config=report_config, data=values, items=items,
                         graph=graph, failing_links=links, trajectory=meas.trajectory,
                         changes=list(meas.changes), lines=_lines(meas, items), panels=panels,
@@ -92,9 +95,8 @@ def _unpack(data) -> tuple[np.ndarray, np.ndarray, str]:
 def _lines(meas: Measurements, items: list[CheckedItem]) -> list[str]:
     """The engine's report lines, then one line naming what could not be measured."""
     unmeasured = sorted({
-        part.split(" not ")[0].strip()
-        for it in items for part in it.judgement.note.split(";")
-        if part.strip().startswith("not measured")
+        r.text.split(" not ")[0].strip()
+        for it in items for r in it.judgement.reasons if r.why == Why.NOT_MEASURED
     })
     lines = list(meas.lines)
     if unmeasured:

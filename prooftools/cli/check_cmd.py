@@ -17,19 +17,12 @@ from prooftools.reporting.tables import Table
 
 def run(args) -> int:
     """``prooftools check``: load the dataset, judge the data hypotheses, print the report."""
-    from prooftools.checking.data_hypotheses import check_dataset
-    from prooftools.numerics.data.datasets import load_dataset
+    from prooftools import api
+
     reg = load_user_registry(args)
-    ds = load_dataset(args.dataset, label_column=args.label_column, seed=args.seed)
-    ids = args.theorem or None
-    if ids:  # a theorem id also brings the statements it rests on
-        seen: list[str] = []
-        for sid in ids:
-            for dep in [*reg.dependencies(sid), sid]:
-                if dep not in seen:
-                    seen.append(dep)
-        ids = seen
-    report = check_dataset(ds, reg, ids, depth=args.depth,
+    ds = api.load_dataset(args.dataset, label_column=args.label_column, seed=args.seed)
+    # a theorem id also brings the statements it rests on (inside check_dataset, as for the API)
+    report = api.check_dataset(ds, reg, args.theorem or None, depth=args.depth,
                            progress=getattr(args, "progress", None), fast=args.fast,
                            scheduler=args.scheduler, cache=not args.no_cache,
                            values=parse_assignments(args.set))
@@ -49,10 +42,10 @@ def run(args) -> int:
 
 def run_datasets(args) -> int:
     """``prooftools datasets``: the named datasets and generators."""
-    from prooftools.numerics.data.datasets import list_datasets
+    from prooftools import api
 
     t = Table(columns=["name", "description"], caption="Datasets (or give a .npz/.npy/.csv path)")
-    t.rows = [[n, d] for n, d in list_datasets()]
+    t.rows = [[n, d] for n, d in api.list_datasets()]
     print(render(t, args))
     return 0
 

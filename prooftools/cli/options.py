@@ -33,9 +33,9 @@ class _TheoremsAction(argparse.Action):
 
 def load_user_registry(args):
     """The registry with the built-in theorems and those the user named with ``--theorems``."""
-    from prooftools.theory import load_registry
+    from prooftools import api
 
-    return load_registry(extra_dirs=getattr(args, "theorems", ()),
+    return api.load_registry(extra_dirs=getattr(args, "theorems", ()),
                          files=getattr(args, "theorem_files", ()))
 
 

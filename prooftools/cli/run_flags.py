@@ -21,9 +21,9 @@ __all__ = ["add_engine_flags", "add_run_flags", "engine_options", "engine_values
 
 def add_run_flags(p: argparse.ArgumentParser, names: Iterable[str]) -> None:
     """A flag for each named field of the run configuration, as it is declared."""
-    from prooftools.engines.config import RUN_OPTIONS
+    from prooftools import api
 
-    declared = {o.name: o for o in RUN_OPTIONS}
+    declared = {o.name: o for o in api.RUN_OPTIONS}
     for name in names:
         opt = declared[name]
         p.add_argument(opt.cli_flag, dest=opt.name, type=opt.parse, default=opt.default,
@@ -38,13 +38,13 @@ def _metavar(opt: Option) -> str | None:
 
 def engine_options() -> dict[str, list[tuple[str, Option]]]:
     """Every option the registered engines declare, by name: ``[(engine, option), …]``."""
-    from prooftools.engines import registry
+    from prooftools import api
     from prooftools.errors import UserInputError
 
     try:
-        engines = registry.registered_engines()
+        engines = api.registered_engines()
     except UserInputError:  # a broken plug-in: the built-ins still give their flags, and the
-        engines = registry.registered_engines()  # plug-in's error shows when verify needs it
+        engines = api.registered_engines()  # plug-in's error shows when verify needs it
     out: dict[str, list[tuple[str, Option]]] = {}
     for name, eng in sorted(engines.items()):
         for opt in eng.options:

@@ -95,10 +95,9 @@ def _options(items: list[str]) -> dict:
 
 
 def cmd_sweep(args) -> int:
+    from prooftools.api import DEFAULT_RUNNER, sweep
     from prooftools.reporting.sweep_plots import plot_sweep
     from prooftools.reporting.sweep_reports import render_sweep
-    from prooftools.sweep.entry import sweep
-    from prooftools.sweep.spec import DEFAULT_RUNNER
 
     fields = dict(
         targets=args.target, dataset=args.dataset, n=args.n, depth=args.depth,

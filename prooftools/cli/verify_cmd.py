@@ -35,7 +35,7 @@ RUN_FLAGS = ("width", "steps", "depth", "step_size", "step_policy", "batch_size"
 
 def run_config_from_args(args):
     """The :class:`~prooftools.engines.RunConfig` of ``verify``'s flags (``--set`` included)."""
-    from prooftools.engines import RunConfig
+    from prooftools.api import RunConfig
 
     if args.flow and args.batch_size is not None:
         raise UserInputError("--flow and --batch exclude each other (gradient flow is full-batch)")
@@ -54,8 +54,8 @@ def run_config_from_args(args):
 
 
 def cmd_verify(args) -> int:
-    from prooftools.checking.verify import verify
-    from prooftools.numerics.data.datasets import load_dataset
+    from prooftools.api import load_dataset
+    from prooftools.api import verify_config as verify
     from prooftools.reporting.verify_reports import plot_report, render_report
 
     config = run_config_from_args(args)
@@ -90,13 +90,11 @@ def cmd_verify(args) -> int:
 
 
 def _replicate_chatterjee(args, out: str) -> int:
-    from prooftools.numerics.replication import chatterjee as rc
+    from prooftools import api
     from prooftools.reporting.replication_plots import write_chatterjee_replication
 
-    sizes = rc.FULL_SIZES if args.full else rc.DEFAULT_SIZES
-    seeds = tuple(range(args.seed, args.seed + (rc.FULL_SEEDS if args.full else rc.DEFAULT_SEEDS)))
-    steps = rc.FULL_STEPS if args.full else rc.DEFAULT_STEPS
-    res = rc.replicate_chatterjee(sizes, seeds, steps, progress=getattr(args, "progress", None))
+    sizes, seeds, steps = api.chatterjee_plan(args.full, args.seed)
+    res = api.replicate_chatterjee(sizes, seeds, steps, progress=getattr(args, "progress", None))
     paths = write_chatterjee_replication(res, out)
     cfg = res["config"]
     print(f"Chatterjee: does positive initialization accelerate GD? {cfg['activation']}, "
@@ -111,7 +109,7 @@ def _replicate_chatterjee(args, out: str) -> int:
             f"{'speed-up':>8} {'95% interval':>16} {'pos faster':>10}  verdict")
     print(head)
     for per in res["sizes"]:
-        for pol in rc.POLICIES:
+        for pol in api.CHATTERJEE_POLICIES:
             sm = per["summary"][pol]
             lo, hi = sm["interval"]
             print(f"{per['size'].label():<24} {pol:<7} {sm['median_steps_positive']:>9.0f} "
@@ -151,9 +149,9 @@ def _replicate_du(args, out: str) -> int:
     """Du et al. §5 as a preset of the sweep: run (or resume) it, then draw from the store."""
     from pathlib import Path
 
+    from prooftools.api import du2019_replication, du2019_spec
+    from prooftools.api import execute_sweep as execute
     from prooftools.reporting.replication_plots import write_du_replication
-    from prooftools.sweep.execute import execute
-    from prooftools.sweep.presets import du2019_replication, du2019_spec
 
     spec = du2019_spec(full=args.full, seeds=args.seeds or 1, seed=args.seed)
     store = args.store or str(Path(out) / "sweeps" / spec.key)
@@ -187,9 +185,9 @@ def _replicate_du(args, out: str) -> int:
 def cmd_engines(args) -> int:
     """``prooftools engines``: the registered engines and what each runs."""
     from prooftools.cli.options import render
-    from prooftools.reporting.engine_reports import engine_table
+    from prooftools.reporting.engine_reports import engine_table, observable_table
 
-    print(render(engine_table(), args))
+    print(render(observable_table() if args.observables else engine_table(), args))
     return 0
 
 
@@ -223,6 +221,9 @@ def add_parsers(sub) -> None:
                        description="The registered engines (built-ins and plug-ins): the "
                                    "`network` tags and papers each runs, its algorithms, step "
                                    "policies and options.")
+    p.add_argument("--observables", action="store_true",
+                   help="list the observables each engine records, as it declares them (cost, "
+                        "summary direction, shape)")
     add_format_option(p)
     p.set_defaults(func=cmd_engines)
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from prooftools.engines.config import RunConfig
 from prooftools.errors import UserInputError
+from prooftools.numerics.observables import Observable, declared
 from prooftools.numerics.trajectory import Trajectory
 from prooftools.options import Option, close_match
 
@@ -166,9 +167,12 @@ class Engine(ABC):
 
     ``networks``: the statement ``network`` tags it serves; ``papers``: paper keys it serves when
     no engine serves the statement's ``network`` tag; ``default``: serves untagged statements of
-    papers no engine names. ``observables``: names the engine records (trajectory keys and
-    ``functions``);
-    ``not_measured``: declared observables it knows of but cannot measure, each with the reason.
+    papers no engine names. ``observer``: the family's observer class, whose declared
+    observables (its ``OBSERVABLES`` table and marked methods,
+    :mod:`prooftools.numerics.observables`) the engine records; ``observables``: further
+    :class:`~prooftools.numerics.observables.Observable` declarations (a bare name is a cheap
+    series summarized by its maximum); ``not_measured``: declared observables it knows of but
+    cannot measure, each with the reason. :meth:`declared_observables` is the one list.
     """
 
     name: ClassVar[str]
@@ -178,7 +182,8 @@ class Engine(ABC):
     algorithms: ClassVar[tuple[str, ...]] = ("gd",)
     step_policies: ClassVar[tuple[str, ...]] = ("theorem", "fixed")
     options: ClassVar[tuple[Option, ...]] = ()
-    observables: ClassVar[frozenset[str]] = frozenset()
+    observer: ClassVar[type | None] = None
+    observables: ClassVar[tuple[Observable | str, ...] | frozenset[str]] = ()
     not_measured: ClassVar[Mapping[str, str]] = {}
     description: ClassVar[str] = ""
 
@@ -204,6 +209,11 @@ class Engine(ABC):
     def run(self, request: RunRequest) -> Measurements:
         """Normalize the data as the theorem says, run the network, measure its observables."""
 
+    def declared_observables(self) -> dict[str, Observable]:
+        """Every observable this engine records, by name: its observer's, then its own."""
+        return declared(self.observer, sorted(self.observables, key=str)
+                        if isinstance(self.observables, frozenset | set) else self.observables)
+
     def produces(self) -> frozenset[str]:
         """Every observable name this engine accounts for (measured or declared not measured)."""
-        return frozenset(self.observables) | frozenset(self.not_measured)
+        return frozenset(self.declared_observables()) | frozenset(self.not_measured)

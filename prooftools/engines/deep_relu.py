@@ -31,6 +31,7 @@ from prooftools.errors import UserInputError
 from prooftools.numerics.data.datasets import make_dataset
 from prooftools.numerics.gram import gram
 from prooftools.numerics.memory import require
+from prooftools.numerics.networks.deep.observed import PaperObserver
 
 __all__ = ["LOSS_CONSTANTS", "DeepReLUEngine"]
 
@@ -104,16 +105,7 @@ class DeepReLUEngine(Engine):
         Option("eps", float, None, "target training loss ε of the theorem (default 0.1)", low=0,
                metavar="EPS"),
     )
-    observables = frozenset({
-        "loss", "loss_ratio", "grad_norm_sq", "dist_total",
-        "az_dist_max", "az_dist_path", "az_flip_max", "az_h_dev", "az_hnorm_max", "az_hnorm_min",
-        "az_semismooth_resid", "az_step_spec",
-        "zou_W_norm", "zou_batch_sum_lprime", "zou_dist_spec_max", "zou_dist_spec_path",
-        "zou_dist_spec_sum", "zou_flip_last_any", "zou_flip_max", "zou_gradL_fro_sq",
-        "zou_grad_spec_max", "zou_hidden_dev", "zou_hnorm_dev", "zou_inner_min",
-        "zou_margin_inc_max", "zou_out_init", "zou_sep_feat", "zou_sgrad_spec_max",
-        "zou_sum_lprime", "zou_signal_frac", "zou_small_preact",
-    })
+    observer = PaperObserver  # its OBSERVABLES and marked methods: everything this engine records
     not_measured: ClassVar[Mapping[str, str]] = {
         "az_interm_norm": "spectral norms of products over all layer pairs and samples "
                           "(O(n L²) power iterations per record); not implemented",

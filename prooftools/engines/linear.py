@@ -36,6 +36,7 @@ import numpy as np
 from prooftools.engines.base import Engine, Measurements, Option, RunRequest, RunSettings
 from prooftools.errors import UserInputError
 from prooftools.numerics.networks.linear import network as zl
+from prooftools.numerics.observables import Observable
 from prooftools.numerics.trajectory import Trajectory
 
 DEFAULT_POINTS = 40
@@ -107,11 +108,13 @@ class LinearEngine(Engine):
         Option("activation", str, None, "the one-hidden-layer network's σ (default leaky_relu)",
                choices=zl.ACTIVATIONS, metavar="NAME"),
     )
-    observables = frozenset({
-        "loss", "grad_norm_sq", "zl_block_dist_sq", "zl_block_grad_sq", "zl_excess_W2",
-        "zl_gd_ratio", "zl_grad_W2_sq", "zl_lam_pt", "zl_nbhd", "zl_prod_dev", "zl_prod_dev_X",
-        "zl_reg_inner", "zl_reg_ratio", "zl_res_norm", "zl_sigma_min_Phi",
-    })
+    observables = (
+        *(Observable(name) for name in (
+            "loss", "grad_norm_sq", "zl_block_dist_sq", "zl_block_grad_sq", "zl_excess_W2",
+            "zl_gd_ratio", "zl_grad_W2_sq", "zl_lam_pt", "zl_nbhd", "zl_prod_dev",
+            "zl_prod_dev_X", "zl_reg_inner", "zl_reg_ratio", "zl_res_norm")),
+        Observable("zl_sigma_min_Phi", summary="min"),
+    )
     description = "Zhou–Liang square networks near a full-rank global minimizer (no training)"
 
     def run(self, request: RunRequest) -> Measurements:

@@ -23,6 +23,7 @@ import numpy as np
 from prooftools.engines.base import Engine, Measurements, Option, RunRequest, RunSettings
 from prooftools.errors import UserInputError
 from prooftools.numerics.networks.smooth import network as ch
+from prooftools.numerics.observables import Observable
 from prooftools.numerics.trajectory import Trajectory
 
 DEFAULT_STEPS = 200
@@ -48,10 +49,12 @@ class SmoothEngine(Engine):
         Option("find_scale", bool, False, "also search the smallest output scale meeting the "
                "criterion"),
     )
-    observables = frozenset({
-        "loss", "grad_norm_sq", "dist_total", "ch_loss_ratio", "ch_dist_limit", "ch_g_sq",
-        "ch_alpha", "ch_beta",
-    })
+    observables = (
+        *(Observable(name) for name in ("loss", "grad_norm_sq", "dist_total", "ch_loss_ratio",
+                                        "ch_dist_limit", "ch_g_sq")),
+        Observable("ch_alpha", summary="min", shape="function"),
+        Observable("ch_beta", shape="function"),
+    )
     not_measured: ClassVar[Mapping[str, str]] = {
         "ch_kappa": "an s-independent lower bound on the rescaled PL ratio is a heuristic of the "
                     "reference with no estimator here; use --find-scale for the smallest s",

@@ -25,6 +25,7 @@ from prooftools.engines.base import Engine, Measurements, Option, RunRequest, Ru
 from prooftools.engines.step_size import theorem_step
 from prooftools.errors import UserInputError
 from prooftools.numerics.memory import available_bytes, require
+from prooftools.numerics.networks.two_layer.observers import DuObserver
 from prooftools.numerics.quantity import Quantity
 
 __all__ = ["TwoLayerEngine"]
@@ -51,11 +52,7 @@ class TwoLayerEngine(Engine):
                "solver (ReLU kinks make tight tolerances very expensive)", low=0, high=1,
                metavar="TOL"),
     )
-    observables = frozenset({
-        "loss", "resid_sq", "loss_ratio", "dist_max", "dist_out_max", "dist_total", "flip_frac",
-        "ntk_min", "ntk_first_min", "ntk_dev", "ntk_init_dev", "grad_norm_sq", "pl_ratio",
-        "sperp_sum",
-    })
+    observer = DuObserver  # its OBSERVABLES and marked methods: everything this engine records
     not_measured: ClassVar[Mapping[str, str]] = {
         "ar_spec_resid": "Arora et al.'s spectral prediction needs H^∞'s eigenvectors at every "
                          "recorded step; not implemented",

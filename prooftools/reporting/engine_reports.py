@@ -27,3 +27,24 @@ def engine_table() -> Table:
     t.notes.append("a statement runs on the engine whose network tags contain its `network` tag, "
                    "else on the engine that lists its paper")
     return t
+
+
+def observable_table() -> Table:
+    """One row per observable each registered engine records, as its engine declares it
+    (``prooftools engines --observables``): cost class, summary direction and shape.
+
+    >>> t = observable_table()
+    >>> ["two_layer_relu", "ntk_min", "expensive", "min", "series"] in t.rows
+    True
+    """
+    from prooftools.engines.registry import registered_engines
+
+    t = Table(columns=["engine", "observable", "cost", "summary", "shape"],
+              caption="Observables each engine records, as it declares them")
+    for name, eng in sorted(registered_engines().items()):
+        for obs in eng.declared_observables().values():
+            t.rows.append([name, obs.name, obs.cost, obs.summary, obs.shape])
+    t.notes.append("cost: cheap = every recorded step, expensive = every expensive stride (NaN "
+                   "between); summary: a run's maximum or minimum (sweeps); shape: series per "
+                   "index, scalar per run, or function of a parameter")
+    return t

@@ -13,6 +13,7 @@ import math
 from typing import TYPE_CHECKING
 
 from prooftools.atomic import dumps
+from prooftools.checking.judgement import Why
 from prooftools.numerics.quantity import Quantity
 from prooftools.reporting.tables import Formula, Table
 from prooftools.reporting.verify_figure import plot_report
@@ -80,9 +81,13 @@ def verdict_table(report: VerifyReport) -> Table:
     notes += [f"changed: {c}" for c in report.changes]
     notes += list(getattr(report, "lines", []))
     notes += counterexample_notes(report)
+    notes += [f"{j.statement}:{j.item} {r.text}" for it in report.items
+              for j in [it.judgement] for r in j.reasons if r.why == Why.ROUNDING]
     link = report.first_failing_link
     notes.append(f"first failing link: {link}" if link else "no failing link")
-    notes.append("margin: worst relative slack (rhs − lhs)/max(|lhs|,|rhs|); negative = violated")
+    rtol = cfg.get("rtol")
+    notes.append("margin: worst relative slack (rhs − lhs)/max(|lhs|,|rhs|); negative = violated"
+                 + (f" (decided beyond the rounding tolerance rtol = {rtol:g})" if rtol else ""))
     return Table(
         columns=["statement", "kind", "item", "inequality", "verdict", "margin", "first failure",
                  "implied constants"],
@@ -114,17 +119,18 @@ def counterexample_notes(report: VerifyReport) -> list[str]:
     counterexample* to the statement (the JSON carries the same words in the item's note).
 
     >>> from types import SimpleNamespace as NS
+    >>> from prooftools.checking.judgement import Reason, Why
     >>> j = NS(statement="s", item="rate", verdict="fails",
-    ...        note="checked at 3 of 3 indices; not a counterexample: hypotheses failed: s:eta")
+    ...        reasons=(Reason(Why.NOT_A_COUNTEREXAMPLE, ("s:eta",)),))
     >>> counterexample_notes(NS(items=[NS(judgement=j)]))
     ['s:rate fails, not a counterexample: hypotheses failed: s:eta']
     """
     out = []
     for it in report.items:
         j = it.judgement
-        for part in j.note.split("; "):
-            if part.startswith("not a counterexample"):
-                out.append(f"{j.statement}:{j.item} {j.verdict}, {part}")
+        for r in j.reasons:
+            if r.why == Why.NOT_A_COUNTEREXAMPLE:
+                out.append(f"{j.statement}:{j.item} {j.verdict}, {r.text}")
     return out
 
 

@@ -126,6 +126,25 @@ class SweepReport:
             "constants": self.constants, "notes": self.notes,
         }
 
+    def records(self) -> list[dict]:
+        """The summary one row per grid point and target (the thresholds) in threshold mode,
+        one row per fitted observable exponent in scaling mode; runs: :func:`load_sweep`."""
+        from prooftools.sweep.frame import summary_records
+
+        return summary_records(self)
+
+    def to_pandas(self):
+        """:meth:`records` as a pandas DataFrame (pandas is optional)."""
+        from prooftools.frames import data_frame
+
+        return data_frame(self.records())
+
+    def _repr_html_(self) -> str:  # Jupyter
+        from prooftools.frames import html_table
+
+        return html_table(self.records(), caption=f"sweep {self.run.spec.statement} "
+                          f"({len(self.run.rows)} runs)")
+
 
 # ----------------------------------------------------------------------------- helpers
 

@@ -1,11 +1,11 @@
 """Observables of a scaling sweep: exponents in m and n, and the exponents the paper states.
 
-Each observable's summary over a run (its maximum over k; the minimum for λ_min and the PL
-ratio; the value for scalars such as ‖H(0) − H^∞‖) is averaged geometrically over seeds at every
-width, and ``log value = a·log m + b`` is fitted with a bootstrap 95% interval over seeds (and
-likewise in n at every width when n varies). Every conclusion of the swept paper that bounds one
-observable from above by an expression with a numeric exponent e in m (``dist_max(k) ≤ … /√m``)
-is judged by :func:`judge_exponent`.
+Each observable's summary over a run (its maximum or minimum over k, as its engine declares:
+the minimum for λ_min and the PL ratio; the value for scalars such as ‖H(0) − H^∞‖) is averaged
+geometrically over seeds at every width, and ``log value = a·log m + b`` is fitted with a
+bootstrap 95% interval over seeds (and likewise in n at every width when n varies). Every
+conclusion of the swept paper that bounds one observable from above by an expression with a
+numeric exponent e in m (``dist_max(k) ≤ … /√m``) is judged by :func:`judge_exponent`.
 """
 
 from __future__ import annotations
@@ -22,10 +22,19 @@ from prooftools.sweep.execute import SweepRun
 from prooftools.sweep.fit import Fit, bootstrap_exponent
 from prooftools.sweep.spec import GridPoint
 
-__all__ = ["ExponentCheck", "ObservableFit", "judge_exponent", "observable_fits"]
+__all__ = ["ExponentCheck", "ObservableFit", "judge_exponent", "observable_fits", "summary_of"]
 
-#: Summary of an observable's trajectory used for its exponent (default: its maximum over k).
-_SUMMARY = {"ntk_min": "min", "pl_ratio": "min"}
+def summary_of(name: str) -> str:
+    """The summary of observable ``name`` over a run, ``"min"`` or ``"max"``, as the engine
+    that records it declares (:meth:`~prooftools.engines.base.Engine.declared_observables`);
+    ``"max"`` for a name no engine declares (a plug-in run function's)."""
+    from prooftools.engines.registry import registered_engines
+
+    for eng in registered_engines().values():
+        declared = eng.declared_observables().get(name)
+        if declared is not None:
+            return declared.summary
+    return "max"
 
 
 @dataclass
@@ -71,7 +80,7 @@ def observable_fits(run: SweepRun, reg, rows_at, resamples):
     nseeds = len(spec.seeds)
     for p in run.points:
         for name in sorted(names):
-            summary = _SUMMARY.get(name, "max")
+            summary = summary_of(name)
             table = [_seed_values(rows_at(p, w), name, summary, nseeds) for w in spec.widths]
 
             def y_of(i, idx, table=table):
@@ -117,7 +126,7 @@ def _observable_fits_in_n(run: SweepRun, names, rows_at, resamples) -> list[Obse
         pts.sort(key=lambda p: p.values["n"])
         for w in spec.widths:
             for name in names:
-                summary = _SUMMARY.get(name, "max")
+                summary = summary_of(name)
                 table = [_seed_values(rows_at(p, w), name, summary, nseeds) for p in pts]
 
                 def y_of(i, idx, table=table):
@@ -164,7 +173,7 @@ def _stated_exponents(reg, statement: str, algos=frozenset()) -> list[tuple[str,
     gradient-descent runs)."""
     if reg is None:
         return []
-    from prooftools.checking.verdict import sides
+    from prooftools.checking.relations import sides
     from prooftools.theory.compare import leading_exponent
 
     paper = statement.split(".")[0]

@@ -31,6 +31,7 @@ from prooftools.numerics.networks.deep.network import (
     margin_loss,
 )
 from prooftools.numerics.networks.deep.training import StepState, gd_dense, train_deep_loop
+from prooftools.numerics.observables import Observable
 from prooftools.numerics.spectra import spectral_norm
 from prooftools.numerics.trajectory import Trajectory
 
@@ -95,8 +96,31 @@ def _init_functions(net: DeepReLUNet, fwd, y: np.ndarray) -> dict[str, Callable[
     return {"zou_small_preact": small_preact, "zou_signal_frac": signal_frac}
 
 
-class _PaperObserver:
-    """Zou et al.'s ``zou_*`` or Allen-Zhu et al.'s ``az_*`` observables at a recorded step."""
+#: Every observable of the deep runs, declared once (cost, summary direction, shape).
+OBSERVABLES = (
+    *(Observable(name) for name in (
+        "loss", "loss_ratio", "grad_norm_sq", "dist_total",
+        "az_dist_max", "az_dist_path", "az_flip_max", "az_h_dev", "az_semismooth_resid",
+        "az_step_spec",
+        "zou_W_norm", "zou_batch_sum_lprime", "zou_dist_spec_max", "zou_dist_spec_path",
+        "zou_dist_spec_sum", "zou_flip_last_any", "zou_flip_max", "zou_gradL_fro_sq",
+        "zou_grad_spec_max", "zou_hidden_dev", "zou_margin_inc_max", "zou_sgrad_spec_max",
+        "zou_sum_lprime")),
+    *(Observable(name, shape="scalar") for name in (
+        "az_hnorm_max", "zou_hnorm_dev", "zou_out_init", "zou_sep_feat")),
+    Observable("az_hnorm_min", summary="min", shape="scalar"),
+    Observable("zou_inner_min", summary="min", shape="scalar"),
+    *(Observable(name, shape="function") for name in ("zou_signal_frac", "zou_small_preact")),
+)
+
+
+class PaperObserver:
+    """Zou et al.'s ``zou_*`` or Allen-Zhu et al.'s ``az_*`` observables at a recorded step
+    (:data:`OBSERVABLES`, and the methods marked with
+    :func:`~prooftools.numerics.observables.observable`: ``(self, state: StepState) -> float``).
+    """
+
+    OBSERVABLES = OBSERVABLES
 
     def __init__(self, net: DeepReLUNet, y: np.ndarray) -> None:
         self.zou = net.parameterization == ZOU
@@ -182,7 +206,7 @@ def run_deep_observed(
     if algorithm == "sgd" and (batch_size is None or not 1 <= batch_size <= n):
         raise UserInputError(f"SGD needs a batch size 1 <= B <= n = {n}, got {batch_size}")
     yy = np.asarray(y, float).reshape(-1) if net.loss in MARGIN_LOSSES else y
-    res = train_deep_loop(net, X, yy, _PaperObserver(net, yy), eta=eta, steps=steps,
+    res = train_deep_loop(net, X, yy, PaperObserver(net, yy), eta=eta, steps=steps,
                           algorithm=algorithm, batch_size=batch_size, seed=seed, every=stride,
                           divergence="loss", progress=progress)
     scalars: dict[str, Any] = _init_scalars(res.net0, res.fwd0, yy)

@@ -6,13 +6,12 @@ summed loss, SGD ``W ← W − η (n/b) Σ_{i∈S_t} ∇F_i``. In both cases the
 unbiased estimate of the full objective's gradient; minibatches are uniform subsets of ``[n]``
 without replacement, drawn from a seeded generator.
 
-Recorded observables (names from ``theorems/vocabulary.toml`` where one exists):
-``loss``, ``train_error``, ``grad_norm_sq``, ``dist_layer`` / ``dist_layer_fro`` / ``flip_layer``
-(arrays ``(records, trained layers)``, columns labelled by ``layer_labels``), ``dist_total``,
-``ntk_min`` (NaN where not computed), ``loss_ratio`` (loss(k+1)/loss(k)), and — not yet in the
-vocabulary — ``semi_smooth_residual`` = L(W_{k+1}) − L(W_k) − ⟨∇L(W_k), W_{k+1} − W_k⟩ for the
-actual step, with ``step_norm_fro`` (‖W_{k+1} − W_k‖_F over all trained layers) and
-``step_norm_spec`` (max over layers of ‖ΔW_l‖₂), for the semi-smoothness probe (Allen-Zhu Thm 4).
+:func:`train_deep_loop` records ``loss``, the observer's values, and once W(k+1) is known
+``loss_ratio`` (loss(k+1)/loss(k)) and ``semi_smooth_residual`` = L(W_{k+1}) − L(W_k) −
+⟨∇L(W_k), W_{k+1} − W_k⟩ for the actual step (Allen-Zhu Thm 4's semi-smoothness probe). The one
+entry point of a verify run is :func:`~prooftools.numerics.networks.deep.observed.run_deep_observed`
+with its observer :class:`~prooftools.numerics.networks.deep.observed.PaperObserver`, whose
+``OBSERVABLES`` declare what is recorded.
 """
 
 from __future__ import annotations
@@ -22,26 +21,17 @@ from typing import Any
 
 import numpy as np
 
-from prooftools.errors import UserInputError
 from prooftools.numerics.networks.deep.network import (
     DeepReLUNet,
     Forward,
     forward,
     gradients,
     loss_and_dout,
-    train_error,
 )
-from prooftools.numerics.networks.deep.ntk import ntk_lambda_min
-from prooftools.numerics.spectra import spectral_norm
+from prooftools.numerics.observables import observe_declared
 from prooftools.numerics.training import LoopRecord, LoopState, Observer, train_loop
-from prooftools.numerics.trajectory import Trajectory
 
-__all__ = ["LoopResult", "StepState", "gd_dense", "run_deep", "train_deep", "train_deep_loop"]
-
-_KEYS = (
-    "k loss train_error grad_norm_sq dist_total ntk_min loss_ratio semi_smooth_residual "
-    "step_norm_fro step_norm_spec dist_layer dist_layer_fro flip_layer"
-).split()
+__all__ = ["LoopResult", "StepState", "gd_dense", "train_deep_loop"]
 
 
 @dataclass(kw_only=True, slots=True)
@@ -154,7 +144,8 @@ class _LossColumns:
     def observe(self, s: StepState) -> dict[str, Any]:
         if s.stop == "diverged":
             return {"loss": s.loss}
-        return {"loss": s.loss, **self.inner.observe(s)}
+        return {"loss": s.loss, **self.inner.observe(s),
+                **observe_declared(self.inner, s, expensive=s.expensive)}
 
     def observe_next(self, s: StepState, nxt: StepState) -> dict[str, Any]:
         inner = float(sum(np.sum(s.grads[j] * s.update[j]) for j in s.net.trained_indices))
@@ -227,169 +218,3 @@ def gd_dense(algorithm: str, dense_loss: list[float] | np.ndarray
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.arange(dl.size, dtype=float), {
             "loss": dl, "loss_ratio": np.append(dl[1:] / dl[:-1], np.nan)}
-
-
-def _layer_stats(net: DeepReLUNet, net0: DeepReLUNet, fwd, pat0, spectral: bool):
-    tr = net.trained_indices
-    dspec, dfro = [], []
-    for j in tr:
-        D = net.layers[j] - net0.layers[j]
-        dfro.append(float(np.linalg.norm(D)))
-        dspec.append(spectral_norm(D) if spectral else float("nan"))
-    pats = fwd.patterns(net.strict)
-    flips = [float(np.mean(pats[j] != pat0[j])) for j in tr]
-    return dspec, dfro, flips
-
-
-@dataclass
-class _VocabularyObserver:
-    """The vocabulary observables of :func:`run_deep` (module docstring)."""
-
-    X: np.ndarray
-    y: np.ndarray
-    spectral: bool
-
-    def observe(self, s: StepState) -> dict[str, Any]:
-        tr = s.net.trained_indices
-        ds, df, fl = _layer_stats(s.net, s.net0, s.fwd, s.pat0, self.spectral)
-        out = {
-            "train_error": train_error(s.net, s.fwd.out, self.y),
-            "grad_norm_sq": float(sum(np.sum(s.grads[j] ** 2) for j in tr)),
-            "dist_layer": ds,
-            "dist_layer_fro": df,
-            "flip_layer": fl,
-            "dist_total": float(np.sqrt(np.sum(np.square(df)))),
-            "ntk_min": ntk_lambda_min(s.net, self.X, s.fwd) if s.expensive else float("nan"),
-        }
-        if s.update is not None:
-            out["step_norm_fro"] = float(np.sqrt(sum(np.sum(d * d) for d in s.update.values())))
-            out["step_norm_spec"] = (
-                max(spectral_norm(d) for d in s.update.values()) if self.spectral
-                else float("nan")
-            )
-        return out
-
-
-def run_deep(
-    net: DeepReLUNet,
-    X: np.ndarray,
-    y: np.ndarray,
-    *,
-    eta: float,
-    steps: int,
-    algorithm: str = "gd",
-    batch_size: int | None = None,
-    seed: int = 0,
-    record_every: int = 1,
-    ntk_every: int | None = None,
-    spectral: bool = True,
-    eps: float | None = None,
-    stop_at_eps: bool = False,
-    progress: bool | None = None,
-) -> dict[str, Any]:
-    """Train ``net`` (a copy; the argument is not modified) and return a dict of arrays.
-
-    :func:`train_deep` wraps this into a :class:`~prooftools.numerics.trajectory.Trajectory`.
-
-    Every key of the result holds one entry per recorded step ``k`` (``result["k"]``); scalars:
-    ``iters_to_eps`` (first k with loss(k) ≤ eps, −1 if never; checked every step for GD and at
-    recorded steps for SGD), ``final_net`` (the trained copy), ``net0``, ``eta``, ``algorithm``,
-    ``batch_size``, ``layer_labels``.
-
-    >>> from prooftools.numerics.networks.deep.network import zou_network, zou_inputs
-    >>> X = zou_inputs(np.random.default_rng(0).standard_normal((6, 3)), 0.5)
-    >>> y = np.array([1, -1, 1, -1, 1, -1.0])
-    >>> tr = run_deep(zou_network(4, 16, depth=2), X, y, eta=0.1, steps=20, record_every=5)
-    >>> tr["k"].tolist(), bool(tr["loss"][-1] < tr["loss"][0])
-    ([0, 5, 10, 15, 20], True)
-    """
-    if algorithm not in ("gd", "sgd"):
-        raise UserInputError(f"algorithm must be 'gd' or 'sgd', got {algorithm!r}")
-    if not (eta > 0 and np.isfinite(eta)):
-        raise UserInputError(f"step size eta must be a positive finite number, got {eta}")
-    if steps < 0 or record_every < 1:
-        raise UserInputError("steps must be >= 0 and record_every >= 1")
-    X = np.asarray(X, dtype=net.layers[0].dtype)
-    y = np.asarray(y)
-    n = X.shape[0]
-    if algorithm == "sgd":
-        if batch_size is None or not 1 <= batch_size <= n:
-            raise UserInputError(f"SGD needs 1 <= batch_size <= n = {n}, got {batch_size}")
-    res = train_deep_loop(
-        net, X, y, _VocabularyObserver(X, y, spectral),
-        eta=eta, steps=steps, algorithm=algorithm, batch_size=batch_size, seed=seed,
-        every=record_every, ntk_every=ntk_every, eps=eps, stop_at_eps=stop_at_eps,
-        progress=progress,
-    )
-    out: dict[str, Any] = {key: np.asarray(res.column(key), dtype=float) for key in _KEYS[1:]}
-    out = {"k": np.asarray(res.k, dtype=float).astype(int), **out}
-    out["dense_loss"] = np.asarray(res.dense_loss, dtype=float)  # GD: loss at every step 0..K
-    out.update(
-        iters_to_eps=res.iters_to_eps,
-        eps=eps,
-        eta=eta,
-        algorithm=algorithm,
-        batch_size=batch_size if algorithm == "sgd" else n,
-        layer_labels=tuple(res.net.layer_labels[j] for j in res.net.trained_indices),
-        final_net=res.net,
-        net0=res.net0,
-    )
-    return out
-
-
-def train_deep(
-    net: DeepReLUNet, X: np.ndarray, y: np.ndarray, *, eta: float, steps: int, **kwargs: Any
-) -> Trajectory:
-    """:func:`run_deep` packaged as a :class:`Trajectory` (JSON-serializable).
-
-    Per-layer observables become one series per layer, named ``"dist_layer[l]"``,
-    ``"dist_layer_fro[l]"``, ``"flip_layer[l]"`` with the paper's layer index ``l``. For GD,
-    ``dense`` holds ``loss`` and ``loss_ratio`` at every step.
-
-    >>> from prooftools.numerics.networks.deep.network import zou_network, zou_inputs
-    >>> X = zou_inputs(np.random.default_rng(0).standard_normal((4, 3)), 0.5)
-    >>> tr = train_deep(zou_network(4, 8, depth=2), X, np.array([1, -1, 1, -1.0]), eta=0.1,
-    ...                 steps=4, record_every=2)
-    >>> sorted(k for k in tr.observables if k.startswith("flip"))
-    ['flip_layer[1]', 'flip_layer[2]']
-    """
-    raw = run_deep(net, X, y, eta=eta, steps=steps, **kwargs)
-    obs = {
-        key: raw[key]
-        for key in (
-            "loss train_error grad_norm_sq dist_total ntk_min loss_ratio semi_smooth_residual "
-            "step_norm_fro step_norm_spec"
-        ).split()
-    }
-    for key in ("dist_layer", "dist_layer_fro", "flip_layer"):
-        for c, lab in enumerate(raw["layer_labels"]):
-            obs[f"{key}[{lab}]"] = raw[key][:, c]
-    dense_index, dense = gd_dense(raw["algorithm"], raw["dense_loss"])
-    config = {
-        "index": "k",
-        "engine": "deep",
-        "parameterization": net.parameterization,
-        "loss_name": net.loss,
-        "reduction": net.reduction,
-        "algorithm": raw["algorithm"],
-        "eta": float(eta),
-        "steps": int(steps),
-        "batch_size": int(raw["batch_size"]),
-        "L": len(raw["layer_labels"]),
-        "m": int(min(w.shape[1] for w in net.layers)),
-        "n": int(np.asarray(X).shape[0]),
-        "d": int(np.asarray(X).shape[1]),
-        "layer_labels": list(raw["layer_labels"]),
-    }
-    scalars = {
-        "iters_to_eps": int(raw["iters_to_eps"]),
-        "eps": None if raw["eps"] is None else float(raw["eps"]),
-    }
-    return Trajectory(
-        config=config,
-        index=raw["k"].astype(float),
-        observables=obs,
-        scalars=scalars,
-        dense_index=dense_index,
-        dense=dense,
-    )

@@ -1,9 +1,9 @@
 """Observables of Du et al. (2019) recorded along a run (names from theorems/vocabulary.toml).
 
-Cheap observables (every ``stride`` steps): resid_sq, loss, dist_max, dist_out_max, dist_total,
-flip_frac, grad_norm_sq, pl_ratio. Expensive ones (every ``expensive_stride`` steps, NaN
-elsewhere): ntk_min = λ_min(H(k)), ntk_first_min = λ_min of its first-layer block and
-ntk_dev = ‖H(k) − H(0)‖₂.
+:data:`OBSERVABLES` declares them. Cheap observables (every ``stride`` steps): resid_sq, loss,
+dist_max, dist_out_max, dist_total, flip_frac, grad_norm_sq, pl_ratio. Expensive ones (every
+``expensive_stride`` steps, NaN elsewhere): ntk_min = λ_min(H(k)), ntk_first_min = λ_min of its
+first-layer block and ntk_dev = ‖H(k) − H(0)‖₂.
 
 How the expensive ones stay cheap (first-layer training):
 - Incremental Gram. C(k) = P_k P_kᵀ (integer counts) is updated from the last expensive
@@ -40,6 +40,7 @@ ntk_first_min is ntk_min and dist_out_max is 0. ntk_init_dev always compares the
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
@@ -49,6 +50,7 @@ import scipy.sparse.linalg
 from prooftools.numerics.gram import gram
 from prooftools.numerics.kernels.infinite import relu_gram_h_inf
 from prooftools.numerics.networks.two_layer.network import StepWorkspace, first_layer_gram
+from prooftools.numerics.observables import Observable, observe_declared
 from prooftools.numerics.spectra import (
     lambda_min,
     lambda_min_warm,
@@ -56,28 +58,31 @@ from prooftools.numerics.spectra import (
     sym_norm2,
     sym_norm2_warm,
 )
+from prooftools.numerics.training import LoopState
 
 __all__ = [
-    "CHEAP_OBSERVABLES",
-    "EXPENSIVE_OBSERVABLES",
+    "OBSERVABLES",
     "DuObserver",
+    "DuState",
     "default_sperp_radii",
     "gram_counts_update",
     "pattern_delta",
     "sperp_sum",
 ]
 
-CHEAP_OBSERVABLES = (
-    "resid_sq",
-    "loss",
-    "dist_max",
-    "dist_out_max",
-    "dist_total",
-    "flip_frac",
-    "grad_norm_sq",
-    "pl_ratio",
+#: Every observable of Du et al.'s runs, declared once (cost, summary direction, shape); the
+#: engine, the schedule of :meth:`DuObserver.observe` and the sweep's summaries read it.
+OBSERVABLES = (
+    *(Observable(name) for name in ("resid_sq", "loss", "dist_max", "dist_out_max", "dist_total",
+                                    "flip_frac", "grad_norm_sq")),
+    Observable("pl_ratio", summary="min"),
+    Observable("ntk_min", cost="expensive", summary="min"),
+    Observable("ntk_first_min", cost="expensive", summary="min"),
+    Observable("ntk_dev", cost="expensive"),
+    Observable("loss_ratio"),  # resid_sq(k+1)/resid_sq(k), formed by the training run
+    Observable("ntk_init_dev", shape="scalar"),
+    Observable("sperp_sum", shape="function"),
 )
-EXPENSIVE_OBSERVABLES = ("ntk_min", "ntk_first_min", "ntk_dev")
 SPARSE_GRAM_COST = 128
 """Sparse update of P Pᵀ when nnz(ΔP)·SPARSE_GRAM_COST < n·m (see the module docstring)."""
 
@@ -145,12 +150,29 @@ def sperp_sum(W0: np.ndarray, X: np.ndarray, R: float | np.ndarray) -> np.ndarra
     return np.searchsorted(small, Rs, side="left").astype(np.int64)
 
 
+@dataclass(kw_only=True, slots=True)
+class DuState(LoopState):
+    """The state the loop (or the flow solver) hands to :class:`DuObserver` at a recorded step:
+    the workspace ``ws`` of the full-batch pass at W(k), the weights ``W`` and ``a``, and the
+    index value ``t`` the step is recorded at (``None``: the step k; a time on a flow run)."""
+
+    ws: StepWorkspace
+    W: np.ndarray
+    a: np.ndarray
+    t: float | None = None
+
+
 class DuObserver:
     """Records Du et al.'s observables for one run; call :meth:`observe` at chosen steps.
+
+    Its observables are :data:`OBSERVABLES` and the methods marked with
+    :func:`~prooftools.numerics.observables.observable` (``(self, state: DuState) -> float``).
 
     The training loop hands over a :class:`StepWorkspace` on which a *full-batch* pass at the
     current parameters has just run (so ``ws.e``, ``ws.D``, ``ws.G``, ``ws.ga`` describe W(k)).
     """
+
+    OBSERVABLES = OBSERVABLES
 
     def __init__(
         self,
@@ -201,9 +223,8 @@ class DuObserver:
         self.scalars["sperp_R"] = np.unique(radii)
         self.scalars["sperp_sum"] = sperp_sum(W0, X, self.scalars["sperp_R"]).astype(float)
         self.index: list[float] = []
-        self.values: dict[str, list[float]] = {
-            name: [] for name in CHEAP_OBSERVABLES + EXPENSIVE_OBSERVABLES
-        }
+        #: recorded columns, in the order :meth:`observe` first records them
+        self.values: dict[str, list[float]] = {}
 
     def _dense_counts(self, P: np.ndarray) -> np.ndarray:
         """P Pᵀ as exact integer counts (float32 GEMM on 0/1, m < 2²⁴), returned in float64."""
@@ -269,10 +290,16 @@ class DuObserver:
         dev, self._v_dev = sym_norm2_warm(dH, self._v_dev)
         return lam, dev
 
-    def observe(
-        self, t: float, ws: StepWorkspace, W: np.ndarray, a: np.ndarray, *, expensive: bool
-    ) -> float:
-        """Record the observables at index ``t`` from a full-batch pass in ``ws``; returns loss."""
+    def observe(self, state: DuState) -> dict:
+        """Record the observables at ``state`` (the loop's observer protocol); the columns are
+        kept here (:meth:`observables`), so the loop's own record gets nothing."""
+        self.record(state.k if state.t is None else state.t, state)
+        return {}
+
+    def record(self, t: float, state: DuState) -> float:
+        """Record the observables at index ``t`` from the full-batch pass in ``state.ws``;
+        returns the loss."""
+        ws, W, a, expensive = state.ws, state.W, state.a, state.expensive
         n = self.n
         e = ws.e[:n]
         rs = float(e @ e)
@@ -287,15 +314,11 @@ class DuObserver:
             out_max = float(np.max(np.abs(da))) if da.size else 0.0
             gn += float(ws.ga @ ws.ga)
         np.not_equal(ws.D[:n], self.P0, out=self._flip)
-        v = self.values
-        v["resid_sq"].append(rs)
-        v["loss"].append(0.5 * rs)
-        v["dist_max"].append(math.sqrt(float(row_sq.max())))
-        v["dist_out_max"].append(out_max)
-        v["dist_total"].append(math.sqrt(dist_total_sq))
-        v["flip_frac"].append(np.count_nonzero(self._flip) / (n * self.m))
-        v["grad_norm_sq"].append(gn)
-        v["pl_ratio"].append(gn / rs if rs > 0 else math.nan)
+        got = {"resid_sq": rs, "loss": 0.5 * rs, "dist_max": math.sqrt(float(row_sq.max())),
+               "dist_out_max": out_max, "dist_total": math.sqrt(dist_total_sq),
+               "flip_frac": np.count_nonzero(self._flip) / (n * self.m),
+               "grad_norm_sq": gn, "pl_ratio": gn / rs if rs > 0 else math.nan}
+        got.update({o.name: math.nan for o in OBSERVABLES if o.cost == "expensive"})  # schedule
         if expensive:
             Hw = None
             if self._incremental:
@@ -306,13 +329,10 @@ class DuObserver:
             with one_blas_thread():
                 lam, dev = self._expensive(H, dH)
                 lam_w = lambda_min(Hw) if self.train_output else lam
-            v["ntk_min"].append(lam)
-            v["ntk_first_min"].append(lam_w)
-            v["ntk_dev"].append(dev)
-        else:
-            v["ntk_min"].append(math.nan)
-            v["ntk_first_min"].append(math.nan)
-            v["ntk_dev"].append(math.nan)
+            got.update(ntk_min=lam, ntk_first_min=lam_w, ntk_dev=dev)
+        got.update(observe_declared(self, state, expensive=expensive))
+        for name, value in got.items():
+            self.values.setdefault(name, []).append(value)
         self.index.append(float(t))
         return 0.5 * rs
 

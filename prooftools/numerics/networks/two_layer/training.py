@@ -35,7 +35,11 @@ from scipy.integrate import solve_ivp
 
 from prooftools.errors import UserInputError
 from prooftools.numerics.networks.two_layer.network import StepWorkspace, init_params
-from prooftools.numerics.networks.two_layer.observers import SPARSE_GRAM_COST, DuObserver
+from prooftools.numerics.networks.two_layer.observers import (
+    SPARSE_GRAM_COST,
+    DuObserver,
+    DuState,
+)
 from prooftools.numerics.training import LoopState, progress_bar, record_steps, train_loop
 from prooftools.numerics.trajectory import Trajectory
 from prooftools.options import Option
@@ -105,22 +109,6 @@ def _validate(X, y, params: dict, batch_size):
     return X, y
 
 
-class _DuObserve:
-    """The loop's :class:`~prooftools.numerics.training.Observer` for a :class:`DuObserver`.
-
-    The DuObserver keeps its own columns; this hands it the workspace of the full-batch pass
-    at the recorded step and the index value (k, or t = k·dt for gradient flow).
-    """
-
-    def __init__(self, obs: DuObserver, ws: StepWorkspace, W, a, dt: float | None = None):
-        self.obs, self.ws, self.W, self.a, self.dt = obs, ws, W, a, dt
-
-    def observe(self, s: LoopState) -> dict:
-        t = s.k if self.dt is None else s.k * self.dt
-        self.obs.observe(t, self.ws, self.W, self.a, expensive=s.expensive)
-        return {}
-
-
 class _DuTrainer:
     """Du et al.'s full-batch GD (``rng`` None) or minibatch SGD on (W, a), in place.
 
@@ -139,7 +127,7 @@ class _DuTrainer:
         self.perm = None if rng is None else rng.permutation(X.shape[0])
         self.pos = 0
 
-    def full_state(self, k: int, *, record: bool, after_record: bool) -> LoopState:
+    def full_state(self, k: int, *, record: bool, after_record: bool) -> DuState:
         if self.rng is None:
             rs = self.dense[k] = self.ws.run(self.W, self.a, self.X, self.y,
                                              grad_a=self.train_output)
@@ -147,8 +135,8 @@ class _DuTrainer:
             rs = self.full_rs[k] = self.ws.run(self.W, self.a, self.X, self.y,
                                                grad_a=self.train_output, grad_w=record)
         else:
-            return LoopState(k=k)
-        return LoopState(k=k, loss=0.5 * rs)
+            return DuState(k=k, ws=self.ws, W=self.W, a=self.a)
+        return DuState(k=k, loss=0.5 * rs, ws=self.ws, W=self.W, a=self.a)
 
     def plan(self, s: LoopState) -> LoopState:
         if self.rng is None or s.k == self.steps:
@@ -179,7 +167,7 @@ def _discrete(X, y, W, a, obs, *, steps, lr, stride, expensive_stride, train_out
     """GD or SGD through the shared loop; returns the trainer (its dense records)."""
     trainer = _DuTrainer(X, y, W, a, steps=steps, lr=lr, train_output=train_output,
                          batch_size=batch_size, rng=rng)
-    train_loop(trainer, _DuObserve(obs, trainer.ws, W, a), steps=steps, stride=stride,
+    train_loop(trainer, obs, steps=steps, stride=stride,
                expensive_stride=expensive_stride, progress=progress, desc=desc)
     return trainer
 
@@ -233,8 +221,8 @@ def _flow_ivp(X, y, W, a, obs, *, steps, lr, rec, exp, train_output, method, tol
             Wk = z[:md].reshape(m, d)
             ak = z[md:] if train_output else a
             ws.run(Wk, ak, X, y, grad_a=train_output)
-            _DuObserve(obs, ws, Wk, ak, dt=lr).observe(
-                LoopState(k=k, record=True, expensive=k in exp_set))
+            obs.observe(DuState(k=k, t=k * lr, record=True, expensive=k in exp_set, ws=ws, W=Wk,
+                                a=ak))
             bar.set_postfix(loss=f"{obs.values['loss'][-1]:.4g}", refresh=False)
     W[...] = z[:md].reshape(m, d)
     if train_output:
