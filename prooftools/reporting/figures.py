@@ -126,6 +126,17 @@ def plain_log_ticks(axis: Any, low: float, high: float) -> None:
     if not (0 < low < high) or math.log10(high / low) >= 3:
         return
     axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    axis.set_major_formatter(FuncFormatter(
-        lambda v, _pos: f"{v:g}" if 1e-3 <= v < 1e4 else f"{v:.0e}"))
+    axis.set_major_formatter(FuncFormatter(_plain_tick))
     axis.set_minor_formatter(NullFormatter())
+
+
+def _plain_tick(v: float, _pos=None) -> str:
+    r"""A log tick as a plain number, or as mathtext ``2\times10^{5}`` when it is huge or tiny.
+
+    >>> _plain_tick(0.5), _plain_tick(2e5), _plain_tick(1e-5)
+    ('0.5', '$2\\times10^{5}$', '$10^{-5}$')
+    """
+    if 1e-3 <= v < 1e4:
+        return f"{v:g}"
+    mant, exp = f"{v:.0e}".split("e")
+    return f"$10^{{{int(exp)}}}$" if mant == "1" else f"${mant}\\times10^{{{int(exp)}}}$"

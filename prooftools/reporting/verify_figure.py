@@ -167,7 +167,8 @@ def _caption(letter: str, panel) -> str:
             parser.parse(f"${tex}$")
     except Exception:  # any typesetting failure falls back to the text form
         return f"{letter} measured: {plain_math(panel.lhs_label)};  {panel.rhs_label}"
-    hidden = f"  (hidden constants at 1: {', '.join(panel.at_one)})" if panel.at_one else ""
+    hidden = (f"  (hidden constant{'s' if len(panel.at_one) > 1 else ''} at 1: "
+              f"{', '.join(panel.at_one)})" if panel.at_one else "")
     return (f"{letter} measured: ${lhs}$;   theorem's bound: "
             f"${_OPS.get(panel.op, panel.op)} {rhs}${hidden}")
 
