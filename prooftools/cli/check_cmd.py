@@ -12,6 +12,7 @@ from prooftools.cli.options import (
     render,
 )
 from prooftools.reporting.data_reports import hypothesis_table, quantity_table
+from prooftools.reporting.latex import registry_names
 from prooftools.reporting.tables import Table
 
 
@@ -36,9 +37,10 @@ def run(args) -> int:
     if args.format == "json":
         print(report.to_json())
         return 0
-    parts = [render(hypothesis_table(report), args)]
+    names = registry_names(reg)  # LaTeX typesets λ0, C_{…} ≥ 1 with the registry's names
+    parts = [render(hypothesis_table(report, names), args)]
     for label in report.quantities:
-        parts.append(render(quantity_table(report, label), args))
+        parts.append(render(quantity_table(report, label, names), args))
     print("\n\n".join(parts))
     return 0
 
