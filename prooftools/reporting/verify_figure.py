@@ -28,7 +28,7 @@ _OPS = {"<": "<", "<=": r"\leq", ">": ">", ">=": r"\geq", "==": "="}
 #: the y axis turns logarithmic when the positive values drawn span more than this factor
 LOG_SPAN = 30.0
 #: caption lines: font size (pt), the smallest it may shrink to so a line fits, line height (in)
-_CAPTION_PT, _CAPTION_MIN_PT, _LINE_IN = 8.5, 6.0, 0.26
+_CAPTION_PT, _CAPTION_MIN_PT, _LINE_IN = 8.5, 6.0, 0.28
 
 
 def plot_report(report: VerifyReport, out_dir: str | Path, *, stem: str | None = None) -> list[str]:
@@ -88,7 +88,7 @@ def _fit_caption(fig, cap) -> None:
                 text.get_fontsize() > _CAPTION_MIN_PT:
             text.set_fontsize(text.get_fontsize() - 0.5)
         text.set_y(to_axes.transform((0.0, top))[1])
-        top = text.get_window_extent(renderer).y0 - 0.25 * text.get_fontsize() * fig.dpi / 72
+        top = text.get_window_extent(renderer).y0 - 0.45 * text.get_fontsize() * fig.dpi / 72
 
 
 def _index_label(report: VerifyReport) -> str:
