@@ -21,11 +21,11 @@ __all__ = ["Tex", "derivation_latex", "latex_text", "orders_latex", "tex_name"]
 
 _NUMBER = r"\d+(?:\.\d+)?(?:e[+-]?\d+)?(?![A-Za-z_\d])"
 _NAME = r"[A-Za-z_\u0391-\u03c9][A-Za-z0-9_]*"
-_TERM = rf"(?:{_NUMBER}|{_NAME})"
+_TERM = rf"(?:{_NUMBER}|{_NAME}|\?)"  # ? an unknown exponent (L^?)
 _OP = r"(?:>=|<=|!=|==|\*\*|[=<>≥≤≠^ˆ*/+−-])"
 #: a formula run: term (operator term)+, not glued to an id, a path or a flag on either side
 _RUN = re.compile(rf"(?<![\w.:/\\\-,=]){_TERM}(?: ?{_OP} ?-?{_TERM})+(?![\w(]|\.\w)")
-_TOKEN = re.compile(rf"({_NUMBER}|{_NAME}|>=|<=|!=|==|\*\*|[=<>≥≤≠^ˆ*/+−-])")
+_TOKEN = re.compile(rf"({_NUMBER}|{_NAME}|\?|>=|<=|!=|==|\*\*|[=<>≥≤≠^ˆ*/+−-])")
 _OPS = {">=": r"\geq ", "<=": r"\leq ", "!=": r"\neq ", "==": "=", "≥": r"\geq ", "≤": r"\leq ",
         "≠": r"\neq ", "−": "-", "*": r"\,"}
 _RAISE = ("^", "ˆ", "**")
@@ -130,8 +130,8 @@ def latex_text(text: str, names: Mapping[str, str] | None = None,
     '$n=1000$, $\\delta=0.1$, $\\lambda_0=10^{-3}$; hidden'
     >>> latex_text("holds iff C_du_y >= 1.4 (lambda0=0.02911)", names)
     'holds iff $C_{\\text{du\\_y}}\\geq 1.4$ ($\\lambda_0=0.02911$)'
-    >>> latex_text("a width of 10^k; n^6, 1/delta^3, 1/lambda0^-4", names)
-    'a width of $10^{k}$; $n^{6}$, $1/\\delta^{3}$, $1/\\lambda_0^{-4}$'
+    >>> latex_text("a width of 10^k; n^6, 1/delta^3, 1/lambda0^-4, L^?", names)
+    'a width of $10^{k}$; $n^{6}$, $1/\\delta^{3}$, $1/\\lambda_0^{-4}$, $L^{?}$'
     >>> latex_text("m=256, η=0.00076, λ0 = 0.28", names)
     '$m=256$, $\\ensuremath{\\eta}=0.00076$, $\\ensuremath{\\lambda}_{0}=0.28$'
     >>> latex_text("needs n, delta; read: ar_complexity, lambda0; a, b and loss", names)
