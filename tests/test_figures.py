@@ -186,3 +186,40 @@ def test_the_check_finds_a_legend_outside_the_figure():
         assert _inside_figure(fig)
     finally:
         plt.close(fig)
+
+
+def test_sweep_figure_names_its_grid_values_and_draws_the_theorem_at_its_values(
+        tmp_path, capsys, monkeypatch):
+    """Du's Lemma 3.1 at n = 8, 16 (one seed, coarse): tick labels are the grid's values, and the
+    dotted theorem width is drawn at the values the JSON reports, not shifted to the first
+    point."""
+    import json
+
+    from prooftools.cli import main
+    from prooftools.reporting import sweep_plots
+
+    figures = []
+
+    def keep(fig, *args, **kwargs):
+        fig.canvas.draw()
+        figures.append(fig)
+        return []
+
+    monkeypatch.setattr(sweep_plots, "save_figure", keep)
+    assert main(["sweep", "du2019.lemma3.1", "--target", "du2019.lemma3.1.init_deviation",
+                 "--n", "8", "16", "--seeds", "1", "--m-range", "8", "1024", "--resolution",
+                 "0.5", "--scheduler", "synchronous", "--no-progress", "--store",
+                 str(tmp_path / "s"), "--format", "json", "--figures", str(tmp_path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (fig,) = figures
+    try:
+        ax = fig.axes[0]
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["8", "16"]
+        assert ax.xaxis.get_minorticklabels() == []
+        widths = [10 ** t["theorem_log10"] for t in out["thresholds"]]
+        (dotted,) = [ln for ln in ax.get_lines() if ln.get_linestyle() == ":"]
+        np.testing.assert_allclose(dotted.get_ydata(), widths, rtol=1e-9)
+        assert widths[0] > 4 * out["thresholds"][0]["m_star"]  # not through the first point
+        assert _inside_figure(fig) == []
+    finally:
+        pyplot().close(fig)

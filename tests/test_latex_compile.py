@@ -143,3 +143,67 @@ def test_the_check_fails_on_errors_and_overfull_boxes(tmp_path):
     wide = compile_problems(standalone("\\noindent\\rule{400pt}{1pt}"), tmp_path, "wide")
     assert wide and wide[0].startswith("Overfull \\hbox")
     assert compile_problems(standalone(escape("Ω − ‖ ²")), tmp_path, "ok") == []
+
+
+def _pdf_text(folder: Path, name: str = "doc") -> str:
+    return subprocess.run(["pdftotext", "-layout", f"{name}.pdf", "-"], cwd=folder, check=True,
+                          capture_output=True, text=True).stdout
+
+
+_HYPHENATED = re.compile(r"[A-Za-z]-(?=\s|$)")  # a word broken at a hyphen: "as-", "guaran-"
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) absent")
+def test_verify_table_fits_without_hyphenation_or_broken_ids(capsys, tmp_path):
+    """The verify table used to hyphenate "as-sump-tion" and break ids over three lines at 8
+    columns; now no word is hyphenated, every id prints whole and no box is overfull."""
+    doc = cli_latex(capsys, "verify", "du2019.thm4.1", "--dataset", "sphere:n=8,d=12",
+                    "--width", "256", "--steps", "30")
+    assert compile_problems(doc, tmp_path) == []
+    text = _pdf_text(tmp_path)
+    assert _HYPHENATED.findall(text) == [], [ln for ln in text.splitlines()
+                                             if _HYPHENATED.search(ln)]
+    for sid in ("du2019.setting", "du2019.asm3.1", "du2019.lemma3.1", "du2019.step4.1",
+                "du2019.thm4.1"):
+        assert sid in text
+    assert "(1 − η λ0 /2)k" in text  # the rate as the paper writes it, not (−ηλ0/2 + 1)^k
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) absent")
+def test_the_hyphenation_check_sees_a_hyphenated_word(tmp_path):
+    """The check above can fail: a column too narrow for its words hyphenates them."""
+    compile_problems(standalone("\\parbox{3em}{\\hspace{0pt}assumption guaranteed}"), tmp_path)
+    assert _HYPHENATED.search(_pdf_text(tmp_path))
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) absent")
+def test_check_report_typesets_names_and_relations(capsys, tmp_path):
+    """``lambda0=0.0876`` and ``holds iff C_du_y >= 2.2`` are math with the registry's names."""
+    doc = cli_latex(capsys, "check", "sphere:n=12,d=5", "--theorem", "du2019.thm4.1")
+    assert r"$\lambda_0=" in doc and r"C_{\text{du\_y}}\geq" in doc
+    assert compile_problems(doc, tmp_path) == []
+    text = _pdf_text(tmp_path)
+    assert re.search(r"lambda0\s*=", text) is None and ">=" not in text
+    assert "λ0 = 0.0876" in text and "≥ 2.204" in text
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) absent")
+def test_graph_derivation_is_typeset_not_sympy_text(capsys, tmp_path):
+    doc = cli_latex(capsys, "graph", "du2019.thm4.1")
+    assert compile_problems(doc, tmp_path) == []
+    text = _pdf_text(tmp_path)
+    assert "{'" not in text and "**" not in text and "lambda0" not in text, text
+    assert "same orders as stated: n6 , (1/δ)3 , (1/λ0 )4" in " ".join(text.split("\n"))
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) absent")
+def test_width_table_caption_and_notes_in_math_and_ids_whole(capsys, tmp_path):
+    """``delta = 0.1, lambda0 = 1e-3`` and ``10^k`` are typeset (δ = 0.1, λ0 = 10⁻³, 10^k), and
+    no identifier is broken at an underscore."""
+    doc = cli_latex(capsys, *README["table"])
+    assert r"$\delta=0.1$" in doc and r"$\lambda_0=10^{-3}$" in doc and "$10^{k}$" in doc
+    assert "textasciicircum" not in doc
+    assert compile_problems(doc, tmp_path) == []
+    text = _pdf_text(tmp_path)
+    assert not [ln for ln in text.splitlines() if ln.rstrip().endswith("_")]
+    assert "delta" not in text and "lambda0" not in text

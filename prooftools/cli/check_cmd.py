@@ -12,6 +12,7 @@ from prooftools.cli.options import (
     render,
 )
 from prooftools.reporting.data_reports import hypothesis_table, quantity_table
+from prooftools.reporting.latex import registry_names
 from prooftools.reporting.tables import Table
 
 
@@ -29,8 +30,9 @@ def run(args) -> int:
     if args.format == "json":
         print(report.to_json())
         return 0
-    tables = [hypothesis_table(report)] + [quantity_table(report, label)
-                                           for label in report.quantities]
+    names = registry_names(reg)  # LaTeX typesets λ0, C_{…} ≥ 1 with the registry's names
+    tables = [hypothesis_table(report, names)] + [quantity_table(report, label, names)
+                                                  for label in report.quantities]
     if args.format == "html":
         from prooftools.reporting.html import check_document
 

@@ -17,13 +17,15 @@ def _num(v) -> float | None:
     return float(v)
 
 
-def quantity_table(report, label: str) -> Table:
-    """The measured quantities of one normalization of the dataset, with proven bounds."""
+def quantity_table(report, label: str, tex_names: dict[str, str] | None = None) -> Table:
+    """The measured quantities of one normalization of the dataset, with proven bounds
+    (``tex_names``: the registry's LaTeX names, for the LaTeX rendering)."""
     qs = report.quantities[label]
     names = [k for k in _QUANTITY_ORDER if k in qs] + sorted(k for k in qs if k.startswith("x_"))
     t = Table(columns=["quantity", "value", "proven lower bound", "witness"],
               caption=f"Data quantities ({label}): " + ("; ".join(report.changes[label])
-                                                        or "data unchanged"))
+                                                        or "data unchanged"),
+              tex_names=tex_names)
     for k in names:
         q = qs[k]
         t.rows.append([k, _num(q.value), _num(q.lower), q.witness or ""])
@@ -34,10 +36,11 @@ def quantity_table(report, label: str) -> Table:
     return t
 
 
-def hypothesis_table(report) -> Table:
-    """One row per judged data hypothesis: verdict, values, implied constants."""
+def hypothesis_table(report, names: dict[str, str] | None = None) -> Table:
+    """One row per judged data hypothesis: verdict, values, implied constants (``names``: the
+    registry's LaTeX names, for the LaTeX rendering)."""
     t = Table(columns=["statement", "hypothesis", "verdict", "values", "note"],
-              caption=f"Data hypotheses on {report.dataset['name']}")
+              caption=f"Data hypotheses on {report.dataset['name']}", tex_names=names)
     for h in report.hypotheses:
         mine = h.get("user_supplied", ())
         vals = ", ".join((f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}")

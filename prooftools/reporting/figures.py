@@ -13,7 +13,8 @@ from typing import Any
 
 from prooftools.atomic import FileSet
 
-__all__ = ["label_values", "plain_log_ticks", "pyplot", "save_figure", "tidy_axes"]
+__all__ = ["label_values", "plain_log_ticks", "plain_number", "pyplot", "save_figure",
+           "tidy_axes"]
 
 
 def pyplot() -> Any:
@@ -117,15 +118,26 @@ def label_values(axis: Any, values) -> None:
 
 
 def plain_log_ticks(axis: Any, low: float, high: float) -> None:
-    """A log axis over less than three decades: ticks at 1, 2, 5 × 10^k labelled as plain
+    """A log axis over less than two decades: ticks at 1, 2, 5 × 10^k labelled as plain
     numbers (``0.2, 0.5, 1, 2, 5``) instead of one decade label and crowded minor labels."""
     import math
 
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-    if not (0 < low < high) or math.log10(high / low) >= 3:
+    if not (0 < low < high) or math.log10(high / low) >= 2:
         return
     axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    axis.set_major_formatter(FuncFormatter(
-        lambda v, _pos: f"{v:g}" if 1e-3 <= v < 1e4 else f"{v:.0e}"))
+    axis.set_major_formatter(FuncFormatter(plain_number))
     axis.set_minor_formatter(NullFormatter())
+
+
+def plain_number(v: float, _pos=None) -> str:
+    r"""A log tick as a plain number, or as mathtext ``2\times10^{5}`` when it is huge or tiny.
+
+    >>> plain_number(0.5), plain_number(2e5), plain_number(1e-5)
+    ('0.5', '$2\\times10^{5}$', '$10^{-5}$')
+    """
+    if 1e-3 <= v < 1e4:
+        return f"{v:g}"
+    mant, exp = f"{v:.0e}".split("e")
+    return f"$10^{{{int(exp)}}}$" if mant == "1" else f"${mant}\\times10^{{{int(exp)}}}$"

@@ -13,6 +13,7 @@ import math
 import re
 
 from prooftools.reporting.latex import REQUIRES, escape, number
+from prooftools.reporting.latex_text import latex_text
 from prooftools.reporting.tables import (
     LEGEND,
     NUMERIC,
@@ -27,6 +28,8 @@ from prooftools.reporting.tables import (
 
 _MARK_LATEX = {"derived": r"\textsuperscript{\dag}", "secondary": r"\textsuperscript{\ddag}",
                "recollection": "?"}
+#: math prints wider per character than text (italic letters, scripts, brackets)
+_MATH_WIDTH = 1.3
 #: tables with more rows than this become a ``longtable`` (xltabular) that breaks across pages
 LONG_ROWS = 12
 #: estimated width of one character of ``\small`` text, in em, and the line width in em
@@ -52,7 +55,12 @@ def _numeric_string(s: str) -> str:
     return f"${mant}\\times10^{{{int(exp)}}}$"
 
 
-def _latex_cell(c) -> str:
+def _text_cell(text: str) -> str:
+    return breakable(escape(text))
+
+
+def _latex_cell(c, names: dict | None = None) -> str:
+    """One cell; text cells have their formulas typeset with ``names`` (:func:`latex_text`)."""
     if isinstance(c, Magnitude):
         return c.latex()
     if isinstance(c, Marked):
@@ -63,7 +71,7 @@ def _latex_cell(c) -> str:
         return _numeric_string(c)
     if _is_number(c):
         return number(c) if c not in ("—", "") else ("---" if c == "—" else "")
-    return breakable(escape(cell_text(c)))
+    return latex_text(cell_text(c), names, plain=_text_cell)
 
 
 
@@ -106,7 +114,7 @@ def _aligned_len(cells: list) -> float:
     return sum(_halves(cells))
 
 
-def _number_column(t: Table, i: int) -> tuple[str, str]:
+def _number_column(t: Table, i: int, names: dict | None = None) -> tuple[str, str]:
     r"""(column spec, header cell) of numeric column ``i``, two columns ``r@{}l``.
 
     The header spans both halves, centred (wrapped when its words allow and it is wider than
@@ -125,7 +133,7 @@ def _number_column(t: Table, i: int) -> tuple[str, str]:
     excess = head_width - (left + right) * em
     if excess > 0.5:  # half of it before the numbers: the block sits centred under the header
         spec = f">{{\\raggedleft\\arraybackslash}}p{{{left * em + excess / 2:.1f}em}}@{{}}l"
-    return spec, f"\\multicolumn{{2}}{{{head_fmt}}}{{{escape(h)}}}"
+    return spec, f"\\multicolumn{{2}}{{{head_fmt}}}{{{latex_text(h, names)}}}"
 
 
 def _number_cells(c) -> str:
@@ -143,13 +151,30 @@ def _plain_len(c) -> int:
     return len(cell_text(c))
 
 
-def _token_len(c) -> int:
+def _token_len(c, names: dict | None = None) -> float:
     """Length of the longest piece of a cell that LaTeX cannot break."""
     if isinstance(c, Formula) and c.latex:  # pieces between the places math may break
         pieces = re.split(r"\\allowbreak\{\}| [+-] |\\[lg]eq? |[<>=] ", _top_level(c.latex))
         return max(len(re.sub(r"[{}^_ ]", "", re.sub(r"\\[A-Za-z]+", "M", p)))
                    for p in pieces)
+    if isinstance(c, str) and names:  # formulas typeset in math do not break: measure them
+        parts = latex_text(c, names, plain=lambda s: "\x00" + s + "\x00").split("\x00")
+        return max([0.0, *(_math_len(p) for p in parts if p.startswith("$")),
+                    *(_word_len(w) for p in parts if not p.startswith("$")
+                      for w in p.split())])
     return max([0, *(_word_len(w) for w in cell_text(c).split())])
+
+
+def _math_len(tex: str) -> float:
+    r"""About how many characters of text ``$…$`` is as wide as: scripts at 0.7, a macro one
+    character, math letters :data:`_MATH_WIDTH` wide (``$a_{\text{az\_m}}$`` ≈ 5)."""
+    tex = re.sub(r"\\(text|mathrm)\{", "{", tex.strip("$")).replace("\\_", "_")
+    scripts = 0.0
+    for m in re.finditer(r"[_^]\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}|[_^](\\?\w)", tex):
+        scripts += 0.7 * len(re.sub(r"\\[A-Za-z]+", "x", re.sub(r"[{}]", "", m.group(0)[1:])))
+    tex = re.sub(r"[_^]\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}|[_^](\\?\w)", "", tex)
+    tex = re.sub(r"\\(sum|prod|int)", "xx", tex)  # large operators: two characters
+    return _MATH_WIDTH * (len(re.sub(r"[{}]", "", re.sub(r"\\[A-Za-z]+", "x", tex))) + scripts)
 
 
 def _word_len(word: str) -> int:
@@ -183,7 +208,7 @@ def _column_spec(t: Table, line_em: float) -> tuple[list[str], list[bool], bool]
     numeric = [all(_is_number(r[i]) for r in t.rows) for i in range(n)]
     formulas = [any(isinstance(r[i], Formula) for r in t.rows) for i in range(n)]
     least = [max([*(_word_len(w) for w in t.columns[i].split()),
-                  *(_token_len(r[i]) for r in t.rows)])
+                  *(_token_len(r[i], t.tex_names) for r in t.rows)])
              * 0.7 for i in range(n)]  # unbreakable pieces: a generous width per character
     natural = [max([least[i] / 0.7 if numeric[i] else len(t.columns[i]),  # headers over
                     *((_aligned_len([r[i] for r in t.rows]),) if numeric[i]  # numbers wrap
@@ -232,9 +257,15 @@ def _column_spec(t: Table, line_em: float) -> tuple[list[str], list[bool], bool]
 
 
 def _latex_header(t: Table, numeric: list[bool]) -> str:
-    cells = [_number_column(t, i)[1] if numeric[i] else escape(h)
+    cells = [_number_column(t, i, t.tex_names)[1] if numeric[i] else latex_text(h, t.tex_names)
              for i, h in enumerate(t.columns)]
     return " & ".join(cells) + " \\\\"
+
+
+def _note(note: str, names: dict | None) -> str:
+    """A note as LaTeX: its own when it carries one (:class:`~.latex_text.Tex`), else its
+    formulas typeset with the registry's names."""
+    return getattr(note, "latex", None) or latex_text(note, names)
 
 
 def render_latex(t: Table) -> str:
@@ -245,12 +276,12 @@ def render_latex(t: Table) -> str:
         if fits:
             break
     head = _latex_header(t, numeric)
-    body = [" & ".join(_number_cells(c) if numeric[i] else _latex_cell(c)
+    body = [" & ".join(_number_cells(c) if numeric[i] else _latex_cell(c, t.tex_names)
                        for i, c in enumerate(r)) + " \\\\" for r in t.rows]
     notes = list(t.notes) + ([LEGEND] if t.has_marks else [])
-    note_lines = [f"\\par\\smallskip{{\\raggedright\\footnotesize {escape(n)}\\par}}"
+    note_lines = [f"\\par\\smallskip{{\\raggedright\\footnotesize {_note(n, t.tex_names)}\\par}}"
                   for n in notes]
-    caption = f"\\caption{{{escape(t.caption)}}}" if t.caption else ""
+    caption = f"\\caption{{{latex_text(t.caption, t.tex_names)}}}" if t.caption else ""
     label = f"\\label{{{t.label}}}" if t.label else ""
     colspec = "".join(spec)
     out = [REQUIRES]

@@ -12,6 +12,7 @@ import sympy
 from prooftools.atomic import dumps
 from prooftools.errors import UserInputError
 from prooftools.reporting.latex import formula, registry_names, registry_params
+from prooftools.reporting.latex_text import Tex, derivation_latex
 from prooftools.reporting.tables import Formula, Magnitude, Marked, Table, json_number
 from prooftools.theory.bounds import (
     evaluate_bound,
@@ -192,7 +193,8 @@ def bounds_report(registry: Registry, statement_id: str, values: Mapping[str, ob
     check_values(registry, values)
     results = evaluate_statement(registry, statement_id, values, constants=constants)
     table = Table(["bound", "kind", "formula", "value", "log10", "hidden constants"],
-                  caption=f"{statement_id} {_values_caption(values, constants)}")
+                  caption=f"{statement_id} {_values_caption(values, constants)}",
+                  tex_names=registry_names(registry))
     names = (registry_names(registry), registry_params(registry))
     by_name = {b.name: b for b in registry.get(statement_id).bounds}
     for r in results:
@@ -232,7 +234,8 @@ def compare_report(registry: Registry, values: Mapping[str, object], sizes: list
     dropped = [r for r in rows if r.missing] if only_evaluated else []
     rows = [r for r in rows if not (only_evaluated and r.missing)]
     cols = ["statement", "width bound", *[f"log10 m @ n={s}" for s in sizes], "orders"]
-    table = Table(cols, caption="Required width, " + _values_caption(values, constants))
+    table = Table(cols, caption="Required width, " + _values_caption(values, constants),
+                  tex_names=registry_names(registry))
     for r in rows:
         orders = ", ".join(f"{k}^{v}" for k, v in r.exponents.items())
         cells = [round(x, 2) if x is not None else (short or "needs " + ", ".join(r.missing))
@@ -275,7 +278,8 @@ def width_table(registry: Registry, values: Mapping[str, object], *,
     check_values(registry, values)
     cols = ["statement", "paper", "width m", "step size", "rate / iterations", "probability"]
     table = Table(cols, caption="Requirements of every registered theorem "
-                  + _values_caption(values, constants), label="tab:prooftools-widths")
+                  + _values_caption(values, constants), label="tab:prooftools-widths",
+                  tex_names=registry_names(registry))
     rows_json = []
     for st in registry:
         if st.kind not in ("theorem", "corollary") or not st.bounds:
@@ -314,8 +318,9 @@ def graph_report(registry: Registry, statement_id: str, *, dot: str | None = Non
     """
     registry.get(statement_id)  # unknown ids are a user error, not a graph error
     sub = proof_tree(registry.graph, statement_id)
-    derivation = (derive_width(registry, statement_id).summary()
-                  if registry.get(statement_id).tags.get("width_derivation") else None)
+    derived = (derive_width(registry, statement_id)
+               if registry.get(statement_id).tags.get("width_derivation") else None)
+    derivation = derived.summary() if derived is not None else None
     written = []
     for path in (dot, graphml):
         if path:
@@ -331,13 +336,15 @@ def graph_report(registry: Registry, statement_id: str, *, dot: str | None = Non
     if fmt == "latex":
         order = list(nx.topological_sort(sub))
         table = Table(["statement", "kind", "title", "uses"],
-                      caption=f"Proof chain of {statement_id}", label="tab:proof-chain")
+                      caption=f"Proof chain of {statement_id}", label="tab:proof-chain",
+                      tex_names=registry_names(registry))
         for n in order:
             d = sub.nodes[n]
             table.rows.append([Marked(n, d.get("provenance", "verified")), d.get("kind", ""),
                                d.get("title", ""), ", ".join(sorted(sub.predecessors(n))) or "—"])
-        if derivation:
-            table.notes.append(" ".join(derivation.split()))
+        if derived is not None:
+            table.notes.append(Tex(" ".join(derivation.split()), derivation_latex(
+                derived, registry_names(registry), registry_params(registry))))
         return table.render("latex")
     lines = tree_lines(sub, statement_id)
     if derivation:

@@ -14,7 +14,7 @@ import numpy as np
 
 from prooftools.atomic import FileSet, json_safe, write_json
 from prooftools.errors import UserInputError
-from prooftools.reporting.figures import pyplot, save_figure
+from prooftools.reporting.figures import plain_number, pyplot, save_figure
 
 __all__ = [
     "plot_chatterjee_replication",
@@ -159,7 +159,8 @@ def plot_chatterjee_replication(res: dict, out_dir: str | Path) -> list[str]:
                 lo, med, hi = np.nanquantile(rel, [0.1, 0.5, 0.9], axis=0)
                 ax.fill_between(k, lo, hi, color=color, alpha=0.2, lw=0)
                 ax.semilogy(k, med, color=color, label=f"{kind} init (median, 10–90%)")
-            ax.axhline(cfg["eps"], color="k", ls="--", lw=0.8, label="ε = " + f"{cfg['eps']:g}")
+            ax.axhline(cfg["eps"], color="k", ls="--", lw=0.8,
+                       label="ε = " + plain_number(cfg["eps"]))
             sm = per["summary"][pol]
             lo_i, hi_i = sm["interval"]
             ge = "≥ " if sm["lower_bound"] else ""
@@ -172,7 +173,7 @@ def plot_chatterjee_replication(res: dict, out_dir: str | Path) -> list[str]:
             if i == len(POLICIES) - 1:
                 ax.set_xlabel("GD step k")
             if j == 0:
-                ax.set_ylabel("f(x_k) / f(x_0)")
+                ax.set_ylabel(r"$f(x_k)\,/\,f(x_0)$")
     axes[0, 0].legend(fontsize=8, loc="lower left")
     fig.suptitle(f"Chatterjee: positive vs random initialization ({cfg['activation']}, "
                  f"s = {cfg['s']}, {len(cfg['seeds'])} seeds); top: each at η = 1/β(x0), "

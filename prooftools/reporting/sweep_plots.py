@@ -35,7 +35,7 @@ def plot_thresholds(rep, out_dir: str | Path) -> list[str]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for w in rep.width_fits:
-        fig, ax = plt.subplots(figsize=(6.0, 4.4))
+        fig, ax = plt.subplots(figsize=(6.4, 5.6))
         xs = np.array([x for x, m in w.points if m is not None], float)
         ms = np.array([m for x, m in w.points if m is not None], float)
         found = [t for t in rep.thresholds if t.target == w.target
@@ -75,7 +75,7 @@ def plot_thresholds(rep, out_dir: str | Path) -> list[str]:
         ax.set_title(f"{rep.run.spec.statement}: {w.target.rpartition('.')[2]}"
                      + (f" ({shown})" if shown else ""), fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left")
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
         fig.tight_layout()
         stem = _stem(f"sweep_{rep.run.spec.key}_{w.target}_{w.axis}_{fixed}")
         written += save_figure(fig, out_dir, stem, dpi=130)
@@ -107,22 +107,26 @@ def plot_observables(rep, out_dir: str | Path) -> list[str]:
         stated.setdefault(e.observable, (e.stated, f"{e.statement}:{e.item}"))
     written = []
     for name, fits in sorted(by.items()):
-        fig, ax = plt.subplots(figsize=(6.0, 4.4))
+        fig, ax = plt.subplots(figsize=(6.4, 5.6))
+        grid: set[float] = set()
         for i, o in enumerate(fits):
             m, v = np.array(o.values, float).T
-            label = ", ".join(f"{k}={x}" for k, x in o.at.items()) or "sweep"
+            grid |= set(m.tolist())
+            label = ", ".join(f"{_AXIS_NAMES.get(k, k)} = {x}" for k, x in o.at.items()) or "sweep"
             ax.loglog(m, v, "o", color=f"C{i % 10}")
+            band = f" [{o.fit.low:.3g}, {o.fit.high:.3g}]" if o.fit.low is not None else ""
             ax.loglog(m, np.exp(o.fit.intercept) * m ** o.fit.slope, "-", color=f"C{i % 10}",
-                      label=f"{label}: m^{o.fit.text()}")
+                      label=f"{label}: $m^{{{o.fit.slope:.3g}}}${band}")
             if name in stated and i == 0:
                 e, who = stated[name]
                 ax.loglog(m, v[0] * (m / m[0]) ** e, "--", color="k",
-                          label=f"stated m^{e:g} ({who})")
+                          label=f"stated $m^{{{e:g}}}$ ({who}, through the first point)")
+        label_values(ax.xaxis, grid)
         ax.set_xlabel("width m")
         ax.set_ylabel(f"{name} ({fits[0].summary} over the run)")
         ax.set_title(f"{rep.run.spec.statement}: {name} against m", fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=1)
         fig.tight_layout()
         written += save_figure(fig, out_dir, _stem(f"sweep_{rep.run.spec.key}_{name}"), dpi=130)
     return written

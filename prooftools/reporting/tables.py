@@ -131,6 +131,9 @@ class Table:
     notes: list[str] = field(default_factory=list)
     label: str = ""
     json_rows: list[dict] | None = None  # a richer JSON payload, when the caller has one
+    #: the registry's LaTeX names: LaTeX typesets the formulas of captions, notes and text
+    #: cells with them (``delta = 0.1`` → δ = 0.1); see :mod:`prooftools.reporting.latex_text`
+    tex_names: dict[str, str] | None = None
 
     def render(self, fmt: str = "text", *, width: int | None = None) -> str:
         """Render in one of :data:`FORMATS`; ``width`` wraps the text table's long columns."""

@@ -28,7 +28,7 @@ _OPS = {"<": "<", "<=": r"\leq", ">": ">", ">=": r"\geq", "==": "="}
 #: the y axis turns logarithmic when the positive values drawn span more than this factor
 LOG_SPAN = 30.0
 #: caption lines: font size (pt), the smallest it may shrink to so a line fits, line height (in)
-_CAPTION_PT, _CAPTION_MIN_PT, _LINE_IN = 8.5, 6.0, 0.26
+_CAPTION_PT, _CAPTION_MIN_PT, _LINE_IN = 8.5, 6.0, 0.28
 
 
 def plot_report(report: VerifyReport, out_dir: str | Path, *, stem: str | None = None) -> list[str]:
@@ -71,14 +71,21 @@ def draw_report(report: VerifyReport):
     fig.suptitle(f"verify {report.statement} on {cfg.get('dataset') or 'data'} "
                  f"(n={cfg.get('n')}, m={cfg.get('width')}, seed={cfg.get('seed')}): "
                  f"first failing link {report.first_failing_link or 'none'}", fontsize=10)
-    fig.tight_layout()
-    _fit_caption(fig, cap)
+    for _ in range(3):  # grow the caption area until its lines fit (tall formulas)
+        fig.tight_layout()
+        short = _fit_caption(fig, cap) / fig.dpi
+        if short <= 0:
+            break
+        caption_in += short + 0.05
+        grid.set_height_ratios([4.1] * rows + [caption_in])
+        fig.set_figheight(4.1 * rows + caption_in)
     return fig
 
 
-def _fit_caption(fig, cap) -> None:
+def _fit_caption(fig, cap) -> float:
     """Stack the caption lines by their drawn heights (a square root is taller than a line of
-    text) and shrink a line that would run past the figure's right edge (down to 6 pt)."""
+    text) and shrink a line that would run past the figure's right edge (down to 6 pt); return
+    how many pixels the last line runs below the caption area (0 when they fit)."""
     renderer = fig.canvas.get_renderer()
     right = fig.bbox.x1 - 4
     top = cap.get_window_extent(renderer).y1
@@ -88,7 +95,8 @@ def _fit_caption(fig, cap) -> None:
                 text.get_fontsize() > _CAPTION_MIN_PT:
             text.set_fontsize(text.get_fontsize() - 0.5)
         text.set_y(to_axes.transform((0.0, top))[1])
-        top = text.get_window_extent(renderer).y0 - 0.25 * text.get_fontsize() * fig.dpi / 72
+        top = text.get_window_extent(renderer).y0 - 0.45 * text.get_fontsize() * fig.dpi / 72
+    return max(0.0, cap.get_window_extent(renderer).y0 - top)
 
 
 def _index_label(report: VerifyReport) -> str:
@@ -167,7 +175,8 @@ def _caption(letter: str, panel) -> str:
             parser.parse(f"${tex}$")
     except Exception:  # any typesetting failure falls back to the text form
         return f"{letter} measured: {plain_math(panel.lhs_label)};  {panel.rhs_label}"
-    hidden = f"  (hidden constants at 1: {', '.join(panel.at_one)})" if panel.at_one else ""
+    hidden = (f"  (hidden constant{'s' if len(panel.at_one) > 1 else ''} at 1: "
+              f"{', '.join(panel.at_one)})" if panel.at_one else "")
     return (f"{letter} measured: ${lhs}$;   theorem's bound: "
             f"${_OPS.get(panel.op, panel.op)} {rhs}${hidden}")
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from prooftools.atomic import dumps
 from prooftools.checking.judgement import Why
 from prooftools.numerics.quantity import Quantity
+from prooftools.reporting.latex import registry_names
 from prooftools.reporting.tables import Formula, Table
 from prooftools.reporting.verify_figure import plot_report
 
@@ -58,8 +59,13 @@ def _inequality_formulas(report: VerifyReport):
     return formula
 
 
-def verdict_table(report: VerifyReport) -> Table:
-    """One row per judged item: statement, kind, item, verdict, margin, first failure, note."""
+def verdict_table(report: VerifyReport, *, compact: bool = False) -> Table:
+    """One row per judged item: statement, kind, item, verdict, margin, first failure, note.
+
+    ``compact`` (the LaTeX rendering) has five columns, so that a page holds them without
+    hyphenating words or breaking ids: the item (statement, name and kind in one cell), the
+    inequality, verdict, margin and first failure; implied constants go into the notes.
+    """
     cfg, run = report.config, _settings(report)
     parts = [f"n={run.n}", f"d={run.d}"]
     if run.depth is not None:
@@ -68,16 +74,23 @@ def verdict_table(report: VerifyReport) -> Table:
               _or_dash(run.algorithm), f"steps={_or_dash(run.steps)}", f"seed={cfg.get('seed')}",
               f"δ={cfg.get('delta')}", f"constants={cfg.get('constants')}"]
     caption = f"verify {report.statement}: " + ", ".join(parts)
-    rows = []
+    rows, implied_notes = [], []
     inequality = _inequality_formulas(report)
     for it in report.items:
         j = it.judgement
         implied = ", ".join(f"{k} {v}" for k, v in j.implied_constants.items())
+        if compact:
+            rows.append([f"{j.statement} {j.item} ({j.kind})", inequality(j), str(j.verdict),
+                         _fmt(j.margin), _index(j.first_failure)])
+            if implied:
+                implied_notes.append(f"{j.statement} {j.item}: {implied}")
+            continue
         rows.append([
             j.statement, j.kind, j.item, inequality(j), str(j.verdict), _fmt(j.margin),
             _index(j.first_failure), implied,
         ])
-    notes = [f"data: {_data_line(report)}", f"η: {run.eta_source}"]
+    notes = [f"implied constants, {n}" for n in implied_notes]
+    notes += [f"data: {_data_line(report)}", f"η: {run.eta_source}"]
     notes += [f"changed: {c}" for c in report.changes]
     notes += list(getattr(report, "lines", []))
     notes += counterexample_notes(report)
@@ -88,15 +101,13 @@ def verdict_table(report: VerifyReport) -> Table:
     rtol = cfg.get("rtol")
     notes.append("margin: worst relative slack (rhs − lhs)/max(|lhs|,|rhs|); negative = violated"
                  + (f" (decided beyond the rounding tolerance rtol = {rtol:g})" if rtol else ""))
-    return Table(
-        columns=["statement", "kind", "item", "inequality", "verdict", "margin", "first failure",
-                 "implied constants"],
-        rows=rows,
-        caption=caption,
-        notes=notes,
-        label="tab:verify",
-        json_rows=[it.to_dict() for it in report.items],
-    )
+    columns = (["item", "inequality", "verdict", "margin", "first failure"] if compact else
+               ["statement", "kind", "item", "inequality", "verdict", "margin", "first failure",
+                "implied constants"])
+    reg = report.registry
+    return Table(columns=columns, rows=rows, caption=caption, notes=notes, label="tab:verify",
+                 json_rows=[it.to_dict() for it in report.items],
+                 tex_names=registry_names(reg) if reg is not None else None)
 
 
 def _settings(report: VerifyReport):
@@ -153,7 +164,7 @@ def render_report(report: VerifyReport, fmt: str = "text") -> str:
     """The report in one format; ``json`` is the full ``VerifyReport.to_dict()``."""
     if fmt == "json":
         return dumps(report.to_dict(), indent=2, default=str)
-    text = verdict_table(report).render(fmt)
+    text = verdict_table(report, compact=fmt == "latex").render(fmt)
     if fmt == "text":
         text += "\nproof graph (combined verdicts):\n" + "\n".join(graph_lines(report))
     elif fmt == "markdown":
