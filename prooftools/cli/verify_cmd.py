@@ -15,6 +15,7 @@ from prooftools.cli.options import (
     load_user_registry,
     parse_assignments,
     say,
+    text_width,
 )
 from prooftools.cli.run_flags import (
     add_engine_flags,
@@ -69,7 +70,7 @@ def cmd_verify(args) -> int:
     say(args, f"verify: engine {cfg.get('engine')}, η = {cfg.get('eta')} "
               f"({cfg.get('eta_source')}), {len(report.items)} items judged in "
               f"{time.perf_counter() - start:.2f} s (training included)")
-    text = render_report(report, args.format)
+    text = render_report(report, args.format, width=text_width(args))
     if args.plots:
         paths = plot_report(report, args.plots)
         if args.format == "json":
