@@ -34,6 +34,11 @@ def quantity_table(report, label: str) -> Table:
     return t
 
 
+def _needs_depth(h: dict) -> bool:
+    """A hypothesis left unknown because lambda_ntk was not measured (no depth given)."""
+    return "not measured" in h["note"] and "lambda_ntk" in h["note"]
+
+
 def hypothesis_table(report) -> Table:
     """One row per judged data hypothesis: verdict, values, implied constants."""
     t = Table(columns=["statement", "hypothesis", "verdict", "values", "note"],
@@ -47,6 +52,8 @@ def hypothesis_table(report) -> Table:
         note = h["note"]
         if h["implied_constants"]:
             note = "holds iff " + ", ".join(f"{c} {r}" for c, r in h["implied_constants"].items())
+        elif _needs_depth(h):
+            note += " (needs --depth L)"
         t.rows.append([h["statement"], h["hypothesis"], h["verdict"],
                        vals + (f" [{wit}]" if wit else ""), note])
     counts = report.verdict_counts()
@@ -56,6 +63,10 @@ def hypothesis_table(report) -> Table:
         t.notes.append("given with --set (user-supplied, not measured): " + ", ".join(
             f"{k}={v['value']:.6g}" + ("" if v["used"] else " (no hypothesis here uses it)")
             for k, v in supplied.items()))
+    if any(_needs_depth(h) for h in report.hypotheses):
+        t.notes.append("lambda_ntk (λ_min of the depth-L infinite-width NTK) is measured only "
+                       "for a given depth: add --depth L (e.g. `prooftools check DATA --depth "
+                       "3`; Python: check_dataset(..., depth=3))")
     if report.skipped:
         t.notes.append(f"{len(report.skipped)} hypotheses mention parameters or observables "
                        "and are not data hypotheses (skipped)")
