@@ -123,7 +123,7 @@ def test_function_table_is_the_documented_one():
         ("n // m", "operator FloorDiv"),
         ("n % m", "operator Mod"),
         ("n @ m", "operator MatMult"),
-        ("n ^ m", "operator BitXor"),
+        ("n ^ m", "'^' is not a power here: use '**'"),
         ("~n", "operator Invert"),
         ("not n", "operator Not"),
         ("unknown_symbol", "unknown symbol 'unknown_symbol'"),

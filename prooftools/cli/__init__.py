@@ -11,6 +11,7 @@ import importlib
 import sys
 
 from prooftools.cli.interrupt import install, interrupted, leave, restore
+from prooftools.cli.parsing import add_global_theorems
 from prooftools.errors import ProoftoolsError, TheoremFileError
 from prooftools.text import clean
 
@@ -25,7 +26,16 @@ COMMAND_MODULES = (
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (no usage block) and "did you mean" for a mistyped choice."""
+    """argparse with one-line errors (no usage block) and "did you mean" for a mistyped choice
+    or flag (:mod:`prooftools.cli.parsing`)."""
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        from prooftools.cli.parsing import merge_global_options, unrecognized
+
+        ns, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self.error(unrecognized(self, ns, extras))
+        return merge_global_options(ns)
 
     def error(self, message: str):  # type: ignore[override]
         import difflib
@@ -50,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"prooftools {__version__}")
     add_talk_options(parser)
+    add_global_theorems(parser)  # `prooftools --theorems DIR list` works too
     parser.set_defaults(progress=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:

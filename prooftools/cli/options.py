@@ -101,7 +101,7 @@ def given_options(args) -> str:
     ...                                  set=[], seed=0, func=print, progress=True))
     'id=du2019.thm4.1, seed=0'
     """
-    skip = {"command", "func", "progress", "theorem_files"}
+    skip = {"command", "func", "progress", "theorem_files", "engine_flags"}
     return ", ".join(f"{k}={v}" for k, v in sorted(vars(args).items())
                      if k not in skip and v is not None and v is not False
                      and v != [] and v != ()) or "(defaults)"

@@ -7,7 +7,7 @@ import sys
 
 from prooftools.cli.argtypes import nonneg_int, positive_float, positive_int
 from prooftools.cli.interrupt import is_interrupt
-from prooftools.cli.options import add_format_option, add_theorems_option
+from prooftools.cli.options import add_format_option, add_theorems_option, text_width
 from prooftools.errors import UserInputError
 
 
@@ -125,7 +125,7 @@ def cmd_sweep(args) -> int:
 
         print(sweep_html(rep, figures_dir=args.figures))
         return 0
-    print(render_sweep(rep, args.format))
+    print(render_sweep(rep, args.format, width=text_width(args)))
     if args.figures:
         paths = plot_sweep(rep, args.figures)
         print(("% " if args.format == "latex" else "") + "figures: " + ", ".join(

@@ -15,6 +15,7 @@ from prooftools.cli.options import (
     load_user_registry,
     parse_assignments,
     say,
+    text_width,
 )
 from prooftools.cli.run_flags import (
     add_engine_flags,
@@ -62,11 +63,11 @@ def cmd_verify(args) -> int:
     reg = load_user_registry(args)  # --theorems folders and files
     ds = load_dataset(args.dataset)
     data = SimpleNamespace(X=ds.X, y=ds.y, name=args.dataset)
-    say(args, f"verify: run configuration {config.to_dict()} (key {config.key})")
+    say(args, f"verify: run configuration (key {config.key}):\n" + config_lines(config.to_dict()))
     start = time.perf_counter()
     report = verify(reg, args.id, data, config, progress=getattr(args, "progress", None))
     cfg = report.config
-    say(args, f"verify: engine {cfg.get('engine')}, η = {cfg.get('eta')} "
+    say(args, f"verify: engine {cfg.get('engine')}, η = {_g6(cfg.get('eta'))} "
               f"({cfg.get('eta_source')}), {len(report.items)} items judged in "
               f"{time.perf_counter() - start:.2f} s (training included)")
     if args.format == "html":  # one page: the item figures are inline
@@ -76,7 +77,7 @@ def cmd_verify(args) -> int:
             plot_report(report, args.plots)
         print(verify_document(report))
         return 0
-    text = render_report(report, args.format)
+    text = render_report(report, args.format, width=text_width(args))
     if args.plots:
         paths = plot_report(report, args.plots)
         if args.format == "json":
@@ -87,6 +88,27 @@ def cmd_verify(args) -> int:
             text += "\nplots: " + ", ".join(paths)
     print(text)
     return 0
+
+
+def _g6(value) -> str:
+    """A number with 6 significant digits (anything else as it is).
+
+    >>> _g6(0.0001234567891), _g6(None)
+    ('0.000123457', 'None')
+    """
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def config_lines(config: dict) -> str:
+    """A run configuration as indented ``key = value`` lines (numbers to 6 digits), what
+    ``-v`` prints.
+
+    >>> print(config_lines({"width": 32, "lr": 0.012345678, "options": {}}))
+      width = 32
+      lr = 0.0123457
+      options = {}
+    """
+    return "\n".join(f"  {k} = {_g6(v)}" for k, v in config.items())
 
 
 def _replicate_chatterjee(args, out: str) -> int:

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
-from tqdm.auto import tqdm
+
+from prooftools.progress import bar as new_bar
 
 __all__ = [
     "LoopRecord", "LoopState", "Observer", "Trainer", "progress_bar", "record_steps", "train_loop",
@@ -112,8 +113,7 @@ def record_steps(steps: int, stride: int) -> np.ndarray:
 def progress_bar(total: int, progress: bool | None, desc: str):
     """A tqdm bar: ``True`` shows it, ``False`` hides it, ``None`` shows it on a terminal once
     the run has lasted a second (short runs and logs stay clean)."""
-    return tqdm(total=total, disable=None if progress is None else not progress, desc=desc,
-                leave=False, delay=1.0 if progress is None else 0.0)
+    return new_bar(total, progress, desc, delay=1.0 if progress is None else 0.0)
 
 
 def train_loop(

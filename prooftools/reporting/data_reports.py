@@ -36,6 +36,11 @@ def quantity_table(report, label: str, tex_names: dict[str, str] | None = None) 
     return t
 
 
+def _needs_depth(h: dict) -> bool:
+    """A hypothesis left unknown because lambda_ntk was not measured (no depth given)."""
+    return "not measured" in h["note"] and "lambda_ntk" in h["note"]
+
+
 def hypothesis_table(report, names: dict[str, str] | None = None) -> Table:
     """One row per judged data hypothesis: verdict, values, implied constants (``names``: the
     registry's LaTeX names, for the LaTeX rendering)."""
@@ -50,6 +55,8 @@ def hypothesis_table(report, names: dict[str, str] | None = None) -> Table:
         note = h["note"]
         if h["implied_constants"]:
             note = "holds iff " + ", ".join(f"{c} {r}" for c, r in h["implied_constants"].items())
+        elif _needs_depth(h):
+            note += " (needs --depth L)"
         t.rows.append([h["statement"], h["hypothesis"], h["verdict"],
                        vals + (f" [{wit}]" if wit else ""), note])
     counts = report.verdict_counts()
@@ -59,6 +66,10 @@ def hypothesis_table(report, names: dict[str, str] | None = None) -> Table:
         t.notes.append("given with --set (user-supplied, not measured): " + ", ".join(
             f"{k}={v['value']:.6g}" + ("" if v["used"] else " (no hypothesis here uses it)")
             for k, v in supplied.items()))
+    if any(_needs_depth(h) for h in report.hypotheses):
+        t.notes.append("lambda_ntk (λ_min of the depth-L infinite-width NTK) is measured only "
+                       "for a given depth: add --depth L (e.g. `prooftools check DATA --depth "
+                       "3`; Python: check_dataset(..., depth=3))")
     if report.skipped:
         t.notes.append(f"{len(report.skipped)} hypotheses mention parameters or observables "
                        "and are not data hypotheses (skipped)")

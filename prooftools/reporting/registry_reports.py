@@ -266,9 +266,18 @@ def compare_report(registry: Registry, values: Mapping[str, object], sizes: list
     bridges = [st for st in registry if st.tags.get("bridge")]
     if bridges:
         table.notes.append("bridges between data quantities (not applied here): " + "; ".join(
-            f"{st.id} ({st.conclusions[0].text if st.conclusions else st.title}; {st.source}, "
-            f"{st.provenance})" for st in bridges))
+            f"{st.id} ({st.conclusions[0].text if st.conclusions else st.title}; "
+            f"{_cited(registry, st)}, {st.provenance})" for st in bridges))
     return table
+
+
+def _cited(registry: Registry, st) -> str:
+    """The paper a statement belongs to (author, year, arXiv) and its section where the source
+    names one in the paper; never a working note the user does not have (``*.md``)."""
+    paper = registry.papers[st.paper]
+    cite = paper.short + (f", arXiv:{paper.arxiv}" if paper.arxiv else "")
+    parts = [p.strip() for p in st.source.split(";") if p.strip() and ".md" not in p]
+    return cite + (f" {'; '.join(parts)}" if parts else "")
 
 
 def width_table(registry: Registry, values: Mapping[str, object], *,

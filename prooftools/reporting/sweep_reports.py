@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 
 from prooftools.reporting.tables import Magnitude, Marked, Table
 
@@ -28,6 +29,17 @@ def _f(v, digits: str = ".3g"):
         format(v, digits)
 
 
+def _bracket(lo, hi) -> str:
+    """The width bracket of m*: ``(lo, hi]``, ``≤ hi`` for a point censored below the range.
+
+    >>> _bracket(None, 8), _bracket(4, 8), _bracket(4, None)
+    ('≤ 8', '(4, 8]', '—')
+    """
+    if hi is None:
+        return "—"
+    return f"≤ {hi}" if lo is None else f"({lo}, {hi}]"
+
+
 def threshold_table(rep) -> Table:
     """m* per grid point and target, with the theorem's width and the looseness."""
     axes = list(rep.run.points[0].values) if rep.run.points else []
@@ -40,7 +52,7 @@ def threshold_table(rep) -> Table:
         star = str(r.m_star) if r.status == "found" else (
             f"≤ {r.m_star}" if r.status == "below" else f"> {lo}")
         t.rows.append([*(r.point.get(a) for a in axes), _short(r.target), star,
-                       f"({lo}, {hi}]" if hi is not None else "—", r.runs,
+                       _bracket(lo, hi), r.runs,
                        _f(r.lambda0, ".4g"), Magnitude(r.theorem_log10),
                        _f(r.looseness, ".2f"), _f(r.looseness_derived, ".2f"),
                        "yes" if r.monotone else "NO"])
@@ -108,8 +120,9 @@ def constants_table(rep) -> Table:
     return t
 
 
-def render_sweep(rep, fmt: str = "text") -> str:
-    """Every table of the sweep in one format (``json``: the report's full dict)."""
+def render_sweep(rep, fmt: str = "text", *, width: int | None = None) -> str:
+    """Every table of the sweep in one format (``json``: the report's full dict); ``width``
+    wraps the text tables to a terminal's width."""
     if fmt == "json":
         return json.dumps(rep.to_dict(), indent=2, default=str, allow_nan=False)
     sp = rep.run.spec
@@ -128,6 +141,11 @@ def render_sweep(rep, fmt: str = "text") -> str:
         tables.append(exponent_table(rep))
     if rep.constants:
         tables.append(constants_table(rep))
-    parts += [tb.render(fmt) for tb in tables]
+    parts += [tb.render(fmt, width=width) for tb in tables]
     parts += [f"{head}note: {n}" for n in rep.notes]
+    if width and fmt == "text":
+        parts[0] = textwrap.fill(parts[0], width, break_on_hyphens=False)
+        parts[len(parts) - len(rep.notes):] = [
+            textwrap.fill(p, width, break_on_hyphens=False)
+            for p in parts[len(parts) - len(rep.notes):]]
     return "\n\n".join(parts)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from prooftools.atomic import dumps
 from prooftools.reporting.latex import escape
+from prooftools.reporting.wrap import fit_widths, wrap_cell
 from prooftools.theory.definitions import PROVENANCE_MARK
 
 FORMATS = ("text", "markdown", "latex", "json")
@@ -198,7 +199,8 @@ def cell_text(cell) -> str:
 
 
 def _text(t: Table, width: int | None = None) -> str:
-    """Aligned columns; with ``width``, the widest text columns wrap so that lines fit in it.
+    """Aligned columns; with ``width``, headers and the widest text columns wrap so that lines
+    fit in it, identifiers whole (:mod:`prooftools.reporting.wrap`).
 
     >>> t = Table(["id", "formula"], rows=[["a", "m >= n**6 / (lambda0**4 * delta**3)"]])
     >>> print(t.render("text", width=24))
@@ -211,38 +213,27 @@ def _text(t: Table, width: int | None = None) -> str:
     cells = [[cell_text(c) for c in r] for r in t.rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(t.columns)]
     if width:
-        _shrink(widths, t.columns, cells, width)
-    line = "  ".join(h.ljust(w) for h, w in zip(t.columns, widths, strict=True))
+        widths = fit_widths(widths, t.columns, cells, width, NUMERIC)
     out = [_fill(t.caption, width)] if t.caption else []
-    out += [line.rstrip(), "  ".join("-" * w for w in widths)]
+    out += _lines(t.columns, widths)
+    out.append("  ".join("-" * w for w in widths))
     for r in cells:
-        wrapped = [textwrap.wrap(c, w, break_on_hyphens=False) or [""] if len(c) > w else [c]
-                   for c, w in zip(r, widths, strict=True)]
-        for k in range(max(len(x) for x in wrapped)):
-            out.append("  ".join((x[k] if k < len(x) else "").ljust(w)
-                                 for x, w in zip(wrapped, widths, strict=True)).rstrip())
+        out += _lines(r, widths)
     notes = list(t.notes) + ([LEGEND] if t.has_marks else [])
     out += [_fill(n, width) for n in notes]
     return "\n".join(out)
 
 
+def _lines(row: list[str], widths: list[int]) -> list[str]:
+    """One table row as lines, each cell wrapped to its column."""
+    wrapped = [wrap_cell(c, w) for c, w in zip(row, widths, strict=True)]
+    return ["  ".join((x[k] if k < len(x) else "").ljust(w)
+                      for x, w in zip(wrapped, widths, strict=True)).rstrip()
+            for k in range(max(len(x) for x in wrapped))]
+
+
 def _fill(text: str, width: int | None) -> str:
     return textwrap.fill(text, width, break_on_hyphens=False) if width else text
-
-
-def _shrink(widths: list[int], heads: list[str], cells: list[list[str]], width: int) -> None:
-    """Narrow the widest text columns until lines fit, never below 12 characters, the header
-    or the longest word (up to 24: identifiers stay whole)."""
-    numeric = [all(NUMERIC.match(r[i]) or r[i] in ("—", "") for r in cells)
-               for i in range(len(widths))]
-    least = [max(12, len(heads[i]), *(min(len(w), 24) for r in cells for w in r[i].split()))
-             for i in range(len(widths))]
-    while sum(widths) + 2 * (len(widths) - 1) > width:
-        free = [i for i in range(len(widths)) if not numeric[i] and widths[i] > least[i]]
-        if not free:
-            return
-        i = max(free, key=widths.__getitem__)
-        widths[i] -= 1
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")

@@ -160,11 +160,12 @@ def graph_lines(report: VerifyReport) -> list[str]:
     return [f"  {sid}: {v}" for sid, v in report.graph.items()]
 
 
-def render_report(report: VerifyReport, fmt: str = "text") -> str:
-    """The report in one format; ``json`` is the full ``VerifyReport.to_dict()``."""
+def render_report(report: VerifyReport, fmt: str = "text", *, width: int | None = None) -> str:
+    """The report in one format; ``json`` is the full ``VerifyReport.to_dict()``; ``width``
+    wraps the text table to a terminal's width."""
     if fmt == "json":
         return dumps(report.to_dict(), indent=2, default=str)
-    text = verdict_table(report, compact=fmt == "latex").render(fmt)
+    text = verdict_table(report, compact=fmt == "latex").render(fmt, width=width)
     if fmt == "text":
         text += "\nproof graph (combined verdicts):\n" + "\n".join(graph_lines(report))
     elif fmt == "markdown":

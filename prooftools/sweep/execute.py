@@ -297,7 +297,7 @@ def _raise_held(previous) -> None:
 
 
 def _drive(spec, st: Store, points, ex, progress, data) -> SweepRun:
-    from tqdm.auto import tqdm
+    from prooftools.progress import bar as progress_bar
 
     if data is not None:
         arrays = (data[0], data[1], data[2] if len(data) > 2 else "arrays")
@@ -325,8 +325,7 @@ def _drive(spec, st: Store, points, ex, progress, data) -> SweepRun:
     in_flight: set[str] = set()
     ready: deque = deque()  # (point key, width) whose seeds are all answered
     computed = 0
-    bar = tqdm(total=spec.estimated_runs(), unit="run", desc="sweep",
-               disable=(not _tty()) if progress is None else not progress)
+    bar = progress_bar(spec.estimated_runs(), progress, "sweep", unit="run", leave=True)
 
     def request(pkey: str, width: int, who) -> None:
         if who is not None:
@@ -403,9 +402,3 @@ def _drive(spec, st: Store, points, ex, progress, data) -> SweepRun:
     thresholds = {who: s.result() for who, s in searches.items()}
     return SweepRun(spec, st.root, sorted(rows.values(), key=lambda r: r["run_id"]),
                     thresholds, computed, points)
-
-
-def _tty() -> bool:
-    import sys
-
-    return sys.stderr.isatty()

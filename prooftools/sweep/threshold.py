@@ -198,7 +198,7 @@ class ThresholdSearch:
             notes.append(f"{crossings} seed×width outcome(s) held at a width and failed at a "
                          "larger one (different random initializations)")
         if status == "below":
-            notes.append(f"held already at the bracket's low end: m* <= {m}")
+            notes.append(f"held already at the bracket's low end: m* ≤ {m}")
         elif status == "above":
             notes.append(f"did not hold at the largest width run: m* > {max(widths)}"
                          + ("" if max(widths) >= self.hi else " (a failure above the threshold "

@@ -84,10 +84,22 @@ class Namespace:
     symbols: Mapping[str, sympy.Symbol]
     observables: Mapping[str, tuple[type[sympy.Function], int]]
 
-    def known(self) -> str:
-        names = sorted([*self.symbols, *self.observables])
-        shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
-        return shown
+    def unknown(self, name: str) -> str:
+        """Why ``name`` is refused: its closest declared names, or (none close) how many there
+        are.
+
+        >>> x = sympy.Symbol("lambda0")
+        >>> Namespace({"lambda0": x, "n": x}, {}).unknown("lamda0")
+        "unknown symbol 'lamda0' (did you mean 'lambda0'?)"
+        """
+        import difflib
+
+        names = sorted({*self.symbols, *self.observables, *CONSTANTS})
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+        if close:
+            return f"unknown symbol {name!r} (did you mean {close[0]!r}?)"
+        return (f"unknown symbol {name!r}: not among the {len(names)} declared names (a theorem "
+                "file declares its own in [symbols.NAME] tables)")
 
 
 def _node_col(node: ast.AST) -> int | None:
@@ -133,11 +145,13 @@ class _Builder:
             self.fail(node, f"observable {name!r} must be called with its index, e.g. {name}(k)")
         if name in FUNCTIONS:
             self.fail(node, f"function {name!r} must be called")
-        self.fail(node, f"unknown symbol {name!r} (declared: {self.ns.known()})")
+        self.fail(node, self.ns.unknown(name))
 
     # -- arithmetic
     def _BinOp(self, node: ast.BinOp):
         op = _BINOPS.get(type(node.op))
+        if isinstance(node.op, ast.BitXor):
+            self.fail(node, "'^' is not a power here: use '**' (e.g. n**2)")
         if op is None:
             self.fail(node, f"operator {type(node.op).__name__} is not allowed")
         left, right = self.build(node.left), self.build(node.right)

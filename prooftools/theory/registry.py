@@ -347,6 +347,11 @@ def load_registry(
         if not folder.is_dir():
             raise TheoremFileError([FileProblem(str(folder), None, None, None,
                                                 "theorem folder does not exist")])
-        paths.extend(sorted(folder.glob("*.toml")))
+        found = sorted(folder.glob("*.toml"))
+        if not found:
+            raise TheoremFileError([FileProblem(str(folder), None, None, None,
+                                                "no theorem files (*.toml) in this folder")])
+        paths.extend(found)
     paths.extend(Path(f) for f in files)
-    return Registry(paths)
+    unique = {p.resolve(): p for p in reversed(paths)}  # a file named twice is loaded once
+    return Registry([p for p in paths if unique.get(p.resolve()) is p])

@@ -35,11 +35,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from prooftools.errors import UserInputError
 from prooftools.numerics.quantity import Quantity
 from prooftools.numerics.rounding import UNIT_ROUNDOFF, UNIT_ROUNDOFF_32, gamma
+from prooftools.progress import bar as new_bar
 
 __all__ = ["exactly_parallel", "min_cross_distance", "min_pairwise_distance", "non_parallelism"]
 
@@ -70,8 +70,7 @@ def _blocks(n: int, b: int):
 
 
 def _progress(total: int, progress: bool | None, desc: str):
-    return tqdm(total=total, desc=desc, disable=(None if progress is None else not progress),
-                leave=False, unit="block")
+    return new_bar(total, progress, desc, unit="block")
 
 
 class _TooMany(Exception):

@@ -230,10 +230,9 @@ def _buffer(out, n: int) -> np.ndarray:
 
 
 def _bar(progress, total: int, desc: str):
-    from tqdm.auto import tqdm
+    from prooftools.progress import bar
 
-    return tqdm(total=total, desc=desc, unit="block", leave=False,
-                disable=(not progress) if progress is not None else None)
+    return bar(total, progress, desc, unit="block")
 
 
 def _run_blocks(fn, blocks) -> None:

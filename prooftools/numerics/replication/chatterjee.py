@@ -243,10 +243,10 @@ def replicate_chatterjee(
                                  "inputs, so d ≥ n")
     bar = None
     if progress is not False:
-        from tqdm.auto import tqdm
+        from prooftools.progress import bar as progress_bar
 
-        bar = tqdm(total=len(sizes) * len(seeds), desc="replicate chatterjee",
-                   disable=None if progress is None else False)
+        bar = progress_bar(len(sizes) * len(seeds), progress, "replicate chatterjee",
+                           leave=True)
     try:
         with _one_blas_thread():
             per = [_one_size(sz, seeds, steps, activation, s, r, eps, n_uniform, bar)

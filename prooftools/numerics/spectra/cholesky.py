@@ -64,7 +64,6 @@ def cholesky_error_bound(n: int, trace: float) -> float:
 
 
 def progress_bar(progress, total: int, desc: str):
-    from tqdm.auto import tqdm
+    from prooftools.progress import bar
 
-    return tqdm(total=total, desc=desc, unit="step", leave=False,
-                disable=(not progress) if progress is not None else None)
+    return bar(total, progress, desc, unit="step")

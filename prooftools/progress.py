@@ -1,0 +1,58 @@
+"""Progress bars: the one factory every long computation uses (a tqdm bar).
+
+``progress``: ``True`` shows the bar, ``False`` hides it, ``None`` (the default of the CLI and
+the API) shows it when stderr is a terminal. A terminal that reports no size — a
+pseudo-terminal whose window was never set, ``script`` run from a pipe — would make tqdm draw
+nothing at all, so such a bar gets ``$COLUMNS`` (or 80) columns and ``$LINES`` (or 24) rows.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["bar", "shows"]
+
+
+def shows(progress: bool | None) -> bool:
+    """Whether a bar with this setting is drawn (``None``: when stderr is a terminal)."""
+    if progress is not None:
+        return bool(progress)
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no stderr, or a closed one
+        return False
+
+
+def _size() -> dict[str, int]:
+    """The bar's width and the screen's height where the terminal reports none (tqdm would
+    draw nothing); empty where it does (tqdm asks the terminal)."""
+    try:
+        if os.get_terminal_size(sys.stderr.fileno()).columns > 0:
+            return {}
+    except (AttributeError, ValueError, OSError):
+        pass
+    out = {}
+    for key, name, default in (("ncols", "COLUMNS", 80), ("nrows", "LINES", 24)):
+        try:
+            out[key] = max(int(os.environ.get(name, "")), 2)
+        except ValueError:
+            out[key] = default
+    return out
+
+
+def bar(total: int | None, progress: bool | None, desc: str, *, unit: str = "it",
+        delay: float = 0.0, leave: bool = False):
+    """A tqdm bar of ``total`` units (see the module docstring for ``progress``); ``delay``
+    seconds pass before it first draws (short runs leave no trace).
+
+    >>> with bar(3, False, "hidden") as b:
+    ...     b.update(3)
+    >>> b.disable
+    True
+    """
+    from tqdm.auto import tqdm
+
+    show = shows(progress)
+    return tqdm(total=total, desc=desc, unit=unit, leave=leave, disable=not show,
+                delay=delay, **(_size() if show else {}))
