@@ -165,7 +165,7 @@ def test_sortable_table(browser, report_file):
 
     path, _ = report_file
     browser.get(path.as_uri())
-    table = browser.find_elements(By.CSS_SELECTOR, "section.block > table.sortable")[-1]
+    table = browser.find_elements(By.CSS_SELECTOR, "section.block table.sortable")[-1]
     col = [h.text.strip() for h in table.find_elements(By.CSS_SELECTOR, "thead th")].index(
         "margin")
     table.find_elements(By.CSS_SELECTOR, "thead th button")[col].click()
