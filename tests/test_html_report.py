@@ -297,3 +297,19 @@ def test_layered_layout_is_deterministic():
     dag = nx.relabel_nodes(dag, {n: f"s{n}" for n in dag})
     sizes = {n: (100.0, 40.0) for n in dag}
     assert layout.layered_layout(dag, sizes) == layout.layered_layout(dag.copy(), sizes)
+
+
+def test_same_bytes_in_another_process(tmp_path):
+    """Nothing depends on the process (hash seeds order sets and dicts of strings)."""
+    import os
+    import subprocess
+    import sys
+
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"g{seed}.html"
+        subprocess.run([sys.executable, "-m", "prooftools", "graph", "du2019.thm4.1",
+                        "--format", "html", "-o", str(out)], check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}, timeout=300)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
