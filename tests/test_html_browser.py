@@ -160,6 +160,22 @@ def test_focus_hides_unrelated_nodes(browser, report_file):
         {k for k in rep.graph if "lemma" in k}
 
 
+def test_filters_by_verdict_and_provenance(browser, report_file):
+    from selenium.webdriver.support.ui import Select
+
+    path, rep = report_file
+    browser.get(path.as_uri())
+    reg = load_registry()
+    for verdict in sorted(set(rep.graph.values())):
+        Select(browser.find_element("name", "verdict")).select_by_value(verdict)
+        shown = {k for k, n in _nodes(browser).items() if n.is_displayed()}
+        assert shown == {k for k, v in rep.graph.items() if v == verdict}
+    Select(browser.find_element("name", "verdict")).select_by_value("")
+    Select(browser.find_element("name", "provenance")).select_by_value("derived")
+    shown = {k for k, n in _nodes(browser).items() if n.is_displayed()}
+    assert shown == {k for k in rep.graph if reg.get(k).provenance == "derived"} != set()
+
+
 def test_sortable_table(browser, report_file):
     from selenium.webdriver.common.by import By
 

@@ -14,7 +14,7 @@ from prooftools.reporting.html.markup import data_uri
 
 __all__ = ["figure_uri", "panel_figures", "png_files"]
 
-DPI = 72
+DPI = 96
 MARGINS = {"left": 0.15, "right": 0.97, "top": 0.82, "bottom": 0.15}
 
 
