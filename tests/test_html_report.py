@@ -289,6 +289,9 @@ def test_report_bad_verify_json(capsys, tmp_path):
     bad.write_text(json.dumps({"statement": "x", "graph": {"x.y": "holds"}, "verdicts": []}))
     assert main(["report", "--verify-json", str(bad)]) == 2
     assert "'x.y' is not registered here" in capsys.readouterr().err
+    bad.write_text(json.dumps({"statement": "x", "graph": {}, "verdicts": [{"item": "a"}]}))
+    assert main(["report", "--verify-json", str(bad)]) == 2
+    assert "verdicts[0]: key 'statement' missing" in capsys.readouterr().err
 
 
 def test_layered_layout_is_deterministic():
