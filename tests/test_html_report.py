@@ -316,3 +316,14 @@ def test_same_bytes_in_another_process(tmp_path):
                        env={**os.environ, "PYTHONHASHSEED": seed}, timeout=300)
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_verify_command_writes_its_page(capsys, tmp_path):
+    out = tmp_path / "v.html"
+    assert main(["-q", "verify", "du2019.thm4.1", "--dataset", "sphere:n=12,d=6", "--width", "64",
+                 "--steps", "20", "--format", "html", "-o", str(out)]) == 0
+    assert capsys.readouterr().out == ""
+    doc = out.read_text(encoding="utf-8")
+    assert_document(doc)
+    chain = set(load_registry().dependencies("du2019.thm4.1")) | {"du2019.thm4.1"}
+    assert set(nodes(doc)) == chain and "Judged items of du2019.thm4.1" in doc
