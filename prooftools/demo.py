@@ -145,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         written += plot_report(res, OUT)
     print("plots: " + ", ".join(str(p) for p in written))
     _sweep_section()
+    _html_report(registry, result, report)
     print(f"\ndone in {time.perf_counter() - start:.0f} s")
     return 0
 
@@ -162,6 +163,24 @@ def _sweep_section() -> None:
                 progress=False, resamples=300)
     print(render_sweep(rep, "text"))
     print("figure: " + ", ".join(p for p in plot_thresholds(rep, OUT) if p.endswith(".png")))
+
+
+def _html_report(registry, result, checked) -> None:
+    """7. One offline HTML page: Du et al.'s paper, the verify run of its Theorem 4.1 (proof
+    graph by verdict, a panel and figure per item) and the data hypotheses on digits."""
+    from prooftools.reporting.data_reports import hypothesis_table, quantity_table
+    from prooftools.reporting.html.combined import ReportSources, combined_document
+    from prooftools.reporting.html.figures import panel_figures
+    from prooftools.reporting.verify_reports import verdict_table
+
+    _section("7. HTML report (one self-contained file; open it in any browser, offline)")
+    tables = [hypothesis_table(checked)] + [quantity_table(checked, q) for q in checked.quantities]
+    src = ReportSources(paper="du2019", verifies=[(result.to_dict(), panel_figures(result),
+                                                   verdict_table(result).notes)],
+                        checks=[(checked, tables)])
+    path = OUT / "report.html"
+    write_text(path, combined_document(registry, src, "prooftools demo report") + "\n")
+    print(f"  wrote {path}")
 
 
 if __name__ == "__main__":

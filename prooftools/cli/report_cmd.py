@@ -9,6 +9,9 @@ from prooftools.cli.argtypes import nonneg_int, positive_int
 from prooftools.cli.options import add_theorems_option, load_user_registry
 from prooftools.errors import UserInputError
 
+#: the keys every row of a verify JSON's ``verdicts`` must have for the page
+ROW_KEYS = ("statement", "item", "kind", "inequality", "verdict")
+
 
 def _verify_json(path: str, registry) -> dict:
     """A ``verify --format json`` file, checked enough to draw (one-line errors otherwise)."""
@@ -22,6 +25,12 @@ def _verify_json(path: str, registry) -> dict:
         if key not in payload:
             raise UserInputError(f"{path}: key {key!r} missing: not the JSON of "
                                  "`prooftools verify --format json`")
+    if not isinstance(payload["graph"], dict) or not isinstance(payload["verdicts"], list):
+        raise UserInputError(f"{path}: 'graph' must be an object and 'verdicts' a list")
+    for i, row in enumerate(payload["verdicts"]):
+        missing = [k for k in ROW_KEYS if not isinstance(row, dict) or k not in row]
+        if missing:
+            raise UserInputError(f"{path}: verdicts[{i}]: key {missing[0]!r} missing")
     unknown = sorted(s for s in payload["graph"] if s not in registry.statements)
     if unknown:
         raise UserInputError(f"{path}: statement {unknown[0]!r} is not registered here "

@@ -226,6 +226,15 @@ def _build(tmp: Path) -> list[dict]:
     add("bidi_list_json", ["list", "--theorems", special / "bidi", "--format", "json"], rc=(0,),
         json_out=True, stdout_lacks=["\u202e"])
     add("ansi_in_argument", ["show", "du2019.\x1b[31mthm"], rc=(2,), stderr_lacks=["\x1b"])
+    # the HTML report (issue 19): markup in theorem text is text; no control character gets out
+    _theorem_file(folder("markup"), "mk", [{
+        "sid": "s", "expr": "n", "title": "<img src=x onerror=alert(1)></title><script>x()"
+                                          "</script> \\u001b[31m \\u202e"}],
+        title="<img src=y onerror=alert(2)>")
+    for cmd in (["list"], ["show", "mk.s"], ["graph", "mk.s"]):
+        add(f"html_markup_{cmd[0]}", [*cmd, "--theorems", special / "markup", "--format",
+                                      "html"], rc=(0,),
+            stdout_lacks=["<img src=", "<script>x()", "</title><script>", "\x1b", "\u202e"])
 
     # -------------------------------------------------------------- datasets
     data = tmp / "data"
@@ -294,6 +303,10 @@ def _build(tmp: Path) -> list[dict]:
         intact=[outd / "graph.dot"], fsize_bytes=120)
     add("full_disk_graphml", ["graph", "du2019.thm4.1", "--graphml", outd / "graph.graphml"],
         rc=(2,), intact=[outd / "graph.graphml"], fsize_bytes=120)
+    (outd / "report.html").write_text("previous report\n")
+    add("full_disk_html", ["show", "du2019.thm4.1", "--format", "html", "-o",
+                           outd / "report.html"], rc=(2,), intact=[outd / "report.html"],
+        fsize_bytes=120)
     add("table_into_missing_folder", ["table", "-o", tmp / "no" / "such" / "t.txt"], rc=(2,))
     add("table_onto_a_folder", ["table", "-o", outd], rc=(2,))
     return cases

@@ -69,5 +69,5 @@ def graph_block(registry, ids: list[str], prefix: str, data: dict[str, PanelData
                                                                      cls="panels"),
                    cls="graphwrap")
     first = keys.get(open_id or "", keys[order[-1]] if order else "")
-    return raw_tag("div", _controls(views) + legend_html(prefix + "-legend") + note + wrap,
+    return raw_tag("div", _controls(views) + note + wrap + legend_html(prefix + "-legend"),
                    cls="graphblock", data_open=first, id=prefix)

@@ -12,12 +12,20 @@ import base64
 import html
 import re
 
+from prooftools.text import clean
+
 __all__ = ["anchor_id", "data_uri", "esc", "raw_tag", "tag", "void"]
 
 
 def esc(text: object) -> str:
-    """Text (or anything printable) as HTML text or an attribute value: ``<>&"'`` escaped."""
-    return html.escape(str(text), quote=True)
+    """Text (or anything printable) as HTML text or an attribute value: ``<>&"'`` escaped, and
+    control characters, escape sequences and bidi overrides shown as their escapes (a page
+    printed to a terminal must not drive it; a title must not read backwards).
+
+    >>> esc("a\x1b[31m\u202eb")
+    'a\\\\x1b[31m\\\\u202eb'
+    """
+    return html.escape(clean(str(text)), quote=True)
 
 
 def _attrs(attrs: dict) -> str:

@@ -16,18 +16,17 @@ __all__ = ["formula_html", "math_html"]
 
 
 def math_html(expr, *, text: str = "", display: bool = False) -> str:
-    """``expr`` (a sympy object) as a ``<math>`` element; ``text``, the formula as written in
-    the theorem file, becomes its accessible label. An expression sympy cannot print is shown
-    as ``text`` in ``<code>``."""
+    """``expr`` (a sympy object) as a ``<math>`` element (screen readers read MathML itself);
+    an expression sympy cannot print is shown as ``text``, the formula as written, in
+    ``<code>``."""
     from sympy.printing.mathml import mathml
 
     try:
         inner = mathml(expr, printer="presentation")
     except Exception:  # any printing failure: the source text, escaped
         return tag("code", text or str(expr))
-    label = f' aria-label="{esc(text)}"' if text else ""
     mode = ' display="block"' if display else ""
-    return f'<math{mode}{label}>{inner}</math>'
+    return f"<math{mode}>{inner}</math>"
 
 
 def formula_html(cell) -> str:

@@ -31,14 +31,7 @@ class PanelData:
 def _names(registry) -> tuple:
     from prooftools.reporting.latex import registry_names, registry_params
 
-    cached = getattr(registry, "_html_names", None)
-    if cached is None:
-        cached = (registry_names(registry), registry_params(registry))
-        try:
-            registry._html_names = cached
-        except AttributeError:  # a registry that takes no attributes: recomputed next time
-            pass
-    return cached
+    return registry_names(registry), registry_params(registry)
 
 
 def statement_terms(registry, sid: str) -> str:

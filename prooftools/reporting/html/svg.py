@@ -22,6 +22,8 @@ from prooftools.reporting.html.markup import esc, raw_tag, tag
 __all__ = ["NodeView", "graph_svg", "legend_html", "node_size"]
 
 FONT_W, NODE_H, FLAG_H = 7.0, 44.0, 16.0
+#: a graph up to this width shrinks to fit its column; a wider one keeps its size and scrolls
+FIT_WIDTH = 1400.0
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,8 @@ def graph_svg(prefix: str, views: dict[str, NodeView], edges: list[tuple[str, st
     body += [_node_svg(prefix, views[n], lay.boxes[n], sorted(pred[n]), sorted(succ[n]))
              for n in sorted(views)]
     w, h = _f(lay.width), _f(lay.height)
-    return (f'<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+    fit = ' class="fit"' if lay.width <= FIT_WIDTH else ""  # wider graphs scroll instead
+    return (f'<svg{fit} viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
             f'aria-label="proof graph, {len(views)} statements" data-layout="{lay.engine}">'
             + "".join(body) + "</svg>")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 from prooftools.reporting.html.encoding import VERDICTS, verdict_class, verdict_style
-from prooftools.reporting.html.markup import esc, raw_tag, tag
+from prooftools.reporting.html.markup import raw_tag, tag
 from prooftools.reporting.html.mathml import formula_html
 from prooftools.reporting.tables import LEGEND, Formula, Magnitude, Marked, Table, cell_text
 
@@ -56,12 +56,7 @@ def table_html(table: Table) -> str:
     body = raw_tag("tbody", "".join(raw_tag("tr", "".join(_cell(c) for c in row))
                                     for row in table.rows))
     notes = list(table.notes) + ([LEGEND] if table.has_marks else [])
-    out = raw_tag("table", cap + head + body, cls="sortable")
+    out = raw_tag("div", raw_tag("table", cap + head + body, cls="sortable"), cls="tablewrap")
     if notes:
         out += raw_tag("ul", "".join(tag("li", n) for n in notes), cls="notes")
     return out
-
-
-def esc_text(text: str) -> str:
-    """Plain text as a paragraph."""
-    return tag("p", text) if text else esc("")
