@@ -341,8 +341,9 @@ def _drive(spec, st: Store, points, ex, progress, data) -> SweepRun:
             rid = run_id(spec, point, width, seed)
             if rid in rows:
                 continue
-            if st.has(rid):
-                rows[rid] = st.get(rid)
+            stored = st.get(rid)  # None: absent, or bad and moved aside (recomputed)
+            if stored is not None:
+                rows[rid] = stored
                 bar.update(1)
                 continue
             left.add(rid)
