@@ -139,9 +139,11 @@ def _named(exc: OSError, target: Path) -> OSError:
 _Staged = Path | bytes
 
 
-def _fill(target: Path, fill: Callable[[BinaryIO], None]) -> tuple[_Staged, Path]:
-    """Stage ``target``'s new content written by ``fill``; returns (staged, path to write)."""
-    target, special = _resolve(Path(target))
+def _fill(target: Path, fill: Callable[[BinaryIO], None],
+          own: bool = False) -> tuple[_Staged, Path]:
+    """Stage ``target``'s new content written by ``fill``; returns (staged, path to write).
+    ``own``: the path is the package's own file; whatever is there is replaced, never followed."""
+    target, special = (Path(target), False) if own else _resolve(Path(target))
     if special:
         buf = io.BytesIO()
         fill(buf)
@@ -197,19 +199,24 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (the old file stays until the new one is whole)."""
-    _commit([_fill(Path(path), lambda fh: fh.write(data))])
+def write_bytes(path: str | Path, data: bytes, *, own: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically (the old file stays until the new one is whole).
+
+    ``own=True`` for the package's own files in folders others may write (sweep rows, cache
+    entries): a symlink, FIFO or device node found at ``path`` is replaced by a regular file,
+    never written through (a planted link must not make us overwrite the file it names).
+    """
+    _commit([_fill(Path(path), lambda fh: fh.write(data), own)])
 
 
-def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
+def write_text(path: str | Path, text: str, encoding: str = "utf-8", *, own: bool = False) -> None:
     """Write ``text`` to ``path`` atomically."""
-    write_bytes(path, text.encode(encoding))
+    write_bytes(path, text.encode(encoding), own=own)
 
 
-def write_json(path: str | Path, obj: Any, **kwargs) -> None:
+def write_json(path: str | Path, obj: Any, *, own: bool = False, **kwargs) -> None:
     """Write ``obj`` as JSON atomically; NaN and infinities become null."""
-    write_text(path, dumps(obj, **kwargs))
+    write_text(path, dumps(obj, **kwargs), own=own)
 
 
 def _save_fig(fig: Any, path: Path, kwargs: dict) -> Callable[[BinaryIO], None]:

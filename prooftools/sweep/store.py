@@ -156,7 +156,7 @@ class Store:
             except (FileExistsError, NotADirectoryError):
                 raise UserInputError(f"store {root}: not a directory") from None
             write_text(spec_file, json.dumps({"format": FORMAT, "key": spec.key,
-                                              "spec": spec.to_dict()}, indent=1))
+                                              "spec": spec.to_dict()}, indent=1), own=True)
         runs = root / "runs"
         if os.path.lexists(runs) and (runs.is_symlink() or not runs.is_dir()):
             raise UserInputError(f"store {root}: runs is not a directory")
@@ -183,7 +183,7 @@ class Store:
     def put(self, row: dict[str, Any]) -> None:
         """Store one finished run atomically (an existing row of the same id is replaced)."""
         write_text(self.path(row["run_id"]),
-                   json.dumps(row, sort_keys=True, allow_nan=False, default=str))
+                   json.dumps(row, sort_keys=True, allow_nan=False, default=str), own=True)
 
     def rows(self) -> list[dict[str, Any]]:
         """Every stored row (sorted by run id)."""

@@ -167,3 +167,15 @@ def test_temporary_file_of_a_live_writer_is_left_alone(tmp_path):
     live.write_text("being written")
     write_text(target, "new")
     assert live.read_text() == "being written" and target.read_text() == "new"
+
+
+def test_own_files_replace_a_planted_symlink_instead_of_writing_through(tmp_path):
+    """A sweep row or cache entry path holding a symlink to the user's file: the link is
+    replaced, the user's file is never overwritten."""
+    victim = tmp_path / "bashrc"
+    victim.write_text("the user's file")
+    entry = tmp_path / "entry.json"
+    entry.symlink_to(victim)
+    write_text(entry, "{}", own=True)
+    assert victim.read_text() == "the user's file"
+    assert entry.is_file() and not entry.is_symlink() and entry.read_text() == "{}"
