@@ -19,6 +19,11 @@ def run(args) -> int:
     """``prooftools check``: load the dataset, judge the data hypotheses, print the report."""
     from prooftools.checking.data_hypotheses import check_dataset
     from prooftools.numerics.data.datasets import load_dataset
+
+    if args.scheduler:  # its form now, before the data are loaded (it is probed when used)
+        from prooftools.dask_connect import check_address
+
+        check_address(args.scheduler)
     reg = load_user_registry(args)
     ds = load_dataset(args.dataset, label_column=args.label_column, seed=args.seed)
     ids = args.theorem or None
