@@ -8,6 +8,12 @@ and JSON): nothing is renamed until every member is written, and the renames run
 and SIGTERM held back, so the set is all new or all old. (Only SIGKILL or a power cut in the
 microseconds between two renames can still mix them.)
 
+Targets that are not regular files: a symlink is followed (its target is written atomically and
+the link stays); a device node, FIFO or socket (``/dev/null``, ``/dev/stdout``, a named pipe) is
+opened and written directly, as a shell redirect would, and never replaced; a directory is an
+``IsADirectoryError``. Temporary files are named ``.NAME.PID.XXXX.tmp``; one left behind by a
+killed process (its PID no longer runs) is removed by the next write of the same target.
+
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> write_text(d / "a.txt", "hello")
@@ -23,6 +29,8 @@ microseconds between two renames can still mix them.)
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import json
 import math
 import os
@@ -70,8 +78,54 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
+def _resolve(target: Path) -> tuple[Path, bool]:
+    """``(path to write, special)``: a symlink is followed; ``special`` is True for a device node,
+    FIFO or socket (written in place); a directory or a symlink loop is an error."""
+    if target.is_symlink():
+        real = Path(os.path.realpath(target))
+        if real.is_symlink():
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(target))
+        target = real
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target, False
+    except OSError as exc:
+        raise _named(exc, target) from None
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    return target, not stat.S_ISREG(mode)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def _remove_stale(target: Path) -> None:
+    """Remove ``.NAME.PID.XXXX.tmp`` siblings of ``target`` whose writer no longer runs."""
+    prefix = f".{target.name}."
+    with contextlib.suppress(OSError), os.scandir(target.parent) as entries:
+        for entry in entries:
+            name = entry.name
+            if not (name.startswith(prefix) and name.endswith(".tmp")):
+                continue
+            pid = name[len(prefix):-4].split(".", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)) \
+                    and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
 def _temp_for(target: Path) -> tuple[int, Path]:
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    _remove_stale(target)
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.",
+                                suffix=".tmp")
     return fd, Path(name)
 
 
@@ -80,9 +134,20 @@ def _named(exc: OSError, target: Path) -> OSError:
     return type(exc)(exc.errno, exc.strerror or str(exc), str(target))
 
 
-def _fill(target: Path, fill: Callable[[BinaryIO], None]) -> Path:
-    """Write a complete temporary sibling of ``target`` with ``fill`` and return its path."""
-    target = Path(target)
+#: What a pending write holds: a whole temporary sibling (renamed on commit), or for a device
+#: node or FIFO the bytes themselves (written in place on commit).
+_Staged = Path | bytes
+
+
+def _fill(target: Path, fill: Callable[[BinaryIO], None],
+          own: bool = False) -> tuple[_Staged, Path]:
+    """Stage ``target``'s new content written by ``fill``; returns (staged, path to write).
+    ``own``: the path is the package's own file; whatever is there is replaced, never followed."""
+    target, special = (Path(target), False) if own else _resolve(Path(target))
+    if special:
+        buf = io.BytesIO()
+        fill(buf)
+        return buf.getvalue(), target
     try:
         fd, tmp = _temp_for(target)
     except OSError as exc:
@@ -99,7 +164,16 @@ def _fill(target: Path, fill: Callable[[BinaryIO], None]) -> Path:
         if isinstance(exc, OSError) and exc.errno is not None:
             raise _named(exc, target) from None
         raise
-    return tmp
+    return tmp, target
+
+
+def _write_special(data: bytes, target: Path) -> None:
+    """Write to a device node or FIFO in place, as ``> target`` in a shell would."""
+    try:
+        with open(target, "wb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        raise _named(exc, target) from None
 
 
 def _sync_dir(folder: Path) -> None:
@@ -125,20 +199,24 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (the old file stays until the new one is whole)."""
-    tmp = _fill(Path(path), lambda fh: fh.write(data))
-    _commit([(tmp, Path(path))])
+def write_bytes(path: str | Path, data: bytes, *, own: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically (the old file stays until the new one is whole).
+
+    ``own=True`` for the package's own files in folders others may write (sweep rows, cache
+    entries): a symlink, FIFO or device node found at ``path`` is replaced by a regular file,
+    never written through (a planted link must not make us overwrite the file it names).
+    """
+    _commit([_fill(Path(path), lambda fh: fh.write(data), own)])
 
 
-def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
+def write_text(path: str | Path, text: str, encoding: str = "utf-8", *, own: bool = False) -> None:
     """Write ``text`` to ``path`` atomically."""
-    write_bytes(path, text.encode(encoding))
+    write_bytes(path, text.encode(encoding), own=own)
 
 
-def write_json(path: str | Path, obj: Any, **kwargs) -> None:
+def write_json(path: str | Path, obj: Any, *, own: bool = False, **kwargs) -> None:
     """Write ``obj`` as JSON atomically; NaN and infinities become null."""
-    write_text(path, dumps(obj, **kwargs))
+    write_text(path, dumps(obj, **kwargs), own=own)
 
 
 def _save_fig(fig: Any, path: Path, kwargs: dict) -> Callable[[BinaryIO], None]:
@@ -148,26 +226,33 @@ def _save_fig(fig: Any, path: Path, kwargs: dict) -> Callable[[BinaryIO], None]:
 
 def save_figure(fig: Any, path: str | Path, **kwargs) -> None:
     """``fig.savefig(path)`` atomically, the format taken from the extension."""
-    tmp = _fill(Path(path), _save_fig(fig, Path(path), kwargs))
-    _commit([(tmp, Path(path))])
+    _commit([_fill(Path(path), _save_fig(fig, Path(path), kwargs))])
 
 
-def _commit(pairs: list[tuple[Path, Path]]) -> None:
+def _commit(pairs: list[tuple[_Staged, Path]]) -> None:
     done = 0
     try:
         with _signals_held():
-            for tmp, target in pairs:
-                try:
-                    os.replace(tmp, target)
-                except OSError as exc:
-                    raise _named(exc, target) from None
+            for staged, target in pairs:
+                if isinstance(staged, bytes):
+                    _write_special(staged, target)
+                else:
+                    try:
+                        os.replace(staged, target)
+                    except OSError as exc:
+                        raise _named(exc, target) from None
                 done += 1
     finally:
-        for tmp, _ in pairs[done:]:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-    for folder in {t.parent for _, t in pairs}:
+        _discard(pairs[done:])
+    for folder in {t.parent for s, t in pairs if not isinstance(s, bytes)}:
         _sync_dir(folder)
+
+
+def _discard(pairs: list[tuple[_Staged, Path]]) -> None:
+    for staged, _ in pairs:
+        if not isinstance(staged, bytes):
+            with contextlib.suppress(OSError):
+                os.unlink(staged)
 
 
 class FileSet:
@@ -179,7 +264,7 @@ class FileSet:
     """
 
     def __init__(self) -> None:
-        self._pending: list[tuple[Path, Path]] = []
+        self._pending: list[tuple[_Staged, Path]] = []
 
     def __enter__(self) -> FileSet:
         return self
@@ -193,16 +278,16 @@ class FileSet:
 
     def discard(self) -> None:
         """Remove the temporary files written so far."""
-        for tmp, _ in self._pending:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        _discard(self._pending)
         self._pending = []
 
     def _add(self, path: str | Path, fill: Callable[[BinaryIO], None]) -> str:
         target = Path(path)
-        if any(t == target for _, t in self._pending):
+        staged, real = _fill(target, fill)
+        if any(t == real for _, t in self._pending):
+            _discard([(staged, real)])
             raise ValueError(f"{target} is written twice in one file set")
-        self._pending.append((_fill(target, fill), target))
+        self._pending.append((staged, real))
         return str(target)
 
     def write_bytes(self, path: str | Path, data: bytes) -> str:

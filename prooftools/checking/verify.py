@@ -30,7 +30,7 @@ from prooftools.engines.base import (
     apply_overrides,
 )
 from prooftools.engines.config import RunConfig
-from prooftools.engines.contract import require_observables
+from prooftools.engines.contract import check_measurements, require_observables
 from prooftools.engines.registry import engine_for
 
 __all__ = ["CheckedItem", "VerifyReport", "verify"]
@@ -58,7 +58,7 @@ def verify(registry, statement_id: str, data, config: RunConfig | None = None, *
     X, y, name = _unpack(data)
     request = RunRequest(registry=registry, statement=st, ids=ids, X=X, y=y, config=config,
                          dataset=name, progress=progress)
-    meas = eng.run(request)
+    meas = check_measurements(eng, eng.run(request))
     values = dict(meas.values)
     settings = RunSettings.of(meas.settings, X=X, config=config)
     overridden = dict(meas.overridden or _given_overrides(meas.settings))

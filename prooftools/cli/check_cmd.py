@@ -20,6 +20,10 @@ def run(args) -> int:
     """``prooftools check``: load the dataset, judge the data hypotheses, print the report."""
     from prooftools import api
 
+    if args.scheduler:  # its form now, before the data are loaded (it is probed when used)
+        from prooftools.dask_connect import check_address
+
+        check_address(args.scheduler)
     reg = load_user_registry(args)
     ds = api.load_dataset(args.dataset, label_column=args.label_column, seed=args.seed)
     # a theorem id also brings the statements it rests on (inside check_dataset, as for the API)

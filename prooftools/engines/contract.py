@@ -12,12 +12,48 @@ chain up front, and a test holds the built-in theorem files to the contract.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from prooftools.engines.base import Engine
+from prooftools.engines.base import Engine, Measurements
 from prooftools.errors import UserInputError
 
-__all__ = ["named_observables", "require_observables", "unproduced_observables"]
+__all__ = ["check_measurements", "named_observables", "require_observables",
+           "unproduced_observables"]
+
+
+def _engine_label(engine: Engine) -> str:
+    cls = type(engine)
+    return f"engine {getattr(engine, 'name', cls.__name__)!r} ({cls.__module__}.{cls.__qualname__})"
+
+
+def check_measurements(engine: Engine, meas: object) -> Measurements:
+    """``meas`` if it is what :meth:`Engine.run` must return, else one error naming the engine:
+    a :class:`Measurements` whose values map names to numbers, whose trajectory is a
+    :class:`Trajectory` and whose lines and changes are strings."""
+    from prooftools.numerics.trajectory import Trajectory
+
+    def bad(what: str) -> UserInputError:
+        return UserInputError(f"{_engine_label(engine)}: run returned {what}; expected "
+                              "prooftools.engines.base.Measurements (values: name → number, "
+                              "trajectory: Trajectory)")
+
+    if not isinstance(meas, Measurements):
+        return_type = "None" if meas is None else f"a {type(meas).__name__}"
+        raise bad(return_type)
+    if not isinstance(meas.values, Mapping) or not all(
+            isinstance(k, str) and v is not None and not isinstance(v, str | bytes | Mapping)
+            for k, v in meas.values.items()):
+        raise bad("values that are not a mapping of names to numbers")
+    if not isinstance(meas.trajectory, Trajectory):
+        raise bad(f"a trajectory of type {type(meas.trajectory).__name__}")
+    for field in ("lines", "changes"):
+        seq = getattr(meas, field)
+        if isinstance(seq, str) or not all(isinstance(x, str) for x in seq):
+            raise bad(f"{field} that are not a list of strings")
+    if not isinstance(meas.functions, Mapping) or not all(
+            callable(f) for f in meas.functions.values()):
+        raise bad("functions that are not callables")
+    return meas
 
 
 def named_observables(registry, statement_id: str) -> set[str]:

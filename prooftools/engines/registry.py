@@ -7,6 +7,10 @@ entries name an :class:`~prooftools.engines.base.Engine` subclass (or instance):
     [project.entry-points."prooftools.engines"]
     my_family = "my_package.engine:MyEngine"
 
+A plug-in that cannot be used (its import raises or exits, its constructor raises, it is not an
+Engine or has no ``name``) is skipped and recorded with a one-line reason
+(:func:`broken_engines`, listed by ``prooftools engines``); the built-in engines are unaffected.
+
 >>> from prooftools.theory import load_registry
 >>> engine_for(load_registry().get("zou2018.thm4.1")).name
 'deep_relu'
@@ -20,12 +24,13 @@ import threading
 from prooftools.engines.base import Engine
 from prooftools.errors import UserInputError
 
-__all__ = ["engine_for", "get_engine", "register_engine", "registered_engines",
+__all__ = ["broken_engines", "engine_for", "get_engine", "register_engine", "registered_engines",
            "unregister_engine"]
 
 ENTRY_POINT_GROUP = "prooftools.engines"
 
 _ENGINES: dict[str, Engine] = {}
+_BROKEN: dict[str, str] = {}  # entry-point name → why it was skipped
 _LOADED = False
 _LOCK = threading.RLock()
 
@@ -55,6 +60,13 @@ def registered_engines() -> dict[str, Engine]:
     with _LOCK:
         _ensure_loaded()
         return dict(_ENGINES)
+
+
+def broken_engines() -> dict[str, str]:
+    """Plug-ins that were skipped, by entry-point name, each with its one-line reason."""
+    with _LOCK:
+        _ensure_loaded()
+        return dict(_BROKEN)
 
 
 def get_engine(name: str) -> Engine:
@@ -100,11 +112,40 @@ def _ensure_loaded() -> None:
         _ENGINES[inst.name] = inst
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
-            obj = ep.load()
-        except Exception as e:  # a broken plug-in must not break the built-in engines
-            raise UserInputError(f"engine plug-in {ep.name!r} ({ep.value}) failed to load: "
-                                 f"{e}") from None
-        inst = obj() if isinstance(obj, type) else obj
-        if not isinstance(inst, Engine):
-            raise UserInputError(f"engine plug-in {ep.name!r} ({ep.value}) is not an Engine")
+            inst = _load_plugin(ep)
+        except _Broken as why:  # a broken plug-in must not break the built-in engines
+            _BROKEN[ep.name] = f"{ep.value}: {why}"
+            continue
         _ENGINES.setdefault(inst.name, inst)
+
+
+class _Broken(Exception):
+    """Why a plug-in cannot be used (one line)."""
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _load_plugin(ep) -> Engine:
+    """The engine an entry point names, or :class:`_Broken` with the reason."""
+    try:
+        obj = ep.load()
+    except (Exception, SystemExit) as e:
+        raise _Broken(f"import failed ({_one_line(e)})") from None
+    try:
+        inst = obj() if isinstance(obj, type) else obj
+    except (Exception, SystemExit) as e:
+        raise _Broken(f"constructor failed ({_one_line(e)})") from None
+    if not isinstance(inst, Engine):
+        raise _Broken(f"not a prooftools Engine ({type(inst).__name__})")
+    try:
+        name = inst.name
+    except Exception:  # an unset ClassVar, or a property that raises
+        name = None
+    if not isinstance(name, str) or not name.strip():
+        raise _Broken("has no name (set the class attribute `name`)")
+    if name in _ENGINES:
+        raise _Broken(f"its name {name!r} is taken by another engine")
+    return inst

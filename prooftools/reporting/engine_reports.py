@@ -14,7 +14,7 @@ def engine_table() -> Table:
     >>> t.columns[:3], "two_layer_relu" in [r[0] for r in t.rows]
     (['engine', 'network tags', 'papers (any network tag)'], True)
     """
-    from prooftools.engines.registry import registered_engines
+    from prooftools.engines.registry import broken_engines, registered_engines
 
     t = Table(columns=["engine", "network tags", "papers (any network tag)", "algorithms",
                        "step policies", "options"],
@@ -26,6 +26,9 @@ def engine_table() -> Table:
                        ", ".join(eng.step_policies), ", ".join(o.name for o in eng.options)])
     t.notes.append("a statement runs on the engine whose network tags contain its `network` tag, "
                    "else on the engine that lists its paper")
+    for name, why in sorted(broken_engines().items()):  # skipped: the others are unaffected
+        t.rows.append([f"{name} (broken, skipped)", "", "", "", "", ""])
+        t.notes.append(f"plug-in {name} is broken and was skipped: {why}")
     return t
 
 

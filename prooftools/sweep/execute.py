@@ -98,11 +98,9 @@ class _Dask:
             self.cluster = local_cluster(workers)
             self.client = Client(self.cluster)
         else:
-            try:
-                self.client = Client(address, timeout="20s")
-            except (OSError, TimeoutError) as e:
-                raise UserInputError(f"cannot reach the Dask scheduler at {address}: {e}") \
-                    from None
+            from prooftools.dask_connect import connect_client
+
+            self.client = connect_client(address)  # the whole handshake bounded
         self._ac = None
         self._tags: dict[str, Any] = {}
 
@@ -211,7 +209,9 @@ def _executor(scheduler, workers: int | None):
     if scheduler in ("local", "auto", None):
         return _Dask(None, workers)
     if scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
-        return _Dask(scheduler, None)
+        from prooftools.dask_connect import check_address
+
+        return _Dask(check_address(scheduler), None)
     raise UserInputError(f"scheduler must be 'local', 'synchronous' or an address "
                          f"tcp://HOST:PORT; got {scheduler!r}")
 
@@ -340,8 +340,9 @@ def _drive(spec, st: Store, points, ex, progress, data) -> SweepRun:
             rid = run_id(spec, point, width, seed)
             if rid in rows:
                 continue
-            if st.has(rid):
-                rows[rid] = st.get(rid)
+            stored = st.get(rid)  # None: absent, or bad and moved aside (recomputed)
+            if stored is not None:
+                rows[rid] = stored
                 bar.update(1)
                 continue
             left.add(rid)

@@ -10,10 +10,15 @@ Key: sha256 of the cache format, the prooftools version, the normalized data (by
 dtype of X and y), the normalization's name, the quantity's name and the parameters it depends
 on (``fast``/``certify`` for certificates, the depth and NTK normalization for ``lambda_ntk``).
 Changing one data value, the normalization or a parameter therefore misses the cache. Entries
-are written atomically (:mod:`prooftools.atomic`), so concurrent writers leave one whole entry;
-an entry that cannot be read back whole (truncated, edited, another format) is ignored and
-recomputed. A quantity that could not be computed (NaN: e.g. the kernel did not fit in memory)
-is never stored. Location: ``$PROOFTOOLS_CACHE_DIR``, else ``$XDG_CACHE_HOME/prooftools``, else
+are written atomically (:mod:`prooftools.atomic`), so concurrent writers leave one whole entry.
+An entry is read as data anyone may have changed (:func:`prooftools.jsonread.read_json`:
+regular files only, size and depth capped) and used only when its checksum (sha256 over its
+key, name and content) matches, its proven bounds enclose its value (lower ≤ value ≤ upper) and
+its value is finite where the quantity must be; anything else (truncated, edited by hand,
+another format) is ignored and recomputed. The checksum catches accidents and hand edits, not
+a forger: anyone who can write the cache folder can change results (``--no-cache`` recomputes).
+A quantity that could not be computed (NaN: e.g. the kernel did not fit in memory) is never
+stored. Location: ``$PROOFTOOLS_CACHE_DIR``, else ``$XDG_CACHE_HOME/prooftools``, else
 ``~/.cache/prooftools``.
 
 >>> from prooftools.numerics.data.datasets import load_dataset
@@ -34,10 +39,12 @@ import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from prooftools.atomic import write_text
+from prooftools.jsonread import BadFile, read_json
 from prooftools.numerics.data import quantities
 from prooftools.numerics.data.datasets import Dataset
 from prooftools.numerics.quantity import Quantity
@@ -45,7 +52,7 @@ from prooftools.numerics.quantity import Quantity
 __all__ = ["CACHED_NAMES", "QuantityCache", "data_digest", "default_cache_dir", "measure_cached"]
 
 #: bump when the key or the entry layout changes: old entries are then simply never read
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 #: an entry larger than this is not written (a note cannot grow without bound)
 MAX_ENTRY_BYTES = 64 * 1024
 #: the quantities worth caching: each costs a kernel, a pairwise scan or an SVD
@@ -59,6 +66,9 @@ ORDER = ("n", "d", "norm_min", "norm_max", "y_max", "last_coord", "x_label_class
          "phi", "nonpar", "x_sigma_min_smaller_side", "sigma_min_X", "rank_X", "x_rank_XXt",
          "x_rank_YXt", "lambda0", "ar_complexity", "lambda_ntk")
 _FIELDS = ("value", "lower", "upper", "witness", "note")
+#: cached quantities whose value is finite whenever it is stored (ar_complexity = yᵀH⁻¹y may be
+#: infinite)
+MUST_BE_FINITE = CACHED_NAMES - {"ar_complexity"}
 
 
 def default_cache_dir() -> Path:
@@ -128,6 +138,25 @@ def _decode(v):
     return float(v)
 
 
+def _checksum(key: str, name: str, fields: Any) -> str:
+    """sha256 over the entry's key, name and content (canonical JSON)."""
+    blob = json.dumps([key, name, fields], sort_keys=True, allow_nan=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _consistent(name: str, q: Quantity) -> bool:
+    """A float value, finite where the quantity must be, inside its own proven bounds."""
+    v = q.value
+    if not isinstance(v, float) or math.isnan(v):
+        return False
+    if name in MUST_BE_FINITE and not math.isfinite(v):
+        return False
+    for bound in (q.lower, q.upper):
+        if bound is not None and (not isinstance(bound, float) or math.isnan(bound)):
+            return False
+    return (q.lower is None or q.lower <= v) and (q.upper is None or v <= q.upper)
+
+
 class QuantityCache:
     """One folder of cached quantities; ``get`` and ``put`` never raise on a bad entry."""
 
@@ -145,33 +174,39 @@ class QuantityCache:
         return self.folder / f"quantities-v{CACHE_FORMAT}" / key[:2] / f"{key}.json"
 
     def get(self, key: str, name: str) -> Quantity | None:
-        """The cached quantity, or None when absent or unreadable (then it is recomputed)."""
+        """The cached quantity, or None when absent, unreadable, edited or inconsistent (then it
+        is recomputed)."""
         try:
-            entry = json.loads(self.path(key).read_text(encoding="utf-8"))
+            entry = read_json(self.path(key), max_bytes=MAX_ENTRY_BYTES, max_depth=8)
+        except BadFile:
+            return None
+        try:
             if entry.get("format") != CACHE_FORMAT or entry.get("name") != name:
                 return None
             fields = entry["quantity"]
-            q = Quantity(**{f: _decode(fields.get(f)) for f in _FIELDS})
-            if not isinstance(q.value, float):
+            if entry.get("checksum") != _checksum(key, name, fields):
                 return None
-            return q
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            q = Quantity(**{f: _decode(fields.get(f)) for f in _FIELDS})
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
+        return q if _consistent(name, q) else None
 
     def put(self, key: str, name: str, q: Quantity) -> bool:
-        """Store ``q`` atomically; False (nothing written) when it is NaN, too large, or the
+        """Store ``q`` atomically; False (nothing written) when it is NaN or outside its own
+        bounds (what :meth:`get` would refuse), too large, or the
         folder is not writable — the cache is an optimisation, never a failure."""
-        if not isinstance(q.value, float) or math.isnan(q.value):
+        if not _consistent(name, q):  # NaN, or bounds that do not enclose the value
             return False
-        entry = {"format": CACHE_FORMAT, "name": name,
-                 "quantity": {f: _encode(getattr(q, f)) for f in _FIELDS}}
+        fields = {f: _encode(getattr(q, f)) for f in _FIELDS}
+        entry = {"format": CACHE_FORMAT, "name": name, "quantity": fields,
+                 "checksum": _checksum(key, name, fields)}
         text = json.dumps(entry, allow_nan=False)  # ASCII: any note encodes
         if len(text) > MAX_ENTRY_BYTES:
             return False
         target = self.path(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_text(target, text)
+            write_text(target, text, own=True)
         except OSError:
             return False
         return True

@@ -282,14 +282,13 @@ def _lambda0(X, y, certify: bool, max_n: int | None, nonpar: Quantity | None, *,
 
 
 def _lambda0_dask(X, scheduler: str, fast: bool) -> Quantity:
-    from dask.distributed import Client
-
+    from prooftools.dask_connect import connect_client
     from prooftools.numerics.spectra.distributed import certified_lambda0_dask
 
     _, why = _unit_rows(X)
     if why:
         return Quantity(math.nan, note=why)
-    with Client(scheduler) as client:
+    with connect_client(scheduler) as client:  # the whole handshake bounded
         return certified_lambda0_dask(X, client, fast=fast)
 
 
