@@ -94,3 +94,46 @@ def check_value(registry: Registry, name: str, value: object) -> sympy.Rational:
 def check_values(registry: Registry, values: Mapping[str, object]) -> dict[str, sympy.Rational]:
     """Every value checked (see :func:`check_value`); returns them as exact numbers."""
     return {name: check_value(registry, name, v) for name, v in values.items()}
+
+
+def implied_values(registry: Registry, values: Mapping[str, object]) -> tuple[dict, list[str]]:
+    """Values that given ones imply, with a note each: φ = sep when only sep is given.
+
+    φ (opposite-label separation) is a minimum over a subset of the pairs that sep (all-pairs
+    separation) ranges over, so φ ≥ sep always: sep is a valid lower bound for φ.
+
+    >>> from prooftools.theory import load_registry
+    >>> vals, notes = implied_values(load_registry(), {"sep": "0.05"})
+    >>> vals["phi"], notes[0][:22]
+    ('0.05', 'phi set to sep = 0.05:')
+    """
+    out = dict(values)
+    notes = []
+    if "sep" in out and "phi" not in out and {"sep", "phi"} <= set(registry.symbols):
+        out["phi"] = out["sep"]
+        notes.append(f"phi set to sep = {out['sep']}: φ ({registry.symbols['phi'].meaning}) is "
+                     "at least sep (all-pairs separation), so sep is a lower bound for it; give "
+                     "--phi for the data's own φ")
+    return out, notes
+
+
+def needs_lines(registry: Registry, names) -> list[str]:
+    """One line per symbol a user must supply: what it is and how to give it.
+
+    >>> from prooftools.theory import load_registry
+    >>> print(needs_lines(load_registry(), ["eps"])[0])
+    needs eps: target accuracy (training loss to reach); a number > 0; give it with --set eps=VALUE
+    """
+    out = []
+    for name in sorted(set(names)):
+        sym = registry.symbols.get(name)
+        if sym is None:
+            continue
+        if sym.role == "constant":
+            out.append(f"needs {name}: {sym.meaning}; an exponent the paper hides that no "
+                       f"derivation or cited restatement gives; assume one with "
+                       f"--set {name}=VALUE")
+        else:
+            out.append(f"needs {name}: {sym.meaning}; {DOMAIN_TEXT[sym.domain]}; give it with "
+                       f"--set {name}=VALUE")
+    return out
