@@ -72,8 +72,8 @@ class Magnitude:
 #: How an estimate is marked before its value: the true value is ≥ (lower), ≤ (upper) it.
 ESTIMATE_MARK = {"lower": "≥ ", "upper": "≤ ", "estimate": "≈ "}
 ESTIMATE_LATEX = {"lower": "\\geq ", "upper": "\\leq ", "estimate": "\\approx "}
-ESTIMATE_LEGEND = ("≥ x: a lower estimate, ≤ x: an upper estimate (≈: direction unknown) — an "
-                   "Õ/Ω̃ log power that no derivation gives was set to 0")
+ESTIMATE_LEGEND = ("≥ x: a lower estimate, ≤ x: an upper estimate (≈: direction unknown); a "
+                   "log power hidden by Õ that no derivation gives was set to 0")
 
 
 def _split(log10: float) -> tuple[float, int]:
