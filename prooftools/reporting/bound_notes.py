@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from prooftools.reporting.tables import ESTIMATE_LEGEND, Magnitude
-from prooftools.theory.bounds import BoundValue
+import sympy
+
+from prooftools.reporting.tables import ESTIMATE_LEGEND, ESTIMATE_MARK, Magnitude
+from prooftools.theory.bounds import DIGITS, BoundValue, format_decimal
 from prooftools.theory.cases import failing_hypotheses
 from prooftools.theory.registry import Registry
 from prooftools.theory.values import check_values, implied_values, needs_lines
@@ -24,10 +26,21 @@ def prepared(registry: Registry, values: Mapping[str, object]) -> tuple[dict, li
 
 
 def value_cell(bv: BoundValue):
-    """A table cell: the magnitude (with ≥/≤ for an estimate), else why there is none."""
+    """A table cell: the magnitude (with ≥/≤ for an estimate), else why there is none.
+
+    A contraction factor just below 1 is shown as ``1 − x`` (10 digits would print 1.0).
+    """
+    if bv.value is not None and bv.kind == "rate" and 1 - RATE_NEAR_ONE < bv.value < 1:
+        gap = 1 - bv.value
+        if gap > sympy.Float(10) ** -(DIGITS - 5):
+            return ESTIMATE_MARK.get(bv.estimate, "") + f"1 − {format_decimal(gap, 4)}"
     if bv.value is not None:
         return Magnitude(bv.log10, bv.decimal, estimate=bv.estimate)
     return bv.shortfall
+
+
+#: A rate within this of 1 is shown as 1 − x.
+RATE_NEAR_ONE = 1e-4
 
 
 def estimate_notes(results: Iterable[BoundValue]) -> list[str]:

@@ -220,7 +220,7 @@ def bounds_report(registry: Registry, statement_id: str, values: Mapping[str, ob
         else:
             cell = Formula(text)
         table.rows.append([Marked(r.name, r.provenance), r.kind, cell, value_cell(r),
-                           None if r.log10 is None else round(r.log10, 3),
+                           None if r.log10 is None else round(r.log10, 3) + 0.0,
                            ", ".join(r.hidden_constants) or "—"])
         if r.extra.get("implicit"):
             table.notes.append(f"{r.name}: implicit requirement, least solution of "
