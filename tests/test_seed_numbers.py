@@ -68,8 +68,9 @@ def test_readme_compare_text_names_the_cases_and_what_is_missing(capsys):
     assert "cited restatement allenzhu2019.thm1.n30" in out
     # a case the given p excludes is left out, and said so
     assert "zou2018.thm4.1.ainf_plt (loss_p: zou_p < 1/2)" in out
-    assert "needs a_zou_43_poly: unknown degree of poly(n, 1/φ, L)" in out
-    assert "--set a_zou_43_poly=VALUE" in out
+    # one line for the whole table: each symbol with its meaning (cut at its first clause)
+    assert "values to give with --set NAME=VALUE: " in out
+    assert "a_zou_43_poly (unknown degree of poly(n, 1/φ, L) in the width of Corollary 4.3)" in out
 
 
 def test_needs_line_gives_meaning_and_set(capsys):
@@ -214,3 +215,20 @@ def test_a_derivation_supplies_the_log_power(monkeypatch, reg):
                                          kinds=("width",)))
     assert derived["width"].value == given["width"].value
     assert derived["width"].estimate is None
+
+
+def test_bounds_json_with_estimates_cases_and_needs_matches_its_schema(capsys):
+    jsonschema = pytest.importorskip("jsonschema")
+    from pathlib import Path
+
+    schema = json.loads((Path(__file__).resolve().parent.parent / "prooftools" / "schemas"
+                         / "bounds.schema.json").read_text(encoding="utf-8"))
+    for extra in (["--set", "eps=1e-3", "zou_p=0.5", "zou_alpha0_inv=0"], []):
+        status, out, _ = run(capsys, "bounds", "zou2018.thm4.1", "--n", "1000", "--L", "3",
+                             "--delta", "0.1", "--sep", "0.05", *extra, "--format", "json")
+        assert status == 0
+        doc = json.loads(out)
+        jsonschema.validate(doc, schema)
+    bad = {**doc, "needs": [{"symbol": "eps"}]}  # meaning and how to give it are required
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)

@@ -32,8 +32,9 @@ def value_cell(bv: BoundValue):
     """
     if bv.value is not None and bv.kind == "rate" and 1 - RATE_NEAR_ONE < bv.value < 1:
         gap = 1 - bv.value
-        if gap > sympy.Float(10) ** -(DIGITS - 5):
-            return ESTIMATE_MARK.get(bv.estimate, "") + f"1 − {format_decimal(gap, 4)}"
+        if gap > sympy.Float(10) ** -(DIGITS - 2):  # digits of the gap that 30 digits carry
+            digits = max(1, min(4, int(sympy.floor(sympy.log(gap, 10))) + DIGITS - 1))
+            return ESTIMATE_MARK.get(bv.estimate, "") + f"1 − {format_decimal(gap, digits)}"
     if bv.value is not None:
         return Magnitude(bv.log10, bv.decimal, estimate=bv.estimate)
     return bv.shortfall
@@ -62,9 +63,12 @@ def source_notes(results: Iterable[BoundValue], *, prefix: bool = True) -> list[
     return out
 
 
-def missing_notes(registry: Registry, results: Iterable[BoundValue]) -> list[str]:
-    """``needs X: meaning; give it with --set X=VALUE`` for every symbol a value lacks."""
-    return needs_lines(registry, {m for bv in results if bv.value is None for m in bv.missing})
+def missing_notes(registry: Registry, results: Iterable[BoundValue], *,
+                  brief: bool = False) -> list[str]:
+    """``needs X: meaning; give it with --set X=VALUE`` for every symbol a value lacks (one
+    line for all, meanings cut short, with ``brief``)."""
+    return needs_lines(registry, {m for bv in results if bv.value is None for m in bv.missing},
+                       brief=brief)
 
 
 def needs_payload(registry: Registry, results: Iterable[BoundValue]) -> list[dict]:

@@ -270,7 +270,7 @@ def compare_report(registry: Registry, values: Mapping[str, object], sizes: list
                            "shown: " + "; ".join(f"{r.statement} ({r.failing[0]})" for r in off))
     shown = [bv for r in rows for bv in r.values[:1]]
     table.notes.extend(source_notes(shown) + estimate_notes(shown)
-                       + missing_notes(registry, shown))
+                       + missing_notes(registry, shown, brief=True))
     if dropped:
         need = sorted({m for r in dropped for m in r.missing})
         table.notes.append(f"{len(dropped)} more requirements need values not given here "
@@ -339,7 +339,7 @@ def width_table(registry: Registry, values: Mapping[str, object], *,
     if off:
         table.notes.append(f"not shown, as the given values make a hypothesis of theirs false: "
                            f"{', '.join(off)}")
-    table.notes.extend(estimate_notes(shown) + missing_notes(registry, shown))
+    table.notes.extend(estimate_notes(shown) + missing_notes(registry, shown, brief=True))
     table.notes.append("Hidden constants, the case or restatement each value comes from and the "
                        "width and step size it is taken at are listed per bound in the JSON "
                        "output; a width of 10^k means m must be at least that large for the "

@@ -117,13 +117,24 @@ def implied_values(registry: Registry, values: Mapping[str, object]) -> tuple[di
     return out, notes
 
 
-def needs_lines(registry: Registry, names) -> list[str]:
+def needs_lines(registry: Registry, names, *, brief: bool = False) -> list[str]:
     """One line per symbol a user must supply: what it is and how to give it.
+
+    ``brief`` gives one line for all of them, each meaning cut at its first clause (for tables
+    of many statements; ``bounds`` and ``show`` give the whole meaning).
 
     >>> from prooftools.theory import load_registry
     >>> print(needs_lines(load_registry(), ["eps"])[0])
     needs eps: target accuracy (training loss to reach); a number > 0; give it with --set eps=VALUE
+    >>> print(needs_lines(load_registry(), ["b"], brief=True)[0])
+    values to give with --set NAME=VALUE: b (minibatch size for SGD)
     """
+    if brief:
+        known = [n for n in sorted(set(names)) if n in registry.symbols]
+        if not known:
+            return []
+        return ["values to give with --set NAME=VALUE: " + ", ".join(
+            f"{n} ({_clause(registry.symbols[n].meaning)})" for n in known)]
     out = []
     for name in sorted(set(names)):
         sym = registry.symbols.get(name)
@@ -137,3 +148,12 @@ def needs_lines(registry: Registry, names) -> list[str]:
             out.append(f"needs {name}: {sym.meaning}; {DOMAIN_TEXT[sym.domain]}; give it with "
                        f"--set {name}=VALUE")
     return out
+
+
+def _clause(meaning: str, limit: int = 70) -> str:
+    """The meaning up to its first ``;`` or ``limit`` characters (whole words), … if cut."""
+    cut = min([i for i in (meaning.find(c) for c in ";") if i > 0] + [len(meaning)])
+    short = meaning[:cut].rstrip(" ,")
+    if len(short) > limit:
+        short = short[:limit].rsplit(" ", 1)[0]
+    return short if short == meaning else short + " …"
