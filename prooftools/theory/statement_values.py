@@ -173,6 +173,11 @@ def _one(ctx: _Context, st: Statement, b: Bound, chained: dict, depth: int) -> B
         bv = dataclasses.replace(bv, estimate="pending" if any(v[2] for v in usable.values())
                                  else None)
     zero = any(hp.estimate for hp in powers.values())
+    if bv.extra.get("implicit") and powers:  # a log power of 0 may take m out of the formula
+        placed = b.expr.xreplace({ctx.registry.symbol(k): given[k] for k in powers})
+        if all(s.name != b.symbol for s in placed.free_symbols):
+            bv = dataclasses.replace(bv, extra={k: v for k, v in bv.extra.items()
+                                                if k != "implicit"})
     return dataclasses.replace(
         bv, notes=bv.notes + tuple(notes),
         log_powers=tuple((k, str(hp.value), hp.source) for k, hp in powers.items()),
