@@ -203,8 +203,8 @@ def test_a_derivation_supplies_the_log_power(monkeypatch, reg):
     import prooftools.theory as theory
 
     fake = types.ModuleType("prooftools.theory.derivation")
-    fake.hidden_log_power = lambda registry, symbol: (1, "test chain") \
-        if symbol == "a_zou_gd_m" else None
+    fake.hidden_exponent = lambda registry, symbol: {
+        "a_zou_gd_m": (1, "test chain"), "a_az_m": (30, "test degree")}.get(symbol)
     monkeypatch.setitem(sys.modules, "prooftools.theory.derivation", fake)
     monkeypatch.setattr(theory, "derivation", fake, raising=False)
     hp = hidden_log_power(reg, "a_zou_gd_m")
@@ -215,6 +215,12 @@ def test_a_derivation_supplies_the_log_power(monkeypatch, reg):
                                          kinds=("width",)))
     assert derived["width"].value == given["width"].value
     assert derived["width"].estimate is None
+    # an unknown degree a derivation determines is used instead of the cited restatement
+    vals = {"n": "10", "L": "2", "sep": "0.5", "eps": "0.1", "d": "3"}
+    thm1 = by_name(evaluate_statement(reg, "allenzhu2019.thm1", vals, kinds=("width",)))
+    assert thm1["width"].via is None
+    assert ("a_az_m", "30", "derivation: test degree") in thm1["width"].log_powers
+    assert int(thm1["width"].value) == 3 * 40**30  # d (nL/sep)^30, exactly
 
 
 def test_bounds_json_with_estimates_cases_and_needs_matches_its_schema(capsys):
