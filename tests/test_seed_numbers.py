@@ -238,3 +238,15 @@ def test_bounds_json_with_estimates_cases_and_needs_matches_its_schema(capsys):
     bad = {**doc, "needs": [{"symbol": "eps"}]}  # meaning and how to give it are required
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+def test_a_power_that_is_also_a_degree_is_not_set_to_zero(reg):
+    """``n**a * log(n)**a``: a hides a polynomial degree too, so it is asked for, not zeroed."""
+    import sympy
+
+    from prooftools.theory.hidden import log_powers_in, unknown_degrees_in
+
+    n, a, b = sympy.Symbol("n", positive=True), reg.symbol("a_zou_gd_m"), reg.symbol("a_az_m")
+    both = n**a * sympy.log(n)**a * sympy.log(n)**b
+    assert log_powers_in(reg, both) == ["a_az_m"]
+    assert unknown_degrees_in(reg, both) == ["a_zou_gd_m"]

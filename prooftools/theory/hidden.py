@@ -42,14 +42,15 @@ class HiddenPower:
 
 
 def _hidden_exponents(registry: Registry, expr: sympy.Basic) -> tuple[set[str], set[str]]:
-    """(log powers, other hidden exponents): constants in the exponents of ``expr``."""
+    """(log powers, other hidden exponents): constants in the exponents of ``expr``; a constant
+    that is also a non-log exponent (``n**a*log(n)**a``) is an unknown degree, never set to 0."""
     logs: set[str] = set()
     other: set[str] = set()
     for p in expr.atoms(sympy.Pow):
         names = {s.name for s in p.exp.free_symbols
                  if s.name in registry.symbols and registry.symbols[s.name].role == "constant"}
         (logs if isinstance(p.base, sympy.log) else other).update(names)
-    return logs, other - logs
+    return logs - other, other
 
 
 def log_powers_in(registry: Registry, expr: sympy.Basic) -> list[str]:
