@@ -30,6 +30,8 @@ VALUE_FLAGS = (
     ("--lambda0", "lambda0"), ("--sep", "sep"), ("--phi", "phi"), ("--eps", "eps"),
     ("--eta", "eta"), ("--r0", "r0"), ("--y-max", "y_max"), ("--batch", "b"),
 )
+#: What a flag does beyond setting its symbol.
+FLAG_NOTES = {"sep": " (also sets phi, which is never below sep, unless --phi is given)"}
 
 
 def common(p: argparse.ArgumentParser, *, table: bool = True) -> None:
@@ -41,8 +43,9 @@ def common(p: argparse.ArgumentParser, *, table: bool = True) -> None:
 def value_options(p: argparse.ArgumentParser, *, multi: str | None = None) -> None:
     for flag, name in VALUE_FLAGS:
         nargs = "+" if name == multi else None
+        extra = FLAG_NOTES.get(name, "") + (" (several: one column each)" if nargs else "")
         p.add_argument(flag, dest=f"v_{name}", nargs=nargs, metavar=name.upper(),
-                       help=f"value of {name}" + (" (several: one column each)" if nargs else ""))
+                       help=f"value of {name}{extra}")
     add_set_option(p, "value of any other declared symbol")
     p.add_argument("--constants", choices=("hidden", "derived"), default="hidden",
                    help="hidden: O/Ω constants set to 1 and listed; derived: substitute the "

@@ -11,18 +11,34 @@ import sympy
 
 from prooftools.atomic import dumps
 from prooftools.errors import UserInputError
+from prooftools.reporting.bound_notes import (
+    applicability_notes,
+    estimate_notes,
+    missing_notes,
+    needs_payload,
+    prepared,
+    source_notes,
+    value_cell,
+)
 from prooftools.reporting.latex import formula, registry_names, registry_params
 from prooftools.reporting.latex_text import Tex, derivation_latex
-from prooftools.reporting.tables import Formula, Magnitude, Marked, Table, json_number
+from prooftools.reporting.tables import (
+    ESTIMATE_MARK,
+    Formula,
+    Marked,
+    Table,
+    json_number,
+)
 from prooftools.theory.bounds import (
-    evaluate_bound,
     evaluate_statement,
     iterations_from_rate,
 )
+from prooftools.theory.cases import failing_hypotheses
 from prooftools.theory.compare import compare_widths, crossovers, least_width
 from prooftools.theory.graph import proof_tree, tree_lines, write_graph
 from prooftools.theory.proofcheck import derive_width
 from prooftools.theory.registry import Registry
+from prooftools.theory.statement_values import bound_value
 from prooftools.theory.values import check_values
 
 
@@ -190,7 +206,7 @@ class BoundsReport:
 def bounds_report(registry: Registry, statement_id: str, values: Mapping[str, object], *,
                   constants: str = "hidden") -> BoundsReport:
     """Every bound of one statement at ``values`` (value, log10, hidden constants)."""
-    check_values(registry, values)
+    values, implied = prepared(registry, values)
     results = evaluate_statement(registry, statement_id, values, constants=constants)
     table = Table(["bound", "kind", "formula", "value", "log10", "hidden constants"],
                   caption=f"{statement_id} {_values_caption(values, constants)}",
@@ -207,18 +223,23 @@ def bounds_report(registry: Registry, statement_id: str, values: Mapping[str, ob
             cell = Formula(text, formula(iters, *names), math=(iters,))
         else:
             cell = Formula(text)
-        value = Magnitude(r.log10, r.decimal) if r.value is not None else r.shortfall
-        table.rows.append([Marked(r.name, r.provenance), r.kind, cell, value,
-                           None if r.log10 is None else round(r.log10, 3),
+        table.rows.append([Marked(r.name, r.provenance), r.kind, cell, value_cell(r),
+                           None if r.log10 is None else round(r.log10, 3) + 0.0,
                            ", ".join(r.hidden_constants) or "—"])
         if r.extra.get("implicit"):
             table.notes.append(f"{r.name}: implicit requirement, least solution of "
                                f"{r.symbol} = f({r.symbol}) reported")
+    notes = (implied + applicability_notes(registry, statement_id, values)
+             + source_notes(results, prefix=False) + estimate_notes(results)
+             + missing_notes(registry, results))
+    table.notes.extend(notes)
     payload = {
         "statement": statement_id,
         "values": {k: str(v) for k, v in values.items()},
         "constants": constants,
         "bounds": [{**r.to_dict(), "value": json_number(r.decimal)} for r in results],
+        "notes": notes,
+        "needs": needs_payload(registry, results),
     }
     return BoundsReport(table, payload)
 
@@ -230,20 +251,31 @@ def compare_report(registry: Registry, values: Mapping[str, object], sizes: list
 
     ``only_evaluated`` keeps the rows that could be evaluated and counts the others in a note.
     """
+    values, implied = prepared(registry, values)
     rows = compare_widths(registry, values, {"n": list(sizes)}, constants=constants)
     dropped = [r for r in rows if r.missing] if only_evaluated else []
     rows = [r for r in rows if not (only_evaluated and r.missing)]
+    off = [r for r in rows if r.failing]
+    rows = [r for r in rows if not r.failing]
     cols = ["statement", "width bound", *[f"log10 m @ n={s}" for s in sizes], "orders"]
     table = Table(cols, caption="Required width, " + _values_caption(values, constants),
                   tex_names=registry_names(registry))
     for r in rows:
         orders = ", ".join(f"{k}^{v}" for k, v in r.exponents.items())
-        cells = [round(x, 2) if x is not None else (short or "needs " + ", ".join(r.missing))
-                 for x, short in zip(r.log10, r.shortfalls or [None] * len(r.log10),
-                                     strict=True)]
+        cells = [(ESTIMATE_MARK.get(est, "") + f"{round(x, 2):g}" if est else round(x, 2))
+                 if x is not None else (short or "needs " + ", ".join(r.missing))
+                 for x, short, est in zip(r.log10, r.shortfalls or [None] * len(r.log10),
+                                          r.estimates or [None] * len(r.log10), strict=True)]
         table.rows.append([Marked(r.statement, r.provenance), r.bound, *cells, orders])
     best = least_width(rows)
     table.rows.append(["least width", "", *[b or "—" for b in best], ""])
+    table.notes.extend(implied)
+    if off:
+        table.notes.append(f"{len(off)} statements do not apply at the given values and are not "
+                           "shown: " + "; ".join(f"{r.statement} ({r.failing[0]})" for r in off))
+    shown = [bv for r in rows for bv in r.values[:1]]
+    table.notes.extend(source_notes(shown) + estimate_notes(shown)
+                       + missing_notes(registry, shown, brief=True))
     if dropped:
         need = sorted({m for r in dropped for m in r.missing})
         table.notes.append(f"{len(dropped)} more requirements need values not given here "
@@ -253,7 +285,10 @@ def compare_report(registry: Registry, values: Mapping[str, object], sizes: list
         {"statement": r.statement, "bound": r.bound, "expr": r.expr, "provenance": r.provenance,
          "log10": dict(zip(map(size_key, sizes), r.log10, strict=True)),
          "hidden_constants": list(r.hidden_constants), "missing": list(r.missing),
-         "exponents": r.exponents} for r in rows
+         "exponents": r.exponents,
+         **({"estimate": dict(zip(map(size_key, sizes), r.estimates, strict=True))}
+            if any(r.estimates) else {}),
+         **({"via": r.values[0].via} if r.values and r.values[0].via else {})} for r in rows
     ]
     if crossover:
         a, b = crossover
@@ -283,24 +318,26 @@ def _cited(registry: Registry, st) -> str:
 def width_table(registry: Registry, values: Mapping[str, object], *,
                 constants: str = "hidden") -> Table:
     """Width, step size and rate of every theorem and corollary at one point."""
-    values = {**values}
-    check_values(registry, values)
+    values, implied = prepared(registry, values)
     cols = ["statement", "paper", "width m", "step size", "rate / iterations", "probability"]
     table = Table(cols, caption="Requirements of every registered theorem "
                   + _values_caption(values, constants), label="tab:prooftools-widths",
                   tex_names=registry_names(registry))
-    rows_json = []
+    rows_json, shown, off = [], [], []
     for st in registry:
         if st.kind not in ("theorem", "corollary") or not st.bounds:
+            continue
+        if failing_hypotheses(st, check_values(registry, values)):
+            off.append(st.id)
             continue
         cells = {}
         for kind in ("width", "step_size", "rate", "iterations", "probability"):
             bounds = [b for b in st.bounds if b.kind == kind and (kind != "width" or b.symbol)]
             if not bounds:
                 continue
-            bv = evaluate_bound(registry, st, bounds[0], values, constants=constants)
-            cells[kind] = (Magnitude(bv.log10, bv.decimal) if bv.value is not None
-                           else bv.shortfall, bv)
+            bv = bound_value(registry, st, bounds[0], values, constants=constants)
+            cells[kind] = (value_cell(bv), bv)
+            shown.append(bv)
         if not cells:
             continue
 
@@ -313,8 +350,15 @@ def width_table(registry: Registry, values: Mapping[str, object], *,
         rows_json.append({"statement": st.id, "paper": st.paper, "provenance": st.provenance,
                           **{k: v[1].to_dict() for k, v in cells.items()}})
     table.json_rows = rows_json
-    table.notes.append("Hidden constants are listed per bound in the JSON output; a width of "
-                       "10^k means m must be at least that large for the theorem to apply.")
+    table.notes.extend(implied)
+    if off:
+        table.notes.append(f"not shown, as the given values make a hypothesis of theirs false: "
+                           f"{', '.join(off)}")
+    table.notes.extend(estimate_notes(shown) + missing_notes(registry, shown, brief=True))
+    table.notes.append("Hidden constants, the case or restatement each value comes from and the "
+                       "width and step size it is taken at are listed per bound in the JSON "
+                       "output; a width of 10^k means m must be at least that large for the "
+                       "theorem to apply.")
     return table
 
 

@@ -41,28 +41,41 @@ class Magnitude:
 
     log10: float | None
     decimal: str | None = None
+    #: "lower"/"upper"/"estimate" when the value is an estimate (shown as ≥, ≤, ≈ before it)
+    estimate: str | None = None
 
     def text(self) -> str:
         if self.log10 is None:
             return "—"
         if self.decimal and -4 <= self.log10 < 7:
-            return self.decimal
+            return ESTIMATE_MARK.get(self.estimate, "") + self.decimal
         mant, exp = _split(self.log10)
-        return f"{mant:.3g}e{exp:+d}"
+        return f"{ESTIMATE_MARK.get(self.estimate, '')}{mant:.3g}e{exp:+d}"
 
     def latex(self) -> str:
         if self.log10 is None:
             return "---"
+        mark = ESTIMATE_LATEX.get(self.estimate, "")
         if -4 <= self.log10 < 5 and self.decimal:
-            return f"${float(self.decimal):.4g}$"
+            return f"${mark}{float(self.decimal):.4g}$"
         mant, exp = _split(self.log10)
         if abs(mant - 1) < 5e-3:
-            return f"$10^{{{exp}}}$"
-        return f"${mant:.2f}\\times10^{{{exp}}}$"
+            return f"${mark}10^{{{exp}}}$"
+        return f"${mark}{mant:.2f}\\times10^{{{exp}}}$"
 
     def json(self):
         """``value`` a JSON number when it fits in a double, else its exact decimal string."""
-        return {"value": json_number(self.decimal), "log10": self.log10}
+        out = {"value": json_number(self.decimal), "log10": self.log10}
+        if self.estimate:
+            out["estimate"] = self.estimate
+        return out
+
+
+#: How an estimate is marked before its value: the true value is ≥ (lower), ≤ (upper) it.
+ESTIMATE_MARK = {"lower": "≥ ", "upper": "≤ ", "estimate": "≈ "}
+ESTIMATE_LATEX = {"lower": "\\geq ", "upper": "\\leq ", "estimate": "\\approx "}
+ESTIMATE_LEGEND = ("≥ x: a lower estimate, ≤ x: an upper estimate (≈: direction unknown); a "
+                   "log power hidden by Õ that no derivation gives was set to 0")
 
 
 def _split(log10: float) -> tuple[float, int]:

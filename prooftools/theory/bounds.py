@@ -84,7 +84,7 @@ class BoundValue:
     #: "lower"/"upper" when an Õ log power was set to 0 (see theory/hidden.py); "estimate"
     #: when the direction is unknown; None for a value computed from known exponents
     estimate: str | None = None
-    #: (symbol, value, source) of each hidden log power used
+    #: (symbol, value, source) of each hidden exponent used (Õ log powers, derived degrees)
     log_powers: tuple[tuple[str, str, str], ...] = ()
     #: how the value was obtained, when not from the bound alone (cases, m or η used, …)
     notes: tuple[str, ...] = ()
@@ -126,7 +126,7 @@ class BoundValue:
         if self.estimate:
             out["estimate"] = self.estimate
         if self.log_powers:
-            out["hidden_log_powers"] = [{"symbol": s, "value": v, "source": src}
+            out["hidden_exponents"] = [{"symbol": s, "value": v, "source": src}
                                         for s, v, src in self.log_powers]
         if self.via:
             out["via"] = self.via

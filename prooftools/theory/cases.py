@@ -121,7 +121,8 @@ def fixed_by_hypotheses(registry: Registry, st: Statement) -> dict[str, sympy.Ba
 
 def restatements_of(registry: Registry, st: Statement,
                     bound: Bound) -> list[tuple[Statement, Bound]]:
-    """Statements of the same paper restating ``st`` from a cited secondary source.
+    """Statements of the same paper restating ``st`` from a cited secondary source (the
+    statement ``secondary``, its bound of the same name not a recollection), in file order.
 
     >>> from prooftools.theory import load_registry
     >>> reg = load_registry()
@@ -133,6 +134,6 @@ def restatements_of(registry: Registry, st: Statement,
     for other in registry:
         b = _same_bound(other, bound)
         if (other.paper == st.paper and st.id in other.uses and other.provenance == "secondary"
-                and b is not None):
+                and b is not None and b.provenance != "recollection"):
             out.append((other, b))
     return out

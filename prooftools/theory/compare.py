@@ -13,7 +13,7 @@ import sympy
 from scipy.optimize import brentq
 
 from prooftools.errors import UserInputError
-from prooftools.theory.bounds import evaluate_bound, exact, substitution
+from prooftools.theory.bounds import exact, substitution
 from prooftools.theory.magnitude import (
     EvaluationTimeout,
     floating,
@@ -100,6 +100,14 @@ class WidthRow:
     exponents: dict[str, str]
     #: per size, why there is no log10 when nothing is missing ("> 10^(10^k)", …); else None
     shortfalls: tuple[str | None, ...] = ()
+    #: per size, "lower"/"upper"/"estimate" when the value is an estimate (theory/hidden.py)
+    estimates: tuple[str | None, ...] = ()
+    #: how the values were obtained (a case, a cited restatement), from the first size
+    notes: tuple[str, ...] = ()
+    #: the statement's hypotheses the given values make false ("name: text")
+    failing: tuple[str, ...] = ()
+    #: the evaluated bounds, one per size (for the notes a report derives from them)
+    values: tuple = ()
 
 
 def width_bounds(registry: Registry, *, include_derived: bool = False):
@@ -121,6 +129,8 @@ def compare_widths(
     include_derived: bool = False,
 ) -> list[WidthRow]:
     """log10 of every width requirement at each point of ``sizes`` (one varying symbol)."""
+    from prooftools.theory.cases import failing_hypotheses
+    from prooftools.theory.statement_values import bound_value
     from prooftools.theory.values import check_value, check_values
 
     (var, points), = sizes.items()
@@ -128,15 +138,21 @@ def compare_widths(
     points = [check_value(registry, var, p) for p in points]
     rows = []
     for st, b in width_bounds(registry, include_derived=include_derived):
-        logs, hidden, missing, shorts = [], (), (), []
-        for p in points:
-            bv = evaluate_bound(registry, st, b, {**values, var: p}, constants=constants)
-            hidden, missing = bv.hidden_constants, bv.missing
-            logs.append(bv.log10)
-            shorts.append(None if bv.log10 is not None or bv.missing else bv.shortfall)
-        exps = {k: (str(v) if v is not None else "?") for k, v in exponents(b.expr).items()}
-        rows.append(WidthRow(st.id, b.name, b.text, b.provenance, tuple(logs), hidden, missing,
-                             exps, tuple(shorts)))
+        bvs = [bound_value(registry, st, b, {**values, var: p}, constants=constants)
+               for p in points]
+        last = bvs[-1]
+        shown = b.expr
+        if last.via:  # the orders of the case or restatement that gave the value
+            sid, _, name = last.via.rpartition(":")
+            shown = registry.get(sid).bound(name).expr
+        exps = {k: (str(v) if v is not None else "?") for k, v in exponents(shown).items()}
+        rows.append(WidthRow(
+            st.id, b.name, b.text, b.provenance, tuple(bv.log10 for bv in bvs),
+            last.hidden_constants, last.missing, exps,
+            tuple(None if bv.log10 is not None or bv.missing else bv.shortfall for bv in bvs),
+            tuple(bv.estimate if bv.log10 is not None else None for bv in bvs),
+            bvs[0].notes, tuple(failing_hypotheses(st, {**values, var: points[0]})),
+            tuple(bvs)))
     return rows
 
 

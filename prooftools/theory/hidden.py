@@ -7,9 +7,13 @@ constant (that would turn ``poly(n)`` into ``n``), so:
 - a **log power** (the exponent of a ``log(…)``) comes from a derivation when one gives it
   (:func:`hidden_log_power`), else from the value the theorem file declares for it, else it is
   0 and every value computed with it is marked as an estimate;
-- an **unknown degree** (any other hidden exponent) is never guessed: the statement's value then
-  comes from its cases or a cited restatement (see :mod:`prooftools.theory.cases`), or the user
-  supplies it with ``--set``.
+- an **unknown degree** (any other hidden exponent) is never guessed: it comes from a derivation
+  when one gives it (:func:`derived_exponent`), else the statement's value comes from its cases
+  or a cited restatement (see :mod:`prooftools.theory.cases`), or the user supplies it.
+
+Derivations plug in through one optional function,
+``prooftools.theory.derivation.hidden_exponent(registry, symbol)``, returning
+``(value, source)`` for an exponent its proof chains determine, else None.
 """
 
 from __future__ import annotations
@@ -38,14 +42,15 @@ class HiddenPower:
 
 
 def _hidden_exponents(registry: Registry, expr: sympy.Basic) -> tuple[set[str], set[str]]:
-    """(log powers, other hidden exponents): constants in the exponents of ``expr``."""
+    """(log powers, other hidden exponents): constants in the exponents of ``expr``; a constant
+    that is also a non-log exponent (``n**a*log(n)**a``) is an unknown degree, never set to 0."""
     logs: set[str] = set()
     other: set[str] = set()
     for p in expr.atoms(sympy.Pow):
         names = {s.name for s in p.exp.free_symbols
                  if s.name in registry.symbols and registry.symbols[s.name].role == "constant"}
         (logs if isinstance(p.base, sympy.log) else other).update(names)
-    return logs, other - logs
+    return logs - other, other
 
 
 def log_powers_in(registry: Registry, expr: sympy.Basic) -> list[str]:
@@ -73,9 +78,9 @@ def unknown_degrees_in(registry: Registry, expr: sympy.Basic) -> list[str]:
 def hidden_log_power(registry: Registry, symbol: str) -> HiddenPower:
     """The power of a log factor hidden by Õ/Ω̃: from a derivation, else declared, else 0.
 
-    A derivation supplies it through an optional function
-    ``prooftools.theory.derivation.hidden_log_power(registry, symbol)`` returning
-    ``(value, source)`` or None; without one, a value declared for the symbol in its theorem file
+    A derivation supplies it through the optional hook
+    ``prooftools.theory.derivation.hidden_exponent(registry, symbol)`` (see the module); without
+    one, a value declared for the symbol in its theorem file
     (``value = …`` with its provenance) is used; otherwise the power is 0 and ``estimate`` is
     True, so the caller marks what it computes as a lower (or upper) estimate.
 
@@ -102,8 +107,22 @@ def _from_derivation(registry: Registry, symbol: str):
         from prooftools.theory import derivation  # type: ignore[attr-defined]
     except ImportError:
         return None
-    hook = getattr(derivation, "hidden_log_power", None)
+    hook = getattr(derivation, "hidden_exponent", None)
     return hook(registry, symbol) if callable(hook) else None
+
+
+def derived_exponent(registry: Registry, symbol: str) -> HiddenPower | None:
+    """An unknown degree a derivation determines (never a guess), else None.
+
+    >>> from prooftools.theory import load_registry
+    >>> derived_exponent(load_registry(), "a_zou_41_poly") is None  # no derivation gives it
+    True
+    """
+    found = _from_derivation(registry, symbol)
+    if found is None:
+        return None
+    value, source = found
+    return HiddenPower(symbol, sympy.nsimplify(value), f"derivation: {source}", False)
 
 
 def log_power_values(registry: Registry, expr: sympy.Basic) -> dict[str, HiddenPower]:

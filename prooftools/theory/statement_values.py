@@ -34,7 +34,12 @@ from prooftools.theory.cases import (
     undecided_symbols,
 )
 from prooftools.theory.definitions import Bound, Statement
-from prooftools.theory.hidden import hidden_log_power, log_powers_in, unknown_degrees_in
+from prooftools.theory.hidden import (
+    derived_exponent,
+    hidden_log_power,
+    log_powers_in,
+    unknown_degrees_in,
+)
 
 if TYPE_CHECKING:
     from prooftools.theory.registry import Registry
@@ -156,11 +161,14 @@ def _all(ctx: _Context, st: Statement, depth: int, names: set[str] | None) -> li
 
 def _one(ctx: _Context, st: Statement, b: Bound, chained: dict, depth: int) -> BoundValue:
     """One bound: unknown degrees through cases, log powers filled, then the chain if needed."""
-    unknown = [u for u in unknown_degrees_in(ctx.registry, b.expr) if u not in ctx.values]
+    degrees = {u: derived_exponent(ctx.registry, u)
+               for u in unknown_degrees_in(ctx.registry, b.expr) if u not in ctx.values}
+    unknown = [u for u, hp in degrees.items() if hp is None]
     if unknown:
         return _through_cases(ctx, st, b, unknown, depth)
     powers = {k: hidden_log_power(ctx.registry, k)
               for k in log_powers_in(ctx.registry, b.expr) if k not in ctx.values}
+    powers.update(degrees)  # every unknown degree is derived here
     given = {**ctx.values, **{k: (sympy.Integer(1) if ctx.probe and hp.estimate else hp.value)
                               for k, hp in powers.items()}}
     bv = evaluate_bound(ctx.registry, st, b, given, constants=ctx.constants)
@@ -173,6 +181,11 @@ def _one(ctx: _Context, st: Statement, b: Bound, chained: dict, depth: int) -> B
         bv = dataclasses.replace(bv, estimate="pending" if any(v[2] for v in usable.values())
                                  else None)
     zero = any(hp.estimate for hp in powers.values())
+    if bv.extra.get("implicit") and powers:  # a log power of 0 may take m out of the formula
+        placed = b.expr.xreplace({ctx.registry.symbol(k): given[k] for k in powers})
+        if all(s.name != b.symbol for s in placed.free_symbols):
+            bv = dataclasses.replace(bv, extra={k: v for k, v in bv.extra.items()
+                                                if k != "implicit"})
     return dataclasses.replace(
         bv, notes=bv.notes + tuple(notes),
         log_powers=tuple((k, str(hp.value), hp.source) for k, hp in powers.items()),

@@ -94,3 +94,66 @@ def check_value(registry: Registry, name: str, value: object) -> sympy.Rational:
 def check_values(registry: Registry, values: Mapping[str, object]) -> dict[str, sympy.Rational]:
     """Every value checked (see :func:`check_value`); returns them as exact numbers."""
     return {name: check_value(registry, name, v) for name, v in values.items()}
+
+
+def implied_values(registry: Registry, values: Mapping[str, object]) -> tuple[dict, list[str]]:
+    """Values that given ones imply, with a note each: φ = sep when only sep is given.
+
+    φ (opposite-label separation) is a minimum over a subset of the pairs that sep (all-pairs
+    separation) ranges over, so φ ≥ sep always: sep is a valid lower bound for φ.
+
+    >>> from prooftools.theory import load_registry
+    >>> vals, notes = implied_values(load_registry(), {"sep": "0.05"})
+    >>> vals["phi"], notes[0][:22]
+    ('0.05', 'phi set to sep = 0.05:')
+    """
+    out = dict(values)
+    notes = []
+    if "sep" in out and "phi" not in out and {"sep", "phi"} <= set(registry.symbols):
+        out["phi"] = out["sep"]
+        notes.append(f"phi set to sep = {out['sep']}: φ ({registry.symbols['phi'].meaning}) is "
+                     "at least sep (all-pairs separation), so sep is a lower bound for it; give "
+                     "--phi for the data's own φ")
+    return out, notes
+
+
+def needs_lines(registry: Registry, names, *, brief: bool = False) -> list[str]:
+    """One line per symbol a user must supply: what it is and how to give it.
+
+    ``brief`` gives one line for all of them, each meaning cut at its first clause (for tables
+    of many statements; ``bounds`` and ``show`` give the whole meaning).
+
+    >>> from prooftools.theory import load_registry
+    >>> print(needs_lines(load_registry(), ["eps"])[0])
+    needs eps: target accuracy (training loss to reach); a number > 0; give it with --set eps=VALUE
+    >>> print(needs_lines(load_registry(), ["b"], brief=True)[0])
+    values to give with --set NAME=VALUE: b (minibatch size for SGD)
+    """
+    if brief:
+        known = [n for n in sorted(set(names)) if n in registry.symbols]
+        if not known:
+            return []
+        return ["values to give with --set NAME=VALUE: " + ", ".join(
+            f"{n} ({_clause(registry.symbols[n].meaning)})" for n in known)]
+    out = []
+    for name in sorted(set(names)):
+        sym = registry.symbols.get(name)
+        if sym is None:
+            continue
+        if sym.role == "constant":
+            out.append(f"needs {name}: {sym.meaning}; an exponent the paper hides that no "
+                       f"derivation or cited restatement gives; assume one with "
+                       f"--set {name}=VALUE")
+        else:
+            out.append(f"needs {name}: {sym.meaning}; {DOMAIN_TEXT[sym.domain]}; give it with "
+                       f"--set {name}=VALUE")
+    return out
+
+
+def _clause(meaning: str, limit: int = 70) -> str:
+    """The meaning up to its first ``;`` or ``limit`` characters (whole words), … if cut."""
+    cut = min([i for i in (meaning.find(c) for c in ";") if i > 0] + [len(meaning)])
+    short = meaning[:cut].rstrip(" ,")
+    if len(short) > limit:
+        short = short[:limit].rsplit(" ", 1)[0]
+    return short if short == meaning else short + " …"
