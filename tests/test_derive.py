@@ -45,7 +45,8 @@ def test_du_thm41_width_follows_from_its_lemmas(reg):
     assert orders == {"n": (6, 0), "1/delta": (3, 0), "1/lambda0": (4, 0)}
     step = next(s for s in d.stated if s.bound.name == "step_size")
     assert step.implied_constant == sympy.Rational(1, 4)
-    assert [s.verb for s in d.results[0].steps] == ["take", "substitute", "solve"]
+    assert [s.verb for s in d.results[0].steps] == ["take", "let", "substitute", "substitute",
+                                                    "solve"]
     assert d.results[0].method == "algebraic"
 
 
@@ -200,3 +201,135 @@ def test_json_has_a_verdict_per_bound(reg):
     data = json.loads(render_derivation(reg, derive(reg, "du2019.thm4.1"), "json"))
     assert {b["name"]: b["verdict"] for b in data["bounds"]} == {
         "width": AGREES, "width_explicit": AGREES, "step_size": AGREES}
+
+
+def test_du_thm33_two_radius_conditions_lambertw_and_max(reg):
+    d = derive(reg, "du2019.thm3.3")
+    width = d.results[0]
+    solves = [s for s in width.steps if s.verb == "solve"]
+    assert [s.method for s in solves] == ["algebraic", "lambertw"]
+    assert width.steps[-1].verb == "max"
+    s = d.stated[0]
+    # the δ⁻³ term (R'_w < R_w) has no log; the log(mn/δ) term (R'_a < R_a) has only δ⁻¹:
+    # the printed n⁶ log(m/δ)/(λ0⁴δ³) asks for one log(1/δ) more than the chain needs
+    assert s.verdict == STATED_LOOSER
+    assert s.factor == sympy.log(sympy.Symbol("1/delta"))
+    o = {k: (v.power, v.log_power) for k, v in s.cases[0].derived_orders.items()}
+    assert o == {"n": (6, 1), "1/delta": (3, 0), "1/lambda0": (4, 1)}
+
+
+def _bisect_largest_root(f, lo, hi):
+    """The boundary above which f < 0, by bisection in log space (f(lo) > 0 > f(hi))."""
+    import mpmath
+
+    lo, hi = mpmath.mpf(lo), mpmath.mpf(hi)
+    assert f(lo) > 0 > f(hi)
+    for _ in range(200):
+        mid = mpmath.sqrt(lo * hi)
+        lo, hi = (mid, hi) if f(mid) > 0 else (lo, mid)
+    return hi
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_du_widths_match_an_independent_evaluation_of_the_lemmas(reg, seed):
+    """The paper's conditions written out here with mpmath, solved by bisection on m."""
+    import mpmath
+
+    mpmath.mp.dps = 40
+    rng = __import__("random").Random(seed)
+    n = mpmath.mpf(rng.choice([10, 100, 1000]))
+    delta = mpmath.mpf(rng.uniform(0.01, 0.5))
+    lam = mpmath.mpf(rng.uniform(1e-3, 0.5))
+    y = mpmath.mpf(rng.uniform(0.1, 2))
+    res = n * (y**2 + mpmath.mpf(1) / 2) / delta  # Markov: ‖y − u(0)‖² ≤ n(C² + 1/2)/δ
+    c_gd = mpmath.sqrt(2 * mpmath.pi) / 32
+    r_w = mpmath.sqrt(2 * mpmath.pi) * lam * delta / (32 * n**2)   # Lemma A.3
+    r_a = lam / (16 * n**2)
+    cases = {
+        # Cor 4.1's R' < R = c δ λ0/n²
+        "du2019.thm4.1": lambda m: 4 * mpmath.sqrt(n * res / m) / lam - c_gd * delta * lam / n**2,
+        # Lemma A.4's R'_w < R_w and A.5's R'_a < R_a: the larger width
+        "du2019.thm3.3": lambda m: max(
+            4 * mpmath.sqrt(n * res / m) / lam - r_w,
+            8 * mpmath.sqrt(n * res * mpmath.log(m * n / delta) / m) / lam - r_a),
+    }
+    values = {reg.symbol("n"): n, reg.symbol("delta"): delta, reg.symbol("lambda0"): lam,
+              reg.symbol("y_max"): y, reg.symbol("c_R_gd"): c_gd}
+    for sid, f in cases.items():
+        want = _bisect_largest_root(f, 10, 1e80)
+        got = sympy.N(derive(reg, sid).derived["width"].xreplace(
+            {k: sympy.Float(str(v), 40) for k, v in values.items()}), 30)
+        assert float(got) == pytest.approx(float(want), rel=1e-9), sid
+
+
+def test_fixed_point_method_is_reported_and_bounds_the_root_from_below(reg, tmp_path):
+    text = _copy_du(tmp_path, "dufp").replace(
+        'method = "auto"', 'method = "fixed_point"')
+    (tmp_path / "dufp.toml").write_text(text, encoding="utf-8")
+    reg2 = load_registry(extra_dirs=[tmp_path])
+    fp = derive(reg2, "dufp.thm3.3")
+    assert [s.method for s in fp.results[0].steps if s.verb == "solve"] == [
+        "algebraic", "fixed_point"]
+    lw = derive(reg, "du2019.thm3.3")
+    point = {reg.symbol("n"): 1000, reg.symbol("delta"): sympy.Rational(1, 10),
+             reg.symbol("lambda0"): sympy.Rational(1, 100), reg.symbol("y_max"): 1}
+    a_fp = fp.results[0].steps[-2].value.threshold.xreplace(point)
+    a_lw = lw.results[0].steps[-2].value.threshold.xreplace(point)
+    assert 0.9 < float(sympy.N(a_fp / a_lw)) <= 1.0
+    assert fp.verdicts == lw.verdicts
+
+
+def _copy_du(tmp_path, key: str) -> str:
+    """theorems/du2019.toml under another paper key, without its symbols (du2019 declares them)."""
+    text = (ROOT / "theorems" / "du2019.toml").read_text(encoding="utf-8")
+    start = text.index("[symbols.")
+    end = text.index("[[statements]]")
+    return (text[:start] + text[end:]).replace('key = "du2019"', f'key = "{key}"')
+
+
+def _cli(capsys, *argv):
+    from prooftools.cli import main
+
+    status = main(list(argv))
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def test_mutation_of_cor41_movement_is_reported(tmp_path, capsys):
+    """√m → m^(1/4) in Cor 4.1's movement bound: the lemmas then need m ∝ n¹²; derive says the
+    stated n⁶ is tighter than its proof supports."""
+    text = _copy_du(tmp_path, "dumut")
+    old = 'expr = "dist_max(k) <= 4*sqrt(n)*sqrt(resid_sq(0)) / (sqrt(m)*lambda0)"'
+    assert text.count(old) == 1
+    text = text.replace(old, old.replace("sqrt(m)", "m**(1/4)"))
+    (tmp_path / "dumut.toml").write_text(text, encoding="utf-8")
+    status, out, _ = _cli(capsys, "derive", "dumut.thm4.1", "--theorems", str(tmp_path),
+                          "--format", "json")
+    assert status == 0
+    data = json.loads(out)
+    verdicts = {b["name"]: b for b in data["bounds"]}
+    assert verdicts["width"]["verdict"] == STATED_TIGHTER
+    assert verdicts["width"]["cases"][0]["derived_orders"]["n"] == "n^12"
+    status, out, _ = _cli(capsys, "derive", "du2019.thm4.1", "--format", "json")
+    assert {b["name"]: b["verdict"] for b in json.loads(out)["bounds"]}["width"] == AGREES
+
+
+def test_cli_formats_and_output_file(tmp_path, capsys):
+    for fmt in ("text", "markdown", "latex"):
+        status, out, _ = _cli(capsys, "derive", "du2019.thm3.3", "--format", fmt)
+        assert status == 0 and "lambertw" in out and STATED_LOOSER in out
+    target = tmp_path / "d.tex"
+    status, out, _ = _cli(capsys, "derive", "du2019.thm4.1", "--format", "latex",
+                          "--standalone", "-o", str(target))
+    assert status == 0 and out == "" and "\\begin{document}" in target.read_text()
+
+
+def test_cli_one_line_error(tmp_path, capsys):
+    _small(tmp_path, "n**5 / (delta * lambda0**2)")
+    text = (tmp_path / "small.toml").read_text().replace('for = "m"', 'for = "n"\nmethod = '
+                                                          '"lambertw"')
+    (tmp_path / "small.toml").write_text(text)
+    status, out, err = _cli(capsys, "derive", "small.thm", "--theorems", str(tmp_path))
+    assert status == 2 and out == ""
+    assert err.startswith("prooftools: error: ") and err.count("\n") == 1
+    assert "step 3 (solve)" in err

@@ -18,6 +18,28 @@ from sympy.core.relational import Relational
 _FLIP = {sympy.StrictGreaterThan: sympy.StrictLessThan, sympy.GreaterThan: sympy.LessThan}
 
 
+class NegW(sympy.Function):
+    """ℓ(z) = −W₋₁(−z) for 0 < z ≤ 1/e: the larger root u of u·e^(−u) = z, real and ≥ 1, and
+    log(1/z) + log log(1/z) + o(1) as z → 0. (sympy's LambertW(x, −1) does not know it is real
+    for −1/e ≤ x < 0, so Max/Min could not compare it.)"""
+
+    is_real = True
+    is_positive = True
+
+    @classmethod
+    def eval(cls, z):
+        return None
+
+    def _eval_evalf(self, prec):
+        return (-sympy.LambertW(-self.args[0], -1))._eval_evalf(prec)
+
+    def _sympystr(self, printer):
+        return f"(-LambertW(-{printer.parenthesize(self.args[0], 100)}, -1))"
+
+    def _latex(self, printer):
+        return r"\left(-W_{-1}(-" + printer._print(self.args[0]) + r")\right)"
+
+
 class StepError(ValueError):
     """A step sympy (or this module) cannot carry out; the message says what and why."""
 
@@ -201,7 +223,7 @@ def _solve_through_log(req, symbol, logs, method) -> Solved:
     if not kappa.is_positive:
         raise StepError(f"the log link has exponent {kappa}; only a positive one is supported")
     if method == "lambertw":
-        u_star = -kappa * sympy.LambertW(-sympy.exp(-K / kappa) / kappa, -1)
+        u_star = kappa * NegW(sympy.exp(-K / kappa) / kappa)
         note = (f"largest root of u = {K} + {kappa}·log u by the W₋₁ branch; valid when "
                 f"the argument of W is ≥ −1/e")
     else:

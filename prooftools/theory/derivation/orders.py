@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import sympy
 
+from prooftools.theory.derivation.algebra import NegW
+
 #: Variables that are small in the regime of interest: their orders are in 1/x.
 INVERSE = ("delta", "lambda0", "sep", "phi", "eps", "eta", "tau")
 #: Variables of growth always judged when a derived bound depends on them; any other parameter
@@ -113,7 +115,7 @@ def _growth(e: sympy.Basic, x: sympy.Symbol, m: sympy.Symbol | None) -> Order | 
         return _extreme([_growth(a, x, m) for a in e.args], True)
     if isinstance(e, sympy.Min):
         return _extreme([_growth(a, x, m) for a in e.args], False)
-    if isinstance(e, (sympy.log, sympy.LambertW)):
+    if isinstance(e, (sympy.log, sympy.LambertW, NegW)):
         inner = _growth(e.args[0], x, m)
         if inner is None:
             return None

@@ -144,7 +144,7 @@ def step_take(ctx: Context, step: StepSpec):
 
 
 def step_let(ctx: Context, step: StepSpec):
-    return _formula(ctx, step.formulas[0]), f"let {step.name} be", "", ""
+    return _formula(ctx, step.formulas[0]), "let", "", ""
 
 
 def step_assume(ctx: Context, step: StepSpec):
@@ -192,7 +192,14 @@ def step_solve(ctx: Context, step: StepSpec):
 
 def _extreme(ctx: Context, step: StepSpec, largest: bool):
     vals = [fetch(ctx, ref)[0] for ref in step.arg]
-    op = sympy.Max if largest else sympy.Min
+    def op(*args):
+        """Max/Min, unevaluated when sympy cannot order the arguments (a Lambert W)."""
+        func = sympy.Max if largest else sympy.Min
+        try:
+            return func(*args)
+        except ValueError:
+            return func(*args, evaluate=False)
+
     word = "max" if largest else "min"
     if all(isinstance(v, Solved) for v in vals):
         syms = {v.symbol for v in vals}
