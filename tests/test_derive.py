@@ -333,3 +333,153 @@ def test_cli_one_line_error(tmp_path, capsys):
     assert status == 2 and out == ""
     assert err.startswith("prooftools: error: ") and err.count("\n") == 1
     assert "step 3 (solve)" in err
+
+
+BRANCHY = """
+    format = 1
+
+    [paper]
+    key = "br"
+    title = "Branches, rates and side conditions"
+
+    [symbols.br_p]
+    role = "parameter"
+    domain = "nonnegative"
+
+    [symbols.br_q]
+    role = "parameter"
+    domain = "nonnegative"
+
+    [symbols.br_K]
+    role = "parameter"
+    domain = "positive_integer"
+
+    [symbols.C_br]
+    role = "constant"
+    domain = "positive"
+
+    [[statements]]
+    id = "lemma"
+    kind = "lemma"
+    title = "Contraction"
+    source = "§1"
+    provenance = "derived"
+
+    [[statements.bounds]]
+    name = "rho"
+    kind = "rate"
+    expr = "1 - eta*lambda0/2"
+
+    [[statements]]
+    id = "a"
+    kind = "theorem"
+    title = "Case p < 1/2"
+    source = "§2"
+    provenance = "derived"
+
+    [[statements.bounds]]
+    name = "width"
+    kind = "width"
+    symbol = "m"
+    relation = ">="
+    expr = "n**4"
+
+    [[statements.derivations]]
+    name = "width"
+    kind = "width"
+    steps = [{ let = "n**4 / m < 1", as = "need" }, { solve = "need", for = "m" }]
+
+    [[statements]]
+    id = "b"
+    kind = "theorem"
+    title = "Case p >= 1/2, with a side condition"
+    source = "§2"
+    provenance = "derived"
+
+    [[statements.bounds]]
+    name = "width"
+    kind = "width"
+    symbol = "m"
+    relation = ">="
+    expr = "C_br * n**6"
+
+    [[statements.bounds]]
+    name = "eta"
+    kind = "step_size"
+    symbol = "eta"
+    relation = "<="
+    expr = "lambda0 / n**2"
+
+    [[statements.bounds]]
+    name = "K"
+    kind = "iterations"
+    symbol = "br_K"
+    relation = ">="
+    expr = "C_br * log(n / (delta * eps)) / (eta * lambda0)"
+
+    [[statements.derivations]]
+    name = "width"
+    kind = "width"
+    steps = [{ assume = "br_q == 0" },
+             { let = "n**6 * (1 + br_q * n) / m < 1", as = "need" },
+             { solve = "need", for = "m" }]
+
+    [[statements.derivations]]
+    name = "eta"
+    kind = "step_size"
+    steps = [{ let = "eta < 1/n**2", as = "e1" }, { solve = "e1", for = "eta" },
+             { let = "eta < lambda0/n", as = "e2" }, { solve = "e2", for = "eta" },
+             { min = ["e1", "e2"] }]
+
+    [[statements.derivations]]
+    name = "K"
+    kind = "iterations"
+    steps = [{ compose = "lemma:rho", from = "n / delta", to = "eps", for = "br_K" }]
+
+    [[statements]]
+    id = "umbrella"
+    kind = "theorem"
+    title = "Both cases"
+    source = "§3"
+    provenance = "derived"
+    uses = ["a", "b"]
+
+    [[statements.bounds]]
+    name = "width"
+    kind = "width"
+    symbol = "m"
+    relation = ">="
+    expr = "C_br * n**6"
+
+    [[statements.derivations]]
+    name = "width"
+    kind = "width"
+    steps = [{ branch = ["a@width", "b@width"], when = ["br_p < 1/2", "br_p >= 1/2"] }]
+"""
+
+
+@pytest.fixture(scope="module")
+def branchy(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("branchy")
+    (folder / "br.toml").write_text(dedent(BRANCHY).lstrip(), encoding="utf-8")
+    return load_registry(extra_dirs=[folder])
+
+
+def test_branch_judges_each_side_condition(branchy):
+    d = derive(branchy, "br.umbrella")
+    (s,) = d.stated
+    per_case = [(str(c.condition), c.judgement.verdict, c.judgement.factor) for c in s.cases]
+    n = sympy.Symbol("n")
+    assert per_case == [("br_p < 1/2", STATED_LOOSER, n**2), ("br_p >= 1/2", AGREES, 1)]
+    assert s.verdict == STATED_LOOSER  # the worst branch
+    assert isinstance(d.derived["width"], sympy.Piecewise)
+
+
+def test_assume_min_and_compose(branchy):
+    d = derive(branchy, "br.b")
+    assert d.verdicts == {"width": AGREES, "eta": AGREES, "K": AGREES}
+    by = {s.bound.name: s for s in d.stated}
+    assert by["width"].implied_constant == 1  # br_q = 0 removed the n⁷ term
+    assert by["K"].implied_constant == 2      # K ≥ log(n/(δε))/(ηλ0/2)
+    lam, n = (branchy.symbol(x) for x in ("lambda0", "n"))
+    assert d.derived["eta"] == sympy.Min(1 / n**2, lam / n)
