@@ -483,3 +483,30 @@ def test_assume_min_and_compose(branchy):
     assert by["K"].implied_constant == 2      # K ≥ log(n/(δε))/(ηλ0/2)
     lam, n = (branchy.symbol(x) for x in ("lambda0", "n"))
     assert d.derived["eta"] == sympy.Min(1 / n**2, lam / n)
+
+
+def test_two_logs_need_the_fixed_point(tmp_path):
+    """m in log(mn/δ) and in log(2m): Lambert W cannot, the documented iteration can."""
+    reg = _small(tmp_path, "n**4 * log(n/delta)**2 / lambda0**2")
+    path = tmp_path / "small.toml"
+    text = path.read_text().replace(
+        'expr = "n * sqrt(resid_sq(0)) / sqrt(m) < lambda0 / n"',
+        'expr = "n * sqrt(log(m*n/delta)) * sqrt(log(2*m)) / sqrt(m) < lambda0 / n"').replace(
+        '[[statements.derivations.steps]]\nsubstitute = "lemma2:residual"\ninto = "radius"\n', '')
+    path.write_text(text.replace('for = "m"', 'for = "m"\nmethod = "lambertw"'))
+    with pytest.raises(UserInputError, match="fixed_point"):
+        derive(load_registry(extra_dirs=[tmp_path]), "small.thm")
+    path.write_text(text.replace('for = "m"', 'for = "m"\nmethod = "fixed_point"'))
+    reg = load_registry(extra_dirs=[tmp_path])
+    d = derive(reg, "small.thm")
+    assert d.results[0].method == "fixed_point"
+    o = {k: (v.power, v.log_power) for k, v in d.stated[0].cases[0].derived_orders.items()}
+    # log(2m) carries no power of 1/δ (m has none), so only log(mn/δ) counts there
+    assert o == {"n": (4, 2), "1/delta": (0, 1), "1/lambda0": (2, 2)}
+    # the iterate satisfies the requirement's boundary closely: m ≈ n⁴ log(mn/δ) log(2m)/λ0²
+    n, delta, lam, m = (reg.symbol(x) for x in ("n", "delta", "lambda0", "m"))
+    point = {n: 100, delta: sympy.Rational(1, 10), lam: sympy.Rational(1, 10)}
+    got = d.derived["width"].xreplace(point)
+    rhs = (n**4 * sympy.log(m * n / delta) * sympy.log(2 * m) / lam**2).xreplace(point)
+    ratio = float(sympy.N(got / rhs.xreplace({m: got})))
+    assert 0.9 < ratio <= 1.0
