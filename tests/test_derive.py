@@ -510,3 +510,14 @@ def test_two_logs_need_the_fixed_point(tmp_path):
     rhs = (n**4 * sympy.log(m * n / delta) * sympy.log(2 * m) / lam**2).xreplace(point)
     ratio = float(sympy.N(got / rhs.xreplace({m: got})))
     assert 0.9 < ratio <= 1.0
+
+
+def test_derived_lambertw_width_evaluates_through_the_bounded_evaluator(reg):
+    from prooftools.theory.magnitude import floating, substitute
+
+    width = derive(reg, "du2019.thm3.3").derived["width"]
+    point = {reg.symbol("n"): sympy.Integer(1000), reg.symbol("delta"): sympy.Rational(1, 10),
+             reg.symbol("lambda0"): sympy.Rational(1, 1000), reg.symbol("y_max"): sympy.Integer(1)}
+    ev = floating(substitute(width, point))
+    assert ev.value is not None
+    assert float(ev.value) == pytest.approx(float(sympy.N(width.xreplace(point), 30)), rel=1e-12)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from prooftools.theory.derivation.algebra import NegW
+from prooftools.theory.special import NegW
 
 #: Variables that are small in the regime of interest: their orders are in 1/x.
 INVERSE = ("delta", "lambda0", "sep", "phi", "eps", "eta", "tau")
