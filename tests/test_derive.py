@@ -521,3 +521,13 @@ def test_derived_lambertw_width_evaluates_through_the_bounded_evaluator(reg):
     ev = floating(substitute(width, point))
     assert ev.value is not None
     assert float(ev.value) == pytest.approx(float(sympy.N(width.xreplace(point), 30)), rel=1e-12)
+
+
+def test_a_derivation_cycle_is_a_one_line_error(tmp_path):
+    text = dedent(BRANCHY).lstrip().replace('branch = ["a@width", "b@width"]',
+                                            'branch = ["a@width", "umbrella@width"]')
+    (tmp_path / "br.toml").write_text(text, encoding="utf-8")
+    reg = load_registry(extra_dirs=[tmp_path])
+    with pytest.raises(UserInputError, match="cycle") as info:
+        derive(reg, "br.umbrella")
+    assert "\n" not in str(info.value) and "step 1 (branch)" in str(info.value)
