@@ -531,3 +531,18 @@ def test_a_derivation_cycle_is_a_one_line_error(tmp_path):
     with pytest.raises(UserInputError, match="cycle") as info:
         derive(reg, "br.umbrella")
     assert "\n" not in str(info.value) and "step 1 (branch)" in str(info.value)
+
+
+def test_symbolic_log_powers_are_not_judged_but_said(tmp_path):
+    """Õ hides log powers as declared degrees: the polynomial orders decide, the note says so."""
+    text = dedent(SMALL).lstrip().replace(
+        "[symbols.C_small]", '[symbols.small_a]\nrole = "parameter"\ndomain = "nonnegative"\n\n'
+                             "[symbols.C_small]").replace(
+        "WIDTH", "n**5 * log(n/delta)**small_a / (delta * lambda0**2)")
+    (tmp_path / "small.toml").write_text(text, encoding="utf-8")
+    s = derive(load_registry(extra_dirs=[tmp_path]), "small.thm").stated[0]
+    assert s.verdict == AGREES and "log powers not compared" in s.reason
+    text = text.replace("n**5 * log", "n**6 * log")
+    (tmp_path / "small.toml").write_text(text, encoding="utf-8")
+    s = derive(load_registry(extra_dirs=[tmp_path]), "small.thm").stated[0]
+    assert s.verdict == STATED_LOOSER and s.factor.has(sympy.Symbol("n"))
