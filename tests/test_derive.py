@@ -546,3 +546,13 @@ def test_symbolic_log_powers_are_not_judged_but_said(tmp_path):
     (tmp_path / "small.toml").write_text(text, encoding="utf-8")
     s = derive(load_registry(extra_dirs=[tmp_path]), "small.thm").stated[0]
     assert s.verdict == STATED_LOOSER and s.factor.has(sympy.Symbol("n"))
+
+
+def test_api_derive_with_and_without_user_theorems(tmp_path):
+    from prooftools import api
+
+    assert api.derive("du2019.thm4.1").verdicts["width"] == AGREES
+    _small(tmp_path, "n**7 / (delta * lambda0**2)")
+    assert api.derive("small.thm", tmp_path).verdicts == {"width": STATED_LOOSER}
+    assert api.derive("small.thm", [tmp_path / "small.toml"]).verdicts == {
+        "width": STATED_LOOSER}

@@ -101,7 +101,7 @@ def fetch(ctx: Context, ref: str) -> tuple[object, str]:
         if name not in ctx.values:
             raise StepError(f"no earlier step defines {name!r}")
         return ctx.values[name], "local"
-    full = ctx.resolve_id(sid)
+    full = ctx.resolve_id(sid) if sid else ctx.statement.id
     if sep == "@":
         return ctx.derive_ref(full, name), "derived"
     st = ctx.registry.get(full)
