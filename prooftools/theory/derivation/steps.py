@@ -45,6 +45,7 @@ class StepRecord:
     value: object  # sympy relation/expression, Solved or Branches
     method: str = ""
     note: str = ""
+    source: sympy.Basic | None = None  # what a substitute step substituted (``q <= U``)
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Context:
     values: dict[str, object] = field(default_factory=dict)
     equalities: dict = field(default_factory=dict)
     records: list[StepRecord] = field(default_factory=list)
+    source: sympy.Basic | None = None  # set by the substitute step being run
 
     def resolve_id(self, sid: str) -> str:
         """Local ids get the statement's paper prefix (as in ``uses``)."""
@@ -178,7 +180,8 @@ def step_substitute(ctx: Context, step: StepSpec):
             value = tidy(value)
     if how == "bound":
         note = f"{src.lhs} set to its bound"
-    return value, f"substitute {step.arg} ({src}) into {into}", "", note
+    ctx.source = src
+    return value, f"substitute {step.arg} into {into}", "", note
 
 
 def step_solve(ctx: Context, step: StepSpec):
@@ -274,7 +277,8 @@ RUNNERS = {
 
 def run_step(ctx: Context, step: StepSpec) -> None:
     """Carry out one step and record it."""
+    ctx.source = None
     value, what, method, note = RUNNERS[step.verb](ctx, step)
     ctx.values[step.name] = value
     ctx.records.append(StepRecord(ctx.spec.name, step.index, step.verb, step.name, what, value,
-                                  method, note))
+                                  method, note, ctx.source))
