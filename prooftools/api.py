@@ -1,7 +1,7 @@
 """The Python API: everything the CLI does, as functions.
 
 Registry and bounds (``load_registry``, ``evaluate_statement``, ``compare_widths``,
-``derive_width``, the report tables), data checks (``load_dataset``, ``measure``,
+``derive``, the report tables), data checks (``load_dataset``, ``measure``,
 ``check_dataset``), verification (``verify`` with keywords, or ``verify_config`` with a
 :class:`~prooftools.engines.RunConfig`; render the result with
 :mod:`prooftools.reporting.verify_reports`) and sweeps (``sweep``, ``read_sweep``, ``read_rows``,
@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the names below load on first use (the CLI starts without them)
     from prooftools.checking.report import VerifyReport
     from prooftools.engines import RunConfig
+    from prooftools.theory import Registry
+    from prooftools.theory.derivation import Derivation
 
 #: Every name of the API and the module it comes from; a name loads its module on first use.
 _LAZY = {
@@ -34,7 +36,7 @@ _LAZY = {
     "crossovers": "prooftools.theory.compare",
     "exponents": "prooftools.theory.compare",
     "leading_exponent": "prooftools.theory.compare",
-    "derive_width": "prooftools.theory.proofcheck",
+    "Derivation": "prooftools.theory.derivation",
     "bounds_report": "prooftools.reporting.registry_reports",
     "compare_report": "prooftools.reporting.registry_reports",
     "graph_report": "prooftools.reporting.registry_reports",
@@ -64,7 +66,7 @@ _LAZY = {
     "CHATTERJEE_POLICIES": ("prooftools.numerics.replication.chatterjee", "POLICIES"),
 }
 
-__all__ = sorted([*_LAZY, "chatterjee_plan", "verify", "verify_config"])
+__all__ = sorted([*_LAZY, "chatterjee_plan", "derive", "verify", "verify_config"])
 
 
 def __getattr__(name: str) -> Any:
@@ -92,6 +94,31 @@ def chatterjee_plan(full: bool = False, seed: int = 0) -> tuple[tuple, tuple[int
     sizes = rc.FULL_SIZES if full else rc.DEFAULT_SIZES
     seeds = tuple(range(seed, seed + (rc.FULL_SEEDS if full else rc.DEFAULT_SEEDS)))
     return sizes, seeds, rc.FULL_STEPS if full else rc.DEFAULT_STEPS
+
+
+def derive(statement_id: str, theorems=None, *,
+           registry: Registry | None = None) -> Derivation:
+    """Run the derivations ``statement_id`` declares and judge its stated bounds
+    (docs/derivations.md). ``theorems``: extra theorem folders or files (one path or a list),
+    loaded with the built-in ones; or pass a loaded ``registry``.
+
+    >>> d = derive("du2019.thm4.1")
+    >>> d.verdicts["width"]
+    'agrees'
+    """
+    from prooftools.theory import load_registry
+    from prooftools.theory.derivation import derive as _derive
+
+    if registry is None:
+        paths = [] if theorems is None else (
+            [theorems] if isinstance(theorems, (str, bytes)) or hasattr(theorems, "__fspath__")
+            else list(theorems))
+        from pathlib import Path
+
+        dirs = [p for p in paths if Path(p).is_dir()]
+        files = [p for p in paths if not Path(p).is_dir()]
+        registry = load_registry(dirs, files=files)
+    return _derive(registry, statement_id)
 
 
 def verify(registry, statement_id: str, X, y=None, *, config: RunConfig | None = None,

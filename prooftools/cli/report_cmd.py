@@ -39,8 +39,7 @@ def _verify_json(path: str, registry) -> dict:
 
 
 def _run_verify(args, registry) -> tuple[dict, dict, list[str]]:
-    from prooftools.api import verify
-    from prooftools.numerics.data.datasets import load_dataset
+    from prooftools.api import load_dataset, verify
     from prooftools.reporting.html.figures import panel_figures
     from prooftools.reporting.verify_reports import verdict_table
 
@@ -72,7 +71,7 @@ def cmd_report(args) -> int:
     if args.verify:
         src.verifies.append(_run_verify(args, registry))
     if args.sweep:
-        from prooftools.sweep.entry import read_sweep
+        from prooftools.api import read_sweep
 
         for store in args.sweep:
             if not (Path(store) / "spec.json").is_file():
@@ -85,8 +84,7 @@ def cmd_report(args) -> int:
 
 
 def _check(spec: str, registry, args):
-    from prooftools.checking.data_hypotheses import check_dataset
-    from prooftools.numerics.data.datasets import load_dataset
+    from prooftools.api import check_dataset, load_dataset
     from prooftools.reporting.data_reports import hypothesis_table, quantity_table
 
     ids = None

@@ -1,4 +1,4 @@
-"""Registry commands: list, show, bounds, compare, graph, table."""
+"""Registry commands: list, show, bounds, compare, graph, derive, table."""
 
 from __future__ import annotations
 
@@ -127,6 +127,22 @@ def cmd_graph(args) -> int:
     return 0
 
 
+def cmd_derive(args) -> int:
+    from prooftools import api
+    from prooftools.reporting.derivation_reports import render_derivation
+
+    reg = registry_from(args)
+    derivation = api.derive(args.id, registry=reg)
+    if args.format == "html":
+        from prooftools.reporting.derivation_reports import verdict_table
+        from prooftools.reporting.html import table_document
+
+        emit(table_document(f"prooftools derive {args.id}", [verdict_table(reg, derivation)]))
+        return 0
+    emit(render_derivation(reg, derivation, args.format, width=text_width(args)))
+    return 0
+
+
 def cmd_table(args) -> int:
     reg = registry_from(args)
     table = width_table(reg, collect_values(args), constants=args.constants)
@@ -165,6 +181,12 @@ def add_parsers(sub) -> None:
     p.add_argument("--dot", metavar="FILE", help="write the graph as DOT")
     p.add_argument("--graphml", metavar="FILE", help="write the graph as GraphML")
     p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser("derive", help="re-derive a statement's bounds from its lemmas; verdict "
+                                      "per stated bound")
+    common(p)
+    p.add_argument("id", help="statement id, e.g. du2019.thm4.1")
+    p.set_defaults(func=cmd_derive)
 
     p = sub.add_parser("table", help="width, step size and rate of every theorem at one point")
     common(p)

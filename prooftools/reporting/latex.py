@@ -201,7 +201,8 @@ def formula(expr: sympy.Basic, names: Mapping[str, str],
     tex = _RegistryPrinter(names, params or {}).doprint(expr)
     for sized, plain in _UNSIZED.items():  # \left( … \right) would forbid line breaks inside
         tex = tex.replace(sized, plain)
-    return tex.replace(", ", r",\allowbreak{} ")
+    # a quotient of two groups may break after its slash (a long ratio of logs fits a column)
+    return tex.replace(", ", r",\allowbreak{} ").replace(")/", r")/\allowbreak{}")
 
 
 def registry_names(registry) -> dict[str, str]:

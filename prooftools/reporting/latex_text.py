@@ -5,9 +5,8 @@ C_du_y >= 1``, ``10^k``, ``n^6, 1/delta^3``). :func:`latex_text` finds the formu
 text (a term, then operator and term, as often as they follow) and typesets each in math with
 the registry's LaTeX names (:func:`tex_name`); the prose around them is escaped as before. A run
 is typeset only when every name of more than one letter in it is a registry symbol, so ids
-(``du2019.thm4.1``), flags (``--no-cache``) and words stay text. :func:`orders_latex` prints an
-exponent map (``{'n': '6', '1/delta': '3'}``) as math. The derivation mechanism of ``graph``
-and any other report can reuse these with :func:`prooftools.reporting.latex.formula`.
+(``du2019.thm4.1``), flags (``--no-cache``) and words stay text. Any report can reuse these with
+:func:`prooftools.reporting.latex.formula`.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from collections.abc import Callable, Mapping
 
 from prooftools.reporting.latex import escape
 
-__all__ = ["Tex", "derivation_latex", "latex_text", "orders_latex", "tex_name"]
+__all__ = ["Tex", "latex_text", "tex_name"]
 
 _NUMBER = r"\d+(?:\.\d+)?(?:e[+-]?\d+)?(?![A-Za-z_\d])"
 _NAME = r"[A-Za-z_\u0391-\u03c9][A-Za-z0-9_]*"
@@ -138,8 +137,22 @@ def latex_text(text: str, names: Mapping[str, str] | None = None,
     'needs $n$, $\\delta$; read: ar\\_complexity, $\\lambda_0$; a, b and loss'
     >>> latex_text("du2019.thm4.1 at n=8: --no-cache, step-size, resid_sq <= 2", names)
     'du2019.thm4.1 at $n=8$: -{}-no-cache, step-size, resid\\_sq \\textless{}= 2'
+    >>> latex_text("give it with --set delta=VALUE", names)  # what the user types stays text
+    'give it with -{}-set delta=VALUE'
     """
     names = names or {}
+    parts = _TYPED.split(text)
+    if len(parts) > 1:  # odd parts are typed commands: verbatim
+        return "".join(plain(p) if i % 2 else _latex_text(p, names, plain)
+                       for i, p in enumerate(parts))
+    return _latex_text(text, names, plain)
+
+
+#: what a user types on the command line (``--set NAME=VALUE``): never typeset
+_TYPED = re.compile(r"(--set(?: [A-Za-z_]\w*=\S*)+)")
+
+
+def _latex_text(text: str, names: Mapping[str, str], plain: Callable[[str], str]) -> str:
     out, last = [], 0
     for m in _RUN.finditer(text):
         tex = _math(m.group(0), names)
@@ -148,47 +161,3 @@ def latex_text(text: str, names: Mapping[str, str] | None = None,
         out += [_standalone_names(text[last:m.start()], names, plain), f"${tex}$"]
         last = m.end()
     return "".join(out) + _standalone_names(text[last:], names, plain)
-
-
-def orders_latex(orders: Mapping[str, str], names: Mapping[str, str] | None = None) -> str:
-    r"""An exponent map as math: ``{'n': '6', '1/delta': '3'}`` → ``$n^{6}$, $(1/\delta)^{3}$``.
-
-    >>> orders_latex({"n": "6", "1/delta": "3", "L": "?"}, {"delta": r"\delta"})
-    '$n^{6}$, $(1/\\delta)^{3}$, $L^{?}$'
-    """
-    parts = []
-    for key, exp in orders.items():
-        base = _math(key, names or {}) if _RUN.fullmatch(key) else None
-        base = base or tex_name(key, names or {}) or (key if len(key) == 1 else
-                                                      rf"\text{{{escape(key)}}}")
-        if "/" in key:
-            base = f"({base})"
-        power = _math(str(exp), names or {}) if _RUN.fullmatch(str(exp)) else None
-        parts.append(f"${base}^{{{power or escape(exp)}}}$")
-    return ", ".join(parts)
-
-
-def derivation_latex(d, names: Mapping[str, str],
-                     params: Mapping[str, tuple[str, ...]] | None = None) -> str:
-    r"""A width re-derivation (``graph``'s note) as LaTeX: the derived width as a formula, the
-    orders as powers, the implied constant as a formula, with the registry's names.
-
-    ``d`` has ``statement``, ``agrees``, ``derived``, ``implied_constant`` (sympy) and
-    ``derived_exponents``/``stated_exponents`` (name → exponent text), as
-    :class:`~prooftools.theory.proofcheck.WidthDerivation` does.
-    """
-    from prooftools.reporting.latex import formula
-
-    def math(expr) -> str:
-        return f"${formula(expr, names, params)}$"
-
-    head = escape(d.statement) + ": "
-    derived = f"derived $m > {formula(d.derived, names, params)}$"
-    if d.agrees:
-        constant = ("" if d.implied_constant is None
-                    else f"; implied constant {math(d.implied_constant)}")
-        return (f"{head}width follows from its lemmas {escape('—')} {derived}; same orders as "
-                f"stated: {orders_latex(d.stated_exponents, names)}{constant}")
-    return (f"{head}MISMATCH {escape('—')} derived orders "
-            f"{orders_latex(d.derived_exponents, names)} vs stated "
-            f"{orders_latex(d.stated_exponents, names)} ({derived})")

@@ -21,7 +21,7 @@ from prooftools.reporting.bound_notes import (
     value_cell,
 )
 from prooftools.reporting.latex import formula, registry_names, registry_params
-from prooftools.reporting.latex_text import Tex, derivation_latex
+from prooftools.reporting.latex_text import Tex
 from prooftools.reporting.tables import (
     ESTIMATE_MARK,
     Formula,
@@ -35,8 +35,8 @@ from prooftools.theory.bounds import (
 )
 from prooftools.theory.cases import failing_hypotheses
 from prooftools.theory.compare import compare_widths, crossovers, least_width
+from prooftools.theory.derivation import derive
 from prooftools.theory.graph import proof_tree, tree_lines, write_graph
-from prooftools.theory.proofcheck import derive_width
 from prooftools.theory.registry import Registry
 from prooftools.theory.statement_values import bound_value
 from prooftools.theory.values import check_values
@@ -129,6 +129,8 @@ def statement_dict(registry: Registry, statement_id: str) -> dict:
         "hidden_constants": sorted({c for b in st.bounds for c in registry.constants_in(b.expr)}
                                    | {c for h in st.hypotheses + st.conclusions
                                       for c in registry.constants_in(h.expr)}),
+        "derivations": [{"name": d.name, "kind": d.kind,
+                         "steps": [step.verb for step in d.steps]} for d in st.derivations],
         "defined_at": str(st.origin),
     }
 
@@ -172,6 +174,10 @@ def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text",
         table.notes.append("constants: " + "; ".join(parts))
     if st.notes:
         table.notes.append("notes: " + " ".join(st.notes.split()))
+    if st.derivations:
+        table.notes.append("derivations: " + "; ".join(
+            f"{d.name} ({', '.join(step.verb for step in d.steps)})" for d in st.derivations)
+            + f" — run `prooftools derive {st.id}`")
     table.notes.append(f"defined at {_shown_origin(st.origin)}")
     return table.render(fmt, width=width)
 
@@ -364,16 +370,19 @@ def width_table(registry: Registry, values: Mapping[str, object], *,
 
 def graph_report(registry: Registry, statement_id: str, *, dot: str | None = None,
                  graphml: str | None = None, fmt: str = "text") -> str:
-    """The proof chain of a statement, with the width re-derivation when the theorem names one.
+    """The proof chain of a statement, with its derivations' results when it declares any.
 
     ``text`` and ``markdown`` draw the tree; ``latex`` is a table of the statements in the chain
     (what each uses); ``json`` gives nodes, edges and the derivation summary.
     """
     registry.get(statement_id)  # unknown ids are a user error, not a graph error
     sub = proof_tree(registry.graph, statement_id)
-    derived = (derive_width(registry, statement_id)
-               if registry.get(statement_id).tags.get("width_derivation") else None)
-    derivation = derived.summary() if derived is not None else None
+    derived = derive(registry, statement_id) if registry.get(statement_id).derivations else None
+    derivation = None
+    if derived is not None:
+        from prooftools.reporting.derivation_reports import summary_line
+
+        derivation = summary_line(derived)
     written = []
     for path in (dot, graphml):
         if path:
@@ -385,7 +394,7 @@ def graph_report(registry: Registry, statement_id: str, *, dot: str | None = Non
             "nodes": [{"id": n, **{k: str(v) for k, v in d.items()}}
                       for n, d in sub.nodes(data=True)],
             "edges": [{"from": u, "to": v} for u, v in sub.edges],
-            "width_derivation": derivation, "written": written}, indent=2, ensure_ascii=False)
+            "derivation": derivation, "written": written}, indent=2, ensure_ascii=False)
     if fmt == "latex":
         order = list(nx.topological_sort(sub))
         table = Table(["statement", "kind", "title", "uses"],
@@ -396,8 +405,10 @@ def graph_report(registry: Registry, statement_id: str, *, dot: str | None = Non
             table.rows.append([Marked(n, d.get("provenance", "verified")), d.get("kind", ""),
                                d.get("title", ""), ", ".join(sorted(sub.predecessors(n))) or "—"])
         if derived is not None:
-            table.notes.append(Tex(" ".join(derivation.split()), derivation_latex(
-                derived, registry_names(registry), registry_params(registry))))
+            from prooftools.reporting.derivation_reports import summary_latex
+
+            table.notes.append(Tex(" ".join(derivation.split()),
+                                   summary_latex(registry, derived)))
         return table.render("latex")
     lines = tree_lines(sub, statement_id)
     if derivation:
