@@ -83,18 +83,55 @@ def _nodes(driver):
                                                                         "svg a.node")}
 
 
-def test_loads_offline_without_console_errors(browser, report_file):
-    path, _ = report_file
+def _load(browser, uri: str) -> tuple[list, list[str]]:
+    """Open ``uri``: the console's errors and warnings, and every URL the page requested."""
     browser.get_log("performance")
-    browser.get(path.as_uri())
+    browser.get_log("browser")
+    browser.get(uri)
     errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
-    assert errors == []  # a CSP violation or a script error would be here
     urls = []
     for entry in browser.get_log("performance"):
         msg = json.loads(entry["message"])["message"]
         if msg["method"] == "Network.requestWillBeSent":
             urls.append(msg["params"]["request"]["url"])
+    return errors, urls
+
+
+def _inked(browser, tmp_path) -> tuple[float, int]:
+    """Share of non-white pixels and number of colours of a 1280×800 screenshot."""
+    from matplotlib.image import imread
+
+    shot = tmp_path / "shot.png"
+    assert browser.save_screenshot(str(shot))
+    img = imread(shot)[..., :3]
+    assert img.shape[:2] == (800, 1280)
+    colours = len(np.unique((img * 255).astype(np.uint8).reshape(-1, 3), axis=0))
+    return float(np.any(img < 0.9, axis=-1).mean()), colours
+
+
+def test_loads_offline_without_console_errors(browser, report_file):
+    path, _ = report_file
+    errors, urls = _load(browser, path.as_uri())
+    assert errors == []  # a CSP violation or a script error would be here
     assert urls and all(u == path.as_uri() or u.startswith("data:") for u in urls), urls
+
+
+def test_the_browser_checks_can_fail(browser, tmp_path):
+    """Controls: a blocked script is a console error, a remote image a request, a blank page
+    blank (so the checks above are not vacuous)."""
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!DOCTYPE html><meta http-equiv="Content-Security-Policy" content='
+                   '"default-src \'none\'"><p>x</p><img src="http://127.0.0.1:9/x.png">'
+                   "<script>document.title = 'ran'</script>", encoding="utf-8")
+    errors, urls = _load(browser, bad.as_uri())
+    assert any("Content Security Policy" in e["message"] for e in errors)
+    assert browser.title != "ran"
+    bad.write_text('<!DOCTYPE html><img src="http://127.0.0.1:9/x.png">', encoding="utf-8")
+    _, urls = _load(browser, bad.as_uri())
+    assert "http://127.0.0.1:9/x.png" in urls
+    browser.get("about:blank")
+    inked, colours = _inked(browser, tmp_path)
+    assert inked < 0.001 and colours < 5
 
 
 def test_one_svg_node_per_statement(browser, report_file):
@@ -211,14 +248,7 @@ def test_without_javascript_everything_is_there(report_file):
 
 
 def test_screenshot_is_not_blank(browser, report_file, tmp_path):
-    from matplotlib.image import imread
-
     path, _ = report_file
     browser.get(path.as_uri())
-    shot = tmp_path / "shot.png"
-    assert browser.save_screenshot(str(shot))
-    img = imread(shot)[..., :3]
-    assert img.shape[:2] == (800, 1280)
-    inked = np.any(img < 0.9, axis=-1).mean()  # share of pixels that are not near white
-    colours = len(np.unique((img * 255).astype(np.uint8).reshape(-1, 3), axis=0))
+    inked, colours = _inked(browser, tmp_path)
     assert inked > 0.03 and colours > 50, (inked, colours)
