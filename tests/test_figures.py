@@ -223,3 +223,27 @@ def test_sweep_figure_names_its_grid_values_and_draws_the_theorem_at_its_values(
         assert _inside_figure(fig) == []
     finally:
         pyplot().close(fig)
+
+
+def test_a_real_du_run_draws_every_panel_inside_the_figure(reg):
+    """Du et al. Theorem 4.1 on a small sphere: six panels, all drawn, legends and caption inside
+    the figure; the Gram panels' bound, claimed at k = 0 only, shows as a marker; the movement
+    panel, far under its bound, is on a log axis."""
+    from prooftools.api import verify
+    from prooftools.numerics.data.datasets import load_dataset
+
+    ds = load_dataset("sphere:n=12,d=30")
+    rep = verify(reg, "du2019.thm4.1", ds.X, ds.y, width=1024, steps=60, seed=1, progress=False)
+    fig = draw_report(rep)
+    try:
+        assert _inside_figure(fig) == [] and _overlapping_panels(fig) == []
+        panels = {ax.get_title().split("\n")[0].split(" ")[2]: ax for ax in fig.axes
+                  if ax.get_label() != "caption"}
+        assert len(panels) == 6 and all(ax.get_lines() for ax in panels.values())
+        for item in ("gram_deviation", "gram_eigenvalue"):
+            (bound,) = [ln for ln in panels[item].get_lines()
+                        if "theorem's bound" in ln.get_label()]
+            assert bound.get_marker() in ("v", "^") and "k = 0 only" in bound.get_label()
+        assert panels["movement"].get_yscale() == "log"
+    finally:
+        pyplot().close(fig)
