@@ -59,10 +59,11 @@ def load_sweep(root: str | Path) -> LoadedSweep:
 def run_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One flat dict per stored run and target."""
     out = []
+    direction = {name: summary_of(name) for row in rows for name in row.get("observables", {})}
     for row in rows:
         base = {**row.get("point", {}), "width": row.get("width"), "seed": row.get("seed"),
                 "run_id": row.get("run_id")}
-        summaries = {f"{name} ({summary_of(name)})": s.get(summary_of(name))
+        summaries = {f"{name} ({direction[name]})": s.get(direction[name])
                      for name, s in sorted(row.get("observables", {}).items())}
         for target, t in sorted(row.get("targets", {}).items()):
             out.append({**base, "target": target, "verdict": t.get("verdict"),

@@ -75,12 +75,13 @@ def observable_fits(run: SweepRun, reg, rows_at, resamples):
     names: set[str] = set()
     for r in run.rows:
         names |= set(r.get("observables", {}))
+    summaries = {name: summary_of(name) for name in names}  # the engines' declarations
     fits: list[ObservableFit] = []
     by: dict[tuple[str, str], ObservableFit] = {}
     nseeds = len(spec.seeds)
     for p in run.points:
         for name in sorted(names):
-            summary = summary_of(name)
+            summary = summaries[name]
             table = [_seed_values(rows_at(p, w), name, summary, nseeds) for w in spec.widths]
 
             def y_of(i, idx, table=table):
@@ -98,7 +99,7 @@ def observable_fits(run: SweepRun, reg, rows_at, resamples):
                                 for i, w in enumerate(spec.widths)])
             fits.append(of)
             by[(p.key(), name)] = of  # exponent in m, for the stated-exponent checks
-    fits += _observable_fits_in_n(run, sorted(names), rows_at, resamples)
+    fits += _observable_fits_in_n(run, sorted(names), rows_at, resamples, summaries)
     checks = []
     algos = {r.get("run", {}).get("algorithm") for r in run.rows}
     for sid, item, obs, stated in _stated_exponents(reg, spec.statement, algos):
@@ -112,7 +113,8 @@ def observable_fits(run: SweepRun, reg, rows_at, resamples):
     return fits, checks
 
 
-def _observable_fits_in_n(run: SweepRun, names, rows_at, resamples) -> list[ObservableFit]:
+def _observable_fits_in_n(run: SweepRun, names, rows_at, resamples,
+                          summaries) -> list[ObservableFit]:
     """Each observable's exponent in n at every width (when n varies)."""
     spec = run.spec
     if len(spec.n) < 2:
@@ -126,7 +128,7 @@ def _observable_fits_in_n(run: SweepRun, names, rows_at, resamples) -> list[Obse
         pts.sort(key=lambda p: p.values["n"])
         for w in spec.widths:
             for name in names:
-                summary = summary_of(name)
+                summary = summaries[name]
                 table = [_seed_values(rows_at(p, w), name, summary, nseeds) for p in pts]
 
                 def y_of(i, idx, table=table):
