@@ -8,12 +8,16 @@
 5. verify one statement of each other anchor paper (Zou et al., Allen-Zhu et al., Zhou–Liang,
    Chatterjee) on built-in data, with the theorems' own step sizes and normalizations;
 6. a short threshold sweep: the smallest width at which Du et al.'s Lemma 3.1 held, against n.
+
+The steps are :data:`STEPS`, a list; each prints its summary and then how long it took.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from prooftools.atomic import write_text
@@ -53,29 +57,40 @@ WIDTHS_AT = {"n": "1e4", "L": "5", "delta": "0.1", "lambda0": "1e-3", "sep": "0.
 
 
 def widths_table(registry):
-    """The demo's ``out/widths.tex`` table: every theorem's requirements at :data:`WIDTHS_AT`."""
+    """The demo's width table: every theorem's requirements at :data:`WIDTHS_AT`."""
     from prooftools.api import width_table
 
     return width_table(registry, WIDTHS_AT)
 
 
-def main(argv: list[str] | None = None) -> int:
-    from prooftools.api import compare_report, load_registry
-    from prooftools.checking.data_hypotheses import check_dataset
+def widths_document(registry) -> str:
+    """``out/widths.tex``: :func:`widths_table` as a complete document ``pdflatex`` compiles."""
+    from prooftools.reporting.latex import standalone
+
+    return standalone(widths_table(registry).render("latex"))
+
+
+@dataclass
+class Demo:
+    """What the steps share: the registry, the digits data and what they measured and wrote."""
+
+    registry: object
+    digits: object = None
+    quantities: dict = field(default_factory=dict)
+    written: list = field(default_factory=list)
+    checked: object = None  # step 3's data check, for the HTML report
+    du_result: object = None  # step 4's verify report, for the HTML report
+
+
+def _data_step(demo: Demo) -> None:
+    """Step 1: the data quantities of digits, with their proven lower bounds."""
     from prooftools.numerics.data.datasets import load_dataset
     from prooftools.numerics.data.normalize import unit_norm
     from prooftools.numerics.data.quantities import measure
 
-    OUT.mkdir(exist_ok=True)
-    start = time.perf_counter()
-    registry = load_registry()
-    print(f"registry: {len(registry)} statements from {len(registry.papers)} papers "
-          f"({', '.join(sorted(registry.papers))})")
-
-    _section("1. Data quantities of scikit-learn's digits (unit-normalized, as Du et al. require)")
-    digits = load_dataset("digits")
-    normed, changes = unit_norm(digits)
-    q = measure(normed)
+    demo.digits = load_dataset("digits")
+    normed, changes = unit_norm(demo.digits)
+    q = demo.quantities = measure(normed)
     for name in ("n", "d", "lambda0", "sep", "nonpar", "sigma_min_X", "rank_X"):
         if name in q:
             qq = q[name]
@@ -85,12 +100,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name:12s} {qq.value:.6g}{lb}{why}")
     print("  changes: " + "; ".join(changes))
 
-    _section("2. Width each theorem requires (hidden O/Ω constants = 1; † derived, ? recollection)")
+
+def _widths_step(demo: Demo) -> None:
+    """Step 2: every theorem's width requirement on digits; the LaTeX table."""
+    from prooftools.api import compare_report
+
+    q = demo.quantities
     # proven lower bounds: a requirement evaluated there is one the data certainly needs
     values = {"n": str(int(q["n"].value)), "lambda0": f"{q['lambda0'].lower:.6g}",
               "sep": f"{q['sep'].lower:.6g}", "phi": f"{q['sep'].lower:.6g}",
               "d": str(int(q["d"].value)), "delta": "0.1", "L": "5", "eps": "0.01"}
-    compared = compare_report(registry, {k: v for k, v in values.items() if k != "n"},
+    compared = compare_report(demo.registry, {k: v for k, v in values.items() if k != "n"},
                               [values["n"], "1e4"], only_evaluated=True)
     _write(compared, "widths_digits")
     ranked = sorted((r for r in compared.rows if isinstance(r[2], float)), key=lambda r: r[2])
@@ -100,16 +120,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    {r[2]:>7.4g}  {r[0]}")
     print("  (φ, the opposite-label separation, is taken as the all-pairs separation, a lower "
           "bound of it)")
-    table = widths_table(registry)
-    write_text(OUT / "widths.tex", table.render("latex") + "\n")
+    write_text(OUT / "widths.tex", widths_document(demo.registry))
     print(f"  wrote {OUT / 'widths.tex'} (every theorem at n = 10^4, L = 5, δ = 0.1, "
-          "λ0 = 10^-3, sep = φ = 0.05; compile it with prooftools' LaTeX packages)")
+          f"λ0 = 10^-3, sep = φ = 0.05; a complete document: pdflatex {OUT / 'widths.tex'})")
 
-    _section("3. Data hypotheses of the anchor theorems on digits")
+
+def _hypotheses_step(demo: Demo) -> None:
+    """Step 3: the data hypotheses of every anchor theorem on digits."""
+    from prooftools.checking.data_hypotheses import check_dataset
     from prooftools.checking.verdict import Verdict
     from prooftools.reporting.data_reports import hypothesis_table
 
-    report = check_dataset(digits, registry, None, depth=3)
+    report = demo.checked = check_dataset(demo.digits, demo.registry, None, depth=3)
     path = _write(hypothesis_table(report), "hypotheses_digits")
     counts = report.verdict_counts()
     print("  verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
@@ -118,45 +140,90 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  fails: {h['statement']} {h['hypothesis']}")
     print(f"  full table: {path}")
 
-    _section("4. Verify Du et al. Theorem 4.1 on digits 0-vs-1 (first 60 samples)")
+
+def _du_step(demo: Demo) -> None:
+    """Step 4: Du et al. Theorem 4.1, its network trained on 60 digits."""
     from prooftools.api import verify
+    from prooftools.numerics.data.datasets import load_dataset
     from prooftools.reporting.verify_reports import plot_report
 
     small = load_dataset("digits:0-vs-1")
-    X, y = small.X[:60], small.y[:60]
-    result = verify(registry, "du2019.thm4.1", X, y, width=4096, steps=300, seed=0,
-                    dataset_name="digits:0-vs-1 (first 60)")
+    result = verify(demo.registry, "du2019.thm4.1", small.X[:60], small.y[:60], width=4096,
+                    steps=300, seed=0, dataset_name="digits:0-vs-1 (first 60)")
     _summary(result)
-    written = list(plot_report(result, OUT))
+    demo.du_result = result
+    demo.written += plot_report(result, OUT)
 
-    _section("5. One statement of each other anchor paper, on built-in data")
-    others = [
-        ("zou2018.thm4.1", "breast_cancer", dict(depth=3, width=256, steps=50,
-                                                 loss="cross-entropy")),
-        ("allenzhu2019.thm1", "sphere:n=50,d=20", dict(depth=3, width=512, steps=50)),
-        ("zhouliang2017.linear", "synthetic-square:d=8", dict(depth=3, near_minimizer=0.1)),
-        ("chatterjee.gd", "wine:standardized", dict(depth=3, width=64, activation="tanh",
-                                                    init="positive")),
-    ]
-    for sid, spec, opts in others:
+
+#: step 5's statements: one of each other anchor paper, its data and run options
+OTHERS = [
+    ("zou2018.thm4.1", "breast_cancer", dict(depth=3, width=256, steps=50, loss="cross-entropy")),
+    ("allenzhu2019.thm1", "sphere:n=50,d=20", dict(depth=3, width=512, steps=50)),
+    ("zhouliang2017.linear", "synthetic-square:d=8", dict(depth=3, near_minimizer=0.1)),
+    ("chatterjee.gd", "wine:standardized", dict(depth=3, width=64, activation="tanh",
+                                                init="positive")),
+]
+
+
+def _others_step(demo: Demo) -> None:
+    """Step 5: one statement of each other anchor paper, on built-in data."""
+    from prooftools.api import verify
+    from prooftools.numerics.data.datasets import load_dataset
+    from prooftools.reporting.verify_reports import plot_report
+
+    for sid, spec, opts in OTHERS:
         data = load_dataset(spec)
-        res = verify(registry, sid, data.X, data.y, seed=0, dataset_name=spec, **opts)
+        res = verify(demo.registry, sid, data.X, data.y, seed=0, dataset_name=spec, **opts)
         _summary(res)
-        written += plot_report(res, OUT)
-    print("plots: " + ", ".join(str(p) for p in written))
-    _sweep_section()
-    _html_report(registry, result, report)
-    print(f"\ndone in {time.perf_counter() - start:.0f} s")
+        demo.written += plot_report(res, OUT)
+    print("  plots: " + ", ".join(str(p) for p in demo.written))
+
+
+#: the demo, in order: (title, function). A step is a function of the shared :class:`Demo`;
+#: append one here to extend the demo (its time is reported like the others').
+STEPS: list[tuple[str, Callable[[Demo], None]]] = [
+    ("Data quantities of scikit-learn's digits (unit-normalized, as Du et al. require)",
+     _data_step),
+    ("Width each theorem requires (hidden O/Ω constants = 1; † derived, ? recollection)",
+     _widths_step),
+    ("Data hypotheses of the anchor theorems on digits", _hypotheses_step),
+    ("Verify Du et al. Theorem 4.1 on digits 0-vs-1 (first 60 samples)", _du_step),
+    ("One statement of each other anchor paper, on built-in data", _others_step),
+    ("Sweep: smallest width m* at which Du et al. Lemma 3.1 held, n = 16, 32, 64",
+     lambda demo: _sweep_section()),
+    ("HTML report (one self-contained file; open it in any browser, offline)",
+     lambda demo: _html_report(demo)),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every step of :data:`STEPS`, saying how long each took (wall clock and CPU)."""
+    from prooftools.api import load_registry
+
+    OUT.mkdir(exist_ok=True)
+    start, cpu = time.perf_counter(), time.process_time()
+    demo = Demo(load_registry())
+    print(f"registry: {len(demo.registry)} statements from {len(demo.registry.papers)} papers "
+          f"({', '.join(sorted(demo.registry.papers))})")
+    took = []
+    for number, (title, step) in enumerate(STEPS, start=1):
+        _section(f"{number}. {title}")
+        t0, c0 = time.perf_counter(), time.process_time()
+        step(demo)
+        took.append((time.perf_counter() - t0, time.process_time() - c0))
+        print(f"  [step {number}: {took[-1][0]:.1f} s, CPU {took[-1][1]:.1f} s]", flush=True)
+    print("\ntime per step (s): " + ", ".join(f"{k} {w:.1f}" for k, (w, _) in
+                                             enumerate(took, start=1)))
+    print(f"done in {time.perf_counter() - start:.0f} s (CPU {time.process_time() - cpu:.0f} s)")
     return 0
 
 
 def _sweep_section() -> None:
-    """6. A short threshold sweep: the width Du et al.'s Lemma 3.1 really needs (< 30 s)."""
+    """Step 6: a short threshold sweep, the width Du et al.'s Lemma 3.1 really needs."""
     from prooftools.reporting.sweep_plots import plot_thresholds
     from prooftools.reporting.sweep_reports import render_sweep
     from prooftools.sweep import sweep
 
-    _section("6. Sweep: smallest width m* at which Du et al. Lemma 3.1 held, n = 16, 32, 64")
     rep = sweep("du2019.lemma3.1", targets=("du2019.lemma3.1.init_deviation",),
                 dataset="sphere:d=50", n=(16, 32, 64), seeds=(0, 1), m_range=(8, 8192),
                 resolution=0.25, scheduler="synchronous", store=None,
@@ -165,15 +232,15 @@ def _sweep_section() -> None:
     print("figure: " + ", ".join(p for p in plot_thresholds(rep, OUT) if p.endswith(".png")))
 
 
-def _html_report(registry, result, checked) -> None:
-    """7. One offline HTML page: Du et al.'s paper, the verify run of its Theorem 4.1 (proof
+def _html_report(demo: Demo) -> None:
+    """Step 7: one offline HTML page: Du et al.'s paper, the verify run of its Theorem 4.1 (proof
     graph by verdict, a panel and figure per item) and the data hypotheses on digits."""
     from prooftools.reporting.data_reports import hypothesis_table, quantity_table
     from prooftools.reporting.html.combined import ReportSources, combined_document
     from prooftools.reporting.html.figures import panel_figures
     from prooftools.reporting.verify_reports import verdict_table
 
-    _section("7. HTML report (one self-contained file; open it in any browser, offline)")
+    registry, result, checked = demo.registry, demo.du_result, demo.checked
     tables = [hypothesis_table(checked)] + [quantity_table(checked, q) for q in checked.quantities]
     src = ReportSources(paper="du2019", verifies=[(result.to_dict(), panel_figures(result),
                                                    verdict_table(result).notes)],

@@ -127,3 +127,14 @@ def test_compare_cites_papers_not_working_notes(capsys):
     bridges = out.split("bridges between data quantities", 1)[1]
     assert ".md" not in bridges and "Arora et al. 2019, arXiv:1901.08584" in bridges
 
+
+
+def test_a_flow_report_names_its_ode_solver_and_tolerance(capsys):
+    argv = ["verify", "du2019.thm3.2", "--dataset", "sphere:n=6,d=8", "--width", "64",
+            "--steps", "20", "--flow", "--flow-tol", "1e-7"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "gradient flow: scipy solve_ivp RK45, rtol = 1e-07, atol = 1e-07" in out
+    argv = ["verify", "du2019.thm4.1", "--dataset", "sphere:n=6,d=8", "--width", "64",
+            "--steps", "20"]
+    assert main(argv) == 0 and "gradient flow" not in capsys.readouterr().out  # GD: none

@@ -83,7 +83,12 @@ def _run(st, X, y, cfg, opts, lr) -> Measurements:
     prob = ch.SmoothMLP(X, y, int(cfg.width), int(cfg.depth), act)
     x0 = ch.positive_init(prob, s, cfg.seed) if init == "positive" else ch.random_init(
         prob, cfg.seed, s)
-    beta0 = ch.estimate_beta(prob, x0, r, n_points=6, iters=20, seed=cfg.seed).value
+
+    @lru_cache(maxsize=8)
+    def beta(rad: float):
+        return ch.estimate_beta(prob, x0, rad, n_points=6, iters=20, seed=cfg.seed)
+
+    beta0 = beta(r).value  # computed once: the report's β(r) below is the same estimate
     eta = float(lr) if lr is not None else 1.0 / beta0
     steps = int(cfg.steps) if cfg.steps is not None else DEFAULT_STEPS
     run_ = ch.gd(prob, x0, eta, steps)
@@ -106,10 +111,6 @@ def _run(st, X, y, cfg, opts, lr) -> Measurements:
     def alpha(rad: float):
         return ch.estimate_alpha(prob, x0, rad, path=path, n_uniform=100, n_line=10,
                                  seed=cfg.seed)
-
-    @lru_cache(maxsize=8)
-    def beta(rad: float):
-        return ch.estimate_beta(prob, x0, rad, n_points=6, iters=20, seed=cfg.seed)
 
     parts = prob.unpack(x0)
     indep = ch.linear_independence(X)

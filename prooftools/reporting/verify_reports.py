@@ -91,6 +91,7 @@ def verdict_table(report: VerifyReport, *, compact: bool = False) -> Table:
         ])
     notes = [f"implied constants, {n}" for n in implied_notes]
     notes += [f"data: {_data_line(report)}", f"η: {run.eta_source}"]
+    notes += _flow_line(report)
     notes += [f"changed: {c}" for c in report.changes]
     notes += list(getattr(report, "lines", []))
     notes += counterexample_notes(report)
@@ -108,6 +109,31 @@ def verdict_table(report: VerifyReport, *, compact: bool = False) -> Table:
     return Table(columns=columns, rows=rows, caption=caption, notes=notes, label="tab:verify",
                  json_rows=[it.to_dict() for it in report.items],
                  tex_names=registry_names(reg) if reg is not None else None)
+
+
+def _flow_line(report: VerifyReport) -> list[str]:
+    """How a gradient flow was integrated: the ODE solver and its tolerances (none for GD).
+
+    >>> from types import SimpleNamespace as NS
+    >>> tr = NS(config={"flow_method": "RK45", "flow_rtol": 1e-6, "flow_atol": 1e-6,
+    ...                 "flow_nfev": 812})
+    >>> _flow_line(NS(trajectory=tr))
+    ['gradient flow: scipy solve_ivp RK45, rtol = 1e-06, atol = 1e-06, 812 gradient evaluations']
+    """
+    cfg = getattr(getattr(report, "trajectory", None), "config", None) or {}
+    method = cfg.get("flow_method")
+    if method is None:
+        return []
+    if method == "euler":
+        s1, s2 = cfg.get("flow_substeps") or ("s", "2s")
+        diff = cfg.get("flow_euler_diff")
+        return [f"gradient flow: explicit Euler, GD with steps η/{s1} and η/{s2} (their largest "
+                f"relative difference in resid_sq: {diff:.2g})" if isinstance(diff, float) else
+                f"gradient flow: explicit Euler, GD with steps η/{s1} and η/{s2}"]
+    nfev = cfg.get("flow_nfev")
+    return [f"gradient flow: scipy solve_ivp {method}, rtol = {cfg.get('flow_rtol'):g}, "
+            f"atol = {cfg.get('flow_atol'):g}"
+            + (f", {nfev} gradient evaluations" if nfev is not None else "")]
 
 
 def _settings(report: VerifyReport):
