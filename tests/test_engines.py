@@ -338,7 +338,8 @@ def test_the_smallest_dataset_runs_without_a_traceback(reg):
 
 @pytest.mark.parametrize("argv", [
     ["du2019.thm4.1", "--dataset", "sphere:n=20,d=5", "--width", "100000000"],
-    ["zou2018.thm4.1", "--dataset", "sphere:n=20,d=5", "--depth", "3", "--width", "2000000"],
+    # two label classes: Zou et al.'s labels are checked before anything else (issue 20)
+    ["zou2018.thm4.1", "--dataset", "wine:0-vs-1", "--depth", "3", "--width", "2000000"],
 ])
 def test_a_run_that_cannot_fit_is_refused_before_allocating(capsys, argv):
     from prooftools.cli import main

@@ -33,7 +33,7 @@ from prooftools.engines.config import RunConfig
 from prooftools.engines.contract import check_measurements, require_observables
 from prooftools.engines.registry import engine_for
 
-__all__ = ["CheckedItem", "VerifyReport", "verify"]
+__all__ = ["CheckedItem", "VerifyReport", "preflight", "verify"]
 
 
 def verify(registry, statement_id: str, data, config: RunConfig | None = None, *,
@@ -50,14 +50,8 @@ def verify(registry, statement_id: str, data, config: RunConfig | None = None, *
     'holds'
     """
     config = RunConfig() if config is None else config
-    st = registry.get(statement_id)
-    ids = (*registry.dependencies(st.id), st.id)
-    eng = engine_for(st) if engine is None else engine
-    eng.validate(config)  # the configuration's options, before any work
-    require_observables(registry, ids, eng)
-    X, y, name = _unpack(data)
-    request = RunRequest(registry=registry, statement=st, ids=ids, X=X, y=y, config=config,
-                         dataset=name, progress=progress)
+    eng, request = _request(registry, statement_id, data, config, engine, progress)
+    st, ids, X, name = request.statement, request.ids, request.X, request.dataset
     meas = check_measurements(eng, eng.run(request))
     values = dict(meas.values)
     settings = RunSettings.of(meas.settings, X=X, config=config)
@@ -77,6 +71,29 @@ def verify(registry, statement_id: str, data, config: RunConfig | None = None, *
                         graph=graph, failing_links=links, trajectory=meas.trajectory,
                         changes=list(meas.changes), lines=_lines(meas, items), panels=panels,
                         registry=registry, settings=settings)
+
+
+def _request(registry, statement_id: str, data, config: RunConfig, engine: Engine | None,
+             progress: bool | None) -> tuple[Engine, RunRequest]:
+    """The statement's engine and its request, checked before any work: the configuration's
+    options, the observables the chain names, the engine's own ``check_request``."""
+    st = registry.get(statement_id)
+    ids = (*registry.dependencies(st.id), st.id)
+    eng = engine_for(st) if engine is None else engine
+    eng.validate(config)
+    require_observables(registry, ids, eng)
+    X, y, name = _unpack(data)
+    request = RunRequest(registry=registry, statement=st, ids=ids, X=X, y=y, config=config,
+                         dataset=name, progress=progress)
+    eng.check_request(request)
+    return eng, request
+
+
+def preflight(registry, statement_id: str, data, config: RunConfig, *,
+              engine: Engine | None = None) -> Engine:
+    """Everything :func:`verify` checks before it runs, without running (a sweep calls it on
+    the client for each grid point: a user error is one line before anything is submitted)."""
+    return _request(registry, statement_id, data, config, engine, False)[0]
 
 
 def _given_overrides(settings) -> dict:

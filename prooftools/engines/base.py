@@ -205,6 +205,12 @@ class Engine(ABC):
         out.update({k: known[k].check(v) for k, v in config.options.items()})
         return out
 
+    def check_request(self, request: RunRequest) -> None:
+        """Cheap checks of a run before any work (raise ``UserInputError``): what the data and
+        configuration must satisfy whatever the width and seed (labels, depth, normalization).
+        A sweep calls it on the client for each grid point before submitting a single run."""
+        return None
+
     @abstractmethod
     def run(self, request: RunRequest) -> Measurements:
         """Normalize the data as the theorem says, run the network, measure its observables."""

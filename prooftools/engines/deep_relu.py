@@ -88,6 +88,11 @@ def _algorithm(registry, ids, algorithm: str | None, batch_size: int | None) -> 
     return algo
 
 
+def _is_zou(st) -> bool:
+    """Whether ``st`` is one of Zou et al.'s statements (binary labels, their network)."""
+    return st.tags.get("network") == "deep_relu_zou" or st.id.startswith("zou2018.")
+
+
 class DeepReLUEngine(Engine):
     """Zou et al. (all L layers trained, He init, ±1 output) and Allen-Zhu et al. (A, B fixed)."""
 
@@ -133,10 +138,8 @@ class DeepReLUEngine(Engine):
 
         cfg, st = request.config, request.statement
         opts = self.validate(cfg)
-        zou = st.tags.get("network") == "deep_relu_zou" or st.id.startswith("zou2018.")
-        if cfg.depth is None:
-            raise UserInputError(f"{st.id} is a deep-network theorem; give the depth with "
-                                 "--depth L")
+        zou = _is_zou(st)
+        self.check_request(request)
         if cfg.width is None:
             raise UserInputError(f"{st.id}: give the width with --width M")
         L, m = int(cfg.depth), int(cfg.width)
@@ -145,10 +148,6 @@ class DeepReLUEngine(Engine):
         # activations per layer (n×m), the empirical NTK when measured (n×n)
         require(8.0 * (3 * L * m * max(m, d_in) + 4 * L * n_rows * m + 2 * n_rows * n_rows),
                 f"{st.id}: the deep run (n = {n_rows}, m = {m}, L = {L})")
-        tag = request.registry.chain_tag(request.ids, "normalization", "unit_norm_last_coord")
-        if tag not in _INPUT_MAPS:  # the mapping below gives both: unit norm, constant last coord
-            raise UserInputError(f"{st.id}: normalization {tag!r} is not supported by the deep "
-                                 f"ReLU engine; expected {' or '.join(_INPUT_MAPS)}")
         X, y, changes = self._labels(request, zou, m)
         mu = float(opts["mu"]) if opts["mu"] is not None else 1.0 / math.sqrt(2.0)
         Z = zou_inputs(X, mu)
@@ -183,6 +182,27 @@ class DeepReLUEngine(Engine):
         return Measurements(values=values, trajectory=traj, settings=settings,
                             overridden=overridden, changes=changes, functions=functions,
                             lines=lines)
+
+    def check_request(self, request: RunRequest) -> None:
+        """Depth given, a normalization the input map satisfies, labels of the right kind (two
+        classes for Zou et al., scalar targets otherwise): before any training."""
+        from prooftools.numerics.data.normalize import binary_labels
+
+        cfg, st = request.config, request.statement
+        if cfg.depth is None:
+            raise UserInputError(f"{st.id} is a deep-network theorem; give the depth with "
+                                 "--depth L")
+        tag = request.registry.chain_tag(request.ids, "normalization", "unit_norm_last_coord")
+        if tag not in _INPUT_MAPS:  # the mapping gives both: unit norm, constant last coord
+            raise UserInputError(f"{st.id}: normalization {tag!r} is not supported by the deep "
+                                 f"ReLU engine; expected {' or '.join(_INPUT_MAPS)}")
+        y = np.asarray(request.y, dtype=float)
+        if _is_zou(st):
+            binary_labels(make_dataset(np.asarray(request.X, dtype=float), y,
+                                       name=request.dataset or "data"))
+        elif y.ndim != 1:
+            raise UserInputError(f"{st.id} needs scalar regression targets; got y of shape "
+                                 f"{y.shape}")
 
     @staticmethod
     def _labels(request: RunRequest, zou: bool, m: int):

@@ -8,9 +8,11 @@ everything in this process, in submission order (for debugging). Each run
 is a pure task of (data, configuration); BLAS is pinned to one thread inside every task, so the
 same seeds give identical rows whichever scheduler ran them.
 
-Data: a grid point's data are loaded once as a task of their own (recomputed by Dask if the
-worker holding them dies) or, for a data file and for arrays handed to the API, read by the
-client and scattered once to every worker.
+Data: each grid point's data are loaded once, by the client, checked against the statement's
+engine (labels, depth, normalization: :func:`prooftools.checking.verify.preflight`, so a user
+error is one line before anything is submitted) and scattered once to every worker. A user error
+a run still meets is returned by the task (never raised on the worker: no "Compute Failed"
+tracebacks, no retries) and reported once, in one line.
 Searches: one per (grid point, target), all concurrent; a search's next width is submitted the
 moment the previous width's seeds have answered. Runs shared by several searches (the same width
 of the same point) are run once. Finished runs found in the store are read, never recomputed.
@@ -29,7 +31,7 @@ from typing import Any
 
 from prooftools.checking.verdict import Verdict
 from prooftools.errors import UserInputError
-from prooftools.sweep.runner import load_point_data, run_task
+from prooftools.sweep.runner import TASK_ERROR, load_point_data, run_task
 from prooftools.sweep.spec import GridPoint, SweepSpec
 from prooftools.sweep.store import Store, run_id
 from prooftools.sweep.threshold import ThresholdResult, ThresholdSearch
@@ -177,7 +179,12 @@ def local_cluster(workers: int | None = None):
     _quiet_resource_tracker()
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+    # workers ignore SIGINT (a terminal's Ctrl-C reaches the whole process group; the client
+    # reports it once and closes the cluster): see prooftools.sweep.worker_setup
+    preload = [*(dask.config.get("distributed.worker.preload", []) or []),
+               "prooftools.sweep.worker_setup"]
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ,
+                          "distributed.worker.preload": preload}):
         return LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                             processes=True, dashboard_address=":0",
                             silence_logs=logging.ERROR)
@@ -260,15 +267,41 @@ def execute(spec: SweepSpec, *, store: str | Path | None = None, scheduler: str 
     _validate_targets(spec)
     if data is not None and spec.n:
         raise UserInputError("sweep: with arrays given, n cannot vary (subsample them first)")
-    st = Store.open(spec, store)
     points = spec.points()
+    loaded = _load_points(spec, points, data)
+    _preflight(spec, points, loaded)
+    st = Store.open(spec, store)
     ex, held = _shielded_start(scheduler, workers)
     try:
         if held:  # Ctrl-C while the cluster started: raised now, so the cluster is closed
             _raise_held(held)
-        return _drive(spec, st, points, ex, progress, data)
+        return _drive(spec, st, points, ex, progress, data, loaded)
     finally:
         ex.close()
+
+
+def _load_points(spec: SweepSpec, points, data) -> dict[str, tuple]:
+    """Each grid point's (X, y, name), loaded once, here on the client."""
+    if data is not None:
+        arrays = (data[0], data[1], data[2] if len(data) > 2 else "arrays")
+        return {p.key(): arrays for p in points}
+    return {p.key(): load_point_data(spec.dataset, p.values.get("n"), spec.data_seed)
+            for p in points}
+
+
+def _preflight(spec: SweepSpec, points, loaded: dict[str, tuple]) -> None:
+    """What ``verify`` checks before running (labels, depth, options, observables), for every
+    grid point, before a single run is submitted (the default run function only)."""
+    if spec.runner != "prooftools.sweep.runner:run_verify":
+        return
+    from prooftools.checking.verify import preflight
+    from prooftools.sweep.runner import _Data, _registry
+
+    reg = _registry(spec.theorems)
+    width = spec.widths[0] if spec.widths else spec.m_range[0]
+    for p in points:
+        X, y, name = loaded[p.key()]
+        preflight(reg, spec.statement, _Data(X, y, name), spec.config(p, width, spec.seeds[0]))
 
 
 def _shielded_start(scheduler, workers):
@@ -296,10 +329,16 @@ def _raise_held(previous) -> None:
     raise KeyboardInterrupt
 
 
-def _drive(spec, st: Store, points, ex, progress, data) -> SweepRun:
+def _drive(spec, st: Store, points, ex, progress, data, loaded=None) -> SweepRun:
     from prooftools.progress import bar as progress_bar
 
-    if data is not None:
+    if loaded is not None:  # loaded by the client: each distinct dataset sent once
+        sent: dict[int, Any] = {}
+        for value in loaded.values():
+            if id(value) not in sent:
+                sent[id(value)] = ex.put(value)
+        handles = {k: sent[id(v)] for k, v in loaded.items()}
+    elif data is not None:
         arrays = (data[0], data[1], data[2] if len(data) > 2 else "arrays")
         handle = ex.put(arrays)
         handles = {p.key(): handle for p in points}
@@ -383,6 +422,8 @@ def _drive(spec, st: Store, points, ex, progress, data) -> SweepRun:
 
     drain()
     for (pkey, width, seed, rid), result in ex.results():
+        if TASK_ERROR in result:  # a user error met inside a run: one line, the sweep stops
+            raise UserInputError(result[TASK_ERROR])
         row = {"run_id": rid, "spec_key": spec.key, "point": by_key[pkey].values,
                "width": width, "seed": seed,
                "config": spec.config(by_key[pkey], width, seed).to_dict(), **result}

@@ -22,9 +22,13 @@ from typing import Any
 import numpy as np
 
 from prooftools.engines.config import RunConfig
-from prooftools.errors import UserInputError
+from prooftools.errors import ProoftoolsError, UserInputError
 
-__all__ = ["load_point_data", "run_one", "run_task", "run_verify", "split_target"]
+__all__ = ["TASK_ERROR", "load_point_data", "run_one", "run_task", "run_verify", "split_target"]
+
+#: the key under which :func:`run_task` returns a user error (instead of raising it on the worker:
+#: Dask would log it as "Compute Failed" with a traceback and retry the run twice)
+TASK_ERROR = "prooftools_user_error"
 
 def split_target(target: str) -> tuple[str, str]:
     """``du2019.lemma3.1.init_eigenvalue`` → (``du2019.lemma3.1``, ``init_eigenvalue``).
@@ -201,10 +205,12 @@ def run_task(runner: str, data: tuple, statement: str, targets: tuple[str, ...],
     with threadpool_limits(limits=1):
         try:
             out = fn(data, statement, tuple(targets), tuple(theorems), config, **kw)
+        except ProoftoolsError as e:  # expected: reported once by the client, in one line
+            return {TASK_ERROR: str(e)}
         except TypeError as e:
             if kw and "curves" in str(e):
-                raise UserInputError(f"run function {runner!r} records no curves (it takes no "
-                                     "'curves' keyword); run the sweep without curves") from None
+                return {TASK_ERROR: f"run function {runner!r} records no curves (it takes no "
+                                    "'curves' keyword); run the sweep without curves"}
             raise
     out["timing"] = {"run_s": time.perf_counter() - start, "host": socket.gethostname(),
                      "pid": os.getpid()}

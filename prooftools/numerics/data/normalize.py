@@ -120,7 +120,7 @@ def binary_labels(ds: Dataset) -> tuple[Dataset, tuple[str, ...]]:
     classes = np.unique(ds.y)
     if classes.size != 2:
         shown = ", ".join(f"{c:g}" for c in classes[:10]) + (" …" if classes.size > 10 else "")
-        hint = (f"; keep two classes with '{ds.name.split(':')[0]}:a-vs-b'"
+        hint = (f"; keep two classes with '{ds.name.split(':')[0].split(' (')[0]}:a-vs-b'"
                 if classes.size > 2 else "")
         raise UserInputError(
             f"dataset {ds.name!r}: need exactly 2 label classes, found {classes.size} ({shown})"
