@@ -127,6 +127,7 @@ def _all(ctx: _Context, st: Statement, depth: int, names: set[str] | None) -> li
     key = (st.id, None if names is None else frozenset(names))
     if key in ctx.cache:
         return ctx.cache[key]
+    cache = ctx.cache
     wanted = _needed(st, names)
     fixed = {k: v for k, v in fixed_by_hypotheses(ctx.registry, st).items()
              if k not in ctx.values}
@@ -157,7 +158,7 @@ def _all(ctx: _Context, st: Statement, depth: int, names: set[str] | None) -> li
                               "derived", "")
             out.append(dataclasses.replace(_one(ctx, st, synthetic, chained, depth),
                                            derived_from=b.name))
-    ctx.cache[key] = out
+    cache[key] = out
     return out
 
 
