@@ -250,3 +250,15 @@ def test_a_power_that_is_also_a_degree_is_not_set_to_zero(reg):
     both = n**a * sympy.log(n)**a * sympy.log(n)**b
     assert log_powers_in(reg, both) == ["a_az_m"]
     assert unknown_degrees_in(reg, both) == ["a_zou_gd_m"]
+
+
+def test_powers_pulling_both_ways_leave_the_direction_unknown(reg):
+    """K_max ∝ m/log^a_T at η = the largest step: a_zou_gd_m raises m (so K_max), a_zou_gd_T
+    lowers it; with both at 0, K_max is neither a lower nor an upper estimate (≈)."""
+    vals = {**ZOU, "zou_p": "1"}
+    zero = by_name(evaluate_statement(reg, "zou2018.thm4.1.ce", vals))["K_max"]
+    up = by_name(evaluate_statement(reg, "zou2018.thm4.1.ce", {**vals, "a_zou_gd_m": "1"}))
+    down = by_name(evaluate_statement(reg, "zou2018.thm4.1.ce", {**vals, "a_zou_gd_T": "1"}))
+    assert up["K_max"].value > zero.value > down["K_max"].value
+    assert zero.estimate == "estimate"
+    assert by_name(evaluate_statement(reg, "zou2018.thm4.1.ce", vals))["width"].estimate == "lower"

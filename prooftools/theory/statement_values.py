@@ -35,6 +35,7 @@ from prooftools.theory.cases import (
 )
 from prooftools.theory.definitions import Bound, Statement
 from prooftools.theory.hidden import (
+    NOT_DERIVED,
     derived_exponent,
     hidden_log_power,
     log_powers_in,
@@ -55,7 +56,7 @@ class _Context:
     registry: Registry
     values: Mapping[str, sympy.Basic]
     constants: str
-    probe: bool  # hidden log powers at 1 instead of 0 (to find an estimate's direction)
+    probe: frozenset  # hidden log powers put at 1 instead of 0 (to find an estimate's direction)
     cache: dict
 
 
@@ -70,10 +71,14 @@ def statement_values(registry: Registry, statement_id: str, values: Mapping[str,
     names = None if kinds is None else {
         b.name for b in st.bounds
         if b.kind in kinds or (b.kind == "rate" and "iterations" in kinds)}
-    main = _all(_Context(registry, checked, constants, False, {}), st, 0, names)
-    if any(_zeroed(bv) for bv in main):
-        probe = _all(_Context(registry, checked, constants, True, {}), st, 0, names)
-        main = [_directed(a, b) for a, b in zip(main, probe, strict=True)]
+    main = _all(_Context(registry, checked, constants, frozenset(), {}), st, 0, names)
+    zeroed = sorted({s for bv in main for s, _, src in bv.log_powers if src == NOT_DERIVED})
+    if zeroed and any(bv.estimate == "pending" for bv in main):
+        # one probe per power: each moves a value one way; the values it moves both ways
+        # (a power in a numerator, another in a denominator) have no certain direction
+        probes = [_all(_Context(registry, checked, constants, frozenset({s}), {}), st, 0, names)
+                  for s in zeroed]
+        main = [_directed(bv, [p[i] for p in probes]) for i, bv in enumerate(main)]
     return [bv for bv in main if kinds is None or bv.kind in kinds]
 
 
@@ -87,24 +92,21 @@ def bound_value(registry: Registry, st: Statement, bound: Bound, values: Mapping
     raise KeyError(bound.name)
 
 
-def _zeroed(bv: BoundValue) -> bool:
-    return bv.estimate == "pending"
-
-
-def _directed(main: BoundValue, probe: BoundValue) -> BoundValue:
-    """``main`` with its estimate's direction: ``lower`` when the powers at 1 raise the value."""
+def _directed(main: BoundValue, probes: list[BoundValue]) -> BoundValue:
+    """``main`` with its estimate's direction: ``lower`` when every power put at 1 raises the
+    value or leaves it, ``upper`` when every one lowers it or leaves it, else ``estimate``."""
     if main.estimate != "pending":
         return main
     if main.value is None:
         return dataclasses.replace(main, estimate=None)
-    direction: str | None = "estimate"
-    if main.value is not None and probe.value is not None:
-        if probe.value > main.value:
-            direction = "lower"
-        elif probe.value < main.value:
-            direction = "upper"
-        else:
-            direction = None
+    signs = set()
+    for probe in probes:
+        if probe.value is None:
+            return dataclasses.replace(main, estimate="estimate")
+        if probe.value != main.value:
+            signs.add(probe.value > main.value)
+    direction = {frozenset(): None, frozenset({True}): "lower",
+                 frozenset({False}): "upper"}.get(frozenset(signs), "estimate")
     return dataclasses.replace(main, estimate=direction)
 
 
@@ -125,6 +127,7 @@ def _all(ctx: _Context, st: Statement, depth: int, names: set[str] | None) -> li
     key = (st.id, None if names is None else frozenset(names))
     if key in ctx.cache:
         return ctx.cache[key]
+    cache = ctx.cache
     wanted = _needed(st, names)
     fixed = {k: v for k, v in fixed_by_hypotheses(ctx.registry, st).items()
              if k not in ctx.values}
@@ -155,7 +158,7 @@ def _all(ctx: _Context, st: Statement, depth: int, names: set[str] | None) -> li
                               "derived", "")
             out.append(dataclasses.replace(_one(ctx, st, synthetic, chained, depth),
                                            derived_from=b.name))
-    ctx.cache[key] = out
+    cache[key] = out
     return out
 
 
@@ -169,7 +172,7 @@ def _one(ctx: _Context, st: Statement, b: Bound, chained: dict, depth: int) -> B
     powers = {k: hidden_log_power(ctx.registry, k)
               for k in log_powers_in(ctx.registry, b.expr) if k not in ctx.values}
     powers.update(degrees)  # every unknown degree is derived here
-    given = {**ctx.values, **{k: (sympy.Integer(1) if ctx.probe and hp.estimate else hp.value)
+    given = {**ctx.values, **{k: (sympy.Integer(1) if k in ctx.probe and hp.estimate else hp.value)
                               for k, hp in powers.items()}}
     bv = evaluate_bound(ctx.registry, st, b, given, constants=ctx.constants)
     notes: list[str] = []
