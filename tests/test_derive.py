@@ -45,6 +45,7 @@ def test_du_thm41_width_follows_from_its_lemmas(reg):
     assert orders == {"n": (6, 0), "1/delta": (3, 0), "1/lambda0": (4, 0)}
     step = next(s for s in d.stated if s.bound.name == "step_size")
     assert step.implied_constant == sympy.Rational(1, 4)
+    assert d.of_kind("width") is d.results[0] and d.of_kind("iterations") is None
     assert [s.verb for s in d.results[0].steps] == ["take", "let", "substitute", "substitute",
                                                     "solve"]
     assert d.results[0].method == "algebraic"

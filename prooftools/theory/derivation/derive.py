@@ -119,6 +119,10 @@ class Derivation:
         """Stated bound name → verdict."""
         return {s.bound.name: s.verdict for s in self.stated}
 
+    def of_kind(self, kind: str) -> DerivedBound | None:
+        """The first derived bound of ``kind`` (the width a sweep sets beside m*), or None."""
+        return next((r for r in self.results if r.kind == kind), None)
+
 
 def derive(registry: Registry, statement_id: str) -> Derivation:
     """Run the derivations ``statement_id`` declares and judge its stated bounds.
