@@ -45,6 +45,7 @@ def test_du_thm41_width_follows_from_its_lemmas(reg):
     assert orders == {"n": (6, 0), "1/delta": (3, 0), "1/lambda0": (4, 0)}
     step = next(s for s in d.stated if s.bound.name == "step_size")
     assert step.implied_constant == sympy.Rational(1, 4)
+    assert d.of_kind("width") is d.results[0] and d.of_kind("iterations") is None
     assert [s.verb for s in d.results[0].steps] == ["take", "let", "substitute", "substitute",
                                                     "solve"]
     assert d.results[0].method == "algebraic"
@@ -556,3 +557,28 @@ def test_api_derive_with_and_without_user_theorems(tmp_path):
     assert api.derive("small.thm", tmp_path).verdicts == {"width": STATED_LOOSER}
     assert api.derive("small.thm", [tmp_path / "small.toml"]).verdicts == {
         "width": STATED_LOOSER}
+
+
+def test_side_conditions_decide_exponent_signs(tmp_path):
+    """Under p < 1/2, ε^(1−2p) vanishes as ε → 0, so Max(log(1/ε), ε^(1−2p)) is of order
+    log(1/ε): the verdict needs the branch's condition to decide the sign of 2p − 1."""
+    text = dedent(BRANCHY).lstrip()
+    head, tail = text.rsplit('expr = "C_br * n**6"', 1)
+    text = head + 'expr = "C_br * n**6 * Max(log(1/eps), eps**(1 - 2*br_p))"' + tail
+    text = text.replace('"n**4 / m < 1"', '"n**6 * log(1/eps) / m < 1"')
+    text = text.replace('"n**6 * (1 + br_q * n) / m < 1"',
+                        '"n**6 * eps**(1 - 2*br_p) * (1 + br_q * n) / m < 1"')
+    (tmp_path / "br.toml").write_text(text, encoding="utf-8")
+    d = derive(load_registry(extra_dirs=[tmp_path]), "br.umbrella")
+    (s,) = d.stated
+    # p < 1/2: derived n⁶ log(1/ε), stated Max(...) ~ log(1/ε): agrees;
+    # p ≥ 1/2: derived n⁶ ε^(1−2p) ~ (1/ε)^(2p−1); stated's Max also (1/ε)^(2p−1) (p > 1/2)
+    # or log(1/ε) (p = 1/2) — undecidable between the two, so not judged as agreeing blindly
+    assert s.cases[0].judgement.verdict == AGREES
+    assert s.cases[1].judgement.verdict == NOT_DERIVABLE
+    assert "1/eps" in s.cases[1].judgement.reason
+    # without the side condition the first branch could not be decided either
+    (tmp_path / "br.toml").write_text(text.replace('"br_p < 1/2", "br_p >= 1/2"',
+                                                   '"br_q >= 0", "br_q >= 0"'), encoding="utf-8")
+    d = derive(load_registry(extra_dirs=[tmp_path]), "br.umbrella")
+    assert d.stated[0].cases[0].judgement.verdict == NOT_DERIVABLE

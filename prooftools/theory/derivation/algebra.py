@@ -232,6 +232,7 @@ def _solve_through_log(req, symbol, logs) -> Solved:
     if not kappa.is_positive:
         raise StepError(f"the log link has exponent {kappa}; only a positive one is supported")
     u_star = kappa * NegW(sympy.exp(-K / kappa) / kappa)
-    note = (f"largest root of u = {K} + {kappa}·log u by the W₋₁ branch; valid when "
-            f"the argument of W is ≥ −1/e")
+    times = "" if kappa == 1 else f"{kappa}·"
+    note = (f"largest root of u = {K} + {times}log u, u = log of the {symbol} inside the log, "
+            f"by the W₋₁ branch; valid when the argument of W is ≥ −1/e")
     return Solved(symbol, side, tidy(A) * u_star**r, "lambertw", note)

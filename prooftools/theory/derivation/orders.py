@@ -39,13 +39,18 @@ def format_order(o: Order | None, label: str) -> str:
     """``n^6``, ``(1/delta)^3·log(1/delta)``, ``1`` (order zero) or ``?``."""
     if o is None:
         return "?"
+    log_label = label
     parts = []
     base = f"({label})" if "/" in label else label
-    if o.power != 0:
-        parts.append(label if o.power == 1 else f"{base}^{_paren(o.power)}")
+    power = o.power
+    if label.startswith("1/") and power.is_number and power < 0:  # (1/λ0)^-1 reads λ0
+        base = label = label[2:]
+        power = -power
+    if power != 0:
+        parts.append(label if power == 1 else f"{base}^{_paren(power)}")
     if o.log_power != 0:
         lp = "" if o.log_power == 1 else f"^{_paren(o.log_power)}"
-        parts.append(f"log{lp}({label})")
+        parts.append(f"log{lp}({log_label})")
     return "·".join(parts) or "1"
 
 

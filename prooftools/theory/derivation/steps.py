@@ -193,31 +193,30 @@ def step_solve(ctx: Context, step: StepSpec):
     return solved, f"solve {step.arg} for {symbol}", solved.method, solved.note
 
 
-def _extreme(ctx: Context, step: StepSpec, largest: bool):
-    vals = [fetch(ctx, ref)[0] for ref in step.arg]
-    def op(*args):
-        """Max/Min, unevaluated when sympy cannot order the arguments (a Lambert W)."""
-        func = sympy.Max if largest else sympy.Min
-        try:
-            return func(*args)
-        except ValueError:
-            return func(*args, evaluate=False)
+def _max_min(largest: bool, args) -> sympy.Expr:
+    """Max/Min, unevaluated when sympy cannot order the arguments."""
+    func = sympy.Max if largest else sympy.Min
+    try:
+        return func(*args)
+    except ValueError:
+        return func(*args, evaluate=False)
 
+
+def _extreme(ctx: Context, step: StepSpec, largest: bool):
+    """The max of lower-bound requirements on one symbol (min of upper bounds), or of values."""
+    vals = [fetch(ctx, ref)[0] for ref in step.arg]
     word = "max" if largest else "min"
-    if all(isinstance(v, Solved) for v in vals):
-        syms = {v.symbol for v in vals}
-        sides = {v.relation.startswith(">") for v in vals}
-        if len(syms) != 1 or len(sides) != 1:
-            raise StepError(f"{word} needs requirements on one symbol, all in one direction")
-        if sides.pop() != largest:
-            raise StepError(f"{word} of {'upper' if largest else 'lower'} bounds: use "
-                            f"{'min' if largest else 'max'}")
-        rel = ">" if all(v.relation == ">" for v in vals) else vals[0].relation[0] + "="
-        if not largest:
-            rel = "<" if all(v.relation == "<" for v in vals) else "<="
-        value = Solved(vals[0].symbol, rel, op(*[v.threshold for v in vals]), word)
-    else:
-        value = op(*[as_expression(v) for v in vals])
+    if not all(isinstance(v, Solved) for v in vals):
+        value = _max_min(largest, [as_expression(v) for v in vals])
+        return value, f"{word} of {', '.join(step.arg)}", "", ""
+    if len({v.symbol for v in vals}) != 1 or len({v.relation[0] for v in vals}) != 1:
+        raise StepError(f"{word} needs requirements on one symbol, all in one direction")
+    if (vals[0].relation[0] == ">") != largest:
+        raise StepError(f"{word} of {'upper' if largest else 'lower'} bounds: use "
+                        f"{'min' if largest else 'max'}")
+    strict = all(len(v.relation) == 1 for v in vals)  # all strict: the result is strict
+    rel = vals[0].relation[0] + ("" if strict else "=")
+    value = Solved(vals[0].symbol, rel, _max_min(largest, [v.threshold for v in vals]), word)
     return value, f"{word} of {', '.join(step.arg)}", "", ""
 
 
