@@ -33,7 +33,7 @@ def value_cell(bv: BoundValue):
     if bv.value is not None and bv.kind == "rate" and 1 - RATE_NEAR_ONE < bv.value < 1:
         gap = 1 - bv.value
         if gap > sympy.Float(10) ** -(DIGITS - 2):  # digits of the gap that 30 digits carry
-            digits = max(1, min(4, int(sympy.floor(sympy.log(gap, 10))) + DIGITS - 1))
+            digits = max(1, min(2, int(sympy.floor(sympy.log(gap, 10))) + DIGITS - 1))
             return ESTIMATE_MARK.get(bv.estimate, "") + f"1 − {format_decimal(gap, digits)}"
     if bv.value is not None:
         return Magnitude(bv.log10, bv.decimal, estimate=bv.estimate)

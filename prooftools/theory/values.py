@@ -9,6 +9,7 @@ API keyword) passes through :func:`check_values` before anything is evaluated, s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -151,8 +152,15 @@ def needs_lines(registry: Registry, names, *, brief: bool = False) -> list[str]:
 
 
 def _clause(meaning: str, limit: int = 70) -> str:
-    """The meaning up to its first ``;`` or ``limit`` characters (whole words), … if cut."""
+    """The meaning up to its first ``;`` or ``limit`` characters (whole words), … if cut; a
+    word with a raised or braced formula (``2^{O(H)}``) ends it too, so the line stays text.
+
+    >>> _clause("hidden constant in the exponent 2^{O(H)} of the width")
+    'hidden constant in the exponent …'
+    """
     cut = min([i for i in (meaning.find(c) for c in ";") if i > 0] + [len(meaning)])
+    raised = [m.start() for m in re.finditer(r"\S*[\^{]", meaning)]
+    cut = min([cut, *raised])
     short = meaning[:cut].rstrip(" ,")
     if len(short) > limit:
         short = short[:limit].rsplit(" ", 1)[0]
