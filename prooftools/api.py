@@ -134,6 +134,7 @@ def verify(registry, statement_id: str, X, y=None, *, config: RunConfig | None =
     configuration instead; ``run`` replaces the two-layer network's trainer (tests).
 
     >>> import numpy as np
+    >>> from prooftools.api import RunConfig, load_registry
     >>> rng = np.random.default_rng(0); X = rng.standard_normal((6, 8)); y = rng.standard_normal(6)
     >>> rep = verify(load_registry(), "du2019.thm4.1", X, y, width=256, steps=40)
     >>> str(rep.verdict("du2019.thm4.1", "linear_rate"))

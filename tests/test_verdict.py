@@ -88,3 +88,9 @@ def test_a_rounding_level_negative_margin_is_clamped_or_explained():
     loose = judge_relation(eq, {"x": 1 - 1e-6}, rtol=1e-5)  # the tolerance is the caller's
     assert (loose.verdict, loose.margin, loose.why(Why.ROUNDING).tolerance) == (
         Verdict.HOLDS, 0.0, 1e-5)
+
+
+def test_an_exactly_met_equation_has_margin_zero_not_minus_zero():
+    x = sympy.Symbol("x", positive=True)
+    j = judge_relation(sympy.Eq(x, 1), {"x": 1.0})
+    assert j.verdict == Verdict.HOLDS and str(j.margin) == "0.0" and j.why(Why.ROUNDING) is None

@@ -26,8 +26,10 @@ __all__ = ["DPS", "Judgement", "Reason", "Verdict", "Why", "combine", "estimated
 def rounding_level(verdict: Verdict, margin: float, rtol: float) -> tuple[float, tuple]:
     """A negative margin inside the rounding tolerance: clamped to 0 when the verdict holds
     (equal within rounding), kept but explained when it is undecided; with its reason."""
-    if margin is None or not math.isfinite(margin) or margin >= 0 or abs(margin) > rtol:
+    if margin is None or not math.isfinite(margin) or margin > 0 or abs(margin) > rtol:
         return margin, ()
+    if margin == 0:  # an equation met exactly: no slack, and never "-0"
+        return 0.0, ()
     if verdict == Verdict.HOLDS:
         return 0.0, (Reason(Why.ROUNDING, detail="counted as 0", value=margin, tolerance=rtol),)
     if verdict == Verdict.UNKNOWN:

@@ -10,6 +10,7 @@ with non-index arguments. Engines never judge: verdicts are made in :mod:`prooft
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
@@ -167,7 +168,8 @@ class Engine(ABC):
 
     ``networks``: the statement ``network`` tags it serves; ``papers``: paper keys it serves when
     no engine serves the statement's ``network`` tag; ``default``: serves untagged statements of
-    papers no engine names. ``observer``: the family's observer class, whose declared
+    papers no engine names. ``observer``: the family's observer class (or its ``"module:Class"``
+    path, imported when the declarations are first read), whose declared
     observables (its ``OBSERVABLES`` table and marked methods,
     :mod:`prooftools.numerics.observables`) the engine records; ``observables``: further
     :class:`~prooftools.numerics.observables.Observable` declarations (a bare name is a cheap
@@ -182,7 +184,7 @@ class Engine(ABC):
     algorithms: ClassVar[tuple[str, ...]] = ("gd",)
     step_policies: ClassVar[tuple[str, ...]] = ("theorem", "fixed")
     options: ClassVar[tuple[Option, ...]] = ()
-    observer: ClassVar[type | None] = None
+    observer: ClassVar[type | str | None] = None  # a class, or "module:Class" (loaded on use)
     observables: ClassVar[tuple[Observable | str, ...] | frozenset[str]] = ()
     not_measured: ClassVar[Mapping[str, str]] = {}
     description: ClassVar[str] = ""
@@ -217,7 +219,11 @@ class Engine(ABC):
 
     def declared_observables(self) -> dict[str, Observable]:
         """Every observable this engine records, by name: its observer's, then its own."""
-        return declared(self.observer, sorted(self.observables, key=str)
+        observer = self.observer
+        if isinstance(observer, str):  # "module:Class": the numerics load only when asked
+            module, _, name = observer.partition(":")
+            observer = getattr(importlib.import_module(module), name)
+        return declared(observer, sorted(self.observables, key=str)
                         if isinstance(self.observables, frozenset | set) else self.observables)
 
     def produces(self) -> frozenset[str]:

@@ -31,7 +31,6 @@ from prooftools.errors import UserInputError
 from prooftools.numerics.data.datasets import make_dataset
 from prooftools.numerics.gram import gram
 from prooftools.numerics.memory import require
-from prooftools.numerics.networks.deep.observed import PaperObserver
 
 __all__ = ["LOSS_CONSTANTS", "DeepReLUEngine"]
 
@@ -110,7 +109,8 @@ class DeepReLUEngine(Engine):
         Option("eps", float, None, "target training loss ε of the theorem (default 0.1)", low=0,
                metavar="EPS"),
     )
-    observer = PaperObserver  # its OBSERVABLES and marked methods: everything this engine records
+    #: its OBSERVABLES and marked methods: everything this engine records
+    observer = "prooftools.numerics.networks.deep.observed:PaperObserver"
     not_measured: ClassVar[Mapping[str, str]] = {
         "az_interm_norm": "spectral norms of products over all layer pairs and samples "
                           "(O(n L²) power iterations per record); not implemented",

@@ -25,7 +25,6 @@ from prooftools.engines.base import Engine, Measurements, Option, RunRequest, Ru
 from prooftools.engines.step_size import theorem_step
 from prooftools.errors import UserInputError
 from prooftools.numerics.memory import available_bytes, require
-from prooftools.numerics.networks.two_layer.observers import DuObserver
 from prooftools.numerics.quantity import Quantity
 
 __all__ = ["TwoLayerEngine"]
@@ -52,7 +51,8 @@ class TwoLayerEngine(Engine):
                "solver (ReLU kinks make tight tolerances very expensive)", low=0, high=1,
                metavar="TOL"),
     )
-    observer = DuObserver  # its OBSERVABLES and marked methods: everything this engine records
+    #: its OBSERVABLES and marked methods: everything this engine records
+    observer = "prooftools.numerics.networks.two_layer.observers:DuObserver"
     not_measured: ClassVar[Mapping[str, str]] = {
         "ar_spec_resid": "Arora et al.'s spectral prediction needs H^∞'s eigenvectors at every "
                          "recorded step; not implemented",
