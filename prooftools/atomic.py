@@ -109,13 +109,20 @@ def _pid_alive(pid: int) -> bool:
 
 def _remove_stale(target: Path) -> None:
     """Remove ``.NAME.PID.XXXX.tmp`` siblings of ``target`` whose writer no longer runs."""
-    prefix = f".{target.name}."
-    with contextlib.suppress(OSError), os.scandir(target.parent) as entries:
+    remove_stale_temporaries(target.parent, f".{target.name}.")
+
+
+def remove_stale_temporaries(folder: Path, prefix: str = ".") -> None:
+    """Remove the temporary files (``.NAME.PID.XXXX.tmp``, names starting with ``prefix``) in
+    ``folder`` whose writer no longer runs: what a killed write left (a sweep store calls this
+    when it opens; a live writer's file is never touched)."""
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
         for entry in entries:
             name = entry.name
             if not (name.startswith(prefix) and name.endswith(".tmp")):
                 continue
-            pid = name[len(prefix):-4].split(".", 1)[0]
+            parts = name[:-4].rsplit(".", 2)  # [.NAME, PID, XXXX]
+            pid = parts[1] if len(parts) == 3 else ""
             if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)) \
                     and entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(OSError):

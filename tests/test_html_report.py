@@ -88,7 +88,7 @@ def test_graph_page_and_its_files(capsys, tmp_path):
     dot = tmp_path / "g.dot"
     doc = page(capsys, "graph", "du2019.thm4.1", "--dot", str(dot))
     assert dot.read_text().startswith("strict digraph")
-    assert "width follows from its lemmas" in doc  # the derivation, as in the text format
+    assert "derived width: m &gt;" in doc and "width: agrees" in doc  # as in the text format
     assert {v["data-verdict"] for v in nodes(doc).values()} == {"not measured"}
 
 

@@ -162,7 +162,8 @@ def test_a_partial_store_is_completed_not_duplicated(tmp_path):
     for r in full.rows[: len(full.rows) // 3]:
         (part / "runs" / f"{r['run_id']}.json").write_text(json.dumps(r))
     (part / "runs" / ".tmp-half.json").write_text('{"run_id": "trunc')  # a killed write
-    (part / "runs" / ".x.json.k1ll3d.tmp").write_text('{"run_id"')  # one of atomic.py's
+    # one of atomic.py's, its writer killed (no process has that pid)
+    (part / "runs" / ".x.json.4194999.k1ll3d.tmp").write_text('{"run_id"')
     resumed = execute(spec, store=part, scheduler="synchronous", progress=False)
     assert resumed.computed == len(full.rows) - len(full.rows) // 3
     assert sorted(r["run_id"] for r in read_rows(part)) == sorted(r["run_id"] for r in full.rows)

@@ -115,7 +115,7 @@ def _use_log(lhs: np.ndarray, rhs: np.ndarray) -> bool:
     return bool(pos.max() / pos.min() > LOG_SPAN) and bool(np.all(both >= 0))
 
 
-def _draw_panel(a, panel, xlabel: str, letter: str) -> None:
+def _draw_panel(a, panel, xlabel: str, letter: str = "") -> None:
     x, lhs, rhs = (np.asarray(v, dtype=float) for v in (panel.x, panel.lhs, panel.rhs))
     inside = np.asarray(panel.inside, dtype=bool)
     log = _use_log(lhs, rhs)
@@ -134,7 +134,7 @@ def _draw_panel(a, panel, xlabel: str, letter: str) -> None:
         a.ticklabel_format(axis="y", useOffset=False)
     a.set_xlabel(xlabel)
     head, _, rest = panel.title.partition(": ")
-    title = f"{letter} {head} [{panel.verdict}]" if panel.verdict else f"{letter} {head}"
+    title = (f"{letter} {head} [{panel.verdict}]" if panel.verdict else f"{letter} {head}").strip()
     if rest:
         title += "\n" + wrap_words(plain_math(rest), 62)
     a.set_title(title, fontsize=8)

@@ -40,7 +40,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from prooftools.atomic import write_text
+from prooftools.atomic import remove_stale_temporaries, write_text
 from prooftools.errors import UserInputError
 from prooftools.jsonread import BadFile, read_json
 from prooftools.sweep.spec import GridPoint, SweepSpec
@@ -164,6 +164,7 @@ class Store:
         for stray in runs.glob(".tmp-*"):  # left by versions before atomic.py wrote rows
             with contextlib.suppress(OSError):
                 stray.unlink()
+        remove_stale_temporaries(runs)  # atomic.py's, left by a killed writer
         return cls(root, spec.key, spec)
 
     def path(self, rid: str) -> Path:

@@ -36,7 +36,7 @@ def figure_uri(fig) -> str:
 def panel_figures(report) -> dict[tuple[str, str], str]:
     """One PNG per judged quantified item of a verify run, keyed by (statement, item)."""
     from prooftools.reporting.figures import pyplot
-    from prooftools.reporting.verify_reports import _draw_panel, _index_label
+    from prooftools.reporting.verify_figure import _draw_panel, _index_label
 
     plt = pyplot()
     xlabel = _index_label(report)

@@ -46,20 +46,20 @@ def graph_document(registry, sid: str, derivation: str | None = None) -> str:
     doc = Document(f"Proof chain of {sid}", [registry.get(sid).title])
     doc.add("Proof graph", graph_block(registry, _chain(registry, sid), "g-graph", open_id=sid))
     if derivation:
-        doc.add("Width derivation", tag("pre", derivation))
+        doc.add("Derivation from the lemmas", tag("pre", derivation))
     return doc.render()
 
 
 def graph_command_document(registry, sid: str, *, dot: str | None = None,
                            graphml: str | None = None) -> str:
-    """``graph --format html``: the page, the width derivation, and the DOT/GraphML files
+    """``graph --format html``: the page, the derivation from the lemmas, and the DOT/GraphML files
     asked for (written as the other formats write them)."""
     import json
 
     from prooftools.reporting.registry_reports import graph_report
 
     info = json.loads(graph_report(registry, sid, dot=dot, graphml=graphml, fmt="json"))
-    return graph_document(registry, sid, info.get("width_derivation"))
+    return graph_document(registry, sid, info.get("derivation"))
 
 
 def verify_sections(doc: Document, payload: dict, registry, *, figures=None, notes=(),
