@@ -2,7 +2,8 @@
 
 :func:`plot_thresholds` draws, for every width fit, the measured m* (censored points hollow), the
 fitted power law with its bootstrap 95% band, and the theorem's width shape through the first
-point (its exponent alone, and its curve at the measured λ0 when that differs).
+point (its exponent alone, and its curve at the measured λ0 when that differs), with the width
+its proof implies shifted by the same amount (the gap is the statement's looseness).
 :func:`plot_observables` draws one figure per observable, one line per grid point, with the
 fitted exponent and any stated exponent. Files are PNG + PDF (see :mod:`figures`).
 """
@@ -60,12 +61,7 @@ def plot_thresholds(rep, out_dir: str | Path) -> list[str]:
                 ax.loglog(grid, ms[0] * (grid / xs[0]) ** w.theorem_exponent, "--", color="C3",
                           label=f"theorem exponent {w.axis}^{w.theorem_exponent:g} "
                                 "(through first point)")
-            th = [(tx(t.point[key]), t.theorem_log10) for t in ok if t.theorem_log10 is not None]
-            if len(th) >= 2 and w.theorem_slope is not None:
-                tx_, tl = np.array(th).T
-                shift = math.log10(ms[0]) - tl[0]
-                ax.loglog(tx_, 10 ** (tl + shift), ":", color="C3", marker="x",
-                          label=f"theorem width at measured λ0 (slope {w.theorem_slope:.2f})")
+            _width_lines(ax, ok, key, tx, ms[0], w.theorem_slope)
         ax.set_xlabel(w.axis)
         ax.set_ylabel("m* (smallest width that held)")
         fixed = ", ".join(f"{k}={v}" for k, v in w.fixed.items())
@@ -77,6 +73,24 @@ def plot_thresholds(rep, out_dir: str | Path) -> list[str]:
         stem = _stem(f"sweep_{rep.run.spec.key}_{w.target}_{w.axis}_{fixed}")
         written += save_figure(fig, out_dir, stem, dpi=130)
     return written
+
+
+def _width_lines(ax, ok, key, tx, first_m, slope) -> None:
+    """The theorem's width and its proof's width at the measured λ0, shifted together so that the
+    theorem's passes through the first m*: the gap between them is the statement's looseness."""
+    th = [(tx(t.point[key]), t.theorem_log10_derived, t.proof_log10) for t in ok
+          if t.theorem_log10_derived is not None]
+    if len(th) < 2 or slope is None:
+        return
+    shift = math.log10(first_m) - th[0][1]
+    ax.loglog([x for x, _, _ in th], [10 ** (v + shift) for _, v, _ in th], ":", color="C3",
+              marker="x", label=f"theorem width at measured λ0 (slope {slope:.2f})")
+    pr = [(x, p) for x, _, p in th if p is not None]
+    if len(pr) >= 2:
+        gap = th[0][1] - pr[0][1] if pr[0][0] == th[0][0] else None
+        ax.loglog([x for x, _ in pr], [10 ** (p + shift) for _, p in pr], "-.", color="C2",
+                  marker="+", label="width the proof implies, same shift"
+                  + (f" (statement's looseness {gap:.2f} decades)" if gap is not None else ""))
 
 
 def plot_observables(rep, out_dir: str | Path) -> list[str]:

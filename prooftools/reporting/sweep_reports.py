@@ -32,7 +32,8 @@ def threshold_table(rep) -> Table:
     """m* per grid point and target, with the theorem's width and the looseness."""
     axes = list(rep.run.points[0].values) if rep.run.points else []
     cols = [*axes, "target", "m*", "bracket", "runs", "λ0", "theorem m (C = 1)",
-            "looseness, C = 1", "looseness, derived", "monotone"]
+            "looseness, C = 1", "looseness, derived", "proof m", "= statement", "+ proof",
+            "monotone"]
     t = Table(cols, caption=f"Threshold widths m* of {rep.run.spec.statement} "
               f"(smallest width held as measured by ≥ q of {len(rep.run.spec.seeds)} seeds)")
     for r in rep.thresholds:
@@ -43,9 +44,13 @@ def threshold_table(rep) -> Table:
                        f"({lo}, {hi}]" if hi is not None else "—", r.runs,
                        _f(r.lambda0, ".4g"), Magnitude(r.theorem_log10),
                        _f(r.looseness, ".2f"), _f(r.looseness_derived, ".2f"),
-                       "yes" if r.monotone else "NO"])
+                       Magnitude(r.proof_log10), _f(r.split.statement, ".2f"),
+                       _f(r.split.proof, ".2f"), "yes" if r.monotone else "NO"])
     t.notes.append("looseness = log10(theorem width / m*): with hidden constants at 1, and with "
                    "the constants derived from the proofs (— where none is derived)")
+    t.notes.append("proof m: the width the statement's proof implies (its derivation, derived "
+                   "constants, hidden ones at 1; — without a derivation); looseness, derived = "
+                   "statement log10(stated / proof) + proof log10(proof / m*)")
     for r in rep.thresholds:
         for n in r.notes:
             t.notes.append(f"{_pt(r.point)} {_short(r.target)}: {n}")

@@ -23,7 +23,8 @@ from prooftools.reporting.tables import Formula, Table
 if TYPE_CHECKING:
     from prooftools.checking.verify import VerifyReport
 
-__all__ = ["counterexample_notes", "plot_report", "render_report", "verdict_table"]
+__all__ = ["counterexample_notes", "plot_report", "render_report", "verdict_table",
+           "width_notes"]
 
 
 def _fmt(x: float | None) -> str:
@@ -83,6 +84,7 @@ def verdict_table(report: VerifyReport) -> Table:
     notes += [f"changed: {c}" for c in report.changes]
     notes += list(getattr(report, "lines", []))
     notes += counterexample_notes(report)
+    notes += width_notes(report)
     link = report.first_failing_link
     notes.append(f"first failing link: {link}" if link else "no failing link")
     notes.append("margin: worst relative slack (rhs − lhs)/max(|lhs|,|rhs|); negative = violated")
@@ -110,6 +112,25 @@ def _settings(report: VerifyReport):
 
 def _or_dash(value) -> str:
     return "—" if value is None else str(value)
+
+
+def _decades(log10: float | None) -> str:
+    return "—" if log10 is None else f"10^{log10:.2f}"
+
+
+def width_notes(report: VerifyReport) -> list[str]:
+    """One line per width hypothesis: the stated width, the width its proof implies, their
+    ratio in decades (the statement's share of the looseness) and the run's width."""
+    out = []
+    for w in getattr(report, "widths", []):
+        text = f"width {w.statement}:{w.bound}: stated m ≥ {_decades(w.stated_log10)}"
+        if w.proof_log10 is None:
+            text += ", the proof's width — (no derivation)"
+        else:
+            text += (f", the proof implies m ≥ {_decades(w.proof_log10)} (statement looseness "
+                     f"{w.looseness_statement:.2f} decades)")
+        out.append(text + f"; this run m = {_or_dash(w.run_width)}")
+    return out
 
 
 def counterexample_notes(report: VerifyReport) -> list[str]:
