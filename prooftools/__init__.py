@@ -16,7 +16,7 @@ The functions below load lazily (``import prooftools`` stays fast); all live in
     ['1.0e+33']
 
 Registry and bounds: load_registry, evaluate_statement, evaluate_bound, compare_widths,
-derive_width, crossovers. Data: load_dataset, list_datasets, measure, check_dataset.
+derive, crossovers. Data: load_dataset, list_datasets, measure, check_dataset.
 Training runs: verify. Tables: list_table, width_table, compare_report, bounds_report,
 show_statement, graph_report (each table renders as text, markdown, latex or json).
 The command line is ``prooftools --help``.
@@ -25,7 +25,7 @@ The command line is ``prooftools --help``.
 from __future__ import annotations
 
 _API = ("Registry", "bounds_report", "check_dataset", "compare_report", "compare_widths",
-        "crossovers", "derive_width", "evaluate_bound", "evaluate_grid", "evaluate_statement",
+        "crossovers", "derive", "evaluate_bound", "evaluate_grid", "evaluate_statement",
         "exponents", "graph_report", "leading_exponent", "list_datasets", "list_table",
         "load_dataset", "load_registry", "measure", "show_statement", "statement_dict",
         "verify", "width_table")

@@ -1,7 +1,7 @@
 """The Python API: everything the CLI does, as functions.
 
 Registry and bounds (``load_registry``, ``evaluate_statement``, ``compare_widths``,
-``derive_width``, the report tables), data checks (``load_dataset``, ``measure``,
+``derive``, the report tables), data checks (``load_dataset``, ``measure``,
 ``check_dataset``), verification (``verify`` with keywords, or ``verify_config`` with a
 :class:`~prooftools.engines.RunConfig`; render the result with
 :mod:`prooftools.reporting.verify_reports`) and sweeps (``sweep``, ``read_sweep``, ``read_rows``,
@@ -38,7 +38,8 @@ from prooftools.sweep import read_curves, read_rows, read_sweep, sweep
 from prooftools.theory import Registry, load_registry
 from prooftools.theory.bounds import evaluate_bound, evaluate_grid, evaluate_statement
 from prooftools.theory.compare import compare_widths, crossovers, exponents, leading_exponent
-from prooftools.theory.proofcheck import derive_width
+from prooftools.theory.derivation import Derivation
+from prooftools.theory.derivation import derive as _derive
 
 __all__ = [
     "Registry",
@@ -48,7 +49,7 @@ __all__ = [
     "compare_report",
     "compare_widths",
     "crossovers",
-    "derive_width",
+    "derive",
     "evaluate_bound",
     "evaluate_grid",
     "evaluate_statement",
@@ -70,6 +71,28 @@ __all__ = [
     "verify_config",
     "width_table",
 ]
+
+
+def derive(statement_id: str, theorems=None, *,
+           registry: Registry | None = None) -> Derivation:
+    """Run the derivations ``statement_id`` declares and judge its stated bounds
+    (docs/derivations.md). ``theorems``: extra theorem folders or files (one path or a list),
+    loaded with the built-in ones; or pass a loaded ``registry``.
+
+    >>> d = derive("du2019.thm4.1")
+    >>> d.verdicts["width"]
+    'agrees'
+    """
+    if registry is None:
+        paths = [] if theorems is None else (
+            [theorems] if isinstance(theorems, (str, bytes)) or hasattr(theorems, "__fspath__")
+            else list(theorems))
+        from pathlib import Path
+
+        dirs = [p for p in paths if Path(p).is_dir()]
+        files = [p for p in paths if not Path(p).is_dir()]
+        registry = load_registry(dirs, files=files)
+    return _derive(registry, statement_id)
 
 
 def verify(registry, statement_id: str, X, y=None, *, config: RunConfig | None = None,

@@ -109,7 +109,7 @@ def test_graph_writes_dot_and_graphml(capsys, tmp_path):
                          str(gml))
     assert status == 0
     assert out.splitlines()[0].startswith("du2019.thm4.1")
-    assert "width follows from its lemmas" in out
+    assert "derived width: m > " in out and "width: agrees" in out
     assert dot.read_text().startswith("strict digraph \"proof\" {")
     assert "\\\\n" not in dot.read_text()  # a line break in labels, not a literal \\n
     assert '"du2019.step4.1" -> "du2019.thm4.1";' in dot.read_text()
@@ -193,7 +193,7 @@ def test_graph_formats(capsys):
     data = json.loads(out)
     assert status == 0 and data["statement"] == "du2019.thm4.1"
     assert {"from": "du2019.step4.1", "to": "du2019.thm4.1"} in data["edges"]
-    assert "width follows from its lemmas" in data["width_derivation"]
+    assert "width: agrees" in data["derivation"]
     _, md, _ = run(capsys, "graph", "du2019.thm4.1", "--format", "markdown")
     assert md.startswith("**Proof chain of du2019.thm4.1**") and "```" in md
     _, tex, _ = run(capsys, "graph", "du2019.thm4.1", "--format", "latex")

@@ -1,4 +1,4 @@
-"""Registry commands: list, show, bounds, compare, graph, table."""
+"""Registry commands: list, show, bounds, compare, graph, derive, table."""
 
 from __future__ import annotations
 
@@ -114,6 +114,18 @@ def cmd_graph(args) -> int:
     return 0
 
 
+def cmd_derive(args) -> int:
+    from prooftools.reporting.derivation_reports import render_derivation
+    from prooftools.theory.derivation import derive
+
+    reg = registry_from(args)
+    derivation = derive(reg, args.id)
+    text = render_derivation(reg, derivation, args.format,
+                             width=None if args.output else text_width(args))
+    emit(text, args.output, standalone=args.standalone and args.format == "latex")
+    return 0
+
+
 def cmd_table(args) -> int:
     reg = registry_from(args)
     table = width_table(reg, collect_values(args), constants=args.constants)
@@ -153,6 +165,13 @@ def add_parsers(sub) -> None:
     p.add_argument("--dot", metavar="FILE", help="write the graph as DOT")
     p.add_argument("--graphml", metavar="FILE", help="write the graph as GraphML")
     p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser("derive", help="re-derive a statement's bounds from its lemmas; verdict "
+                                      "per stated bound")
+    common(p)
+    p.add_argument("id", help="statement id, e.g. du2019.thm4.1")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    p.set_defaults(func=cmd_derive)
 
     p = sub.add_parser("table", help="width, step size and rate of every theorem at one point")
     common(p)

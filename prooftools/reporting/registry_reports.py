@@ -19,8 +19,8 @@ from prooftools.theory.bounds import (
     iterations_from_rate,
 )
 from prooftools.theory.compare import compare_widths, crossovers, least_width
+from prooftools.theory.derivation import derive
 from prooftools.theory.graph import proof_tree, tree_lines, write_graph
-from prooftools.theory.proofcheck import derive_width
 from prooftools.theory.registry import Registry
 from prooftools.theory.values import check_values
 
@@ -305,15 +305,18 @@ def width_table(registry: Registry, values: Mapping[str, object], *,
 
 def graph_report(registry: Registry, statement_id: str, *, dot: str | None = None,
                  graphml: str | None = None, fmt: str = "text") -> str:
-    """The proof chain of a statement, with the width re-derivation when the theorem names one.
+    """The proof chain of a statement, with its derivations' results when it declares any.
 
     ``text`` and ``markdown`` draw the tree; ``latex`` is a table of the statements in the chain
     (what each uses); ``json`` gives nodes, edges and the derivation summary.
     """
     registry.get(statement_id)  # unknown ids are a user error, not a graph error
     sub = proof_tree(registry.graph, statement_id)
-    derivation = (derive_width(registry, statement_id).summary()
-                  if registry.get(statement_id).tags.get("width_derivation") else None)
+    derivation = None
+    if registry.get(statement_id).derivations:
+        from prooftools.reporting.derivation_reports import summary_line
+
+        derivation = summary_line(derive(registry, statement_id))
     written = []
     for path in (dot, graphml):
         if path:
@@ -325,7 +328,7 @@ def graph_report(registry: Registry, statement_id: str, *, dot: str | None = Non
             "nodes": [{"id": n, **{k: str(v) for k, v in d.items()}}
                       for n, d in sub.nodes(data=True)],
             "edges": [{"from": u, "to": v} for u, v in sub.edges],
-            "width_derivation": derivation, "written": written}, indent=2, ensure_ascii=False)
+            "derivation": derivation, "written": written}, indent=2, ensure_ascii=False)
     if fmt == "latex":
         order = list(nx.topological_sort(sub))
         table = Table(["statement", "kind", "title", "uses"],

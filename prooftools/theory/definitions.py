@@ -120,6 +120,7 @@ class Bound:
     form: str = "power"  # for rates: "power" (ρ^k) or "exp" (exp(-expr t))
     notes: str = ""
     line: int | None = None
+    printed: bool = False  # the form as printed by the paper (``derive`` marks it)
 
     def as_condition(self, symbols: dict[str, SymbolDef]) -> Condition | None:
         """The hypothesis this bound imposes (``m >= expr``), if it constrains a symbol."""
@@ -150,6 +151,8 @@ class Bound:
         out["provenance"] = self.provenance
         if self.source:
             out["source"] = self.source
+        if self.printed:
+            out["printed"] = True
         return out
 
 
@@ -199,6 +202,8 @@ class Statement:
     notes: str = ""
     origin: Location = field(default_factory=lambda: Location("?"))
     uses_line: int | None = None
+    #: declared derivations (prooftools.theory.derivation.spec.DerivationSpec), in file order
+    derivations: tuple = ()
 
     def bound(self, name: str) -> Bound:
         """The bound called ``name``."""

@@ -28,13 +28,14 @@ SYMBOL_KEYS = {
 }
 STATEMENT_KEYS = {
     "id", "kind", "title", "source", "provenance", "uses", "probability", "notes", "tags",
-    "hypotheses", "bounds", "conclusions",
+    "hypotheses", "bounds", "conclusions", "derivations",
 }
 ENTRY_KEYS = {
     "hypotheses": {"name", "expr", "provenance", "source", "notes", "forall", "when"},
     "conclusions": {"name", "expr", "provenance", "source", "notes", "forall", "when"},
     "bounds": {
         "name", "kind", "expr", "provenance", "source", "notes", "symbol", "relation", "form",
+        "printed",
     },
 }
 TOP_KEYS = {"format", "paper", "vocabulary", "symbols", "statements"}
@@ -277,15 +278,8 @@ def _check_structure(raw: RawFile) -> None:
                                     statement=sid, key=f"{section}.{key}")
 
 
-#: ``"<statement>:<hypothesis>; <statement>:<conclusion>"`` (see theory/proofcheck.py).
-WIDTH_DERIVATION = re.compile(
-    r"^\s*([A-Za-z][A-Za-z0-9_.\-]*):([A-Za-z][A-Za-z0-9_]*)\s*;"
-    r"\s*([A-Za-z][A-Za-z0-9_.\-]*):([A-Za-z][A-Za-z0-9_]*)\s*$"
-)
-
-
 def _check_tags(raw: RawFile, st: dict, index: int, sid: str) -> None:
-    """Tags are a table of scalars; a ``width_derivation`` tag must have its documented form."""
+    """Tags are a table of scalars."""
     tags = st.get("tags")
     if tags is None or not isinstance(tags, dict):
         return  # a non-table is reported by the statement builder
@@ -295,9 +289,3 @@ def _check_tags(raw: RawFile, st: dict, index: int, sid: str) -> None:
                         f"{type(value).__name__}", "statements", index, "tags", name,
                         statement=sid, key=f"tags.{name}")
             del tags[name]
-    spec = tags.get("width_derivation")
-    if spec is not None and not (isinstance(spec, str) and WIDTH_DERIVATION.match(spec)):
-        raw.problem("tag 'width_derivation' must read '<statement>:<hypothesis>; "
-                    f"<statement>:<conclusion>', got {spec!r}", "statements", index, "tags",
-                    "width_derivation", statement=sid, key="tags.width_derivation")
-        del tags["width_derivation"]

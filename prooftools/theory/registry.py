@@ -278,10 +278,11 @@ class Registry:
             self.statements[st.statement.id] = st.statement
 
     def _check_derivations(self, problems: list[FileProblem]) -> None:
+        from prooftools.theory.derivation.references import reference_problems
+
         for st in self.statements.values():
-            for message in _derivation_problems(self, st):
-                problems.append(FileProblem(st.origin.path, st.origin.line, st.id,
-                                            "tags.width_derivation", message))
+            for line, key, message in reference_problems(self, st):
+                problems.append(FileProblem(st.origin.path, line, st.id, key, message))
 
     def _check_uses(self, raws, problems: list[FileProblem]) -> None:
         graph = nx.DiGraph()
@@ -302,31 +303,6 @@ class Registry:
         first = self.statements[ids[0]]
         problems.append(FileProblem(first.origin.path, first.uses_line, first.id, "uses",
                                     "cyclic uses: " + " -> ".join([*ids, ids[0]])))
-
-
-def _derivation_problems(registry: Registry, st: Statement) -> list[str]:
-    """What is wrong with the statements named by ``st``'s width_derivation tag."""
-    spec = st.tags.get("width_derivation")
-    if not spec:
-        return []
-    match = parser.WIDTH_DERIVATION.match(spec)
-    if match is None:
-        return [f"malformed width_derivation {spec!r}"]
-    out = []
-    for sid, name, section, label in ((match[1], match[2], "hypotheses", "hypothesis"),
-                                      (match[3], match[4], "conclusions", "conclusion")):
-        ref = registry.statements.get(sid)
-        if ref is None:
-            out.append(f"width_derivation names unknown statement {sid!r}")
-            continue
-        cond = next((c for c in getattr(ref, section) if c.name == name), None)
-        if cond is None:
-            out.append(f"width_derivation: {sid} has no {label} {name!r}")
-        elif not isinstance(cond.expr, sympy.core.relational.Relational):
-            out.append(f"width_derivation: {sid}:{name} must be a single comparison")
-    if not any(b.name == "width" for b in st.bounds):
-        out.append("width_derivation needs a bound named 'width' to compare with")
-    return out
 
 
 def load_registry(

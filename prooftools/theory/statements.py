@@ -83,6 +83,7 @@ class StatementBuilder:
         hyps = tuple(self.conditions("hypotheses", prov))
         bounds = tuple(self.bounds(prov))
         concl = tuple(self.conditions("conclusions", prov))
+        derivations = self.derivations({b.name for b in bounds})
         self.check_names()
         if self.problems:
             return self
@@ -103,8 +104,32 @@ class StatementBuilder:
             notes=str(s.get("notes", "")),
             origin=Location(self.raw.path, self.raw.lines.line("statements", self.index)),
             uses_line=self.raw.lines.line("statements", self.index, "uses"),
+            derivations=derivations,
         )
         return self
+
+    def derivations(self, bound_names: set[str]) -> tuple:
+        """The statement's ``[[statements.derivations]]``, checked and parsed (not yet run)."""
+        from prooftools.theory.derivation.spec import read_derivation
+
+        raw = self.spec.get("derivations", [])
+        if not isinstance(raw, list):
+            self.bad("'derivations' must be an array of tables ([[statements.derivations]])",
+                     "derivations", key="derivations")
+            return ()
+        out, seen = [], set()
+        for j, spec in enumerate(raw):
+            d = read_derivation(spec, ("derivations", j), self.ns, self.symbols, self.bad,
+                                lambda *p: self.raw.lines.line("statements", self.index, *p),
+                                bound_names, self.raw.path)
+            if d is None:
+                continue
+            if d.name in seen:
+                self.bad(f"duplicate derivation name {d.name!r}", "derivations", j, "name",
+                         key=f"derivations.{d.name}")
+            seen.add(d.name)
+            out.append(d)
+        return tuple(out)
 
     def resolve(self, ref: str) -> str:
         """Local ids get the paper prefix; ids starting with another paper's key stay."""
@@ -243,6 +268,11 @@ class StatementBuilder:
                     self.bad(f"provenance must be one of {', '.join(PROVENANCE)}; got {prov!r}",
                              *where, "provenance", key=f"bounds.{name}.provenance")
                 continue
+            printed = entry.get("printed", False)
+            if not isinstance(printed, bool):
+                self.bad("'printed' must be true or false", *where, "printed",
+                         key=f"bounds.{name}.printed")
+                continue
             yield Bound(
                 name=name,
                 kind=kind,
@@ -255,6 +285,7 @@ class StatementBuilder:
                 form=form,
                 notes=str(entry.get("notes", "")),
                 line=self.raw.lines.line("statements", self.index, *where, "expr"),
+                printed=printed,
             )
 
     def check_names(self) -> None:

@@ -209,7 +209,8 @@ def _build(tmp: Path) -> list[dict]:
                                                "extra": "tags = { bridge = { a = 1 } }"}])
     add("folder_table_tag", ["list", "--theorems", special / "table_tag"], rc=(2,))
     _theorem_file(folder("bad_derivation"), "bd", [{
-        "sid": "s", "expr": "n", "extra": 'tags = { width_derivation = "du2019.markov" }'}])
+        "sid": "s", "expr": "n",
+        "extra": 'derivations = [{ name = "w", kind = "width", steps = [{ take = "x.y" }] }]'}])
     add("folder_bad_width_derivation", ["graph", "bd.s", "--theorems",
                                         special / "bad_derivation"], rc=(2,))
     _theorem_file(folder("ansi"), "an", [{"sid": "s", "expr": "n",

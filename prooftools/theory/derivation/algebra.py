@@ -1,0 +1,212 @@
+"""The algebra of derivation steps: substitution with a monotonicity check, solving a requirement
+for one symbol (algebraically, or with the Lambert W function / a documented monotone fixed point
+when the symbol also sits inside a logarithm), and the direction of a solved requirement.
+
+Every function here takes sympy objects already built by the safe parser; nothing parses text.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import sympy
+from sympy.core.function import AppliedUndef
+from sympy.core.relational import Relational
+
+#: Relations normalized to ``lhs < rhs`` / ``lhs <= rhs`` (``Eq`` stays).
+_FLIP = {sympy.StrictGreaterThan: sympy.StrictLessThan, sympy.GreaterThan: sympy.LessThan}
+
+
+class StepError(ValueError):
+    """A step sympy (or this module) cannot carry out; the message says what and why."""
+
+
+@dataclass(frozen=True)
+class Solved:
+    """``symbol REL threshold``: the requirement a solve step found, and how."""
+
+    symbol: sympy.Symbol
+    relation: str  # ">", ">=", "<", "<="
+    threshold: sympy.Expr
+    method: str  # "algebraic", "lambertw", "fixed_point"
+    note: str = ""
+
+    def as_relation(self) -> Relational:
+        """The sympy relation ``symbol REL threshold``."""
+        ops = {">": sympy.StrictGreaterThan, ">=": sympy.GreaterThan,
+               "<": sympy.StrictLessThan, "<=": sympy.LessThan}
+        return ops[self.relation](self.symbol, self.threshold, evaluate=False)
+
+
+def normalize(rel: Relational) -> Relational:
+    """``a > b`` → ``b < a`` (likewise ``>=``); other relations unchanged."""
+    flip = _FLIP.get(type(rel))
+    return flip(rel.rhs, rel.lhs, evaluate=False) if flip else rel
+
+
+def tidy(expr: sympy.Expr) -> sympy.Expr:
+    """A cheap canonical form: powers combined, numeric factors collected (no full simplify)."""
+    expr = sympy.powsimp(sympy.powdenest(expr, force=True), force=True)
+    return sympy.factor_terms(expr)
+
+
+def random_point(exprs, seed: int = 7) -> dict:
+    """Positive values in (0.05, 0.95)·10^k for every free symbol and undefined-function
+    application of ``exprs`` (a fixed seed: the direction test is reproducible)."""
+    rng = random.Random(seed)
+    atoms: set = set()
+    for e in exprs:
+        atoms |= e.free_symbols | e.atoms(AppliedUndef)
+    return {a: sympy.Float(rng.uniform(0.05, 0.95), 30)
+            for a in sorted(atoms, key=sympy.default_sort_key)}
+
+
+def increasing_in(expr: sympy.Expr, quantity: sympy.Basic) -> bool | None:
+    """Whether ``expr`` is nondecreasing in ``quantity`` (a symbol or an applied observable), as
+    far as sympy can tell with every symbol taken positive (bounds are about positive
+    quantities); None when it cannot."""
+    x = sympy.Dummy("q", positive=True)
+    expr = expr.xreplace({quantity: x})
+    expr = expr.xreplace({s: sympy.Dummy(s.name, positive=True) for s in expr.free_symbols
+                          if s != x and not s.is_positive})
+    d = sympy.diff(expr, x)
+    d = sympy.simplify(d) if d.count_ops() < 200 else d
+    if d.is_nonnegative:
+        return True
+    if d.is_negative:
+        return False
+    return None
+
+
+def substitute_bound(target: sympy.Basic, source: Relational) -> tuple[sympy.Basic, str]:
+    """Replace the quantity bounded by ``source`` (its left side) by the bound in ``target``.
+
+    ``q == v`` replaces everywhere. ``q <= U`` (an upper bound) into a requirement ``A < B``
+    is sound when A − B does not decrease in q (then A(U) < B implies A(q) < B); ``q >= L``
+    needs A − B nonincreasing. Returns the new value and a note on the direction check.
+    """
+    src = source
+    if isinstance(src, (sympy.StrictGreaterThan, sympy.GreaterThan)):
+        src = type(src)(src.lhs, src.rhs, evaluate=False)
+    quantity, bound = src.lhs, src.rhs
+    if not (quantity.is_Symbol or isinstance(quantity, AppliedUndef)):
+        raise StepError(f"the substituted relation must bound a symbol or an observable on its "
+                        f"left side; got {source}")
+    if quantity not in target.free_symbols and not target.has(quantity):
+        raise StepError(f"{quantity} does not occur in the value it is substituted into")
+    new = target.xreplace({quantity: bound})
+    if isinstance(src, sympy.Eq) or not isinstance(target, Relational):
+        return new, "replaced"
+    req = normalize(target)
+    if isinstance(req, sympy.Eq):
+        raise StepError("an inequality cannot be substituted into an equation")
+    upper = isinstance(src, (sympy.StrictLessThan, sympy.LessThan))
+    grows = increasing_in(req.lhs - req.rhs, quantity)
+    if grows is None:
+        return new, "monotonicity not decided by sympy"
+    if grows != upper:
+        which = "an upper" if upper else "a lower"
+        raise StepError(f"substituting {which} bound of {quantity} would weaken the requirement "
+                        f"(it {'de' if grows is False else 'in'}creases in {quantity})")
+    return new, f"sound: the requirement {'in' if grows else 'de'}creases in {quantity}"
+
+
+def _holds(rel: Relational, values: dict) -> bool | None:
+    g = (rel.lhs - rel.rhs).xreplace(values)
+    try:
+        v = complex(sympy.N(g, 30))
+    except (TypeError, ValueError):
+        return None
+    if abs(v.imag) > 1e-12 * max(1.0, abs(v.real)):
+        return None
+    return v.real < 0 if not isinstance(rel, sympy.Eq) else None
+
+
+def direction(req: Relational, symbol: sympy.Symbol, threshold: sympy.Expr) -> str:
+    """'>' when the requirement holds above ``threshold`` (its boundary in ``symbol``), '<' when
+    below; decided numerically at a fixed random point."""
+    strict = isinstance(req, sympy.StrictLessThan)
+    for seed in (7, 11, 13):
+        point = random_point([req.lhs, req.rhs, threshold], seed)
+        point.pop(symbol, None)
+        t = threshold.xreplace(point)
+        try:
+            t = sympy.Float(sympy.N(t, 30), 30)
+        except (TypeError, ValueError):
+            continue
+        if not t.is_positive:
+            continue
+        above = _holds(req, {**point, symbol: t * 4})
+        below = _holds(req, {**point, symbol: t / 4})
+        if above and below is False:
+            return ">" if strict else ">="
+        if below and above is False:
+            return "<" if strict else "<="
+    raise StepError(f"cannot tell on which side of {threshold} the requirement holds")
+
+
+def _unique_root(eq: sympy.Eq, symbol: sympy.Symbol) -> sympy.Expr:
+    try:
+        roots = sympy.solve(eq, symbol)
+    except NotImplementedError as exc:
+        raise StepError(f"sympy cannot solve {eq} for {symbol} ({exc})") from None
+    roots = [r for r in roots if not (r.is_negative or r.is_zero or r.has(sympy.I))]
+    if len(roots) != 1:
+        raise StepError(f"no unique positive solution of {eq.lhs} = {eq.rhs} for {symbol} "
+                        f"(sympy found {roots})")
+    return roots[0]
+
+
+def solve_requirement(req: Relational, symbol: sympy.Symbol, method: str = "auto") -> Solved:
+    """Solve the requirement ``req`` for ``symbol``: its boundary and on which side it holds."""
+    req = normalize(req)
+    if not isinstance(req, Relational) or isinstance(req, sympy.Eq):
+        raise StepError("only an inequality can be solved for a requirement")
+    if symbol not in req.free_symbols:
+        raise StepError(f"{symbol} does not occur in the requirement")
+    logs = {a for a in req.atoms(sympy.log) if symbol in a.free_symbols}
+    if method == "auto":
+        method = "lambertw" if logs else "algebraic"
+    if method == "algebraic":
+        if logs:
+            raise StepError(f"{symbol} also occurs inside {sorted(logs, key=str)[0]}: use "
+                            "method = \"lambertw\" or \"fixed_point\"")
+        root = tidy(_unique_root(sympy.Eq(req.lhs, req.rhs), symbol))
+        return Solved(symbol, direction(req, symbol, root), root, "algebraic")
+    return _solve_through_log(req, symbol, logs, method)
+
+
+def _solve_through_log(req, symbol, logs, method) -> Solved:
+    """``symbol`` outside and inside one log(c·symbol^k): solve outside for symbol = A·u^r with
+    u = log(c·symbol^k), then u − κ log u = K with κ = r·k, K = log(c·A^k)."""
+    if len(logs) != 1:
+        raise StepError(f"{symbol} must occur in exactly one logarithm for method {method!r}; "
+                        f"found {len(logs)}")
+    (log_atom,) = logs
+    c, power = log_atom.args[0].as_independent(symbol, as_Add=False)
+    k = power.as_base_exp()[1] if power != symbol else sympy.Integer(1)
+    if power.as_base_exp()[0] != symbol or symbol in k.free_symbols:
+        raise StepError(f"the logarithm {log_atom} is not of the form log(c·{symbol}^k)")
+    u = sympy.Dummy("u", positive=True)
+    outer = req.xreplace({log_atom: u})
+    root = _unique_root(sympy.Eq(outer.lhs, outer.rhs), symbol)
+    side = direction(outer, symbol, root)
+    A, upow = sympy.powsimp(root, force=True).as_independent(u, as_Add=False)
+    r = upow.as_base_exp()[1] if upow != u else sympy.Integer(1)
+    if upow != 1 and upow.as_base_exp()[0] != u:
+        raise StepError(f"the solution {root} is not of the form A·log(…)^r")
+    kappa = sympy.nsimplify(r * k)
+    K = sympy.log(tidy(c * A**k))  # one log: exp(−K/κ) stays a power
+    if not kappa.is_positive:
+        raise StepError(f"the log link has exponent {kappa}; only a positive one is supported")
+    if method == "lambertw":
+        u_star = -kappa * sympy.LambertW(-sympy.exp(-K / kappa) / kappa, -1)
+        note = (f"largest root of u = {K} + {kappa}·log u by the W₋₁ branch; valid when "
+                f"the argument of W is ≥ −1/e")
+    else:
+        u1 = K + kappa * sympy.log(K)
+        u_star = K + kappa * sympy.log(u1)
+        note = ("two steps of the monotone iteration u ← K + κ·log u from u = K (an estimate "
+                "from below of the largest root, with its orders)")
+    return Solved(symbol, side, tidy(A) * u_star**r, method, note)
