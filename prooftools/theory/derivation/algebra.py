@@ -127,8 +127,9 @@ def direction(req: Relational, symbol: sympy.Symbol, threshold: sympy.Expr) -> s
     """'>' when the requirement holds above ``threshold`` (its boundary in ``symbol``), '<' when
     below; decided numerically at a fixed random point."""
     strict = isinstance(req, sympy.StrictLessThan)
-    for seed in (7, 11, 13):
-        point = random_point([req.lhs, req.rhs, threshold], seed)
+    for seed, scale in ((7, 1), (11, 1), (13, 1), (17, 10**3), (19, 10**6)):
+        point = {a: v * scale for a, v in random_point([req.lhs, req.rhs, threshold],
+                                                       seed).items()}
         point.pop(symbol, None)
         t = threshold.xreplace(point)
         try:
@@ -146,12 +147,31 @@ def direction(req: Relational, symbol: sympy.Symbol, threshold: sympy.Expr) -> s
     raise StepError(f"cannot tell on which side of {threshold} the requirement holds")
 
 
+def _positive_somewhere(root: sympy.Expr) -> bool:
+    """False when ``root`` is ≤ 0 or not real at every one of three random positive points
+    (a root sympy cannot sign, e.g. one with an observable in it)."""
+    for seed in (7, 11, 13):
+        point = random_point([root], seed)
+        try:
+            v = complex(sympy.N(root.xreplace(point), 30))
+        except (TypeError, ValueError):
+            return True
+        if abs(v.imag) <= 1e-12 * max(1.0, abs(v.real)) and v.real > 0:
+            return True
+    return False
+
+
 def _unique_root(eq: sympy.Eq, symbol: sympy.Symbol) -> sympy.Expr:
     try:
         roots = sympy.solve(eq, symbol)
+        if not roots:
+            free = sympy.Dummy("s")
+            roots = [r.xreplace({free: symbol}) for r in sympy.solve(eq.xreplace({symbol: free}),
+                                                                     free)]
     except NotImplementedError as exc:
         raise StepError(f"sympy cannot solve {eq} for {symbol} ({exc})") from None
-    roots = [r for r in roots if not (r.is_negative or r.is_zero or r.has(sympy.I))]
+    roots = [r for r in roots if not (r.is_negative or r.is_zero or r.has(sympy.I))
+             and _positive_somewhere(r)]
     if len(roots) != 1:
         raise StepError(f"no unique positive solution of {eq.lhs} = {eq.rhs} for {symbol} "
                         f"(sympy found {roots})")

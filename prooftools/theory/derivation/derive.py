@@ -9,8 +9,15 @@ from typing import TYPE_CHECKING
 import sympy
 
 from prooftools.errors import UserInputError
+from prooftools.theory.derivation import ranges
 from prooftools.theory.derivation import verdict as V
 from prooftools.theory.derivation.algebra import Solved, StepError
+from prooftools.theory.derivation.judging import (
+    exact_ratio,
+    joint_judgement,
+    side_intervals,
+    strip_hidden_polylog,
+)
 from prooftools.theory.derivation.orders import Order, format_order, orders, variables
 from prooftools.theory.derivation.spec import DerivationSpec
 from prooftools.theory.derivation.steps import (
@@ -198,7 +205,8 @@ class _Runner:
 
 def _judge_bounds(registry: Registry, st: Statement, results: tuple[DerivedBound, ...]):
     for b in st.bounds:
-        if b.kind not in JUDGED_KINDS:
+        listed = any(d.compare is not None and b.name in d.compare for d in st.derivations)
+        if b.kind not in JUDGED_KINDS and not listed:
             continue
         spec = _covering(st, b)
         if spec is None:
@@ -207,7 +215,7 @@ def _judge_bounds(registry: Registry, st: Statement, results: tuple[DerivedBound
             yield StatedBound(b, None, (), V.NOT_DERIVABLE, why)
             continue
         derived = next(r for r in results if r.name == spec.name)
-        cases = tuple(_judge_case(registry, b, derived, c, e) for c, e in derived.cases)
+        cases = tuple(_judge_case(registry, b, derived, c, e, st) for c, e in derived.cases)
         verdict = V.worst([c.judgement.verdict for c in cases])
         reason = next((c.judgement.reason for c in cases if c.judgement.verdict == verdict), "")
         yield StatedBound(b, derived.name, cases, verdict, reason)
@@ -222,19 +230,41 @@ def _covering(st: Statement, b: Bound) -> DerivationSpec | None:
     return next((d for d in st.derivations if d.compare is None and d.kind == b.kind), None)
 
 
-def _judge_case(registry: Registry, b: Bound, derived: DerivedBound, cond, expr) -> CaseVerdict:
+def _judge_case(registry: Registry, b: Bound, derived: DerivedBound, cond, expr,
+                st: Statement) -> CaseVerdict:
     stated = b.expr
     if cond is not None:
         eqs = {p.lhs: p.rhs for p in (cond.args if isinstance(cond, sympy.And) else (cond,))
                if isinstance(p, sympy.Eq)}
         stated = stated.xreplace(eqs)
     varlist = variables(expr, stated, registry.symbols, derived.symbol)
-    d_orders = orders(expr, varlist, registry.symbols, derived.symbol)
-    s_orders = orders(stated, varlist, registry.symbols, derived.symbol)
-    judgement = V.judge(s_orders, d_orders, derived.lower)
+    with ranges.assumed(side_intervals(registry, st, cond, (expr, stated))):
+        d_orders = orders(expr, varlist, registry.symbols, derived.symbol)
+        s_orders = orders(stated, varlist, registry.symbols, derived.symbol)
+        judgement = _compare(registry, stated, expr, varlist, derived)
     implied = (_implied_constant(registry, stated, expr)
                if judgement.verdict == V.AGREES else None)
     return CaseVerdict(cond, d_orders, s_orders, judgement, implied)
+
+
+def _compare(registry: Registry, stated, expr, varlist, derived: DerivedBound) -> V.Judgement:
+    """The verdict: the orders one variable at a time (up to the polylog Õ hides, when it hides
+    one), then each pair of variables grown together; where the orders cannot be told (an
+    observable in both), an exact constant ratio (:mod:`prooftools.theory.derivation.judging`)."""
+    m = registry.symbols[derived.symbol].sym if derived.symbol in registry.symbols else None
+    s_cmp, d_cmp, note = strip_hidden_polylog(registry, stated, expr, m)
+    s_o = orders(s_cmp, varlist, registry.symbols, derived.symbol)
+    d_o = orders(d_cmp, varlist, registry.symbols, derived.symbol)
+    judgement = V.judge(s_o, d_o, derived.lower)
+    if judgement.verdict == V.NOT_DERIVABLE and exact_ratio(stated, expr, varlist) is not None:
+        judgement = V.Judgement(V.AGREES, sympy.Integer(1), "the two bounds differ by a constant")
+    elif judgement.verdict == V.AGREES:
+        judgement = joint_judgement(s_cmp, d_cmp, varlist, registry.symbols, derived.symbol,
+                                    derived.lower) or judgement
+    if note:
+        judgement = V.Judgement(judgement.verdict, judgement.factor,
+                                "; ".join(r for r in (judgement.reason, note) if r))
+    return judgement
 
 
 def _implied_constant(registry: Registry, stated: sympy.Expr, derived: sympy.Expr):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import sympy
 
+from prooftools.theory.derivation import ranges
+
 #: Variables that are small in the regime of interest: their orders are in 1/x.
 INVERSE = ("delta", "lambda0", "sep", "phi", "eps", "eta", "tau")
 #: Variables of growth always judged when a derived bound depends on them; any other parameter
@@ -58,14 +60,11 @@ _ZERO = Order(sympy.Integer(0), sympy.Integer(0))
 def _cmp(a: Order, b: Order) -> int | None:
     """-1, 0, 1 for a < b, a = b, a > b lexicographically; None when undecidable."""
     for x, y in ((a.power, b.power), (a.log_power, b.log_power)):
-        d = sympy.simplify(x - y)
-        if d.is_zero:
-            continue
-        if d.is_positive:
-            return 1
-        if d.is_negative:
-            return -1
-        return None
+        s = ranges.sign(x - y, weak=True)
+        if s is None:
+            return None
+        if s:
+            return s
     return 0
 
 
@@ -119,6 +118,13 @@ def _growth(e: sympy.Basic, x: sympy.Symbol, m: sympy.Symbol | None) -> Order | 
             return None
         grows = inner.power != 0 or (m is not None and m in free)
         return Order(sympy.Integer(0), sympy.Integer(1 if grows else 0))
+    if isinstance(e, sympy.exp):  # exp(c·log Y) = Y^c (a Lambert W argument keeps this form)
+        c, lg = e.args[0].as_independent(x, as_Add=False)
+        if isinstance(lg, sympy.log):
+            inner = _growth(lg.args[0], x, m)
+            return None if inner is None else Order(sympy.expand(c * inner.power),
+                                                    sympy.expand(c * inner.log_power))
+        return None
     if isinstance(e, (sympy.Abs, sympy.ceiling, sympy.floor)):
         return _growth(e.args[0], x, m)
     return _ZERO if x not in free else None
