@@ -14,6 +14,8 @@ import sympy
 from sympy.core.function import AppliedUndef
 from sympy.core.relational import Relational
 
+from prooftools.theory.derivation.orders import INVERSE
+
 #: Relations normalized to ``lhs < rhs`` / ``lhs <= rhs`` (``Eq`` stays).
 _FLIP = {sympy.StrictGreaterThan: sympy.StrictLessThan, sympy.GreaterThan: sympy.LessThan}
 
@@ -148,13 +150,21 @@ def direction(req: Relational, symbol: sympy.Symbol, threshold: sympy.Expr,
     raise StepError(f"cannot tell on which side of {threshold} the requirement holds")
 
 
-#: (seed, scale) of the random points a numeric check tries: values in (0.05, 0.95)·scale
-POINTS = ((7, 1), (11, 1), (13, 1), (17, 10**3), (19, 10**6))
+#: (seed, scale) of the random points a numeric check tries: values in (0.05, 0.95)·scale;
+#: scale None is the asymptotic regime (n, L, d, m, b large; δ, ε, φ, η … small)
+POINTS = ((7, 1), (11, 1), (13, 1), (17, 10**3), (19, 10**6), (23, None))
+_GROWING = ("n", "L", "d", "m", "b")
+
+
+def _regime(atom) -> int:
+    name = getattr(atom, "name", "")
+    return 10**4 if name in _GROWING else sympy.Rational(1, 10**4) if name in INVERSE else 1
 
 
 def _points(exprs):
     for seed, scale in POINTS:
-        yield {a: v * scale for a, v in random_point(exprs, seed).items()}
+        yield {a: v * (_regime(a) if scale is None else scale)
+               for a, v in random_point(exprs, seed).items()}
 
 
 def _value(expr: sympy.Expr, point: dict) -> float | None:
