@@ -8,6 +8,7 @@ factor) and the proof's part is what is left — the split must reproduce both.
 
 import json
 import math
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -94,3 +95,39 @@ def test_figure_has_the_proof_line(lemma31, tmp_path, monkeypatch):
     assert any(p.endswith(".png") for p in paths)
     proof = [lab for lab in labels if lab.startswith("width the proof implies")]
     assert proof and "statement's looseness 2.00 decades" in proof[0]
+
+
+def test_verify_reports_each_width_beside_the_proofs(tmp_path):
+    import jsonschema
+    import numpy as np
+
+    from prooftools.checking.verify import verify
+    from prooftools.checking.widths import width_lines
+    from prooftools.engines.config import RunConfig
+    from prooftools.reporting.verify_reports import render_report
+    from prooftools.theory.proof_width import values_for_bounds
+
+    reg = load_registry()
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((6, 5))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    rep = verify(reg, "du2019.thm4.1", (X, rng.standard_normal(6)),
+                 RunConfig(width=128, steps=10, constants="derived"), progress=False)
+    lines = {(w.statement, w.bound): w for w in rep.widths}
+    w = lines[("du2019.thm4.1", "width")]
+    assert w.run_width == 128 and w.proof_log10 is not None
+    assert lines[("du2019.lemma3.1", "width")].proof_log10 is None  # no derivation there
+    doc = rep.to_dict()
+    schema = json.loads((Path(__file__).resolve().parent.parent / "prooftools" / "schemas"
+                         / "verify.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    assert any(r["statement"] == "du2019.thm4.1" and r["looseness_statement"] is not None
+               for r in doc["widths"])
+    assert "the proof implies m ≥ 10^" in render_report(rep, "text")
+    # a stand-in derivation 1000 times below the stated width: exactly 3 decades
+    ids = ("du2019.thm4.1",)
+    (line,) = width_lines(reg, ids, rep.data | {"m": 128}, constants="derived",
+                          derive=_scaled_derivation(reg, 1000))
+    assert line.looseness_statement == pytest.approx(3.0, abs=1e-9)
+    assert values_for_bounds({"n": 6, "lambda0": 0.5, "flag": True, "x": float("nan")}) == {
+        "n": "6", "lambda0": "0.5"}
