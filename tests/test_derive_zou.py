@@ -179,3 +179,17 @@ def test_mutated_trajectory_exponent_is_reported(tmp_path):
     d = derive(reg, "zoumut.thm4.5.afin_plt")
     assert d.verdicts["width"] == "stated looser"
     assert _why(d, "width")[1].has(sympy.Symbol("n"))
+
+
+def test_umbrella_theorems_branch_on_the_loss_class(reg):
+    p = sympy.Symbol("zou_p", nonnegative=True)
+    want = {"4.1": [26 - 2 * p, 25, 26 - 2 * p, 26, 26, 26],
+            "4.5": [30 - 4 * p, 28, 30 - 4 * p, 28, 28, 28]}
+    for g, powers in want.items():
+        d = derive(reg, f"zou2018.thm{g}")
+        (width,) = [s for s in d.stated if s.bound.name == "width"]
+        assert len(width.cases) == 6
+        got = [c.derived_orders["n"].power for c in width.cases]
+        assert [sympy.simplify(a - b) for a, b in zip(got, powers, strict=True)] == [0] * 6
+        # the umbrella states poly(n, 1/φ, L) of unknown degree: no order to compare with
+        assert width.verdict == "not derivable"
