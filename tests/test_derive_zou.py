@@ -193,3 +193,22 @@ def test_umbrella_theorems_branch_on_the_loss_class(reg):
         assert [sympy.simplify(a - b) for a, b in zip(got, powers, strict=True)] == [0] * 6
         # the umbrella states poly(n, 1/φ, L) of unknown degree: no order to compare with
         assert width.verdict == "not derivable"
+
+
+@pytest.mark.parametrize("branch", BRANCHES)
+def test_steps_lemma_5_6_needs_carry_L8(reg, branch):
+    """The proof of Lemma 5.6 needs kη − √(k log(1/δ)) c1 n^{6−2p} L⁴ η/(c0 B φ) ≥ c2 kη, so
+    k ≳ n^{12−4p} L⁸ log(1/δ)/(B²φ²); the lemma prints Ω̃(n^{12−4p} B^-2 φ^-2) without L⁸."""
+    d = derive(reg, f"zou2018.lemma5.6.{branch}")
+    assert d.verdicts["k_needed"] == "stated tighter"
+    assert _why(d, "k_needed")[1] == sympy.Symbol("L") ** 8
+    # the derived k solves concentration(k) = (1 − c2) k η, evaluated from eqD.10 itself
+    dev = reg.get("zou2018.eqD.10").bound("deviation").expr
+    k = reg.symbol("k")
+    rng = random.Random(7)
+    vals = _point(rng, reg, branch, True)
+    vals.update(eta=rng.uniform(1e-6, 1e-3), C_zou_D10=1.3, C_zou_c2=0.25)
+    k_star = sympy.N(_sub(d.derived["k_needed"], reg, vals), 30)
+    lhs = _sub(dev, reg, vals).xreplace({k: k_star})
+    rhs = (1 - sympy.Float(0.25)) * k_star * sympy.Float(vals["eta"])
+    assert abs(float(sympy.N(lhs / rhs, 30)) - 1) < 1e-12

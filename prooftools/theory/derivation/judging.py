@@ -54,16 +54,19 @@ def strip_hidden_polylog(registry, stated: sympy.Expr, derived: sympy.Expr,
     """(stated, derived, note) with the stated bound's hidden polylogs set to 1 on both sides.
 
     A polylog is hidden when the stated bound raises a log to an unknown constant's power
-    (log(nLm/δ)^a); those log atoms — and the Lambert W that solving through them leaves — are
-    set aside in both bounds. Unchanged when nothing is hidden.
+    (log(nLm/δ)^a): every log of the symbols it names (log(1/δ), log n …) — and the Lambert W
+    that solving through them leaves — is set aside in both bounds, while a log of another
+    symbol (log(1/ε)) is still compared. Unchanged when nothing is hidden.
     """
     hidden = [p for p in stated.atoms(sympy.Pow)
               if isinstance(p.base, sympy.log) and _hidden(registry, p.exp)]
     if not hidden:
         return stated, derived, ""
-    logs = {p.base: sympy.Integer(1) for p in hidden}
+    # Õ(·) of log(nLm/δ) hides every log of n, L, m, 1/δ — not a log(1/ε) it does not name
+    covered = set().union(*(p.base.free_symbols for p in hidden))
 
     def strip(e):
+        logs = {a: sympy.Integer(1) for a in e.atoms(sympy.log) if a.free_symbols <= covered}
         e = e.xreplace(logs)
         return e.xreplace({w: sympy.Integer(-1) for w in e.atoms(sympy.LambertW)})
 
