@@ -11,8 +11,8 @@ import math
 
 from prooftools.reporting.tables import Magnitude, Marked, Table
 
-__all__ = ["constants_table", "exponent_table", "observable_table", "render_sweep",
-           "threshold_table", "width_fit_table"]
+__all__ = ["constants_table", "exponent_table", "looseness_table", "observable_table",
+           "render_sweep", "threshold_table", "width_fit_table"]
 
 
 def _pt(values: dict) -> str:
@@ -32,8 +32,7 @@ def threshold_table(rep) -> Table:
     """m* per grid point and target, with the theorem's width and the looseness."""
     axes = list(rep.run.points[0].values) if rep.run.points else []
     cols = [*axes, "target", "m*", "bracket", "runs", "λ0", "theorem m (C = 1)",
-            "looseness, C = 1", "looseness, derived", "proof m", "= statement", "+ proof",
-            "monotone"]
+            "looseness, C = 1", "looseness, derived", "monotone"]
     t = Table(cols, caption=f"Threshold widths m* of {rep.run.spec.statement} "
               f"(smallest width held as measured by ≥ q of {len(rep.run.spec.seeds)} seeds)")
     for r in rep.thresholds:
@@ -44,16 +43,31 @@ def threshold_table(rep) -> Table:
                        f"({lo}, {hi}]" if hi is not None else "—", r.runs,
                        _f(r.lambda0, ".4g"), Magnitude(r.theorem_log10),
                        _f(r.looseness, ".2f"), _f(r.looseness_derived, ".2f"),
-                       Magnitude(r.proof_log10), _f(r.split.statement, ".2f"),
-                       _f(r.split.proof, ".2f"), "yes" if r.monotone else "NO"])
+                       "yes" if r.monotone else "NO"])
     t.notes.append("looseness = log10(theorem width / m*): with hidden constants at 1, and with "
                    "the constants derived from the proofs (— where none is derived)")
-    t.notes.append("proof m: the width the statement's proof implies (its derivation, derived "
-                   "constants, hidden ones at 1; — without a derivation); looseness, derived = "
-                   "statement log10(stated / proof) + proof log10(proof / m*)")
     for r in rep.thresholds:
         for n in r.notes:
             t.notes.append(f"{_pt(r.point)} {_short(r.target)}: {n}")
+    return t
+
+
+def looseness_table(rep) -> Table:
+    """The looseness in three parts, where the statement's proof gives a width (derivation)."""
+    axes = list(rep.run.points[0].values) if rep.run.points else []
+    t = Table([*axes, "target", "m*", "stated m", "proof m", "looseness", "= statement",
+               "+ proof"],
+              caption="Looseness in three parts (derived constants): log10(stated / m*) = "
+                      "log10(stated / proof) + log10(proof / m*)")
+    for r in rep.thresholds:
+        s = r.split
+        t.rows.append([*(r.point.get(a) for a in axes), _short(r.target),
+                       str(r.m_star) if r.status == "found" else "—",
+                       Magnitude(r.theorem_log10_derived), Magnitude(r.proof_log10),
+                       _f(s.total, ".2f"), _f(s.statement, ".2f"), _f(s.proof, ".2f")])
+    t.notes.append("proof m: the width the statement's proof implies (its derivation, "
+                   "prooftools derive), derived constants, hidden ones at 1; statement < 0: the "
+                   "stated width (hidden constants at 1) is below what the proof needs")
     return t
 
 
@@ -125,6 +139,8 @@ def render_sweep(rep, fmt: str = "text") -> str:
     tables = []
     if rep.thresholds:
         tables.append(threshold_table(rep))
+    if any(t.proof_log10 is not None for t in rep.thresholds):
+        tables.append(looseness_table(rep))
     if rep.width_fits:
         tables.append(width_fit_table(rep))
     if rep.observable_fits:
