@@ -79,6 +79,22 @@ def test_verdict_words_appear_only_in_checking():
     assert not bad, bad
 
 
+#: A derivation's verdicts (docs/derivations.md) are other words, with one home of their own.
+DERIVATION_VERDICT_WORDS = {"agrees", "stated looser", "stated tighter", "not derivable"}
+DERIVATION_VERDICT_HOME = Path("theory") / "derivation" / "verdict.py"
+
+
+def test_derivation_verdict_words_appear_only_in_their_module():
+    from prooftools.theory.derivation import VERDICTS
+
+    assert set(VERDICTS) == DERIVATION_VERDICT_WORDS
+    assert not DERIVATION_VERDICT_WORDS & VERDICT_WORDS
+    bad = [f"{path.relative_to(PKG)}:{line}: {s!r}"
+           for path in sorted(PKG.rglob("*.py")) if path.relative_to(PKG) != DERIVATION_VERDICT_HOME
+           for line, s in _string_constants(path) if s.strip() in DERIVATION_VERDICT_WORDS]
+    assert not bad, bad
+
+
 def test_generic_modules_name_no_paper():
     from prooftools.theory import load_registry
 

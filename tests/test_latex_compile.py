@@ -143,3 +143,9 @@ def test_the_check_fails_on_errors_and_overfull_boxes(tmp_path):
     wide = compile_problems(standalone("\\noindent\\rule{400pt}{1pt}"), tmp_path, "wide")
     assert wide and wide[0].startswith("Overfull \\hbox")
     assert compile_problems(standalone(escape("Ω − ‖ ²")), tmp_path, "ok") == []
+
+
+@pytest.mark.parametrize("sid", ["du2019.thm4.1", "du2019.thm3.3"])
+def test_derive_latex_compiles(capsys, tmp_path, sid):
+    doc = cli_latex(capsys, "derive", sid)
+    assert compile_problems(doc, tmp_path) == []

@@ -260,3 +260,30 @@ def test_show_schema_rejects_a_wrong_document():
         break_it(bad)
         with pytest.raises(jsonschema.ValidationError):
             validate(bad, "show")
+
+
+# ---------------------------------------------------------------------------- derive
+
+
+def test_derive_json_matches_the_schema_and_uses_the_code_verdicts():
+    from prooftools.theory import load_registry
+    from prooftools.theory.derivation import VERDICTS
+
+    assert schema("derive")["$defs"]["bound"]["properties"]["verdict"]["enum"] == list(VERDICTS)
+    reg = load_registry()
+    ids = [*[st.id for st in reg if st.derivations][:6], "du2019.lemma3.1"]
+    for sid in ids:
+        doc = cli_json("derive", sid)
+        validate(doc, "derive")
+        assert all(b["verdict"] in VERDICTS for b in doc["bounds"])
+
+
+def test_derive_schema_rejects_a_wrong_document():
+    doc = cli_json("derive", "du2019.thm3.3")
+    for breaks in (lambda d: d["bounds"][0].pop("verdict"),
+                   lambda d: d["bounds"][0].update({"verdict": "probably"}),
+                   lambda d: d["derivations"][0]["steps"][0].update({"index": 1.0})):
+        bad = copy.deepcopy(doc)
+        breaks(bad)
+        with pytest.raises(jsonschema.ValidationError):
+            validate(bad, "derive")

@@ -78,7 +78,8 @@ def step_lines(d: Derivation) -> list[str]:
         lines.append(f"derivation {r.name} ({r.kind}):")
         for s in r.steps:
             how = f" [{s.method}]" if s.method else ""
-            lines.append(f"  {s.index}. {s.what} → {s.name}{how}")
+            src = f" ({_str(s.source)})" if s.source is not None else ""
+            lines.append(f"  {s.index}. {s.what}{src} → {s.name}{how}")
             lines.append(f"       {_str(_value_expr(s.value))}")
             if s.note:
                 lines.append(f"       ({s.note})")
@@ -122,18 +123,26 @@ def _latex(registry: Registry, d: Derivation, table: Table) -> str:
             out.append(r"\textbf{" + escape(line) + "}\n")
     for r in d.results:
         out.append(r"\paragraph{Derivation " + escape(r.name) + "}")
+        out.append(r"\begingroup\sloppy")  # long formulas break at \allowbreak, not overflow
         out.append(r"\begin{enumerate}")
         for s in r.steps:
             tex = formula(_value_expr(s.value), names, params)
             how = f" [{escape(s.method)}]" if s.method else ""
-            note = f" ({escape(s.note)})" if s.note else ""
-            out.append(rf"\item {escape(s.what)}{how}: ${tex}${note}")
+            src = f" (${formula(s.source, names, params)}$)" if s.source is not None else ""
+            note = f" ({Formula(s.note).latex_cell()})" if s.note else ""
+            out.append(rf"\item {escape(s.what)}{src}{how}:\\ ${tex}${note}")
         out.append(r"\end{enumerate}")
-        rel = f"{r.symbol} {r.relation} " if r.symbol and r.relation else ""
-        derived = formula(sympy.sympify(0) if r.expr is None else r.expr, names, params)
-        out.append(f"Derived: ${escape(rel)}{derived}$\n")
+        out.append(f"Derived: ${formula(_derived_relation(registry, r), names, params)}$")
+        out.append("\\endgroup\n")
     out.append(table.render("latex"))
     return "\n".join(out)
+
+
+def _derived_relation(registry: Registry, r) -> sympy.Basic:
+    """``symbol REL bound`` as a sympy relation (the bound alone without a symbol)."""
+    if not (r.symbol and r.relation in (">", ">=", "<", "<=")):
+        return r.expr
+    return Solved(registry.symbol(r.symbol), r.relation, r.expr, r.method).as_relation()
 
 
 def derivation_dict(registry: Registry, d: Derivation) -> dict:
@@ -148,7 +157,9 @@ def derivation_dict(registry: Registry, d: Derivation) -> dict:
                       for c, e in r.cases],
             "steps": [{"index": s.index, "verb": s.verb, "name": s.name, "what": s.what,
                        "value": _str(_value_expr(s.value)), "method": s.method,
-                       "note": s.note} for s in r.steps],
+                       "note": s.note,
+                       "source": None if s.source is None else _str(s.source)}
+                      for s in r.steps],
         } for r in d.results],
         "bounds": [{
             "name": s.bound.name, "kind": s.bound.kind, "stated": s.bound.text,

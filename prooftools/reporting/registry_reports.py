@@ -110,6 +110,8 @@ def statement_dict(registry: Registry, statement_id: str) -> dict:
         "hidden_constants": sorted({c for b in st.bounds for c in registry.constants_in(b.expr)}
                                    | {c for h in st.hypotheses + st.conclusions
                                       for c in registry.constants_in(h.expr)}),
+        "derivations": [{"name": d.name, "kind": d.kind,
+                         "steps": [step.verb for step in d.steps]} for d in st.derivations],
         "defined_at": str(st.origin),
     }
 
@@ -153,6 +155,10 @@ def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text",
         table.notes.append("constants: " + "; ".join(parts))
     if st.notes:
         table.notes.append("notes: " + " ".join(st.notes.split()))
+    if st.derivations:
+        table.notes.append("derivations: " + "; ".join(
+            f"{d.name} ({', '.join(step.verb for step in d.steps)})" for d in st.derivations)
+            + f" — run `prooftools derive {st.id}`")
     table.notes.append(f"defined at {_shown_origin(st.origin)}")
     return table.render(fmt, width=width)
 

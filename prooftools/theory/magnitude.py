@@ -32,6 +32,8 @@ import mpmath
 import sympy
 from sympy.core.evalf import PrecisionExhausted
 
+from prooftools.theory.special import NegW
+
 #: Significant digits of the floating evaluation (and of every reported value).
 FLOAT_DIGITS = 30
 #: Exact (sympy) evaluation runs only when no intermediate value exceeds 10^EXACT_DIGITS.
@@ -169,6 +171,11 @@ class _Float:
             if a and float(mpmath.mag(a)) * _LOG10_2 > MAX_TRIG_DIGITS:
                 raise _Undefined(f"{type(e).__name__} of an argument beyond 10^{MAX_TRIG_DIGITS}")
             return self.with_room(mpmath.sin if isinstance(e, sympy.sin) else mpmath.cos, a, a)
+        if isinstance(e, NegW):
+            a = self.ev(e.args[0])
+            if not 0 < a <= 1 / mpmath.e:
+                raise _Undefined("−W₋₁(−z) of a z outside (0, 1/e]")
+            return self.note(-mpmath.lambertw(-a, -1).real)
         if isinstance(e, sympy.acos):
             a = self.ev(e.args[0])
             if abs(a) > 1:

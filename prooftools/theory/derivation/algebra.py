@@ -15,6 +15,7 @@ from sympy.core.function import AppliedUndef
 from sympy.core.relational import Relational
 
 from prooftools.theory.derivation.orders import INVERSE
+from prooftools.theory.special import NegW
 
 #: Relations normalized to ``lhs < rhs`` / ``lhs <= rhs`` (``Eq`` stays).
 _FLIP = {sympy.StrictGreaterThan: sympy.StrictLessThan, sympy.GreaterThan: sympy.LessThan}
@@ -239,15 +240,44 @@ def solve_requirement(req: Relational, symbol: sympy.Symbol, method: str = "auto
         note = "" if where is None else f"the root with {where}"
         return Solved(symbol, direction(req, symbol, root, near=where is not None), root,
                       "algebraic", note)
-    return _solve_through_log(req, symbol, logs, method)
+    if method == "fixed_point":
+        return _fixed_point(req, symbol, logs)
+    return _solve_through_log(req, symbol, logs)
 
 
-def _solve_through_log(req, symbol, logs, method) -> Solved:
+#: Steps of the fixed-point iteration (from G(1); with one log the third is u = K + κ log(K + …)).
+FIXED_POINT_STEPS = 3
+
+
+def _fixed_point(req, symbol, logs) -> Solved:
+    """Every log containing ``symbol`` replaced by a placeholder, the rest solved algebraically
+    as symbol = G(u₁ … u_k); then symbol ← G(logs at symbol) from G(1, …, 1), FIXED_POINT_STEPS
+    times. G increases in each u and each log in the symbol, so the iterates increase towards the
+    least solution from below: an estimate of the threshold with its orders."""
+    if not logs:
+        raise StepError(f"{symbol} occurs in no logarithm; use method = \"algebraic\"")
+    holders = {atom: sympy.Dummy(f"u{i}", positive=True)
+               for i, atom in enumerate(sorted(logs, key=sympy.default_sort_key))}
+    outer = req.xreplace(holders)
+    if any(symbol in a.free_symbols for a in outer.atoms(sympy.log)):
+        raise StepError(f"{symbol} is nested in a logarithm in a way the iteration cannot handle")
+    root = _unique_root(sympy.Eq(outer.lhs, outer.rhs), symbol)
+    side = direction(outer, symbol, root)
+    value = root.xreplace({h: sympy.Integer(1) for h in holders.values()})
+    for _ in range(FIXED_POINT_STEPS - 1):
+        value = tidy(root.xreplace({h: atom.xreplace({symbol: value})
+                                    for atom, h in holders.items()}))
+    note = (f"{FIXED_POINT_STEPS} steps of the monotone iteration {symbol} ← G(log terms at "
+            f"{symbol}) from G(1): an estimate from below of the least solution, with its orders")
+    return Solved(symbol, side, value, "fixed_point", note)
+
+
+def _solve_through_log(req, symbol, logs) -> Solved:
     """``symbol`` outside and inside one log(c·symbol^k): solve outside for symbol = A·u^r with
     u = log(c·symbol^k), then u − κ log u = K with κ = r·k, K = log(c·A^k)."""
     if len(logs) != 1:
-        raise StepError(f"{symbol} must occur in exactly one logarithm for method {method!r}; "
-                        f"found {len(logs)}")
+        raise StepError(f"{symbol} occurs in {len(logs)} different logarithms; Lambert W "
+                        "needs exactly one: use method = \"fixed_point\"")
     (log_atom,) = logs
     c, power = log_atom.args[0].as_independent(symbol, as_Add=False)
     k = power.as_base_exp()[1] if power != symbol else sympy.Integer(1)
@@ -265,13 +295,8 @@ def _solve_through_log(req, symbol, logs, method) -> Solved:
     K = sympy.log(tidy(c * A**k))  # one log: exp(−K/κ) stays a power
     if not kappa.is_positive:
         raise StepError(f"the log link has exponent {kappa}; only a positive one is supported")
-    if method == "lambertw":
-        u_star = -kappa * sympy.LambertW(-sympy.exp(-K / kappa) / kappa, -1)
-        note = (f"largest root of u = {K} + {kappa}·log u by the W₋₁ branch; valid when "
-                f"the argument of W is ≥ −1/e")
-    else:
-        u1 = K + kappa * sympy.log(K)
-        u_star = K + kappa * sympy.log(u1)
-        note = ("two steps of the monotone iteration u ← K + κ·log u from u = K (an estimate "
-                "from below of the largest root, with its orders)")
-    return Solved(symbol, side, tidy(A) * u_star**r, method, note)
+    u_star = kappa * NegW(sympy.exp(-K / kappa) / kappa)
+    times = "" if kappa == 1 else f"{kappa}·"
+    note = (f"largest root of u = {K} + {times}log u, u = log of the {symbol} inside the log, "
+            f"by the W₋₁ branch; valid when the argument of W is ≥ −1/e")
+    return Solved(symbol, side, tidy(A) * u_star**r, "lambertw", note)

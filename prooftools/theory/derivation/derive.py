@@ -126,6 +126,10 @@ class Derivation:
         """Stated bound name → verdict."""
         return {s.bound.name: s.verdict for s in self.stated}
 
+    def of_kind(self, kind: str) -> DerivedBound | None:
+        """The first derived bound of ``kind`` (the width a sweep sets beside m*), or None."""
+        return next((r for r in self.results if r.kind == kind), None)
+
 
 def derive(registry: Registry, statement_id: str) -> Derivation:
     """Run the derivations ``statement_id`` declares and judge its stated bounds.
@@ -215,7 +219,7 @@ def _judge_bounds(registry: Registry, st: Statement, results: tuple[DerivedBound
             yield StatedBound(b, None, (), V.NOT_DERIVABLE, why)
             continue
         derived = next(r for r in results if r.name == spec.name)
-        cases = tuple(_judge_case(registry, b, derived, c, e, st) for c, e in derived.cases)
+        cases = tuple(_judge_case(registry, st, b, derived, c, e) for c, e in derived.cases)
         verdict = V.worst([c.judgement.verdict for c in cases])
         reason = next((c.judgement.reason for c in cases if c.judgement.verdict == verdict), "")
         yield StatedBound(b, derived.name, cases, verdict, reason)
@@ -230,21 +234,74 @@ def _covering(st: Statement, b: Bound) -> DerivationSpec | None:
     return next((d for d in st.derivations if d.compare is None and d.kind == b.kind), None)
 
 
-def _judge_case(registry: Registry, b: Bound, derived: DerivedBound, cond, expr,
-                st: Statement) -> CaseVerdict:
-    stated = b.expr
-    if cond is not None:
-        eqs = {p.lhs: p.rhs for p in (cond.args if isinstance(cond, sympy.And) else (cond,))
-               if isinstance(p, sympy.Eq)}
-        stated = stated.xreplace(eqs)
+def _parts(cond) -> tuple:
+    if cond is None:
+        return ()
+    return cond.args if isinstance(cond, sympy.And) else (cond,)
+
+
+def _side_substitution(conditions, growth: set[str]) -> tuple[dict, dict]:
+    """Side conditions ``x < c``, ``x >= c`` … on a symbol that is not a variable of growth (an
+    exponent parameter such as p) become x ↦ c ∓ t with a fresh positive t, so that sympy can
+    decide the sign of 2p − 1 under p < 1/2; returns the substitution and the way back."""
+    fwd: dict = {}
+    back: dict = {}
+    for rel in conditions:
+        if not isinstance(rel, (sympy.StrictLessThan, sympy.LessThan, sympy.StrictGreaterThan,
+                                sympy.GreaterThan)):
+            continue
+        x, c = rel.lhs, rel.rhs
+        if not (x.is_Symbol and c.is_number and x.name not in growth and x not in fwd):
+            continue
+        strict = isinstance(rel, (sympy.StrictLessThan, sympy.StrictGreaterThan))
+        t = sympy.Dummy(f"{x.name}_gap", positive=True) if strict else sympy.Dummy(
+            f"{x.name}_gap", nonnegative=True)
+        below = isinstance(rel, (sympy.StrictLessThan, sympy.LessThan))
+        fwd[x] = c - t if below else c + t
+        back[t] = c - x if below else x - c
+    return fwd, back
+
+
+def _back(o: dict[str, Order | None], back: dict) -> dict[str, Order | None]:
+    return {k: None if v is None else Order(sympy.simplify(v.power.xreplace(back)),
+                                            sympy.simplify(v.log_power.xreplace(back)))
+            for k, v in o.items()}
+
+
+def _judge_case(registry: Registry, st: Statement, b: Bound, derived: DerivedBound, cond,
+                expr) -> CaseVerdict:
+    stated = b.expr.xreplace({p.lhs: p.rhs for p in _parts(cond) if isinstance(p, sympy.Eq)})
     varlist = variables(expr, stated, registry.symbols, derived.symbol)
+    hyps = [h.expr for h in st.hypotheses if not h.forall]
+    fwd, back = _side_substitution([*_parts(cond), *hyps], {name for name, _ in varlist})
+    d_orders = orders(expr.xreplace(fwd), varlist, registry.symbols, derived.symbol)
+    s_orders = orders(stated.xreplace(fwd), varlist, registry.symbols, derived.symbol)
     with ranges.assumed(side_intervals(registry, st, cond, (expr, stated))):
-        d_orders = orders(expr, varlist, registry.symbols, derived.symbol)
-        s_orders = orders(stated, varlist, registry.symbols, derived.symbol)
         judgement = _compare(registry, stated, expr, varlist, derived)
+        # orders on the side conditions' ranges where the substitution leaves them unknown
+        d_orders = _fill(d_orders, orders(expr, varlist, registry.symbols, derived.symbol), fwd)
+        s_orders = _fill(s_orders, orders(stated, varlist, registry.symbols, derived.symbol),
+                         fwd)
+    if judgement.verdict == V.NOT_DERIVABLE and fwd:
+        judgement = _compare(registry, stated.xreplace(fwd), expr.xreplace(fwd), varlist,
+                             derived)
+    if back and judgement.factor is not None:
+        judgement = V.Judgement(judgement.verdict, judgement.factor.xreplace(back),
+                                judgement.reason)
     implied = (_implied_constant(registry, stated, expr)
                if judgement.verdict == V.AGREES else None)
-    return CaseVerdict(cond, d_orders, s_orders, judgement, implied)
+    return CaseVerdict(cond, _back(d_orders, back), _back(s_orders, back), judgement, implied)
+
+
+def _fill(subst: dict, ranged: dict, fwd: dict) -> dict:
+    """Orders found with the side substitution, an unknown one taken from the ranged orders
+    (written in the substitution's terms so that ``_back`` returns them unchanged)."""
+    out = dict(subst)
+    for k, v in subst.items():
+        if v is None and ranged.get(k) is not None:
+            o = ranged[k]
+            out[k] = Order(o.power.xreplace(fwd), o.log_power.xreplace(fwd))
+    return out
 
 
 def _compare(registry: Registry, stated, expr, varlist, derived: DerivedBound) -> V.Judgement:

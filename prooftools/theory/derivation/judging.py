@@ -26,6 +26,7 @@ from sympy.core.function import AppliedUndef
 from prooftools.theory.derivation import ranges
 from prooftools.theory.derivation import verdict as V
 from prooftools.theory.derivation.orders import Order, order_of
+from prooftools.theory.special import NegW
 
 __all__ = ["exact_ratio", "joint_judgement", "side_intervals", "strip_hidden_polylog"]
 
@@ -68,7 +69,7 @@ def strip_hidden_polylog(registry, stated: sympy.Expr, derived: sympy.Expr,
     def strip(e):
         logs = {a: sympy.Integer(1) for a in e.atoms(sympy.log) if a.free_symbols <= covered}
         e = e.xreplace(logs)
-        return e.xreplace({w: sympy.Integer(-1) for w in e.atoms(sympy.LambertW)})
+        return e.xreplace({w: sympy.Integer(1) for w in e.atoms(sympy.LambertW, NegW)})
 
     powers = ", ".join(sorted({str(p.exp) for p in hidden}))
     where = ", ".join(sorted({str(p.base) for p in hidden}))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sympy
 
 from prooftools.theory.derivation import ranges
+from prooftools.theory.special import NegW
 
 #: Variables that are small in the regime of interest: their orders are in 1/x.
 INVERSE = ("delta", "lambda0", "sep", "phi", "eps", "eta", "tau")
@@ -39,13 +40,18 @@ def format_order(o: Order | None, label: str) -> str:
     """``n^6``, ``(1/delta)^3·log(1/delta)``, ``1`` (order zero) or ``?``."""
     if o is None:
         return "?"
+    log_label = label
     parts = []
     base = f"({label})" if "/" in label else label
-    if o.power != 0:
-        parts.append(label if o.power == 1 else f"{base}^{_paren(o.power)}")
+    power = o.power
+    if label.startswith("1/") and power.is_number and power < 0:  # (1/λ0)^-1 reads λ0
+        base = label = label[2:]
+        power = -power
+    if power != 0:
+        parts.append(label if power == 1 else f"{base}^{_paren(power)}")
     if o.log_power != 0:
         lp = "" if o.log_power == 1 else f"^{_paren(o.log_power)}"
-        parts.append(f"log{lp}({label})")
+        parts.append(f"log{lp}({log_label})")
     return "·".join(parts) or "1"
 
 
@@ -58,14 +64,20 @@ _ZERO = Order(sympy.Integer(0), sympy.Integer(0))
 
 
 def _cmp(a: Order, b: Order) -> int | None:
-    """-1, 0, 1 for a < b, a = b, a > b lexicographically; None when undecidable."""
-    for x, y in ((a.power, b.power), (a.log_power, b.log_power)):
-        s = ranges.sign(x - y, weak=True)
-        if s is None:
-            return None
-        if s:
-            return s
-    return 0
+    """-1, 0, 1 for a < b, a = b, a > b lexicographically; None when undecidable.
+
+    On an assumed range the powers may differ with one sign except where they are equal (26 −
+    2p against 26 at p = 0): the log powers must then not say the opposite there."""
+    dp, dl = a.power - b.power, a.log_power - b.log_power
+    sp = ranges.sign(dp, weak=True)
+    if sp is None:
+        return None
+    sl = ranges.sign(dl, weak=True)
+    if sp == 0:
+        return sl
+    if ranges.sign(dp) is None and sl not in (0, sp):
+        return None  # somewhere the powers tie and the logs decide the other way
+    return sp
 
 
 def _extreme(orders: list[Order | None], largest: bool) -> Order | None:
@@ -112,7 +124,7 @@ def _growth(e: sympy.Basic, x: sympy.Symbol, m: sympy.Symbol | None) -> Order | 
         return _extreme([_growth(a, x, m) for a in e.args], True)
     if isinstance(e, sympy.Min):
         return _extreme([_growth(a, x, m) for a in e.args], False)
-    if isinstance(e, (sympy.log, sympy.LambertW)):
+    if isinstance(e, (sympy.log, sympy.LambertW, NegW)):
         inner = _growth(e.args[0], x, m)
         if inner is None:
             return None

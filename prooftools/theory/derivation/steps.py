@@ -45,6 +45,7 @@ class StepRecord:
     value: object  # sympy relation/expression, Solved or Branches
     method: str = ""
     note: str = ""
+    source: sympy.Basic | None = None  # what a substitute step substituted (``q <= U``)
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Context:
     values: dict[str, object] = field(default_factory=dict)
     equalities: dict = field(default_factory=dict)
     records: list[StepRecord] = field(default_factory=list)
+    source: sympy.Basic | None = None  # set by the substitute step being run
 
     def resolve_id(self, sid: str) -> str:
         """Local ids get the statement's paper prefix (as in ``uses``)."""
@@ -101,7 +103,7 @@ def fetch(ctx: Context, ref: str) -> tuple[object, str]:
         if name not in ctx.values:
             raise StepError(f"no earlier step defines {name!r}")
         return ctx.values[name], "local"
-    full = ctx.resolve_id(sid)
+    full = ctx.resolve_id(sid) if sid else ctx.statement.id
     if sep == "@":
         return ctx.derive_ref(full, name), "derived"
     st = ctx.registry.get(full)
@@ -144,7 +146,7 @@ def step_take(ctx: Context, step: StepSpec):
 
 
 def step_let(ctx: Context, step: StepSpec):
-    return _formula(ctx, step.formulas[0]), f"let {step.name} be", "", ""
+    return _formula(ctx, step.formulas[0]), "let", "", ""
 
 
 def step_assume(ctx: Context, step: StepSpec):
@@ -178,7 +180,8 @@ def step_substitute(ctx: Context, step: StepSpec):
             value = tidy(value)
     if how == "bound":
         note = f"{src.lhs} set to its bound"
-    return value, f"substitute {step.arg} ({src}) into {into}", "", note
+    ctx.source = src
+    return value, f"substitute {step.arg} into {into}", "", note
 
 
 def step_solve(ctx: Context, step: StepSpec):
@@ -192,24 +195,30 @@ def step_solve(ctx: Context, step: StepSpec):
     return solved, f"solve {step.arg} for {symbol}", solved.method, solved.note
 
 
+def _max_min(largest: bool, args) -> sympy.Expr:
+    """Max/Min, unevaluated when sympy cannot order the arguments."""
+    func = sympy.Max if largest else sympy.Min
+    try:
+        return func(*args)
+    except ValueError:
+        return func(*args, evaluate=False)
+
+
 def _extreme(ctx: Context, step: StepSpec, largest: bool):
+    """The max of lower-bound requirements on one symbol (min of upper bounds), or of values."""
     vals = [fetch(ctx, ref)[0] for ref in step.arg]
-    op = sympy.Max if largest else sympy.Min
     word = "max" if largest else "min"
-    if all(isinstance(v, Solved) for v in vals):
-        syms = {v.symbol for v in vals}
-        sides = {v.relation.startswith(">") for v in vals}
-        if len(syms) != 1 or len(sides) != 1:
-            raise StepError(f"{word} needs requirements on one symbol, all in one direction")
-        if sides.pop() != largest:
-            raise StepError(f"{word} of {'upper' if largest else 'lower'} bounds: use "
-                            f"{'min' if largest else 'max'}")
-        rel = ">" if all(v.relation == ">" for v in vals) else vals[0].relation[0] + "="
-        if not largest:
-            rel = "<" if all(v.relation == "<" for v in vals) else "<="
-        value = Solved(vals[0].symbol, rel, op(*[v.threshold for v in vals]), word)
-    else:
-        value = op(*[as_expression(v) for v in vals])
+    if not all(isinstance(v, Solved) for v in vals):
+        value = _max_min(largest, [as_expression(v) for v in vals])
+        return value, f"{word} of {', '.join(step.arg)}", "", ""
+    if len({v.symbol for v in vals}) != 1 or len({v.relation[0] for v in vals}) != 1:
+        raise StepError(f"{word} needs requirements on one symbol, all in one direction")
+    if (vals[0].relation[0] == ">") != largest:
+        raise StepError(f"{word} of {'upper' if largest else 'lower'} bounds: use "
+                        f"{'min' if largest else 'max'}")
+    strict = all(len(v.relation) == 1 for v in vals)  # all strict: the result is strict
+    rel = vals[0].relation[0] + ("" if strict else "=")
+    value = Solved(vals[0].symbol, rel, _max_min(largest, [v.threshold for v in vals]), word)
     return value, f"{word} of {', '.join(step.arg)}", "", ""
 
 
@@ -269,7 +278,8 @@ RUNNERS = {
 
 def run_step(ctx: Context, step: StepSpec) -> None:
     """Carry out one step and record it."""
+    ctx.source = None
     value, what, method, note = RUNNERS[step.verb](ctx, step)
     ctx.values[step.name] = value
     ctx.records.append(StepRecord(ctx.spec.name, step.index, step.verb, step.name, what, value,
-                                  method, note))
+                                  method, note, ctx.source))

@@ -43,6 +43,7 @@ def judge(stated: dict[str, Order | None], derived: dict[str, Order | None],
     (m ≥ …, K ≥ …), so a larger stated bound is looser; otherwise a smaller one is."""
     looser: dict[str, Order] = {}
     tighter: dict[str, Order] = {}
+    uncompared: list[str] = []
     for label in sorted(set(stated) | set(derived)):
         s = stated.get(label) or (Order(sympy.Integer(0), sympy.Integer(0))
                                   if label not in stated else None)
@@ -57,6 +58,9 @@ def judge(stated: dict[str, Order | None], derived: dict[str, Order | None],
         if not lower:
             dp, dl = -dp, -dl
         sign = _sign(dp) if not dp.is_zero else _sign(dl)
+        if sign is None and dp.is_zero:  # symbolic log powers (Õ's hidden degrees): not judged
+            uncompared.append(f"{label}: log power {s.log_power} stated, {d.log_power} derived")
+            dl, sign = sympy.Integer(0), 0
         if sign is None:
             return Judgement(NOT_DERIVABLE, None, f"the orders in {label} cannot be compared "
                                                   f"(difference {dp})")
@@ -64,13 +68,14 @@ def judge(stated: dict[str, Order | None], derived: dict[str, Order | None],
             looser[label] = Order(dp, dl)
         elif sign < 0:
             tighter[label] = Order(-dp, -dl)
+    note = ("log powers not compared (" + "; ".join(uncompared) + ")") if uncompared else ""
     if tighter:
-        return Judgement(STATED_TIGHTER, factor(tighter),
-                         "the statement claims more than the derivation supports in "
-                         + ", ".join(sorted(tighter)))
+        why = ("the statement claims more than the derivation supports in "
+               + ", ".join(sorted(tighter)))
+        return Judgement(STATED_TIGHTER, factor(tighter), "; ".join(filter(None, [why, note])))
     if looser:
-        return Judgement(STATED_LOOSER, factor(looser), "")
-    return Judgement(AGREES, sympy.Integer(1), "")
+        return Judgement(STATED_LOOSER, factor(looser), note)
+    return Judgement(AGREES, sympy.Integer(1), note)
 
 
 def _sign(e: sympy.Expr) -> int | None:
