@@ -478,8 +478,11 @@ def test_branch_judges_each_side_condition(branchy):
 
 def test_assume_min_and_compose(branchy):
     d = derive(branchy, "br.b")
-    assert d.verdicts == {"width": AGREES, "eta": AGREES, "K": AGREES}
+    # η ≤ λ0/n² against min(1/n², λ0/n): the same order in n and in 1/λ0 alone, but grown
+    # together (n = 1/λ0 = x) x^-3 against x^-2 — the stated step is smaller (h18zou's joint rule)
+    assert d.verdicts == {"width": AGREES, "eta": STATED_LOOSER, "K": AGREES}
     by = {s.bound.name: s for s in d.stated}
+    assert by["eta"].factor == sympy.Symbol("(1/lambda0·n)") and "jointly" in by["eta"].reason
     assert by["width"].implied_constant == 1  # br_q = 0 removed the n⁷ term
     assert by["K"].implied_constant == 2      # K ≥ log(n/(δε))/(ηλ0/2)
     lam, n = (branchy.symbol(x) for x in ("lambda0", "n"))

@@ -101,6 +101,9 @@ class VerifyReport:
     #: the typed settings the run used (:class:`~prooftools.engines.base.RunSettings`; the
     #: JSON's ``config`` holds the same numbers)
     settings: object = field(default=None, repr=False, compare=False)
+    #: each width hypothesis of the chain beside the width its proof implies
+    #: (:class:`~prooftools.checking.widths.WidthLine`)
+    widths: list = field(default_factory=list)
 
     @property
     def first_failing_link(self) -> str | None:
@@ -159,6 +162,7 @@ class VerifyReport:
             "first_failing_link": self.first_failing_link,
             "failing_links": list(self.failing_links),
             "trajectory": traj,
+            "widths": [w.to_dict() for w in self.widths],
         }
 
 

@@ -22,6 +22,7 @@ from prooftools.checking.context import JudgeContext
 from prooftools.checking.judgement import Why
 from prooftools.checking.panels import judged_panels
 from prooftools.checking.report import CheckedItem, VerifyReport
+from prooftools.checking.widths import width_lines
 from prooftools.engines.base import (
     Engine,
     Measurements,
@@ -67,10 +68,12 @@ def verify(registry, statement_id: str, data, config: RunConfig | None = None, *
     graph, links = proof_graph(registry, ids, items)
     report_config = _report_config(st.id, name, eng, config, derived, settings, overridden, meas)
     panels = judged_panels(ctx, ids, items)
+    widths = width_lines(registry, ids, {**values, "m": settings.width},
+                         constants=config.constants)
     return VerifyReport(statement=st.id, config=report_config, data=values, items=items,
                         graph=graph, failing_links=links, trajectory=meas.trajectory,
                         changes=list(meas.changes), lines=_lines(meas, items), panels=panels,
-                        registry=registry, settings=settings)
+                        registry=registry, settings=settings, widths=widths)
 
 
 def _request(registry, statement_id: str, data, config: RunConfig, engine: Engine | None,

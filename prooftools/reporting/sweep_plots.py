@@ -3,7 +3,9 @@
 :func:`plot_thresholds` draws, for every width fit, the measured m* (censored points hollow), the
 fitted power law with its bootstrap 95% band, the theorem's exponent shifted through the first
 point, and the theorem's own width at each point's measured λ0 (hidden constants at 1) at its real
-values. The x axis is labelled with the grid's values.
+values. The x axis is labelled with the grid's values. Beside them, the width the
+statement's proof implies (its derivation with the derived constants), also at its real values:
+the gap between the two is the statement's looseness.
 :func:`plot_observables` draws one figure per observable, one line per grid point, with the
 fitted exponent and any stated exponent. Files are PNG + PDF (see :mod:`figures`).
 """
@@ -67,6 +69,8 @@ def plot_thresholds(rep, out_dir: str | Path) -> list[str]:
                                 "(shifted through the first point)")
         _theorem_width(ax, w, [(tx(t.point[key]), t.theorem_log10) for t in ok
                                if t.theorem_log10 is not None])
+        _proof_width(ax, [(tx(t.point[key]), t.proof_log10) for t in ok
+                          if t.proof_log10 is not None])
         label_values(ax.xaxis, [tx(t.point[key]) for t in found] or xs)
         ax.set_xlabel(name if name != "L" else "depth L")
         ax.set_ylabel("m* (smallest width that held)")
@@ -91,6 +95,16 @@ def _theorem_width(ax, w, points: list[tuple[float, float]]) -> None:
     slope = f", slope {w.theorem_slope:.2f}" if w.theorem_slope is not None else ""
     ax.loglog(x, 10 ** log10, ":", color="C3", marker="x",
               label=f"theorem width at measured λ0, C = 1 (its value{slope})")
+
+
+def _proof_width(ax, points: list[tuple[float, float]]) -> None:
+    """The width the statement's proof implies (its derivation, derived constants) at each grid
+    point's measured λ0, at its real values (``points``: grid value, log10 width)."""
+    if len(points) < 2:
+        return
+    x, log10 = np.array(points).T
+    ax.loglog(x, 10 ** log10, "-.", color="C2", marker="+",
+              label="width the proof implies (derived constants; its value)")
 
 
 def plot_observables(rep, out_dir: str | Path) -> list[str]:

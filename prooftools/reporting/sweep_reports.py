@@ -12,8 +12,8 @@ import textwrap
 
 from prooftools.reporting.tables import Magnitude, Marked, Table
 
-__all__ = ["constants_table", "exponent_table", "observable_table", "render_sweep",
-           "threshold_table", "width_fit_table"]
+__all__ = ["constants_table", "exponent_table", "looseness_table", "observable_table",
+           "render_sweep", "threshold_table", "width_fit_table"]
 
 
 def _pt(values: dict) -> str:
@@ -61,6 +61,25 @@ def threshold_table(rep) -> Table:
     for r in rep.thresholds:
         for n in r.notes:
             t.notes.append(f"{_pt(r.point)} {_short(r.target)}: {n}")
+    return t
+
+
+def looseness_table(rep) -> Table:
+    """The looseness in three parts, where the statement's proof gives a width (derivation)."""
+    axes = list(rep.run.points[0].values) if rep.run.points else []
+    t = Table([*axes, "target", "m*", "stated m", "proof m", "looseness", "= statement",
+               "+ proof"],
+              caption="Looseness in three parts (derived constants): log10(stated / m*) = "
+                      "log10(stated / proof) + log10(proof / m*)")
+    for r in rep.thresholds:
+        s = r.split
+        t.rows.append([*(r.point.get(a) for a in axes), _short(r.target),
+                       str(r.m_star) if r.status == "found" else "—",
+                       Magnitude(r.theorem_log10_derived), Magnitude(r.proof_log10),
+                       _f(s.total, ".2f"), _f(s.statement, ".2f"), _f(s.proof, ".2f")])
+    t.notes.append("proof m: the width the statement's proof implies (its derivation, "
+                   "prooftools derive), derived constants, hidden ones at 1; statement < 0: the "
+                   "stated width (hidden constants at 1) is below what the proof needs")
     return t
 
 
@@ -133,6 +152,8 @@ def render_sweep(rep, fmt: str = "text", *, width: int | None = None) -> str:
     tables = []
     if rep.thresholds:
         tables.append(threshold_table(rep))
+    if any(t.proof_log10 is not None for t in rep.thresholds):
+        tables.append(looseness_table(rep))
     if rep.width_fits:
         tables.append(width_fit_table(rep))
     if rep.observable_fits:

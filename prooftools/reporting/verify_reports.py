@@ -22,7 +22,8 @@ from prooftools.reporting.verify_figure import plot_report
 if TYPE_CHECKING:
     from prooftools.checking.verify import VerifyReport
 
-__all__ = ["counterexample_notes", "plot_report", "render_report", "verdict_table"]
+__all__ = ["counterexample_notes", "plot_report", "render_report", "verdict_table",
+           "width_notes"]
 
 
 def _fmt(x: float | None) -> str:
@@ -97,6 +98,7 @@ def verdict_table(report: VerifyReport, *, compact: bool = False) -> Table:
     notes += counterexample_notes(report)
     notes += [f"{j.statement}:{j.item} {r.text}" for it in report.items
               for j in [it.judgement] for r in j.reasons if r.why == Why.ROUNDING]
+    notes += width_notes(report)
     link = report.first_failing_link
     notes.append(f"first failing link: {link}" if link else "no failing link")
     rtol = cfg.get("rtol")
@@ -149,6 +151,25 @@ def _settings(report: VerifyReport):
 
 def _or_dash(value) -> str:
     return "—" if value is None else str(value)
+
+
+def _decades(log10: float | None) -> str:
+    return "—" if log10 is None else f"10^{log10:.2f}"
+
+
+def width_notes(report: VerifyReport) -> list[str]:
+    """One line per width hypothesis: the stated width, the width its proof implies, their
+    ratio in decades (the statement's share of the looseness) and the run's width."""
+    out = []
+    for w in getattr(report, "widths", []):
+        text = f"width {w.statement}:{w.bound}: stated m ≥ {_decades(w.stated_log10)}"
+        if w.proof_log10 is None:
+            text += ", the proof's width — (no derivation)"
+        else:
+            text += (f", the proof implies m ≥ {_decades(w.proof_log10)} (statement looseness "
+                     f"{w.looseness_statement:.2f} decades)")
+        out.append(text + f"; this run m = {_or_dash(w.run_width)}")
+    return out
 
 
 def counterexample_notes(report: VerifyReport) -> list[str]:

@@ -3,8 +3,10 @@
 Everything here reads stored rows (never live runs) and the registry:
 
 * **thresholds** — m* per (grid point, target) with its bracket and monotonicity notes, the
-  theorem's width at that point (hidden constants at 1, and with the derived constants) and the
-  looseness log10(theorem width / m*);
+  theorem's width at that point (hidden constants at 1, and with the derived constants), the
+  width its proof implies (the statement's derivation, :mod:`prooftools.theory.proof_width`) and
+  the looseness log10(theorem width / m*), split into the statement's part log10(stated /
+  proof) and the proof's part log10(proof / m*);
 * **width fits** — log m* = a·log x + b along each varying axis x (n, L, 1/δ) with a bootstrap
   95% interval over seeds, beside the theorem's exponent from :func:`prooftools.theory.compare.
   exponents` and the theorem's own slope along the sweep (its width evaluated at each point's
@@ -32,6 +34,7 @@ from prooftools.sweep.runner import split_target
 from prooftools.sweep.spec import GridPoint
 from prooftools.sweep.store import run_id
 from prooftools.sweep.threshold import m_star
+from prooftools.theory.proof_width import LoosenessSplit, ProofWidths, split
 
 __all__ = ["SweepReport", "analyze"]
 
@@ -55,6 +58,14 @@ class ThresholdRow:
     theorem_log10: float | None  # hidden constants at 1
     theorem_log10_derived: float | None
     derived_used: tuple[str, ...] = ()
+    #: the width the statement's proof implies (its derivation, derived constants, hidden at 1)
+    proof_log10: float | None = None
+
+    @property
+    def split(self) -> LoosenessSplit:
+        """looseness (derived constants) = statement's part + proof's part."""
+        star = None if self.m_star is None else math.log10(self.m_star)
+        return split(self.theorem_log10_derived, self.proof_log10, star)
 
     @property
     def looseness(self) -> float | None:
@@ -108,7 +119,10 @@ class SweepReport:
                             "theorem_log10": t.theorem_log10,
                             "theorem_log10_derived": t.theorem_log10_derived,
                             "looseness": t.looseness,
-                            "looseness_derived": t.looseness_derived}
+                            "looseness_derived": t.looseness_derived,
+                            "proof_log10": t.proof_log10,
+                            "looseness_statement": t.split.statement,
+                            "looseness_proof": t.split.proof}
                            for t in self.thresholds],
             "width_fits": [{"target": w.target, "axis": w.axis, "fixed": w.fixed,
                             "fit": w.fit.to_dict() if w.fit else None,
@@ -221,10 +235,15 @@ def _interval(text: str) -> tuple[float, float] | None:
 # ----------------------------------------------------------------------------- analysis
 
 
-def analyze(run: SweepRun, registry=None, *, resamples: int = 1000) -> SweepReport:
-    """Fits, looseness and admitted constants of a finished (or resumed) sweep."""
+def analyze(run: SweepRun, registry=None, *, resamples: int = 1000,
+            derive=None) -> SweepReport:
+    """Fits, looseness and admitted constants of a finished (or resumed) sweep.
+
+    ``derive`` replaces :func:`prooftools.theory.derivation.derive` for the proof's width.
+    """
     spec = run.spec
     reg = _registry(run, registry)
+    proofs = ProofWidths(reg, derive=derive) if reg is not None else None
     rows_by_id = {r["run_id"]: r for r in run.rows}
     notes: list[str] = list(run.notes)
 
@@ -238,7 +257,7 @@ def analyze(run: SweepRun, registry=None, *, resamples: int = 1000) -> SweepRepo
         point = next(p for p in run.points if p.key() == pkey)
         widths = sorted(res.outcomes)
         any_row = next((r for w in widths for r in rows_at(point, w)), None)
-        lam, t_hidden, t_derived, used = None, None, None, ()
+        lam, t_hidden, t_derived, used, t_proof = None, None, None, (), None
         if any_row is not None:
             lam = any_row.get("data", {}).get("lambda0")
             if reg is not None:
@@ -253,10 +272,13 @@ def analyze(run: SweepRun, registry=None, *, resamples: int = 1000) -> SweepRepo
                     t_hidden = evaluate_bound(reg, st, b, vals, constants="hidden").log10
                     bv = evaluate_bound(reg, st, b, vals, constants="derived")
                     t_derived, used = bv.log10, tuple(bv.substituted)
+                    pb = proofs.bound(st, b)
+                    if pb is not None:
+                        t_proof = evaluate_bound(reg, st, pb, vals, constants="derived").log10
         thresholds.append(ThresholdRow(point.values, target, res.m_star, res.status,
                                        res.bracket, res.monotone, res.notes,
                                        sum(len(v) for v in res.outcomes.values()), lam,
-                                       t_hidden, t_derived, used))
+                                       t_hidden, t_derived, used, t_proof))
 
     width_fits = _width_fits(run, thresholds, bounds, resamples)
     obs_fits, checks = observable_fits(run, reg, rows_at, resamples)

@@ -14,6 +14,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 from sympy.core.relational import Relational
 
+from prooftools.theory.derivation.orders import INVERSE
 from prooftools.theory.special import NegW
 
 #: Relations normalized to ``lhs < rhs`` / ``lhs <= rhs`` (``Eq`` stays).
@@ -125,12 +126,14 @@ def _holds(rel: Relational, values: dict) -> bool | None:
     return v.real < 0 if not isinstance(rel, sympy.Eq) else None
 
 
-def direction(req: Relational, symbol: sympy.Symbol, threshold: sympy.Expr) -> str:
+def direction(req: Relational, symbol: sympy.Symbol, threshold: sympy.Expr,
+              near: bool = False) -> str:
     """'>' when the requirement holds above ``threshold`` (its boundary in ``symbol``), '<' when
-    below; decided numerically at a fixed random point."""
+    below; decided numerically at a fixed random point (``near``: just beside the threshold, for
+    a requirement that holds on several intervals)."""
     strict = isinstance(req, sympy.StrictLessThan)
-    for seed in (7, 11, 13):
-        point = random_point([req.lhs, req.rhs, threshold], seed)
+    up = sympy.Rational(1001, 1000) if near else 4
+    for point in _points([req.lhs, req.rhs, threshold]):
         point.pop(symbol, None)
         t = threshold.xreplace(point)
         try:
@@ -139,8 +142,8 @@ def direction(req: Relational, symbol: sympy.Symbol, threshold: sympy.Expr) -> s
             continue
         if not t.is_positive:
             continue
-        above = _holds(req, {**point, symbol: t * 4})
-        below = _holds(req, {**point, symbol: t / 4})
+        above = _holds(req, {**point, symbol: t * up})
+        below = _holds(req, {**point, symbol: t / up})
         if above and below is False:
             return ">" if strict else ">="
         if below and above is False:
@@ -148,20 +151,79 @@ def direction(req: Relational, symbol: sympy.Symbol, threshold: sympy.Expr) -> s
     raise StepError(f"cannot tell on which side of {threshold} the requirement holds")
 
 
-def _unique_root(eq: sympy.Eq, symbol: sympy.Symbol) -> sympy.Expr:
+#: (seed, scale) of the random points a numeric check tries: values in (0.05, 0.95)·scale;
+#: scale None is the asymptotic regime (n, L, d, m, b large; δ, ε, φ, η … small)
+POINTS = ((7, 1), (11, 1), (13, 1), (17, 10**3), (19, 10**6), (23, None))
+_GROWING = ("n", "L", "d", "m", "b")
+
+
+def _regime(atom) -> int:
+    name = getattr(atom, "name", "")
+    return 10**4 if name in _GROWING else sympy.Rational(1, 10**4) if name in INVERSE else 1
+
+
+def _points(exprs):
+    for seed, scale in POINTS:
+        yield {a: v * (_regime(a) if scale is None else scale)
+               for a, v in random_point(exprs, seed).items()}
+
+
+def _value(expr: sympy.Expr, point: dict) -> float | None:
+    try:
+        v = complex(sympy.N(expr.xreplace(point), 30))
+    except (TypeError, ValueError):
+        return None
+    return v.real if abs(v.imag) <= 1e-12 * max(1.0, abs(v.real)) else None
+
+
+def _positive_somewhere(root: sympy.Expr) -> bool:
+    """False when ``root`` is ≤ 0 or not real at every random point tried (a root sympy cannot
+    sign, e.g. one with an observable in it); True when it cannot be evaluated."""
+    values = [_value(root, pt) for pt in _points([root])]
+    return any(v is None or v > 0 for v in values) if values else True
+
+
+def _within(root: sympy.Expr, symbol: sympy.Symbol, where: Relational | None) -> bool:
+    """Whether the side condition ``where`` holds at ``root`` at every random point where the
+    root is positive (and there is one)."""
+    if where is None:
+        return True
+    rel = normalize(where.xreplace({symbol: root}))
+    seen = False
+    for pt in _points([rel.lhs, rel.rhs, root]):
+        v = _value(root, pt)
+        if v is None or v <= 0:
+            continue
+        seen = True
+        if not _holds(rel, pt):
+            return False
+    return seen
+
+
+def _unique_root(eq: sympy.Eq, symbol: sympy.Symbol, where: Relational | None = None) -> sympy.Expr:
     try:
         roots = sympy.solve(eq, symbol)
+        if not roots:
+            free = sympy.Dummy("s")
+            roots = [r.xreplace({free: symbol}) for r in sympy.solve(eq.xreplace({symbol: free}),
+                                                                     free)]
     except NotImplementedError as exc:
         raise StepError(f"sympy cannot solve {eq} for {symbol} ({exc})") from None
-    roots = [r for r in roots if not (r.is_negative or r.is_zero or r.has(sympy.I))]
+    roots = [r for r in roots if not (r.is_negative or r.is_zero or r.has(sympy.I))
+             and _positive_somewhere(r) and _within(r, symbol, where)]
     if len(roots) != 1:
         raise StepError(f"no unique positive solution of {eq.lhs} = {eq.rhs} for {symbol} "
                         f"(sympy found {roots})")
     return roots[0]
 
 
-def solve_requirement(req: Relational, symbol: sympy.Symbol, method: str = "auto") -> Solved:
-    """Solve the requirement ``req`` for ``symbol``: its boundary and on which side it holds."""
+def solve_requirement(req: Relational, symbol: sympy.Symbol, method: str = "auto",
+                      where: Relational | None = None) -> Solved:
+    """Solve the requirement ``req`` for ``symbol``: its boundary and on which side it holds.
+
+    ``where`` is a side condition (``eta < 2/beta``) that picks the boundary among several roots;
+    the side is then read just beside it.
+    """
     req = normalize(req)
     if not isinstance(req, Relational) or isinstance(req, sympy.Eq):
         raise StepError("only an inequality can be solved for a requirement")
@@ -174,8 +236,10 @@ def solve_requirement(req: Relational, symbol: sympy.Symbol, method: str = "auto
         if logs:
             raise StepError(f"{symbol} also occurs inside {sorted(logs, key=str)[0]}: use "
                             "method = \"lambertw\" or \"fixed_point\"")
-        root = tidy(_unique_root(sympy.Eq(req.lhs, req.rhs), symbol))
-        return Solved(symbol, direction(req, symbol, root), root, "algebraic")
+        root = tidy(_unique_root(sympy.Eq(req.lhs, req.rhs), symbol, where))
+        note = "" if where is None else f"the root with {where}"
+        return Solved(symbol, direction(req, symbol, root, near=where is not None), root,
+                      "algebraic", note)
     if method == "fixed_point":
         return _fixed_point(req, symbol, logs)
     return _solve_through_log(req, symbol, logs)

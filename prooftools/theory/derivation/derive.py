@@ -9,8 +9,15 @@ from typing import TYPE_CHECKING
 import sympy
 
 from prooftools.errors import UserInputError
+from prooftools.theory.derivation import ranges
 from prooftools.theory.derivation import verdict as V
 from prooftools.theory.derivation.algebra import Solved, StepError
+from prooftools.theory.derivation.judging import (
+    exact_ratio,
+    joint_judgement,
+    side_intervals,
+    strip_hidden_polylog,
+)
 from prooftools.theory.derivation.orders import Order, format_order, orders, variables
 from prooftools.theory.derivation.spec import DerivationSpec
 from prooftools.theory.derivation.steps import (
@@ -202,7 +209,8 @@ class _Runner:
 
 def _judge_bounds(registry: Registry, st: Statement, results: tuple[DerivedBound, ...]):
     for b in st.bounds:
-        if b.kind not in JUDGED_KINDS:
+        listed = any(d.compare is not None and b.name in d.compare for d in st.derivations)
+        if b.kind not in JUDGED_KINDS and not listed:
             continue
         spec = _covering(st, b)
         if spec is None:
@@ -268,13 +276,52 @@ def _judge_case(registry: Registry, st: Statement, b: Bound, derived: DerivedBou
     fwd, back = _side_substitution([*_parts(cond), *hyps], {name for name, _ in varlist})
     d_orders = orders(expr.xreplace(fwd), varlist, registry.symbols, derived.symbol)
     s_orders = orders(stated.xreplace(fwd), varlist, registry.symbols, derived.symbol)
-    judgement = V.judge(s_orders, d_orders, derived.lower)
+    with ranges.assumed(side_intervals(registry, st, cond, (expr, stated))):
+        judgement = _compare(registry, stated, expr, varlist, derived)
+        # orders on the side conditions' ranges where the substitution leaves them unknown
+        d_orders = _fill(d_orders, orders(expr, varlist, registry.symbols, derived.symbol), fwd)
+        s_orders = _fill(s_orders, orders(stated, varlist, registry.symbols, derived.symbol),
+                         fwd)
+    if judgement.verdict == V.NOT_DERIVABLE and fwd:
+        judgement = _compare(registry, stated.xreplace(fwd), expr.xreplace(fwd), varlist,
+                             derived)
     if back and judgement.factor is not None:
         judgement = V.Judgement(judgement.verdict, judgement.factor.xreplace(back),
                                 judgement.reason)
     implied = (_implied_constant(registry, stated, expr)
                if judgement.verdict == V.AGREES else None)
     return CaseVerdict(cond, _back(d_orders, back), _back(s_orders, back), judgement, implied)
+
+
+def _fill(subst: dict, ranged: dict, fwd: dict) -> dict:
+    """Orders found with the side substitution, an unknown one taken from the ranged orders
+    (written in the substitution's terms so that ``_back`` returns them unchanged)."""
+    out = dict(subst)
+    for k, v in subst.items():
+        if v is None and ranged.get(k) is not None:
+            o = ranged[k]
+            out[k] = Order(o.power.xreplace(fwd), o.log_power.xreplace(fwd))
+    return out
+
+
+def _compare(registry: Registry, stated, expr, varlist, derived: DerivedBound) -> V.Judgement:
+    """The verdict: the orders one variable at a time (up to the polylog Õ hides, when it hides
+    one), then each pair of variables grown together; where the orders cannot be told (an
+    observable in both), an exact constant ratio (:mod:`prooftools.theory.derivation.judging`)."""
+    m = registry.symbols[derived.symbol].sym if derived.symbol in registry.symbols else None
+    s_cmp, d_cmp, note = strip_hidden_polylog(registry, stated, expr, m)
+    s_o = orders(s_cmp, varlist, registry.symbols, derived.symbol)
+    d_o = orders(d_cmp, varlist, registry.symbols, derived.symbol)
+    judgement = V.judge(s_o, d_o, derived.lower)
+    if judgement.verdict == V.NOT_DERIVABLE and exact_ratio(stated, expr, varlist) is not None:
+        judgement = V.Judgement(V.AGREES, sympy.Integer(1), "the two bounds differ by a constant")
+    elif judgement.verdict == V.AGREES:
+        judgement = joint_judgement(s_cmp, d_cmp, varlist, registry.symbols, derived.symbol,
+                                    derived.lower) or judgement
+    if note:
+        judgement = V.Judgement(judgement.verdict, judgement.factor,
+                                "; ".join(r for r in (judgement.reason, note) if r))
+    return judgement
 
 
 def _implied_constant(registry: Registry, stated: sympy.Expr, derived: sympy.Expr):

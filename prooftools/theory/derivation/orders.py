@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from prooftools.theory.derivation import ranges
 from prooftools.theory.special import NegW
 
 #: Variables that are small in the regime of interest: their orders are in 1/x.
@@ -63,17 +64,20 @@ _ZERO = Order(sympy.Integer(0), sympy.Integer(0))
 
 
 def _cmp(a: Order, b: Order) -> int | None:
-    """-1, 0, 1 for a < b, a = b, a > b lexicographically; None when undecidable."""
-    for x, y in ((a.power, b.power), (a.log_power, b.log_power)):
-        d = sympy.simplify(x - y)
-        if d.is_zero:
-            continue
-        if d.is_positive:
-            return 1
-        if d.is_negative:
-            return -1
+    """-1, 0, 1 for a < b, a = b, a > b lexicographically; None when undecidable.
+
+    On an assumed range the powers may differ with one sign except where they are equal (26 −
+    2p against 26 at p = 0): the log powers must then not say the opposite there."""
+    dp, dl = a.power - b.power, a.log_power - b.log_power
+    sp = ranges.sign(dp, weak=True)
+    if sp is None:
         return None
-    return 0
+    sl = ranges.sign(dl, weak=True)
+    if sp == 0:
+        return sl
+    if ranges.sign(dp) is None and sl not in (0, sp):
+        return None  # somewhere the powers tie and the logs decide the other way
+    return sp
 
 
 def _extreme(orders: list[Order | None], largest: bool) -> Order | None:
@@ -126,6 +130,13 @@ def _growth(e: sympy.Basic, x: sympy.Symbol, m: sympy.Symbol | None) -> Order | 
             return None
         grows = inner.power != 0 or (m is not None and m in free)
         return Order(sympy.Integer(0), sympy.Integer(1 if grows else 0))
+    if isinstance(e, sympy.exp):  # exp(c·log Y) = Y^c (a Lambert W argument keeps this form)
+        c, lg = e.args[0].as_independent(x, as_Add=False)
+        if isinstance(lg, sympy.log):
+            inner = _growth(lg.args[0], x, m)
+            return None if inner is None else Order(sympy.expand(c * inner.power),
+                                                    sympy.expand(c * inner.log_power))
+        return None
     if isinstance(e, (sympy.Abs, sympy.ceiling, sympy.floor)):
         return _growth(e.args[0], x, m)
     return _ZERO if x not in free else None

@@ -24,7 +24,7 @@ STEP_KEYS = {
     "let": {"as"},
     "assume": {"as"},
     "substitute": {"into", "as"},
-    "solve": {"for", "method", "as"},
+    "solve": {"for", "method", "where", "as"},
     "max": {"as"},
     "min": {"as"},
     "compose": {"from", "to", "for", "form", "as"},
@@ -176,6 +176,10 @@ class _Reader:
                 self.fail(f"method must be one of {', '.join(METHODS)}; got "
                           f"{options.get('method')!r}", *path, "method", key=key)
                 return None
+            if "where" in options:
+                f = self.formula(options["where"], (*path, "where"), f"{key}.where",
+                                 relation=True)
+                return None if f is None else (f,)
         if verb == "substitute" and not isinstance(options.get("into"), str):
             self.fail("a substitute step needs 'into' (the name of the value it changes)",
                       *path, key=key)

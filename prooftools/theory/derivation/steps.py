@@ -189,7 +189,9 @@ def step_solve(ctx: Context, step: StepSpec):
     if target is None:
         raise StepError(f"no earlier step defines {step.arg!r}")
     symbol = ctx.registry.symbol(step.options["for"])
-    solved = solve_requirement(as_relation(target), symbol, step.options.get("method", "auto"))
+    where = _formula(ctx, step.formulas[0]) if step.formulas else None
+    solved = solve_requirement(as_relation(target), symbol, step.options.get("method", "auto"),
+                               where)
     return solved, f"solve {step.arg} for {symbol}", solved.method, solved.note
 
 

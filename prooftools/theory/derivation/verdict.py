@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from prooftools.theory.derivation import ranges
 from prooftools.theory.derivation.orders import Order, factor
 
 AGREES = "agrees"
@@ -78,13 +79,7 @@ def judge(stated: dict[str, Order | None], derived: dict[str, Order | None],
 
 
 def _sign(e: sympy.Expr) -> int | None:
-    if e.is_zero:
-        return 0
-    if e.is_positive:
-        return 1
-    if e.is_negative:
-        return -1
-    return None
+    return ranges.sign(e)
 
 
 def worst(verdicts: list[str]) -> str:
