@@ -69,7 +69,7 @@ def plot_thresholds(rep, out_dir: str | Path) -> list[str]:
                                 "(shifted through the first point)")
         _theorem_width(ax, w, [(tx(t.point[key]), t.theorem_log10) for t in ok
                                if t.theorem_log10 is not None])
-        _proof_width(ax, [(tx(t.point[key]), t.proof_log10) for t in ok
+        _proof_width(ax, [(tx(t.point[key]), t.proof_log10, t.theorem_log10_derived) for t in ok
                           if t.proof_log10 is not None])
         label_values(ax.xaxis, [tx(t.point[key]) for t in found] or xs)
         ax.set_xlabel(name if name != "L" else "depth L")
@@ -97,14 +97,18 @@ def _theorem_width(ax, w, points: list[tuple[float, float]]) -> None:
               label=f"theorem width at measured λ0, C = 1 (its value{slope})")
 
 
-def _proof_width(ax, points: list[tuple[float, float]]) -> None:
+def _proof_width(ax, points: list[tuple[float, float, float | None]]) -> None:
     """The width the statement's proof implies (its derivation, derived constants) at each grid
-    point's measured λ0, at its real values (``points``: grid value, log10 width)."""
+    point's measured λ0, at its real values (``points``: grid value, log10 width, log10 of the
+    stated width with the same constants); the label gives the statement's looseness, the gap."""
     if len(points) < 2:
         return
-    x, log10 = np.array(points).T
+    x, log10 = np.array([p[:2] for p in points]).T
+    stated = points[0][2]
+    gap = (f" (statement's looseness {stated - points[0][1]:.2f} decades)"
+           if stated is not None else "")
     ax.loglog(x, 10 ** log10, "-.", color="C2", marker="+",
-              label="width the proof implies (derived constants; its value)")
+              label="width the proof implies, derived constants" + gap)
 
 
 def plot_observables(rep, out_dir: str | Path) -> list[str]:
