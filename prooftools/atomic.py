@@ -9,10 +9,12 @@ and SIGTERM held back, so the set is all new or all old. (Only SIGKILL or a powe
 microseconds between two renames can still mix them.)
 
 Targets that are not regular files: a symlink is followed (its target is written atomically and
-the link stays); a device node, FIFO or socket (``/dev/null``, ``/dev/stdout``, a named pipe) is
-opened and written directly, as a shell redirect would, and never replaced; a directory is an
-``IsADirectoryError``. Temporary files are named ``.NAME.PID.XXXX.tmp``; one left behind by a
-killed process (its PID no longer runs) is removed by the next write of the same target.
+the link stays); a device node, FIFO or socket (``/dev/null``, a named pipe) is opened and
+written directly, as a shell redirect would, and never replaced; ``/dev/stdout`` and other
+links to one of our open descriptors are written through that descriptor (after what Python
+buffers for it); a directory is an ``IsADirectoryError``. Temporary files are named
+``.NAME.PID.XXXX.tmp``; one left behind by a killed process (its PID no longer runs) is removed
+by the next write of the same target.
 
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -36,6 +38,7 @@ import math
 import os
 import signal
 import stat
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -82,6 +85,8 @@ def _resolve(target: Path) -> tuple[Path, bool]:
     """``(path to write, special)``: a symlink is followed; ``special`` is True for a device node,
     FIFO or socket (written in place); a directory or a symlink loop is an error."""
     if target.is_symlink():
+        if _open_descriptor(target):
+            return target, True  # /dev/stdout → /proc/self/fd/1: the open descriptor, in place
         real = Path(os.path.realpath(target))
         if real.is_symlink():
             raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(target))
@@ -95,6 +100,34 @@ def _resolve(target: Path) -> tuple[Path, bool]:
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
     return target, not stat.S_ISREG(mode)
+
+
+def _open_descriptor(path: Path) -> bool:
+    """Whether the chain of symlinks from ``path`` passes through a process's open descriptor
+    (``/dev/stdout`` → ``/proc/self/fd/1``): then the descriptor is written, not the file
+    behind it (which a shell's ``>>`` or the terminal owns)."""
+    return _descriptor_hop(path) is not None
+
+
+def _descriptor_hop(path: Path) -> Path | None:
+    """The ``/proc/…/fd/N`` or ``/dev/fd/N`` link on the chain from ``path``, if any."""
+    for _ in range(40):
+        if path.parts[:2] == ("/", "proc") or path.parts[:3] == ("/", "dev", "fd"):
+            return path
+        try:
+            path = path.parent / os.readlink(path)
+        except OSError:  # not a link (or gone): the end of the chain
+            return None
+    return None
+
+
+def _own_fd(hop: Path) -> int | None:
+    """N when ``hop`` is this process's descriptor N (``/proc/self/fd/N``, ``/dev/fd/N``)."""
+    parts = hop.parts
+    mine = parts[:4] in (("/", "proc", "self", "fd"), ("/", "proc", str(os.getpid()), "fd")) \
+        or parts[:3] == ("/", "dev", "fd")
+    tail = parts[-1]
+    return int(tail) if mine and tail.isdigit() and len(parts) in (4, 5) else None
 
 
 def _pid_alive(pid: int) -> bool:
@@ -175,9 +208,21 @@ def _fill(target: Path, fill: Callable[[BinaryIO], None],
 
 
 def _write_special(data: bytes, target: Path) -> None:
-    """Write to a device node or FIFO in place, as ``> target`` in a shell would."""
+    """Write to a device node or FIFO in place, as ``> target`` in a shell would; to one of
+    this process's open descriptors (``/dev/stdout``) through that descriptor itself, after
+    what Python still buffers for it, so the output lands where the shell's redirect says."""
+    hop = _descriptor_hop(target)
+    fd = _own_fd(hop) if hop is not None else None
     try:
-        with open(target, "wb") as fh:
+        if fd is not None:
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(AttributeError, OSError, ValueError):
+                    stream.flush()
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            return
+        with open(target, "ab" if hop is not None else "wb") as fh:
             fh.write(data)
     except OSError as exc:
         raise _named(exc, target) from None

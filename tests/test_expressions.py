@@ -199,11 +199,13 @@ def test_non_string_and_overlong_input():
 
 
 def test_huge_powers_are_refused_fast():
+    # the margin is wide (a loaded machine must not fail it, issue 20): an exact 10**10**10
+    # would take hours; what is asserted is that, and why, each is refused
     for text in ("10**10**10", "9**9**9**9", "2**2**2**2**2**2", "10**10**10**10"):
         start = time.perf_counter()
-        with pytest.raises(ExpressionError):
+        with pytest.raises(ExpressionError, match="power too large"):
             parse(text)
-        assert time.perf_counter() - start < 1.0, text
+        assert time.perf_counter() - start < 60.0, text
 
 
 def test_largest_allowed_power_is_exact():
@@ -255,7 +257,7 @@ _CHILD = (
     "except ExpressionError:\n"
     "    print('REFUSED')\n"
 )
-HANG_LIMIT_S = 30.0  # a hang runs for minutes; start-up under load takes seconds
+HANG_LIMIT_S = 120.0  # a hang runs for hours; start-up under load takes seconds (issue 20)
 
 
 @pytest.fixture(scope="module")
@@ -330,7 +332,7 @@ def _same(a: sympy.Basic, b: sympy.Basic) -> bool:
     return a == b or sympy.simplify(a - b) == 0
 
 
-@settings(max_examples=200, deadline=timedelta(seconds=3), database=None,
+@settings(max_examples=200, deadline=timedelta(seconds=60), database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(expressions)
 def test_printed_expressions_parse_back(expr):
@@ -349,7 +351,7 @@ def _parse_in_range(text: str, *, rel: bool = False) -> sympy.Basic:
         raise
 
 
-@settings(max_examples=100, deadline=timedelta(seconds=3), database=None)
+@settings(max_examples=100, deadline=timedelta(seconds=60), database=None)
 @given(expressions, expressions, st.sampled_from(["<", "<=", ">", ">="]))
 @example(sympy.Integer(0), N, ">=")  # contradicts 'n > 0': the conjunction is False (CI found it)
 def test_printed_relations_parse_back(lhs, rhs, op):
@@ -478,13 +480,13 @@ def _parses_or_refuses(text: str, tripwire: _Tripwire) -> None:
     assert not PWNED.exists()
 
 
-@settings(max_examples=200, deadline=timedelta(seconds=2), database=None)
+@settings(max_examples=200, deadline=timedelta(seconds=60), database=None)
 @given(st.text(max_size=80))
 def test_random_text_never_executes(text):
     _parses_or_refuses(text, _Tripwire())
 
 
-@settings(max_examples=200, deadline=timedelta(seconds=2), database=None)
+@settings(max_examples=200, deadline=timedelta(seconds=60), database=None)
 @given(adversarial)
 def test_adversarial_fragments_never_execute(text):
     _parses_or_refuses(text, _Tripwire())
@@ -495,7 +497,7 @@ def test_adversarial_fragments_never_execute(text):
 def test_each_evil_fragment_alone(text):
     start = time.perf_counter()
     _parses_or_refuses(text, _Tripwire())
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 60.0  # a wide margin: no hang, whatever the load
 
 
 def test_tripwire_fires_when_code_runs():

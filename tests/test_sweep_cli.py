@@ -110,7 +110,7 @@ def test_ctrl_c_stops_cleanly_with_130(tmp_path):
                                          if (store / "runs").is_dir() else []) < 3:
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
+    _, err = proc.communicate(timeout=600)
     assert proc.returncode == 130
     assert err.strip().splitlines() == [
         f"prooftools: interrupted; finished runs are stored in {store} (rerun the same command "

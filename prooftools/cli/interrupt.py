@@ -71,6 +71,6 @@ def leave() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):  # closed, or None at interpreter exit
             pass
     _report_and_exit()

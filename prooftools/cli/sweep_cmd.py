@@ -9,6 +9,7 @@ from prooftools.cli.argtypes import nonneg_int, positive_float, positive_int
 from prooftools.cli.interrupt import is_interrupt
 from prooftools.cli.options import add_format_option, add_theorems_option, text_width
 from prooftools.errors import UserInputError
+from prooftools.options import Option
 
 
 def _probability(text: str) -> float:
@@ -19,6 +20,20 @@ def _probability(text: str) -> float:
     if not 0 < v < 1:
         raise argparse.ArgumentTypeError(f"expected a probability in (0, 1), got {text!r}")
     return v
+
+
+def _seed_count(text: str) -> int:
+    """--seeds: an integer in [1, MAX_VALUES], refused before any list of seeds is built."""
+    from prooftools.sweep.spec import MAX_VALUES  # at parse time: the sweep package is heavy
+
+    return Option("value", int, low=1, high=MAX_VALUES, closed="both", optional=False).parse(text)
+
+
+def _grow(text: str) -> float:
+    """--grow: a finite number in [0, MAX_GROW] (the spec refuses what lies in (0, 1])."""
+    from prooftools.sweep.spec import MAX_GROW
+
+    return Option("value", float, low=0, high=MAX_GROW, closed="both", optional=False).parse(text)
 
 
 def add_parsers(sub) -> None:
@@ -40,7 +55,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--delta", nargs="+", type=_probability, default=[], metavar="D")
     p.add_argument("--step-policy", nargs="+", default=[], metavar="POLICY",
                    choices=("theorem", "fixed", "practical"))
-    p.add_argument("--seeds", type=positive_int, default=4, help="number of seeds (0..S-1)")
+    p.add_argument("--seeds", type=_seed_count, default=4, help="number of seeds (0..S-1)")
     p.add_argument("--mode", choices=("threshold", "scaling"), default="threshold")
     p.add_argument("--widths", nargs="+", type=positive_int, default=[], metavar="M",
                    help="scaling mode: the widths; threshold mode: a full grid instead of "
@@ -53,7 +68,7 @@ def add_parsers(sub) -> None:
                    help="fraction of seeds that must hold (default 1 − δ)")
     p.add_argument("--check-above", type=nonneg_int, default=1,
                    help="probe 2m*, 4m*, … for non-monotonicity (default 1 probe)")
-    p.add_argument("--grow", type=float, default=4.0,
+    p.add_argument("--grow", type=_grow, default=4.0,
                    help="bracket check: climb from the low end by this factor until the target "
                         "holds (0: ask both ends at once)")
     p.add_argument("--steps", type=nonneg_int, default=0,

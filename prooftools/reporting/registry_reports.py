@@ -47,10 +47,15 @@ def size_key(size: object) -> str:
 
     >>> size_key("1e3"), size_key(1000), size_key("2.50e1"), size_key("0.5")
     ('1000', '1000', '25', '0.5')
+
+    A size of more than 4000 digits keeps its exponent (Python prints no integer of more
+    than 4300 digits): ``size_key("1e100000")`` is ``'1e+100000'``.
     """
     from decimal import Decimal
 
     d = Decimal(str(size))
+    if d.adjusted() >= 4000:
+        return str(d.normalize()).lower()
     if d == d.to_integral_value():
         return str(int(d))
     return format(d.normalize(), "f")

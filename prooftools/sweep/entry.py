@@ -38,8 +38,8 @@ def sweep(statement: str, *, scheduler: str = "local", store: str | Path | None 
     """
     spec_kw = {k: fields.pop(k) for k in list(fields) if k in _SPEC_FIELDS}
     for k in ("n", "depth", "delta", "step_policy", "seeds", "widths", "targets", "theorems"):
-        if k in spec_kw:
-            spec_kw[k] = tuple(spec_kw[k])
+        if k in spec_kw and not isinstance(spec_kw[k], range):  # a range is checked by its
+            spec_kw[k] = tuple(spec_kw[k])  # length (range(10**12) is refused, not listed)
     fields.setdefault("steps", 0)
     spec = SweepSpec(statement, base=RunConfig(**fields), **spec_kw)
     if not spec.targets:

@@ -31,6 +31,7 @@ from typing import Any
 
 from prooftools.checking.verdict import Verdict
 from prooftools.errors import UserInputError
+from prooftools.sweep.preflight import load_points, preflight_points
 from prooftools.sweep.runner import TASK_ERROR, load_point_data, run_task
 from prooftools.sweep.spec import GridPoint, SweepSpec
 from prooftools.sweep.store import Store, run_id
@@ -268,8 +269,8 @@ def execute(spec: SweepSpec, *, store: str | Path | None = None, scheduler: str 
     if data is not None and spec.n:
         raise UserInputError("sweep: with arrays given, n cannot vary (subsample them first)")
     points = spec.points()
-    loaded = _load_points(spec, points, data)
-    _preflight(spec, points, loaded)
+    loaded = load_points(spec, points, data)
+    preflight_points(spec, points, loaded)
     st = Store.open(spec, store)
     ex, held = _shielded_start(scheduler, workers)
     try:
@@ -278,30 +279,6 @@ def execute(spec: SweepSpec, *, store: str | Path | None = None, scheduler: str 
         return _drive(spec, st, points, ex, progress, data, loaded)
     finally:
         ex.close()
-
-
-def _load_points(spec: SweepSpec, points, data) -> dict[str, tuple]:
-    """Each grid point's (X, y, name), loaded once, here on the client."""
-    if data is not None:
-        arrays = (data[0], data[1], data[2] if len(data) > 2 else "arrays")
-        return {p.key(): arrays for p in points}
-    return {p.key(): load_point_data(spec.dataset, p.values.get("n"), spec.data_seed)
-            for p in points}
-
-
-def _preflight(spec: SweepSpec, points, loaded: dict[str, tuple]) -> None:
-    """What ``verify`` checks before running (labels, depth, options, observables), for every
-    grid point, before a single run is submitted (the default run function only)."""
-    if spec.runner != "prooftools.sweep.runner:run_verify":
-        return
-    from prooftools.checking.verify import preflight
-    from prooftools.sweep.runner import _Data, _registry
-
-    reg = _registry(spec.theorems)
-    width = spec.widths[0] if spec.widths else spec.m_range[0]
-    for p in points:
-        X, y, name = loaded[p.key()]
-        preflight(reg, spec.statement, _Data(X, y, name), spec.config(p, width, spec.seeds[0]))
 
 
 def _shielded_start(scheduler, workers):

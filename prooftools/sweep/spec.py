@@ -53,9 +53,20 @@ class GridPoint:
         return hash(self.key())
 
 
+#: Most seeds (and values per axis) one sweep may list: far more runs than any cluster runs,
+#: few enough that the list itself is small (``--seeds 10^12`` is refused, not allocated).
+MAX_VALUES = 100_000
+#: Largest bracket growth factor (``grow``); a larger one climbs in a single step anyway.
+MAX_GROW = 2.0**20
+
+
 def _ints(name: str, values, minimum: int = 1) -> tuple[int, ...]:
     out = []
-    for v in values or ():
+    if hasattr(values, "__len__") and len(values) > MAX_VALUES:
+        raise UserInputError(f"{name}: at most {MAX_VALUES} values; got {len(values)}")
+    for v in itertools.islice(values or (), MAX_VALUES + 1):
+        if len(out) == MAX_VALUES:
+            raise UserInputError(f"{name}: at most {MAX_VALUES} values")
         if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
             raise UserInputError(f"{name}: expected integers >= {minimum}; got {v!r}")
         out.append(int(v))
@@ -140,9 +151,9 @@ class SweepSpec:
                 or self.check_above < 0:
             raise UserInputError(f"check_above must be an integer >= 0; got {self.check_above!r}")
         if isinstance(self.grow, bool) or not isinstance(self.grow, int | float) \
-                or not (self.grow == 0 or self.grow > 1):
-            raise UserInputError(f"grow must be 0 (ask both bracket ends at once) or > 1; got "
-                                 f"{self.grow!r}")
+                or not (self.grow == 0 or 1 < self.grow <= MAX_GROW):
+            raise UserInputError(f"grow must be 0 (ask both bracket ends at once) or a number "
+                                 f"in (1, {MAX_GROW:g}]; got {self.grow!r}")
         set_(self, "grow", float(self.grow))
         if not isinstance(self.curves, bool):
             raise UserInputError(f"curves must be true or false; got {self.curves!r}")

@@ -94,9 +94,50 @@ class Evaluation:
 
 
 def substitute(expr: sympy.Basic, subs: Mapping[sympy.Basic, sympy.Basic]) -> sympy.Basic:
-    """``expr.xreplace(subs)`` without evaluation (no exact power is computed on the way)."""
+    """``expr.xreplace(subs)`` without evaluation (no exact power is computed on the way).
+
+    A value with more than :data:`EXACT_DIGITS` digits goes in as ``m·10^e`` (unevaluated):
+    sympy orders the arguments of Max/Min by a key that prints each integer, and Python refuses
+    to print one of more than 4300 digits.
+
+    >>> n = sympy.Symbol("n", positive=True)
+    >>> evaluate_number(substitute(sympy.Max(n, 2*n), {n: sympy.Integer(10)**100000})).text
+    '2.00000000000000000000000000000e+100000'
+    """
     with sympy.evaluate(False):
-        return expr.xreplace(dict(subs))
+        return expr.xreplace({k: _compact(v) for k, v in dict(subs).items()})
+
+
+def _digits(i: int) -> float:
+    """About how many decimal digits |i| has (from its bit length: no conversion to str)."""
+    return abs(i).bit_length() * _LOG10_2
+
+
+def _as_power_of_ten(i: int) -> sympy.Basic:
+    """``i`` (huge) as ``m·10^e`` unevaluated, ``m`` without trailing decimal zeros."""
+    lo, hi = 0, int(_digits(i)) + 1  # the largest e with 10^e | i, by bisection
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if i % 10**mid == 0:
+            lo = mid
+        else:
+            hi = mid - 1
+    m = i // 10**lo
+    if _digits(m) > EXACT_DIGITS:  # at most the 4300 digits a user can type: keep it exact
+        return sympy.Integer(i)
+    return sympy.Mul(sympy.Integer(m), sympy.Pow(10, lo, evaluate=False), evaluate=False)
+
+
+def _compact(v: sympy.Basic) -> sympy.Basic:
+    if not isinstance(v, sympy.Rational):
+        return v
+    p, q = int(v.p), int(v.q)
+    if max(_digits(p), _digits(q)) <= EXACT_DIGITS:
+        return v
+    num = _as_power_of_ten(p)
+    if q == 1:
+        return num
+    return sympy.Mul(num, sympy.Pow(_as_power_of_ten(q), -1, evaluate=False), evaluate=False)
 
 
 class _Float:

@@ -44,6 +44,10 @@ TOP_KEYS = {"format", "paper", "vocabulary", "symbols", "statements"}
 MAX_FILE_BYTES = 2_000_000
 #: Deepest nesting of arrays / inline tables accepted (tomllib recurses per level).
 MAX_NESTING = 24
+#: Most dots in one dotted key or table header (tomllib recurses and allocates per part).
+MAX_KEY_DOTS = 32
+#: Longest key or bare value outside strings (Python reads no integer of over 4300 digits).
+MAX_TOKEN_CHARS = 1000
 
 
 def read_limited(path: str | Path, limit: int = MAX_FILE_BYTES) -> str:
@@ -99,6 +103,24 @@ def nesting_depth(text: str) -> int:
         else:
             depth = max(0, depth - 1)
     return deepest
+
+
+def key_problem(text: str) -> str | None:
+    """Why ``text``'s keys would make TOML parsing blow up (None: they would not), checked
+    before parsing: a dotted key or header of more than :data:`MAX_KEY_DOTS` dots (a 200 KB
+    ``a.a.a…`` is gigabytes in tomllib, a 200 KB ``[a.a.a…]`` a RecursionError), or a key or
+    bare value of more than :data:`MAX_TOKEN_CHARS` characters outside strings.
+
+    >>> key_problem("a.b.c = 1"), key_problem("a" + ".a" * 40 + " = 1")
+    (None, 'a dotted key or table header with more than 32 dots')
+    """
+    bare = _STRINGS_AND_COMMENTS.sub("", text)
+    for segment in re.split(r"[=\[\]{},\n]", bare):
+        if segment.count(".") > MAX_KEY_DOTS:
+            return f"a dotted key or table header with more than {MAX_KEY_DOTS} dots"
+        if len(segment.strip()) > MAX_TOKEN_CHARS:
+            return f"a key or bare value longer than {MAX_TOKEN_CHARS} characters"
+    return None
 
 
 class LineMap:
@@ -179,6 +201,11 @@ def read_file(path: str | Path, text: str | None = None) -> RawFile:
     if nesting_depth(text) > MAX_NESTING:
         raw = RawFile(path, {}, LineMap(""))
         raw.problem(f"arrays or tables nested deeper than {MAX_NESTING} levels")
+        return raw
+    bomb = key_problem(text)
+    if bomb:
+        raw = RawFile(path, {}, LineMap(""))
+        raw.problem(f"{bomb} (refused before parsing)")
         return raw
     try:
         data = tomllib.loads(text)

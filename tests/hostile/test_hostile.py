@@ -190,7 +190,7 @@ def _build(tmp: Path) -> list[dict]:
     (folder("nul_byte") / "x.toml").write_bytes(b'[paper]\nkey = "z"\ntitle = "a\x00b"\n')
     for name in ("fifo", "devzero", "dir_named_toml", "deep_array", "deep_tables", "big_file",
                  "invalid_utf8", "binary", "nul_byte"):
-        add(f"folder_{name}", ["list", "--theorems", special / name], rc=(2,), seconds=30)
+        add(f"folder_{name}", ["list", "--theorems", special / name], rc=(2,), seconds=60)
     add("folder_missing", ["list", "--theorems", tmp / "no_such_folder"], rc=(2,))
     chain = folder("chain")
     chain_text = HEADER.format(key="ch", title="chain", authors='["A. B"]')
@@ -268,7 +268,7 @@ def _build(tmp: Path) -> list[dict]:
     for name in ("complex.npz", "object.npy", "huge_header.npy", "bomb.npz", "long_field.csv",
                  "gzip.csv", "fifo.csv", "devzero.npy", "empty.csv", "nan.csv", "text.csv",
                  "one_d.npy", "truncated.npy", "no_x.npz"):
-        add(f"data_{name.replace('.', '_')}", ["check", data / name], rc=(2,), seconds=40)
+        add(f"data_{name.replace('.', '_')}", ["check", data / name], rc=(2,), seconds=60)
     add("data_renamed_npz", ["check", data / "renamed.npy", "--format", "json"], rc=(0,),
         json_out=True, seconds=90)
     add("data_near_float_max", ["check", data / "huge_values.csv", "--format", "json"], rc=(0,),

@@ -179,3 +179,36 @@ def test_own_files_replace_a_planted_symlink_instead_of_writing_through(tmp_path
     write_text(entry, "{}", own=True)
     assert victim.read_text() == "the user's file"
     assert entry.is_file() and not entry.is_symlink() and entry.read_text() == "{}"
+
+
+DEV_STDOUT = """
+import sys
+from prooftools.cli import main
+raise SystemExit(main(["graph", "du2019.thm4.1", "--dot", "/dev/stdout"]))
+"""
+
+
+@pytest.mark.parametrize("redirect", [">", ">>"])
+def test_dot_to_dev_stdout_goes_where_the_shell_redirect_says(tmp_path, redirect):
+    """`--dot /dev/stdout > out` and `>> out`: written through our own descriptor, so the shell's
+    file is neither replaced (its earlier lines survive `>>`) nor overwritten by our text."""
+    out = tmp_path / "out.txt"
+    out.write_text("the user's earlier line\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = f'"{sys.executable}" -c \'{DEV_STDOUT}\' {redirect} "{out}"'
+    done = subprocess.run(["/bin/sh", "-c", cmd], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text()
+    assert text.count('strict digraph "proof"') == 1
+    assert "du2019.thm4.1" in text  # the text report and the DOT graph, both whole
+    assert text.startswith("the user's earlier line\n") == (redirect == ">>")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_dot_to_dev_stdout_through_a_pipe(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", DEV_STDOUT], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count('strict digraph "proof"') == 1 and "du2019.thm4.1" in done.stdout
