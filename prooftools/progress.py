@@ -1,9 +1,10 @@
 """Progress bars: the one factory every long computation uses (a tqdm bar).
 
 ``progress``: ``True`` shows the bar, ``False`` hides it, ``None`` (the default of the CLI and
-the API) shows it when stderr is a terminal. A terminal that reports no size — a
-pseudo-terminal whose window was never set, ``script`` run from a pipe — would make tqdm draw
-nothing at all, so such a bar gets ``$COLUMNS`` (or 80) columns and ``$LINES`` (or 24) rows.
+the API) shows it when stderr is a terminal (and in a notebook, as tqdm does). A terminal that
+reports no size — a pseudo-terminal whose window was never set, ``script`` run from a pipe —
+would make tqdm draw nothing at all, so such a bar gets ``$COLUMNS`` (or 80) columns and
+``$LINES`` (or 24) rows.
 """
 
 from __future__ import annotations
@@ -11,27 +12,18 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["bar", "shows"]
-
-
-def shows(progress: bool | None) -> bool:
-    """Whether a bar with this setting is drawn (``None``: when stderr is a terminal)."""
-    if progress is not None:
-        return bool(progress)
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):  # no stderr, or a closed one
-        return False
+__all__ = ["bar"]
 
 
 def _size() -> dict[str, int]:
-    """The bar's width and the screen's height where the terminal reports none (tqdm would
-    draw nothing); empty where it does (tqdm asks the terminal)."""
+    """The bar's width and the screen's height where stderr is a terminal that reports no size
+    (tqdm would draw nothing); empty elsewhere (a sized terminal, a pipe, a notebook: tqdm
+    decides as usual)."""
     try:
-        if os.get_terminal_size(sys.stderr.fileno()).columns > 0:
+        if not sys.stderr.isatty() or os.get_terminal_size(sys.stderr.fileno()).columns > 0:
             return {}
     except (AttributeError, ValueError, OSError):
-        pass
+        return {}
     out = {}
     for key, name, default in (("ncols", "COLUMNS", 80), ("nrows", "LINES", 24)):
         try:
@@ -53,6 +45,7 @@ def bar(total: int | None, progress: bool | None, desc: str, *, unit: str = "it"
     """
     from tqdm.auto import tqdm
 
-    show = shows(progress)
-    return tqdm(total=total, desc=desc, unit=unit, leave=leave, disable=not show,
-                delay=delay, **(_size() if show else {}))
+    # None: tqdm's own rule (a terminal shows it; a notebook shows its widget)
+    disable = None if progress is None else not progress
+    return tqdm(total=total, desc=desc, unit=unit, leave=leave, disable=disable, delay=delay,
+                **_size())

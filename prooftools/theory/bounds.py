@@ -7,6 +7,7 @@ an ordinary answer here, never an overflow.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -372,31 +373,41 @@ def log_lambdify(expr: sympy.Expr, names: list[str]):
     """A numpy function of ``names`` returning log10(expr), computed in log space.
 
     Products and powers are expanded into sums of logs, so 10^3000-sized widths never overflow.
+    The log-space expression is built unevaluated: sympy re-simplifying Max/Min and Abs under new
+    assumptions cost as much as the numbers (``bench_bounds.py``).
 
     >>> n, lam = sympy.symbols("n lambda0", positive=True)
     >>> f = log_lambdify(n**600 / lam**4, ["n", "lambda0"])
     >>> float(f(np.array([1e10]), np.array([0.1]))[0])
     6004.0
+    >>> L = sympy.Symbol("L", positive=True)
+    >>> round(float(log_lambdify(2**(3000*L), ["L"])(np.array([1.0]))[0]), 6)  # no overflow
+    903.089987
     """
-    syms = [sympy.Symbol(n, positive=True) for n in names]
-    by_name = {s.name: s for s in syms}
-    expr = expr.xreplace({s: by_name.get(s.name, s) for s in expr.free_symbols})
-    logged = _log_abs(expr) / sympy.log(10)
-    return sympy.lambdify(syms, logged, modules="numpy")
+    by_name = {s.name: s for s in expr.free_symbols}
+    syms = [by_name.get(n, sympy.Symbol(n)) for n in names]
+    fn = sympy.lambdify(syms, _log_abs(expr), modules="numpy")
+    ln10 = math.log(10)
+    return lambda *arrays: fn(*arrays) / ln10
 
 
 def _log_abs(expr: sympy.Expr) -> sympy.Expr:
-    """log|expr| with products and powers split into sums (no overflow in between).
+    """log|expr| (natural) with products and powers split into sums (no overflow in between),
+    built unevaluated.
 
     Only the top-level product structure is split; inner logarithms are left alone, so
     log(log(1/ε)) stays real (``expand_log(force=True)`` would turn it into log(log ε) + iπ).
     """
     if isinstance(expr, sympy.Mul):
-        return sympy.Add(*(_log_abs(a) for a in expr.args))
-    if isinstance(expr, sympy.Pow) and not expr.exp.has(*expr.base.free_symbols) \
-            and expr.base.free_symbols:
-        return expr.exp * _log_abs(expr.base)
-    return sympy.log(sympy.Abs(expr))
+        return sympy.Add(*(_log_abs(a) for a in expr.args), evaluate=False)
+    if isinstance(expr, sympy.Pow):
+        if expr.base.is_number and expr.base.is_positive:  # 2**(L*c): L*c*log 2
+            return sympy.Mul(expr.exp, sympy.log(expr.base), evaluate=False)
+        if expr.base.free_symbols and not expr.exp.has(*expr.base.free_symbols):
+            return sympy.Mul(expr.exp, _log_abs(expr.base), evaluate=False)
+    if (expr.is_Symbol and expr.is_positive) or (expr.is_Number and expr > 0):
+        return sympy.log(expr, evaluate=False)  # no |·| pass over the grid
+    return sympy.log(sympy.Abs(expr, evaluate=False), evaluate=False)
 
 
 def evaluate_grid(

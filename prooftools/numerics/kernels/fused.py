@@ -193,17 +193,33 @@ if AVAILABLE:
         for k in range(rho.shape[0]):
             p[k], u[k], rn[k], zn[k] = _layer(rho[k], z[k])
 
+    @_jit_inline
+    def _states0(g, xi, Xc, near, R0, Z0):
+        """The layer-0 states of one row: from the cosines in a branch-free (vectorized) pass,
+        then by :func:`_state0`'s direct distance for the few entries near ρ = ±1 (the same
+        values as :func:`_state0` on every entry; the distance loop kept the first pass scalar)."""
+        for j in range(g.shape[0]):
+            rho = min(1.0, max(-1.0, g[j]))
+            R0[j] = rho
+            Z0[j] = (1.0 - abs(rho)) * 0.5
+        for j in range(g.shape[0]):
+            if abs(R0[j]) > 1.0 - near:
+                R0[j], Z0[j] = _state0(g[j], xi, Xc[j], near)
+
     @_jit(nogil=True)
     def _layers_rows(G, depth, row_scale, col_scale, out, Xr, Xc, near):
         m, k = G.shape
         R = np.empty(k)
         Z = np.empty(k)
         T = np.empty(k)
+        R0 = np.empty(k)
+        Z0 = np.empty(k)
         for i in range(m):
             g = G[i]
+            _states0(g, Xr[i], Xc, near, R0, Z0)
             for j in range(k):  # layer 1: Θ̂_0 = ρ0
-                rho, z = _state0(g[j], Xr[i], Xc[j], near)
-                p, u, R[j], Z[j] = _layer(rho, z)
+                rho = R0[j]
+                p, u, R[j], Z[j] = _layer(rho, Z0[j])
                 T[j] = rho * p + u  # π Θ̂_1
             for _ in range(1, depth):
                 for j in range(k):
@@ -218,10 +234,13 @@ if AVAILABLE:
     def _h_inf_rows(G, Xr, Xc, nr, nc, out, near):
         """H^∞ on a row block: out = n_i n_j ρ (π − θ)/(2π) (rows of X̂ unit, G their Gram)."""
         m, k = G.shape
+        R0 = np.empty(k)
+        Z0 = np.empty(k)
         for i in range(m):
+            _states0(G[i], Xr[i], Xc, near, R0, Z0)
             for j in range(k):
-                rho, z = _state0(G[i, j], Xr[i], Xc[j], near)
-                p, _u, _rn, _zn = _layer(rho, z)
+                rho = R0[j]
+                p, _u, _rn, _zn = _layer(rho, Z0[j])
                 out[i, j] = (rho * (nr[i] * nc[j])) * (p * _INV_2PI)
 
 
