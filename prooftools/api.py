@@ -60,6 +60,8 @@ _LAZY = {
     "read_curves": "prooftools.sweep",
     "load_sweep": "prooftools.sweep.frame",
     "DEFAULT_RUNNER": "prooftools.sweep.spec",
+    "SWEEP_MAX_VALUES": ("prooftools.sweep.spec", "MAX_VALUES"),
+    "SWEEP_MAX_GROW": ("prooftools.sweep.spec", "MAX_GROW"),
     "du2019_spec": "prooftools.sweep.presets",
     "du2019_replication": "prooftools.sweep.presets",
     "replicate_chatterjee": "prooftools.numerics.replication.chatterjee",

@@ -24,16 +24,18 @@ def _probability(text: str) -> float:
 
 def _seed_count(text: str) -> int:
     """--seeds: an integer in [1, MAX_VALUES], refused before any list of seeds is built."""
-    from prooftools.sweep.spec import MAX_VALUES  # at parse time: the sweep package is heavy
+    from prooftools import api  # at parse time: the sweep package loads only now
 
-    return Option("value", int, low=1, high=MAX_VALUES, closed="both", optional=False).parse(text)
+    return Option("value", int, low=1, high=api.SWEEP_MAX_VALUES, closed="both",
+                  optional=False).parse(text)
 
 
 def _grow(text: str) -> float:
     """--grow: a finite number in [0, MAX_GROW] (the spec refuses what lies in (0, 1])."""
-    from prooftools.sweep.spec import MAX_GROW
+    from prooftools import api
 
-    return Option("value", float, low=0, high=MAX_GROW, closed="both", optional=False).parse(text)
+    return Option("value", float, low=0, high=api.SWEEP_MAX_GROW, closed="both",
+                  optional=False).parse(text)
 
 
 def add_parsers(sub) -> None:
