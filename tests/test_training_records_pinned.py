@@ -82,9 +82,10 @@ def _deep_data(n=8, d=4):
 
 def _deep(net, **kw):
     X, y = _deep_data()
-    tr, fn = run_deep_observed(net, X, y, **{"eta": 0.2, "steps": 12, "stride": 3,
-                                             "progress": False, **kw})
-    probe = {name: [f(arg) for arg in (0.05, 0.2, 0.5)] for name, f in sorted(fn.items())}
+    tr = run_deep_observed(net, X, y, **{"eta": 0.2, "steps": 12, "stride": 3,
+                                         "progress": False, **kw})
+    probe = {name: [f(arg) for arg in (0.05, 0.2, 0.5)]
+             for name, f in sorted(tr.functions.items())}
     return {"trajectory": tr.to_dict(), "functions": probe}
 
 

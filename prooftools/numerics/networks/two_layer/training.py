@@ -39,6 +39,7 @@ from prooftools.numerics.networks.two_layer.observers import (
     SPARSE_GRAM_COST,
     DuObserver,
     DuState,
+    sperp_lookup,
 )
 from prooftools.numerics.training import (
     LoopRecord,
@@ -360,6 +361,7 @@ def run_du(
         scalars=dict(obs.scalars),
         dense_index=dense_index,
         dense=dense,
+        functions={"sperp_sum": sperp_lookup(obs.scalars["sperp_R"], obs.scalars["sperp_sum"])},
     )
 
 
