@@ -104,7 +104,10 @@ def _smooth():
     rng = np.random.default_rng(0)
     prob = ch.SmoothMLP(rng.standard_normal((5, 3)), rng.standard_normal(5), 6, 2)
     run = ch.gd(prob, ch.positive_init(prob, 2.0), 0.02, 25, progress=False)
-    return {k: v for k, v in run.items()}
+    obs = run.observables  # the values of the old dict, under its keys
+    return {"loss": obs["loss"], "grad_norm_sq": obs["grad_norm_sq"], "dist": obs["dist"],
+            "loss_ratio": obs["loss_ratio"][:-1], "path": run.scalars["path"],
+            "final": run.scalars["final"], "eta": run.scalars["eta"]}
 
 
 def _verify(sid, spec, **kw):
