@@ -16,7 +16,7 @@ Order within one step k (the same for every family, so seeded runs replay exactl
     trainer.apply(state) or stop                               # W(k+1); False = diverged
 
 Continuous-time runs (an ODE solver) are not loops; they feed the same :class:`Observer` with
-:class:`LoopState` objects at their record times.
+:class:`LoopState` objects at their record times and write into a :class:`LoopRecord`.
 """
 
 from __future__ import annotations
