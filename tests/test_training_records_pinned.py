@@ -169,6 +169,14 @@ def test_reference_run_is_unchanged(name):
         assert exact == want_exact
 
 
+def test_the_fingerprints_see_one_ulp_and_the_rounded_one_forgives_it():
+    run = {"loss": np.array([1.0, 0.5]), "k": [0, 1]}
+    nudged = {"loss": np.array([1.0, np.nextafter(0.5, 1.0)]), "k": [0, 1]}
+    (e1, r1), (e2, r2) = fingerprint(run), fingerprint(nudged)
+    assert e1 != e2 and r1 == r2
+    assert fingerprint({**run, "k": [0, 2]})[1] != r1
+
+
 if __name__ == "__main__":  # print the pins (run once on the code being pinned)
     for key in sorted(RUNS):
         print(f"    {key!r}: {fingerprint(RUNS[key]())!r},")
