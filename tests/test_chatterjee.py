@@ -97,7 +97,7 @@ def test_criterion_and_rate_hold_for_large_output_scale():
     res = ch.assess(prob, ch.positive_init(prob, s=3.0), 1.0, steps=300, n_uniform=100)
     assert res["criterion"]["satisfied"] and res["criterion"]["satisfied_gd"]
     assert res["rate"]["rate_satisfied"] and res["rate"]["contained"]
-    assert res["run"]["loss"][-1] < 1e-12 * res["f0"]
+    assert res["run"].observables["loss"][-1] < 1e-12 * res["f0"]
     # path length bound 2√(f0/α)/(1 − βη/2) (note §3.1)
     bound = 2 * np.sqrt(res["f0"] / res["alpha"].value) / (1 - res["beta"].value * res["eta"] / 2)
     assert res["rate"]["max_dist"] <= bound
@@ -121,7 +121,7 @@ def test_step_above_two_over_beta_breaks_rate():
     q_valid = ch.rate_q(alpha, beta, 1 / beta)
     bad = ch.gd(prob, x0, 4 / beta, 50)
     assert not ch.check_rate(bad, q_valid)["rate_satisfied"]
-    assert np.nanmax(bad["loss_ratio"]) > 1
+    assert np.nanmax(bad.observables["loss_ratio"]) > 1
     c = ch.criterion(prob.loss(x0), alpha, 1.0, beta=beta, eta=4 / beta)
     assert c["satisfied"] and not c["satisfied_gd"] and c["q"] > 1
 

@@ -178,8 +178,8 @@ def test_gd_step_above_smoothness_breaks_descent():
     X = allen_zhu_inputs(rng.standard_normal((8, 5)))
     t = rng.standard_normal((8, 1))
     net = allen_zhu_network(X.shape[1], 32, 2, seed=0)
-    good, _ = run_deep_observed(net, X, t, eta=1e-3, steps=20)
-    bad, _ = run_deep_observed(net, X, t, eta=1.0, steps=20)
+    good = run_deep_observed(net, X, t, eta=1e-3, steps=20)
+    bad = run_deep_observed(net, X, t, eta=1.0, steps=20)
     assert np.nanmax(good.observables["loss_ratio"]) < 1
     assert np.nanmax(bad.observables["loss_ratio"]) > 1
 
@@ -188,13 +188,13 @@ def test_sgd_seeded_and_unbiased_scaling():
     X, y = _data(n=12, d=4)
     net = zou_network(X.shape[1], 32, depth=2, seed=0)
     kw = dict(eta=0.3, steps=40, algorithm="sgd", batch_size=4, seed=7, stride=10)
-    a, _ = run_deep_observed(net, X, y, **kw)
-    b, _ = run_deep_observed(net, X, y, **kw)
+    a = run_deep_observed(net, X, y, **kw)
+    b = run_deep_observed(net, X, y, **kw)
     np.testing.assert_array_equal(a.observables["loss"], b.observables["loss"])
     assert a.observables["loss"][-1] < a.observables["loss"][0]
     # batch = n makes SGD identical to GD (sampling without replacement)
-    g, _ = run_deep_observed(net, X, y, eta=0.3, steps=10, stride=5)
-    s, _ = run_deep_observed(net, X, y, eta=0.3, steps=10, algorithm="sgd", batch_size=12,
+    g = run_deep_observed(net, X, y, eta=0.3, steps=10, stride=5)
+    s = run_deep_observed(net, X, y, eta=0.3, steps=10, algorithm="sgd", batch_size=12,
                              stride=5)
     np.testing.assert_allclose(g.observables["loss"], s.observables["loss"], rtol=1e-12)
     with pytest.raises(UserInputError):
@@ -206,8 +206,8 @@ def test_allen_zhu_sgd_full_batch_equals_gd_sum_loss():
     X = allen_zhu_inputs(rng.standard_normal((6, 3)))
     t = rng.standard_normal((6, 1))
     net = allen_zhu_network(X.shape[1], 16, 2)
-    g, _ = run_deep_observed(net, X, t, eta=0.01, steps=6, stride=3)
-    s, _ = run_deep_observed(net, X, t, eta=0.01, steps=6, algorithm="sgd", batch_size=6,
+    g = run_deep_observed(net, X, t, eta=0.01, steps=6, stride=3)
+    s = run_deep_observed(net, X, t, eta=0.01, steps=6, algorithm="sgd", batch_size=6,
                              stride=3)
     np.testing.assert_allclose(g.observables["loss"], s.observables["loss"], rtol=1e-12)
     np.testing.assert_allclose(g.observables["az_flip_max"], s.observables["az_flip_max"])
@@ -219,7 +219,8 @@ def test_the_deep_run_is_a_trajectory_with_vocabulary_names():
 
     X, y = _data(n=6, d=3)
     net = zou_network(X.shape[1], 16, depth=2, seed=0)
-    tr, functions = run_deep_observed(net, X, y, eta=0.3, steps=10, stride=5)
+    tr = run_deep_observed(net, X, y, eta=0.3, steps=10, stride=5)
+    functions = tr.functions
     assert isinstance(tr, Trajectory) and tr.iterations.tolist() == [0, 5, 10]
     declared = {o.name for o in OBSERVABLES}
     assert set(tr.observables) | set(tr.scalars) | set(functions) <= declared

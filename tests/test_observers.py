@@ -31,6 +31,7 @@ from prooftools.numerics.spectra import (
     sym_norm2,
     sym_norm2_warm,
 )
+from prooftools.numerics.training import LoopRecord
 from prooftools.numerics.trajectory import Trajectory
 
 
@@ -184,15 +185,14 @@ def test_warm_observers_agree_with_dense_linear_algebra_on_a_real_run():
     W, a = init_params(m, d, np.random.default_rng(1))
     obs = DuObserver(X, W, a, eig_dense_below=0)
     ws = StepWorkspace(n, m, d)
-    truth = []
+    truth, rec = [], LoopRecord()
     for k in range(13):
         ws.run(W, a, X, y)
-        if True:
-            obs.observe(DuState(k=k, ws=ws, W=W, a=a, expensive=True))
-            H = first_layer_gram(X, ws.D)
-            truth.append((np.linalg.eigvalsh(H)[0], np.linalg.norm(H - obs.H0, 2)))
+        rec.append(k, obs.observe(DuState(k=k, ws=ws, W=W, a=a, expensive=True)))
+        H = first_layer_gram(X, ws.D)
+        truth.append((np.linalg.eigvalsh(H)[0], np.linalg.norm(H - obs.H0, 2)))
         W -= lr * ws.G
-    ob = obs.observables()
+    ob = rec.arrays()
     lam, dev = np.array(truth).T
     assert obs.eig_methods["warm"] >= 6 and obs.eig_methods["evr"] >= 2  # both paths checked
     assert obs.gram_updates["sparse"] >= 6

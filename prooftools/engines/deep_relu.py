@@ -169,9 +169,9 @@ class DeepReLUEngine(Engine):
         values["eta"] = eta
         net = (zou_network(d, m, depth=L, loss=loss, seed=cfg.seed) if zou
                else allen_zhu_network(d, m, L, loss="squared", seed=cfg.seed))
-        traj, functions = run_deep_observed(net, Z, y, eta=eta, steps=steps, algorithm=algo,
-                                            batch_size=cfg.batch_size, seed=cfg.seed,
-                                            stride=cfg.stride, progress=request.progress)
+        traj = run_deep_observed(net, Z, y, eta=eta, steps=steps, algorithm=algo,
+                                 batch_size=cfg.batch_size, seed=cfg.seed, stride=cfg.stride,
+                                 progress=request.progress)
         lines = _reached(values, traj, zou)
         lines.append("spectral norms of matrices larger than 64: ARPACK Lanczos (scipy svds, "
                      "tol 1e-6), exact SVD below")
@@ -180,7 +180,7 @@ class DeepReLUEngine(Engine):
             theorem_eta=theorem_eta, algorithm=algo, batch_size=cfg.batch_size,
             normalization="unit_norm_last_coord", extra={"loss": loss, "mu": mu})
         return Measurements(values=values, trajectory=traj, settings=settings,
-                            overridden=overridden, changes=changes, functions=functions,
+                            overridden=overridden, changes=changes, functions=dict(traj.functions),
                             lines=lines)
 
     def check_request(self, request: RunRequest) -> None:

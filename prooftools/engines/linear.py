@@ -37,6 +37,7 @@ from prooftools.engines.base import Engine, Measurements, Option, RunRequest, Ru
 from prooftools.errors import UserInputError
 from prooftools.numerics.networks.linear import network as zl
 from prooftools.numerics.observables import Observable
+from prooftools.numerics.training import LoopRecord
 from prooftools.numerics.trajectory import Trajectory
 
 DEFAULT_POINTS = 40
@@ -186,8 +187,10 @@ def _run(st, X, y, opts: _Settings) -> Measurements:
                     for t in np.geomspace(min(1.0, 1.01 * rho / kappa), 1.0, npath)]
         start = Ws_star
     pts = [start, *inside, *outside]
-    rows = [_point_obs(W, Ws_star, Xz, Yz, fstar, residual, alpha, beta) for W in pts]
-    obs = {k: np.array([r[k] for r in rows], dtype=float) for k in rows[0]}
+    rec = LoopRecord()  # the training loop's record: one entry per sampled point k
+    for k, W in enumerate(pts):
+        rec.append(k, _point_obs(W, Ws_star, Xz, Yz, fstar, residual, alpha, beta))
+    obs = rec.arrays()
     traj = Trajectory(config={"index": "k", "engine": "zhouliang", "network": net,
                               "points_inside": npts + 1, "points_outside": npts,
                               "radius_outside": [rho, out_hi]},
@@ -254,11 +257,11 @@ def _run_one_hidden(st, X, y, opts: _Settings) -> Measurements:
     out_hi = max(1.5, 4.0 * rho)
     inside, outside = _one_hidden_sample(Ws_star, rho, npts, rng, out_hi)
     pts = [Ws_star, *inside, *outside]
-    rows = []
-    for W1, W2 in pts:
+    rec = LoopRecord()  # the training loop's record: one entry per sampled point k
+    for k, (W1, W2) in enumerate(pts):
         ob = zl.square_net_block_observables(W1, W2, Xz, Yz, act)
         reg = zl.square_net_block_regularity(W1s, W2, Xz, Yz, act, alpha=alpha, beta=beta)
-        rows.append({
+        rec.append(k, {
             "loss": ob["loss"], "grad_norm_sq": ob["grad_sq"],
             "zl_nbhd": zl.neighbourhood_radius([W1, W2], Ws_star),
             "zl_sigma_min_Phi": ob["sigma_min_Phi"], "zl_excess_W2": ob["excess_W2"],
@@ -266,7 +269,7 @@ def _run_one_hidden(st, X, y, opts: _Settings) -> Measurements:
             "zl_reg_inner": reg["inner"], "zl_block_grad_sq": reg["grad_sq"],
             "zl_block_dist_sq": reg["dist_sq"], "zl_reg_ratio": reg["ratio"],
         })
-    obs = {k: np.array([r[k] for r in rows], dtype=float) for k in rows[0]}
+    obs = rec.arrays()
     traj = Trajectory(config={"index": "k", "engine": "zhouliang", "network": "one_hidden_square",
                               "activation": act, "points_inside": npts + 1,
                               "points_outside": npts, "radius_outside": [rho, out_hi]},

@@ -91,14 +91,14 @@ def _run(st, X, y, cfg, opts, lr) -> Measurements:
     beta0 = beta(r).value  # computed once: the report's β(r) below is the same estimate
     eta = float(lr) if lr is not None else 1.0 / beta0
     steps = int(cfg.steps) if cfg.steps is not None else DEFAULT_STEPS
-    run_ = ch.gd(prob, x0, eta, steps)
+    gd_run = ch.gd(prob, x0, eta, steps)
+    run_, path = gd_run.observables, gd_run.scalars["path"]
     K = run_["loss"].size
-    path = run_["path"]
     final = path[-1]
     g_sq = np.array([float(np.sum(prob.first_layer_backvector(w) ** 2)) for w in path[:1]])
     obs = {
         "loss": run_["loss"], "grad_norm_sq": run_["grad_norm_sq"], "dist_total": run_["dist"],
-        "ch_loss_ratio": np.append(run_["loss_ratio"], np.nan)[:K],
+        "ch_loss_ratio": run_["loss_ratio"],
         "ch_dist_limit": np.linalg.norm(path - final, axis=1),
         "ch_g_sq": np.append(g_sq, np.full(K - 1, np.nan)),
     }

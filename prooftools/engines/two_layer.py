@@ -121,7 +121,8 @@ class TwoLayerEngine(Engine):
             normalization=how, extra=extra)
         return Measurements(values=values, trajectory=trajectory, settings=settings,
                             overridden=overridden, changes=changes,
-                            functions={"sperp_sum": _sperp_function(trajectory)})
+                            functions=dict(trajectory.functions)
+                            or {"sperp_sum": _sperp_function(trajectory)})
 
     def _algorithm(self, request: RunRequest) -> str:
         cfg = request.config

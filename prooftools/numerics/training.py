@@ -16,12 +16,13 @@ Order within one step k (the same for every family, so seeded runs replay exactl
     trainer.apply(state) or stop                               # W(k+1); False = diverged
 
 Continuous-time runs (an ODE solver) are not loops; they feed the same :class:`Observer` with
-:class:`LoopState` objects at their record times.
+:class:`LoopState` objects at their record times and write into a :class:`LoopRecord`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -92,10 +93,22 @@ class LoopRecord:
             col.extend([math.nan] * (i + 1 - len(col)))
             col[i] = val
 
+    def append(self, k: int, values: dict[str, Any]) -> None:
+        """Record ``values`` at step ``k`` (a new record after the last one)."""
+        self.k.append(k)
+        self.put(len(self.k) - 1, values)
+
     def column(self, key: str) -> list:
         """Column ``key`` with one entry per record (NaN where nothing was recorded)."""
         col = self.columns.get(key, [])
         return (col + [math.nan] * len(self.k))[: len(self.k)]
+
+    def arrays(self, rename: Mapping[str, str] | None = None) -> dict[str, np.ndarray]:
+        """Every column as a float array aligned with ``k``, keyed by ``rename``'s name for it
+        (the record's own name when ``rename`` has none), in the order first recorded."""
+        rename = rename or {}
+        return {rename.get(key, key): np.array(self.column(key), dtype=float)
+                for key in self.columns}
 
 
 def record_steps(steps: int, stride: int) -> np.ndarray:
@@ -162,14 +175,12 @@ def train_loop(
                     rec.put(pending[0], observe_next(pending[1], state))
                 pending = None
             if state.stop is not None:
-                rec.k.append(k)
-                rec.put(len(rec.k) - 1, observer.observe(state))
+                rec.append(k, observer.observe(state))
                 rec.stopped = state.stop
                 break
             state = trainer.plan(state)
             if is_rec:
-                rec.k.append(k)
-                rec.put(len(rec.k) - 1, observer.observe(state))
+                rec.append(k, observer.observe(state))
                 if state.loss is not None:
                     bar.set_postfix(loss=f"{state.loss:.4g}", refresh=False)
                 if k < steps:

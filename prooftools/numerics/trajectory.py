@@ -9,13 +9,19 @@ entries where they were not measured.
 ``dense`` holds observables recorded at *every* step (currently ``resid_sq`` and ``loss_ratio``
 for full-batch GD), aligned with ``dense_index``; they let a checker test "for all k" exactly.
 Scalars may be arrays: e.g. ``scalars["sperp_R"]``/``scalars["sperp_sum"]`` are a family's
-exact samples of a function observable (its engine turns them into a function).
+exact samples of a function observable.
+
+A trajectory is also the one record type every family's training run returns: ``functions``
+holds the run's observables that take a non-index argument (``zou_small_preact(β)``,
+``sperp_sum(R)``), called as ``f(*args)``. They are not part of the JSON (a trajectory read back
+has none; its samples, if any, stay in ``scalars``) and not part of equality.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,6 +84,8 @@ class Trajectory:
     scalars: dict[str, Any] = field(default_factory=dict)
     dense_index: np.ndarray | None = None
     dense: dict[str, np.ndarray] = field(default_factory=dict)
+    functions: Mapping[str, Callable[..., Any]] = field(default_factory=dict, compare=False,
+                                                         repr=False)
 
     def __post_init__(self) -> None:
         idx = np.asarray(self.index, dtype=float)

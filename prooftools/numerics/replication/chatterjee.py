@@ -165,7 +165,7 @@ def _one_blas_thread():
 
 def _run(prob, x0, eta, steps, eps) -> dict:
     run = ch.gd(prob, x0, eta, steps, keep_path=False, rel_floor=0.0)
-    loss = run["loss"]
+    loss = run.observables["loss"]
     f0 = float(loss[0])
     return {"eta": float(eta), "f0": f0, "loss": loss, "steps": steps_to_stay(loss, eps * f0),
             "first_touch": _first_touch(loss, eps * f0)}

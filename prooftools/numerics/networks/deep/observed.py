@@ -7,8 +7,8 @@ seeded minibatches) with an observer that records, besides the vocabulary observ
 ``grad_norm_sq``, ``dist_total``, ``loss_ratio``, the paper-specific ones declared in
 ``theorems/zou2018.toml`` (``zou_*``) and ``theorems/allenzhu2019.toml`` (``az_*``), named
 exactly as declared. Observables at initialization are ``scalars``; observables that take a
-non-index argument (``zou_small_preact(β)``, ``zou_signal_frac(c)``) are returned as
-plain functions in ``functions``.
+non-index argument (``zou_small_preact(β)``, ``zou_signal_frac(c)``) are the trajectory's
+``functions``.
 
 Spectral norms of matrices whose smaller side exceeds 64 use 30 power iterations from a fixed
 start, a lower estimate of ‖·‖₂ (exact SVD below that size). Running maxima
@@ -185,15 +185,16 @@ def run_deep_observed(
     seed: int = 0,
     stride: int = 1,
     progress: bool | None = None,
-) -> tuple[Trajectory, dict[str, Callable[..., float]]]:
-    """Train a copy of ``net`` and return (trajectory, functions of the initialization).
+) -> Trajectory:
+    """Train a copy of ``net``; return its trajectory, with the functions of the
+    initialization in ``functions``.
 
     The run stops at the first non-finite loss, which is recorded.
 
     >>> from prooftools.numerics.networks.deep.network import zou_network, zou_inputs
     >>> X = zou_inputs(np.random.default_rng(0).standard_normal((6, 3)), 0.5)
     >>> y = np.array([1, -1, 1, -1, 1, -1.0])
-    >>> tr, fn = run_deep_observed(zou_network(4, 16, depth=2), X, y, eta=0.1, steps=4)
+    >>> tr = run_deep_observed(zou_network(4, 16, depth=2), X, y, eta=0.1, steps=4)
     >>> tr.index.tolist(), bool(tr.observables["zou_dist_spec_max"][0] == 0)
     ([0.0, 1.0, 2.0, 3.0, 4.0], True)
     """
@@ -211,8 +212,7 @@ def run_deep_observed(
                           divergence="loss", progress=progress)
     scalars: dict[str, Any] = _init_scalars(res.net0, res.fwd0, yy)
     functions = _init_functions(res.net0, res.fwd0, yy)
-    names = {"semi_smooth_residual": "az_semismooth_resid"}
-    obs = {names.get(key, key): np.array(res.column(key), dtype=float) for key in res.columns}
+    obs = res.arrays({"semi_smooth_residual": "az_semismooth_resid"})
     dense_index, dense = gd_dense(algorithm, res.dense_loss)
     config = {
         "index": "k", "engine": "deep_verify", "parameterization": net.parameterization,
@@ -221,9 +221,8 @@ def run_deep_observed(
         "batch_size": int(batch_size) if algorithm == "sgd" else n,
         "L": len(net.trained_indices), "n": n, "d": int(X.shape[1]),
     }
-    traj = Trajectory(config=config, index=np.asarray(res.k, dtype=float), observables=obs,
-                      scalars=scalars, dense_index=dense_index, dense=dense)
-    return traj, functions
+    return Trajectory(config=config, index=np.asarray(res.k, dtype=float), observables=obs,
+                      scalars=scalars, dense_index=dense_index, dense=dense, functions=functions)
 
 
 def final_loss(net: DeepReLUNet, X: np.ndarray, y: np.ndarray) -> float:

@@ -333,7 +333,7 @@ def assess(
     eta = 1.0 / beta.value if eta is None else eta
     run = gd(prob, x0, eta, steps)
     alpha = estimate_alpha(
-        prob, x0, r, path=run["path"], n_uniform=n_uniform, n_line=n_line, seed=seed
+        prob, x0, r, path=run.scalars["path"], n_uniform=n_uniform, n_line=n_line, seed=seed
     )
     crit = criterion(f0, alpha.value, r, beta=beta.value, eta=eta)
     return {

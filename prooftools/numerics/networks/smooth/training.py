@@ -3,7 +3,8 @@
 ``x_{k+1} = x_k − η ∇f(x_k)`` on the flat parameter vector of a
 :class:`~prooftools.numerics.networks.smooth.network.SmoothMLP`; every step is recorded (the rate
 check needs every loss ratio). The run stops once ``f ≤ rel_floor · f(x0)`` (below that, loss
-ratios are rounding noise) or at a non-finite loss.
+ratios are rounding noise) or at a non-finite loss. A run returns the families' one record
+type, a :class:`~prooftools.numerics.trajectory.Trajectory`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 from prooftools.errors import UserInputError
 from prooftools.numerics.training import LoopState, train_loop
+from prooftools.numerics.trajectory import Trajectory
 
 if TYPE_CHECKING:
     from prooftools.numerics.networks.smooth.network import SmoothMLP
@@ -72,10 +74,11 @@ def gd(
     keep_path: bool = True,
     rel_floor: float = 1e-16,
     progress: bool | None = None,
-) -> dict:
-    """Plain GD ``x_{k+1} = x_k − η ∇f(x_k)``; records ``loss``, ``grad_norm_sq``, ``dist``
-    (‖x_k − x0‖), ``loss_ratio`` (f(x_{k+1})/f(x_k)), optionally the ``path``, and ``final``,
-    the last iterate (the one of ``loss[-1]``).
+) -> Trajectory:
+    """Plain GD ``x_{k+1} = x_k − η ∇f(x_k)``; its trajectory records ``loss``,
+    ``grad_norm_sq``, ``dist`` (‖x_k − x0‖) and ``loss_ratio`` (f(x_{k+1})/f(x_k), NaN at the
+    last k); its scalars hold ``eta``, ``final``, the last iterate (the one of ``loss[-1]``),
+    and the ``path`` (one row x_k per k; ``None`` unless ``keep_path``).
 
     Stops once ``f ≤ rel_floor · f(x0)``: below that, loss ratios are rounding noise.
 
@@ -83,36 +86,34 @@ def gd(
     >>> rng = np.random.default_rng(0)
     >>> prob = SmoothMLP(rng.standard_normal((4, 3)), rng.standard_normal(4), 8, 2)
     >>> run = gd(prob, positive_init(prob, 2.0), 0.01, 20, progress=False)
-    >>> run["loss"].shape, bool(np.all(run["loss_ratio"] < 1))
+    >>> run.observables["loss"].shape, bool(np.all(run.observables["loss_ratio"][:-1] < 1))
     ((21,), True)
     """
     if not (eta > 0 and np.isfinite(eta)):
         raise UserInputError(f"step size must be positive and finite, got {eta}")
     trainer = _GD(prob, w0, eta, rel_floor * prob.loss(w0))
     rec = train_loop(trainer, _Path(w0, keep_path), steps=steps, progress=progress, desc="GD")
-    losses = np.array(rec.columns["loss"])
+    path = np.array(rec.columns.pop("path")) if keep_path else None
+    obs = rec.arrays()
+    losses = obs["loss"]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        ratio = losses[1:] / losses[:-1]
-    return {
-        "loss": losses,
-        "grad_norm_sq": np.array(rec.columns["grad_norm_sq"]),
-        "dist": np.array(rec.columns["dist"]),
-        "loss_ratio": ratio,
-        "path": np.array(rec.columns["path"]) if keep_path else None,
-        "final": trainer.w,
-        "eta": eta,
-    }
+        obs["loss_ratio"] = np.append(losses[1:] / losses[:-1], np.nan)
+    return Trajectory(config={"index": "k", "eta": eta}, index=np.asarray(rec.k, dtype=float),
+                      observables=obs, scalars={"eta": eta, "final": trainer.w, "path": path})
 
 
-def check_rate(run: dict, q: float, r: float | None = None, *, rtol: float = 1e-6) -> dict:
+def check_rate(run: Trajectory, q: float, r: float | None = None, *,
+               rtol: float = 1e-6) -> dict:
     """Check every loss ratio ``f(x_{k+1})/f(x_k)`` of a :func:`gd` run against ``q`` and, with
     r, containment ``‖x_k − x0‖ ≤ r``.
 
-    >>> run = {"loss": np.array([1.0, 0.5, 0.3]), "loss_ratio": np.array([0.5, 0.6]),
-    ...        "dist": np.array([0.0, 0.1, 0.2])}
+    >>> run = Trajectory(config={"index": "k"}, index=np.arange(3.0), observables={
+    ...     "loss": np.array([1.0, 0.5, 0.3]), "loss_ratio": np.array([0.5, 0.6, np.nan]),
+    ...     "dist": np.array([0.0, 0.1, 0.2])})
     >>> check_rate(run, 0.55)["rate_satisfied"], check_rate(run, 0.6, 0.15)["contained"]
     (False, False)
     """
+    run = run.observables
     ratios = run["loss_ratio"][np.isfinite(run["loss_ratio"])]
     worst = float(ratios.max()) if ratios.size else float("nan")
     out = {

@@ -153,17 +153,15 @@ def sperp_sum(W0: np.ndarray, X: np.ndarray, R: float | np.ndarray) -> np.ndarra
 @dataclass(kw_only=True, slots=True)
 class DuState(LoopState):
     """The state the loop (or the flow solver) hands to :class:`DuObserver` at a recorded step:
-    the workspace ``ws`` of the full-batch pass at W(k), the weights ``W`` and ``a``, and the
-    index value ``t`` the step is recorded at (``None``: the step k; a time on a flow run)."""
+    the workspace ``ws`` of the full-batch pass at W(k) and the weights ``W`` and ``a``."""
 
     ws: StepWorkspace
     W: np.ndarray
     a: np.ndarray
-    t: float | None = None
 
 
 class DuObserver:
-    """Records Du et al.'s observables for one run; call :meth:`observe` at chosen steps.
+    """Du et al.'s observables at a recorded step (the loop's observer; :meth:`observe`).
 
     Its observables are :data:`OBSERVABLES` and the methods marked with
     :func:`~prooftools.numerics.observables.observable` (``(self, state: DuState) -> float``).
@@ -222,9 +220,6 @@ class DuObserver:
         radii = default_sperp_radii() if sperp_radii is None else np.asarray(sperp_radii, float)
         self.scalars["sperp_R"] = np.unique(radii)
         self.scalars["sperp_sum"] = sperp_sum(W0, X, self.scalars["sperp_R"]).astype(float)
-        self.index: list[float] = []
-        #: recorded columns, in the order :meth:`observe` first records them
-        self.values: dict[str, list[float]] = {}
 
     def _dense_counts(self, P: np.ndarray) -> np.ndarray:
         """P Pᵀ as exact integer counts (float32 GEMM on 0/1, m < 2²⁴), returned in float64."""
@@ -290,15 +285,10 @@ class DuObserver:
         dev, self._v_dev = sym_norm2_warm(dH, self._v_dev)
         return lam, dev
 
-    def observe(self, state: DuState) -> dict:
-        """Record the observables at ``state`` (the loop's observer protocol); the columns are
-        kept here (:meth:`observables`), so the loop's own record gets nothing."""
-        self.record(state.k if state.t is None else state.t, state)
-        return {}
-
-    def record(self, t: float, state: DuState) -> float:
-        """Record the observables at index ``t`` from the full-batch pass in ``state.ws``;
-        returns the loss."""
+    def observe(self, state: DuState) -> dict[str, float]:
+        """The observables at ``state`` (the loop's observer protocol): every declared one,
+        the expensive ones NaN unless ``state.expensive``; they become the loop record's
+        columns, in the order first returned here."""
         ws, W, a, expensive = state.ws, state.W, state.a, state.expensive
         n = self.n
         e = ws.e[:n]
@@ -320,25 +310,23 @@ class DuObserver:
                "grad_norm_sq": gn, "pl_ratio": gn / rs if rs > 0 else math.nan}
         got.update({o.name: math.nan for o in OBSERVABLES if o.cost == "expensive"})  # schedule
         if expensive:
-            Hw = None
-            if self._incremental:
-                H, dH = self.ntk(ws.D[:n])
-            else:
-                H, Hw = self._ntk_blocks(ws.D[:n], W, a, ws.Z[:n] if self.train_output else None)
-                dH = H - self.H0
-            with one_blas_thread():
-                lam, dev = self._expensive(H, dH)
-                lam_w = lambda_min(Hw) if self.train_output else lam
-            got.update(ntk_min=lam, ntk_first_min=lam_w, ntk_dev=dev)
+            got.update(self._ntk_observables(ws, W, a))
         got.update(observe_declared(self, state, expensive=expensive))
-        for name, value in got.items():
-            self.values.setdefault(name, []).append(value)
-        self.index.append(float(t))
-        return 0.5 * rs
+        return got
 
-    def observables(self) -> dict[str, np.ndarray]:
-        """Recorded observables as arrays aligned with the recorded index."""
-        return {k: np.asarray(v, dtype=float) for k, v in self.values.items()}
+    def _ntk_observables(self, ws: StepWorkspace, W: np.ndarray, a: np.ndarray) -> dict:
+        """ntk_min, ntk_first_min and ntk_dev from the full-batch pass in ``ws``."""
+        n = self.n
+        Hw = None
+        if self._incremental:
+            H, dH = self.ntk(ws.D[:n])
+        else:
+            H, Hw = self._ntk_blocks(ws.D[:n], W, a, ws.Z[:n] if self.train_output else None)
+            dH = H - self.H0
+        with one_blas_thread():
+            lam, dev = self._expensive(H, dH)
+            lam_w = lambda_min(Hw) if self.train_output else lam
+        return {"ntk_min": lam, "ntk_first_min": lam_w, "ntk_dev": dev}
 
 
 def sperp_lookup(radii: np.ndarray | None, counts: np.ndarray | None):

@@ -39,8 +39,15 @@ from prooftools.numerics.networks.two_layer.observers import (
     SPARSE_GRAM_COST,
     DuObserver,
     DuState,
+    sperp_lookup,
 )
-from prooftools.numerics.training import LoopState, progress_bar, record_steps, train_loop
+from prooftools.numerics.training import (
+    LoopRecord,
+    LoopState,
+    progress_bar,
+    record_steps,
+    train_loop,
+)
 from prooftools.numerics.trajectory import Trajectory
 from prooftools.options import Option
 
@@ -163,13 +170,13 @@ class _DuTrainer:
 
 
 def _discrete(X, y, W, a, obs, *, steps, lr, stride, expensive_stride, train_output, progress,
-              batch_size=None, rng=None, desc="GD") -> _DuTrainer:
-    """GD or SGD through the shared loop; returns the trainer (its dense records)."""
+              batch_size=None, rng=None, desc="GD") -> tuple[LoopRecord, _DuTrainer]:
+    """GD or SGD through the shared loop; returns its record and the trainer (dense records)."""
     trainer = _DuTrainer(X, y, W, a, steps=steps, lr=lr, train_output=train_output,
                          batch_size=batch_size, rng=rng)
-    train_loop(trainer, obs, steps=steps, stride=stride,
-               expensive_stride=expensive_stride, progress=progress, desc=desc)
-    return trainer
+    rec = train_loop(trainer, obs, steps=steps, stride=stride,
+                     expensive_stride=expensive_stride, progress=progress, desc=desc)
+    return rec, trainer
 
 
 class _FlowBudgetExceeded(Exception):
@@ -177,9 +184,10 @@ class _FlowBudgetExceeded(Exception):
 
 
 def _flow_ivp(X, y, W, a, obs, *, steps, lr, rec, exp, train_output, method, tol, max_nfev,
-              progress):
+              progress) -> tuple[LoopRecord, int]:
     """Gradient flow by solve_ivp between consecutive record times, observed at each of them
-    through the loop's observer protocol; leaves the end point in (W, a), returns nfev."""
+    through the loop's observer protocol into the loop's record (steps k, times k·η); leaves
+    the end point in (W, a); returns the record and nfev."""
     n, d = X.shape
     m = W.shape[0]
     ws = StepWorkspace(n, m, d)
@@ -199,6 +207,7 @@ def _flow_ivp(X, y, W, a, obs, *, steps, lr, rec, exp, train_output, method, tol
 
     z = np.concatenate([W.ravel(), a]) if train_output else W.ravel().copy()
     nfev = 0
+    out = LoopRecord()
     exp_set = set(exp.tolist())
     with progress_bar(len(rec) - 1, progress, f"flow[{method}]") as bar:
         for j, k in enumerate(rec.tolist()):
@@ -221,13 +230,14 @@ def _flow_ivp(X, y, W, a, obs, *, steps, lr, rec, exp, train_output, method, tol
             Wk = z[:md].reshape(m, d)
             ak = z[md:] if train_output else a
             ws.run(Wk, ak, X, y, grad_a=train_output)
-            obs.observe(DuState(k=k, t=k * lr, record=True, expensive=k in exp_set, ws=ws, W=Wk,
-                                a=ak))
-            bar.set_postfix(loss=f"{obs.values['loss'][-1]:.4g}", refresh=False)
+            values = obs.observe(DuState(k=k, record=True, expensive=k in exp_set, ws=ws, W=Wk,
+                                         a=ak))
+            out.append(k, values)
+            bar.set_postfix(loss=f"{values['loss']:.4g}", refresh=False)
     W[...] = z[:md].reshape(m, d)
     if train_output:
         a[...] = z[md:]
-    return nfev
+    return out, nfev
 
 
 def _ratio_next(values: np.ndarray) -> np.ndarray:
@@ -308,16 +318,20 @@ def run_du(
     dense_index = None
     dense: dict[str, np.ndarray] = {}
     if algorithm == "gd":
-        rs_all = _discrete(X, y, W, a, obs, steps=steps, lr=lr, stride=stride,
-                           expensive_stride=expensive_stride, train_output=train_output,
-                           progress=progress).dense
+        record, trainer = _discrete(X, y, W, a, obs, steps=steps, lr=lr, stride=stride,
+                                    expensive_stride=expensive_stride,
+                                    train_output=train_output, progress=progress)
+        rs_all = trainer.dense
+        index = record.k
         dense_index = np.arange(steps + 1, dtype=float)
         dense = {"resid_sq": rs_all, "loss_ratio": _ratio_next(rs_all)}
         loss_ratio = dense["loss_ratio"][rec]
     elif algorithm == "sgd":
-        full = _discrete(X, y, W, a, obs, steps=steps, lr=lr, stride=stride,
-                         expensive_stride=expensive_stride, train_output=train_output,
-                         progress=progress, batch_size=batch_size, rng=rng, desc="SGD").full_rs
+        record, trainer = _discrete(X, y, W, a, obs, steps=steps, lr=lr, stride=stride,
+                                    expensive_stride=expensive_stride,
+                                    train_output=train_output, progress=progress,
+                                    batch_size=batch_size, rng=rng, desc="SGD")
+        full, index = trainer.full_rs, record.k
         loss_ratio = np.array([full[k + 1] / full[k] if k < steps and full[k] > 0 else math.nan
                                for k in rec.tolist()])
         config["sgd_gradient_scale"] = "n/|B|"
@@ -326,46 +340,49 @@ def run_du(
         config["loss_ratio_span"] = float(stride * lr)
         config["flow_method"] = flow_method
         if flow_method == "euler":
-            obs = _flow_euler(X, y, W, a, W0, a0, obs, config, steps=steps, lr=lr, stride=stride,
-                              expensive_stride=expensive_stride, train_output=train_output,
-                              substeps=flow_substeps, sperp_radii=sperp_radii, progress=progress)
+            record, index = _flow_euler(
+                X, y, W, a, W0, a0, obs, config, steps=steps, lr=lr, stride=stride,
+                expensive_stride=expensive_stride, train_output=train_output,
+                substeps=flow_substeps, sperp_radii=sperp_radii, progress=progress)
         else:
             config["flow_rtol"] = config["flow_atol"] = float(flow_tol)
-            config["flow_nfev"] = _flow_ivp(X, y, W, a, obs, steps=steps, lr=lr, rec=rec,
-                                            exp=exp, train_output=train_output,
-                                            method=flow_method, tol=flow_tol,
-                                            max_nfev=flow_max_nfev, progress=progress)
-        loss_ratio = _ratio_next(np.asarray(obs.values["resid_sq"]))
-    observables = obs.observables()
+            record, config["flow_nfev"] = _flow_ivp(
+                X, y, W, a, obs, steps=steps, lr=lr, rec=rec, exp=exp,
+                train_output=train_output, method=flow_method, tol=flow_tol,
+                max_nfev=flow_max_nfev, progress=progress)
+            index = [k * lr for k in record.k]
+        loss_ratio = _ratio_next(np.asarray(record.column("resid_sq"), dtype=float))
+    observables = record.arrays()
     observables["loss_ratio"] = np.asarray(loss_ratio, dtype=float)
     return Trajectory(
         config=config,
-        index=np.asarray(obs.index, dtype=float),
+        index=np.asarray(index, dtype=float),
         observables=observables,
         scalars=dict(obs.scalars),
         dense_index=dense_index,
         dense=dense,
+        functions={"sperp_sum": sperp_lookup(obs.scalars["sperp_R"], obs.scalars["sperp_sum"])},
     )
 
 
 def _flow_euler(X, y, W, a, W0, a0, obs, config, *, steps, lr, stride, expensive_stride,
-                train_output, substeps, sperp_radii, progress) -> DuObserver:
-    """Small-step GD as a gradient-flow surrogate: steps η/s and η/(2s); report their gap."""
+                train_output, substeps, sperp_radii, progress) -> tuple[LoopRecord, list[float]]:
+    """Small-step GD as a gradient-flow surrogate: steps η/s and η/(2s); report their gap.
+    Returns the finer run's record and its times."""
     results = []
     for s in (substeps, 2 * substeps):
         Wc, ac = W0.copy(), a0.copy()
         o = DuObserver(X, W0, a0, train_output=train_output, sperp_radii=sperp_radii) \
             if results else obs
-        _discrete(X, y, Wc, ac, o, steps=steps * s, lr=lr / s, stride=stride * s,
-                  expensive_stride=expensive_stride * s, train_output=train_output,
-                  progress=progress, desc=f"flow[euler/{s}]")
-        o.index = [k * lr / s for k in o.index]
-        results.append((o, Wc, ac))
-    coarse, fine = (np.asarray(r[0].values["resid_sq"]) for r in results)
+        record, _ = _discrete(X, y, Wc, ac, o, steps=steps * s, lr=lr / s, stride=stride * s,
+                              expensive_stride=expensive_stride * s, train_output=train_output,
+                              progress=progress, desc=f"flow[euler/{s}]")
+        results.append((record, [k * lr / s for k in record.k], Wc, ac))
+    coarse, fine = (np.asarray(r[0].column("resid_sq"), dtype=float) for r in results)
     config["flow_substeps"] = [substeps, 2 * substeps]
     config["flow_euler_diff"] = float(np.max(np.abs(coarse - fine)) / max(fine[0], 1e-300))
-    o, Wc, ac = results[1]
+    record, index, Wc, ac = results[1]
     W[...] = Wc
     a[...] = ac
-    return o
+    return record, index
 
