@@ -165,7 +165,10 @@ def test_reference_run_is_unchanged(name):
     exact, rounded = fingerprint(RUNS[name]())
     want_exact, want_rounded = PINNED[name]
     assert rounded == want_rounded
-    if (platform.machine(), np.__version__[:2]) == RECORDED_ON:
+    # every bit, for the training runs themselves; a whole verify report also carries data
+    # quantities that may come from the on-disk cache another test filled (their last bits
+    # depend on which certificate path computed them), so it is pinned to 9 digits only
+    if (platform.machine(), np.__version__[:2]) == RECORDED_ON and not name.startswith("verify"):
         assert exact == want_exact
 
 
