@@ -3,8 +3,9 @@
 ``progress``: ``True`` shows the bar, ``False`` hides it, ``None`` (the default of the CLI and
 the API) shows it when stderr is a terminal (and in a notebook, as tqdm does). A terminal that
 reports no size — a pseudo-terminal whose window was never set, ``script`` run from a pipe —
-would make tqdm draw nothing at all, so such a bar gets ``$COLUMNS`` (or 80) columns and
-``$LINES`` (or 24) rows.
+or columns but no rows (``stty cols 120`` in such a window) would make tqdm draw nothing at
+all, so such a bar gets ``$COLUMNS`` (or 80) columns and ``$LINES`` (or 24) rows in place of
+the missing ones.
 """
 
 from __future__ import annotations
@@ -16,16 +17,20 @@ __all__ = ["bar"]
 
 
 def _size() -> dict[str, int]:
-    """The bar's width and the screen's height where stderr is a terminal that reports no size
-    (tqdm would draw nothing); empty elsewhere (a sized terminal, a pipe, a notebook: tqdm
-    decides as usual)."""
+    """The bar's width and the screen's height where stderr is a terminal that reports 0 for
+    either (tqdm would draw nothing: 0 rows leave no line to draw on); empty elsewhere (a sized
+    terminal, a pipe, a notebook: tqdm decides as usual)."""
     try:
-        if not sys.stderr.isatty() or os.get_terminal_size(sys.stderr.fileno()).columns > 0:
+        if not sys.stderr.isatty():
             return {}
+        size = os.get_terminal_size(sys.stderr.fileno())
     except (AttributeError, ValueError, OSError):
         return {}
     out = {}
-    for key, name, default in (("ncols", "COLUMNS", 80), ("nrows", "LINES", 24)):
+    for key, name, default, have in (("ncols", "COLUMNS", 80, size.columns),
+                                     ("nrows", "LINES", 24, size.lines)):
+        if have > 0:
+            continue
         try:
             out[key] = max(int(os.environ.get(name, "")), 2)
         except ValueError:

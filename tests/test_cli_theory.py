@@ -54,6 +54,23 @@ def test_list_filters(capsys):
     assert all(r["kind"] == "assumption" and r["paper"] == "du2019" for r in rows)
 
 
+def test_list_caption_counts_the_listed_statements(capsys):
+    """A filtered list's caption counts what it lists (it said "169 statements from 12 papers"
+    above Du et al.'s 22, also in the HTML report of ``report --paper du2019``)."""
+    from prooftools.theory import load_registry
+
+    reg = load_registry()
+    _, out, _ = run(capsys, "list", "--paper", "du2019", "--format", "json")
+    rows = json.loads(out)["rows"]
+    mine = [st for st in reg if st.paper == "du2019"]
+    assert len(rows) == len(mine) < len(reg)
+    _, out, _ = run(capsys, "list", "--paper", "du2019")
+    assert out.splitlines()[0] == (f"{len(mine)} statements from 1 paper "
+                                   f"(of {len(reg)} registered)")
+    _, out, _ = run(capsys, "list")
+    assert out.splitlines()[0] == f"{len(reg)} statements from {len(reg.papers)} papers"
+
+
 def test_show(capsys):
     status, out, _ = run(capsys, "show", "du2019.thm4.1")
     assert status == 0

@@ -219,3 +219,44 @@ def test_width_table_caption_and_notes_in_math_and_ids_whole(capsys, tmp_path):
 def test_derive_latex_compiles(capsys, tmp_path, sid):
     doc = cli_latex(capsys, "derive", sid)
     assert compile_problems(doc, tmp_path) == []
+
+
+def _sweep_report():
+    """A threshold sweep's report as render_sweep reads it: the values of the documented
+    du2019.thm4.1 sweep (docs/sweeps.md), with a second grid axis (step_policy)."""
+    from types import SimpleNamespace as NS
+
+    spec = NS(key="e8fe9a3b0d3ea912", statement="du2019.thm4.1", dataset="sphere:d=50",
+              mode="threshold", seeds=[0, 1])
+    points = [NS(values={"n": n, "step_policy": "practical"}) for n in (16, 32, 64)]
+    rows = []
+    for (n, m, lo, lam, th, proof), split in zip(
+            [(16, 16, 13, 0.2848, 12.41, 16.36), (32, 11, 9, 0.2452, 14.47, 18.75),
+             (64, 16, 13, 0.2121, 16.53, 20.88)],
+            [(11.2, -3.95, 15.15), (13.43, -4.28, 17.71), (15.33, -4.35, 19.68)],
+            strict=True):
+        rows.append(NS(point=points[len(rows)].values, target="du2019.thm4.1.linear_rate",
+                       status="found", m_star=m, bracket=(lo, m), runs=10, lambda0=lam,
+                       theorem_log10=th, theorem_log10_derived=th, proof_log10=proof,
+                       looseness=split[0], looseness_derived=split[0], monotone=True,
+                       notes=["1 seed×width outcome(s) held at a width and failed at a larger "
+                              "one (different random initializations)"] if n == 16 else [],
+                       split=NS(total=split[0], statement=split[1], proof=split[2])))
+    fit = NS(target="du2019.thm4.1.linear_rate", axis="n", fixed={"step_policy": "practical"},
+             fit=NS(text=lambda: "-8.28e-16 [-0.83, 0.27]"), theorem="n^6 · δ^-3 · λ0^-4",
+             provenance="verified", theorem_exponent=6.0, theorem_slope=6.85, points=[1, 2, 3],
+             censored=0)
+    run = NS(spec=spec, points=points, rows=[None] * 32, computed=0, store="out/sweeps/x")
+    return NS(run=run, thresholds=rows, width_fits=[fit], observable_fits=[],
+              exponent_checks=[], constants={}, notes=[])
+
+
+def test_sweep_tables_compile_without_overfull_header(tmp_path):
+    """The threshold table of a sweep with two grid axes fits the page: its ``step_policy``
+    header is not broken (headers carry no break points) and both looseness values share one
+    column; the theorem's width is typeset in math (``n^{6}``, not ``nˆ6``)."""
+    from prooftools.reporting.sweep_reports import render_sweep
+
+    doc = render_sweep(_sweep_report(), "latex")
+    assert "looseness (" in doc and "$n^{6}$" in doc and "n^6" not in doc
+    assert compile_problems(standalone(doc), tmp_path) == []

@@ -33,7 +33,7 @@ CHECK = ["check", "sphere:n=40,d=6", "--theorem", "du2019.thm4.1", "--no-cache"]
 
 
 def run_on_terminal(argv: list[str], *, stderr_to_terminal: bool = True,
-                    columns: int | None = COLUMNS) -> tuple[int, str, str]:
+                    columns: int | None = COLUMNS, rows: int = 40) -> tuple[int, str, str]:
     """Run ``python -m prooftools ARGV`` with stdout (and stderr) on a pseudo-terminal of
     ``columns`` columns (None: a window never set, 0×0, as ``script`` from a pipe gives);
     return (exit status, what the terminal showed, stderr if piped)."""
@@ -41,8 +41,8 @@ def run_on_terminal(argv: list[str], *, stderr_to_terminal: bool = True,
     env = {k: v for k, v in os.environ.items()
            if k not in ("COLUMNS", "LINES") and not k.startswith("TQDM_")}
     if columns is not None:
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-        env.update(COLUMNS=str(columns), LINES="40")
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        env.update(COLUMNS=str(columns), LINES=str(rows or 40))
     proc = subprocess.Popen([sys.executable, "-m", "prooftools", *argv], cwd=ROOT, env=env,
                             stdin=slave, stdout=slave,
                             stderr=slave if stderr_to_terminal else subprocess.PIPE,
@@ -85,6 +85,13 @@ def test_bars_fit_a_sized_window():
     status, shown, _ = run_on_terminal(CHECK)
     assert status == 0 and BAR.search(shown)
     assert all(len(seg) <= COLUMNS for seg in re.split(r"[\r\n]", shown))
+
+
+def test_bars_show_on_a_window_with_columns_but_no_rows():
+    """``script -qc 'stty cols 120; prooftools …'`` from a pipe: 120 columns, 0 rows. tqdm took
+    the screen as -1 rows high and drew no bar at all."""
+    status, shown, _ = run_on_terminal(VERIFY, rows=0)
+    assert status == 0 and BAR.search(shown), shown[:2000]
 
 
 def test_no_bars_when_stderr_is_not_a_terminal(tmp_path):

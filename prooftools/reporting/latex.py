@@ -136,12 +136,7 @@ class _RegistryPrinter(LatexPrinter):
     def _print_Add(self, expr, order=None):
         """Terms in sympy's order, except that a sum does not open with a minus when a term can
         lead: ``1 - η λ0/2`` as the papers write it, not ``-η λ0/2 + 1``."""
-        terms = self._as_ordered_terms(expr, order=order)
-        if terms[0].could_extract_minus_sign():
-            lead = next((t for t in terms if t.is_Number and t > 0), None) or next(
-                (t for t in terms if not t.could_extract_minus_sign()), None)
-            if lead is not None:
-                terms = [lead, *(t for t in terms if t is not lead)]
+        terms = lead_term_first(self._as_ordered_terms(expr, order=order))
         tex = ""
         for i, term in enumerate(terms):
             if i and term.could_extract_minus_sign():
@@ -180,6 +175,23 @@ _UNSIZED = {r"\left(": "(", r"\right)": ")", r"\left[": "[", r"\right]": "]",
             r"\left|": "|", r"\right|": "|", r"\left\{": r"\{", r"\right\}": r"\}",
             r"\left\lceil{": r"\lceil ", r"}\right\rceil": r"\rceil ",
             r"\left\lfloor{": r"\lfloor ", r"}\right\rfloor": r"\rfloor "}
+
+
+def lead_term_first(terms: list) -> list:
+    """A sum's terms in sympy's order, except that the sum does not open with a minus when a
+    term can lead (a positive number first): ``1 - η λ0/2``, not ``-η λ0/2 + 1``.
+
+    >>> import sympy
+    >>> eta = sympy.Symbol("eta")
+    >>> lead_term_first([-eta / 2, sympy.Integer(1)])
+    [1, -eta/2]
+    """
+    if terms and terms[0].could_extract_minus_sign():
+        lead = next((t for t in terms if t.is_Number and t > 0), None) or next(
+            (t for t in terms if not t.could_extract_minus_sign()), None)
+        if lead is not None:
+            return [lead, *(t for t in terms if t is not lead)]
+    return list(terms)
 
 
 def _token(name: str) -> re.Pattern:

@@ -63,8 +63,8 @@ def _latex_cell(c, names: dict | None = None) -> str:
     """One cell; text cells have their formulas typeset with ``names`` (:func:`latex_text`)."""
     if isinstance(c, Magnitude):
         return c.latex()
-    if isinstance(c, Marked):
-        return breakable(escape(c.text)) + _MARK_LATEX.get(c.provenance, "")
+    if isinstance(c, Marked):  # an id with its mark, or a formula (n^2 · λ0^-2 · log n)
+        return latex_text(c.text, names, plain=_text_cell) + _MARK_LATEX.get(c.provenance, "")
     if isinstance(c, Formula):
         return c.latex_cell()
     if isinstance(c, str) and NUMERIC.match(c):
@@ -186,6 +186,14 @@ def _word_len(word: str) -> int:
     return max(len(p.replace("\\_", "_")) + 1 for p in pieces)
 
 
+def _header_word_len(word: str) -> int:
+    """A header word's width: headers are typeset without break points (:func:`_latex_header`),
+    so an identifier (``step_policy``) is one piece; plain lower-case words still hyphenate."""
+    if len(word) > 8 and word.isalpha() and word.islower():
+        return 7
+    return len(word) + 1
+
+
 def _top_level(tex: str) -> str:
     """``tex`` with everything inside braces replaced by ``#`` (math breaks only outside them)."""
     out, depth = [], 0
@@ -207,7 +215,7 @@ def _column_spec(t: Table, line_em: float) -> tuple[list[str], list[bool], bool]
     n, c = len(t.columns), _EM_PER_CHAR
     numeric = [all(_is_number(r[i]) for r in t.rows) for i in range(n)]
     formulas = [any(isinstance(r[i], Formula) for r in t.rows) for i in range(n)]
-    least = [max([*(_word_len(w) for w in t.columns[i].split()),
+    least = [max([*(_header_word_len(w) for w in t.columns[i].split()),
                   *(_token_len(r[i], t.tex_names) for r in t.rows)])
              * 0.7 for i in range(n)]  # unbreakable pieces: a generous width per character
     natural = [max([least[i] / 0.7 if numeric[i] else len(t.columns[i]),  # headers over

@@ -102,12 +102,15 @@ def list_table(registry: Registry, *, paper: str | None = None, kind: str | None
     if paper and paper not in registry.papers:
         known = ", ".join(sorted(registry.papers))
         raise UserInputError(f"unknown paper {paper!r}; known: {known}")
-    table = Table(["id", "kind", "paper", "title", "provenance"],
-                  caption=f"{len(registry)} statements from {len(registry.papers)} papers")
+    chosen = [st for st in registry
+              if not (paper and st.paper != paper) and not (kind and st.kind != kind)]
+    papers = {st.paper for st in chosen}
+    caption = f"{len(chosen)} statements from {len(papers)} paper{'s' * (len(papers) != 1)}"
+    if len(chosen) != len(registry):  # --paper or --kind: say what was left out
+        caption += f" (of {len(registry)} registered)"
+    table = Table(["id", "kind", "paper", "title", "provenance"], caption=caption)
     rows_json = []
-    for st in registry:
-        if (paper and st.paper != paper) or (kind and st.kind != kind):
-            continue
+    for st in chosen:
         cite = registry.papers[st.paper].short
         table.rows.append([st.id, st.kind, cite, st.title, st.provenance])
         rows_json.append({"id": st.id, "kind": st.kind, "paper": st.paper, "citation": cite,

@@ -57,7 +57,7 @@ def plot_thresholds(rep, out_dir: str | Path) -> list[str]:
             lx0 = float(np.mean(np.log(xs)))
             ly0 = w.fit.intercept + w.fit.slope * lx0
             ax.loglog(grid, np.exp(w.fit.intercept) * grid ** w.fit.slope, "-", color="C0",
-                      label=f"fit: ${name}^{{{w.fit.slope:.2f}}}$")
+                      label=f"fit: ${name}^{{{round(w.fit.slope, 2) + 0.0:.2f}}}$")  # no -0.00
             if w.fit.low is not None:
                 lo = np.exp(ly0 + w.fit.low * (np.log(grid) - lx0))
                 hi = np.exp(ly0 + w.fit.high * (np.log(grid) - lx0))

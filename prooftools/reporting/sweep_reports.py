@@ -40,11 +40,18 @@ def _bracket(lo, hi) -> str:
     return f"≤ {hi}" if lo is None else f"({lo}, {hi}]"
 
 
-def threshold_table(rep) -> Table:
-    """m* per grid point and target, with the theorem's width and the looseness."""
+def threshold_table(rep, *, compact: bool = False) -> Table:
+    """m* per grid point and target, with the theorem's width and the looseness.
+
+    ``compact`` (the LaTeX rendering) gives both looseness values in one column
+    (``1.76, 3.74``), so that a page holds the table with an extra grid axis (``step_policy``)
+    without an overfull header.
+    """
     axes = list(rep.run.points[0].values) if rep.run.points else []
-    cols = [*axes, "target", "m*", "bracket", "runs", "λ0", "theorem m (C = 1)",
-            "looseness, C = 1", "looseness, derived", "monotone"]
+    loose = (["looseness (C = 1, derived)"] if compact else
+             ["looseness, C = 1", "looseness, derived"])
+    cols = [*axes, "target", "m*", "bracket", "runs", "λ0", "theorem m (C = 1)", *loose,
+            "monotone"]
     t = Table(cols, caption=f"Threshold widths m* of {rep.run.spec.statement} "
               f"(smallest width held as measured by ≥ q of {len(rep.run.spec.seeds)} seeds)")
     for r in rep.thresholds:
@@ -54,7 +61,9 @@ def threshold_table(rep) -> Table:
         t.rows.append([*(r.point.get(a) for a in axes), _short(r.target), star,
                        _bracket(lo, hi), r.runs,
                        _f(r.lambda0, ".4g"), Magnitude(r.theorem_log10),
-                       _f(r.looseness, ".2f"), _f(r.looseness_derived, ".2f"),
+                       *([f"{_f(r.looseness, '.2f') or '—'}, "
+                          f"{_f(r.looseness_derived, '.2f') or '—'}"] if compact else
+                         [_f(r.looseness, ".2f"), _f(r.looseness_derived, ".2f")]),
                        "yes" if r.monotone else "NO"])
     t.notes.append("looseness = log10(theorem width / m*): with hidden constants at 1, and with "
                    "the constants derived from the proofs (— where none is derived)")
@@ -151,7 +160,7 @@ def render_sweep(rep, fmt: str = "text", *, width: int | None = None) -> str:
              f"{rep.run.store}"]
     tables = []
     if rep.thresholds:
-        tables.append(threshold_table(rep))
+        tables.append(threshold_table(rep, compact=fmt == "latex"))
     if any(t.proof_log10 is not None for t in rep.thresholds):
         tables.append(looseness_table(rep))
     if rep.width_fits:

@@ -20,6 +20,10 @@ import numpy as np
 __all__ = ["Fit", "bootstrap_exponent", "fit_power_law"]
 
 
+#: a fitted slope below this is least-squares rounding of a flat line, shown as 0
+_ROUNDING = 1e-12
+
+
 @dataclass(frozen=True)
 class Fit:
     """Slope (the exponent), intercept (log scale), and the bootstrap 95% interval of the slope."""
@@ -38,10 +42,15 @@ class Fit:
         return self.low <= value <= self.high
 
     def text(self) -> str:
-        """``2.13 [1.98, 2.31]``."""
+        """``2.13 [1.98, 2.31]``; a slope at rounding level reads 0 (flat m* gave -8.28e-16).
+
+        >>> Fit(2.1349, 0.0, 4, 1.98, 2.31).text(), Fit(-8.28e-16, 2.7, 3, -0.83, 0.27).text()
+        ('2.13 [1.98, 2.31]', '0 [-0.83, 0.27]')
+        """
+        slope = 0.0 if abs(self.slope) < _ROUNDING else self.slope
         if self.low is None:
-            return f"{self.slope:.3g}"
-        return f"{self.slope:.3g} [{self.low:.3g}, {self.high:.3g}]"
+            return f"{slope:.3g}"
+        return f"{slope:.3g} [{self.low:.3g}, {self.high:.3g}]"
 
     def to_dict(self) -> dict:
         """JSON-ready dict."""

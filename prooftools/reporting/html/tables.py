@@ -8,14 +8,17 @@ text would sort wrongly (magnitudes sort by log10, so 1e+300 comes after 5e+12).
 >>> out = table_html(Table(["id", "m"], rows=[["<b>", 3.5]], caption="c"))
 >>> "&lt;b&gt;" in out and 'class="num" data-v="3.5"' in out and "sortable" in out
 True
+>>> _cell(Marked("n^2 · λ0^-2 · log n", "verified"))  # a theorem's width: powers raised
+'<td data-v="n^2 · λ0^-2 · log n">n<sup>2</sup> · λ0<sup>-2</sup> · log n</td>'
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 from prooftools.reporting.html.encoding import VERDICTS, verdict_class, verdict_style
-from prooftools.reporting.html.markup import raw_tag, tag
+from prooftools.reporting.html.markup import esc, raw_tag, tag
 from prooftools.reporting.html.mathml import formula_html
 from prooftools.reporting.tables import LEGEND, Formula, Magnitude, Marked, Table, cell_text
 
@@ -41,8 +44,9 @@ def _cell(cell) -> str:
     if isinstance(cell, int | float):
         key = repr(cell) if math.isfinite(cell) else ("inf" if cell > 0 else "-inf")
         return tag("td", cell_text(cell), cls="num", data_v=key)
-    if isinstance(cell, Marked):
-        return tag("td", str(cell), data_v=cell.text)
+    if isinstance(cell, Marked):  # an id with its mark, or a width's shape (n^2 · λ0^-2)
+        shown = re.sub(r"\^(-?[\w.?]+)", r"<sup>\1</sup>", esc(str(cell)))
+        return raw_tag("td", shown, data_v=cell.text)
     if isinstance(cell, str) and cell in _WORDS:
         return raw_tag("td", badge(cell), data_v=cell)
     return tag("td", cell_text(cell))
