@@ -23,12 +23,13 @@ $(TESTING): $(RUNTIME)
 demo: $(RUNTIME)
 	$(BIN)/python -m prooftools.demo
 
+# two pytest-xdist workers: CI has two cores (the suite passes in one process too: pytest -q)
 test: $(TESTING)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 test-all: $(TESTING)
-	$(BIN)/python -m pytest -q -m "slow or not slow"
+	$(BIN)/python -m pytest -q -n 2 -m "slow or not slow"
 
 lint: $(TESTING)
 	$(BIN)/ruff check .
