@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
+import pytest
 import sympy
 
 from prooftools.reporting.bound_notes import DERIVED_LEGEND, estimate_notes
@@ -80,3 +82,24 @@ def test_mutated_derivation_changes_the_number(tmp_path):
     bv = bound_value(reg, st, st.bound("width"), VALUES)
     assert dict((s, v) for s, v, _ in bv.log_powers)["a_zou_gd_m"] == "5"
     assert sympy.Integer(hidden_log_power(reg, "a_zou_gd_T").value) == 5
+
+
+def test_sweep_states_the_width_bounds_prints(capsys):
+    """A sweep's stated width (prooftools/sweep/analysis.py) is the number ``bounds`` prints for
+    the same values, Õ log power included; the plain formula (power left symbolic) has none."""
+    from prooftools.cli import main
+    from prooftools.sweep.analysis import _stated, _values
+
+    reg = load_registry()
+    row = {"data": {"n": 100, "delta": 0.1}, "config": {"depth": 3}}
+    vals = {**_values(row), "phi": "0.01", "zou_p": "0.25", "zou_alpha0_inv": "0"}
+    st = reg.get("zou2018.thm4.1.ainf_plt")
+    got = _stated(reg, st, st.bound("width"), vals, "hidden")
+    argv = ["bounds", st.id, "--format", "json", "--set",
+            *(f"{k}={v}" for k, v in vals.items())]
+    assert main(argv) == 0
+    printed = {b["name"]: b for b in json.loads(capsys.readouterr().out)["bounds"]}["width"]
+    assert printed["log10"] == pytest.approx(got.log10, abs=1e-12)
+    assert got.log10 == evaluate_bound(reg, st, st.bound("width"),
+                                       {**vals, "a_zou_gd_m": 3}).log10
+    assert evaluate_bound(reg, st, st.bound("width"), vals).log10 is None  # the old path
