@@ -3,8 +3,8 @@
 Three things turn a formula into a number here, each stated in the result:
 
 - **Õ log powers** a derivation does not give are 0 (:mod:`prooftools.theory.hidden`); the value
-  is then re-computed with each such power one higher, and marked ``lower`` (the true value is at least
-  the one shown) or ``upper`` estimate by the direction it moved;
+  is then re-computed with each such power one higher, and marked ``lower`` (the true value is
+  at least the one shown) or ``upper`` estimate by the direction it moved;
 - **unknown degrees** come from the statement's cases or a cited restatement
   (:mod:`prooftools.theory.cases`), named in ``via``;
 - **the chain of a theorem**: when the user gives no width m, the step size and the iteration
