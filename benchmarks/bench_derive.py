@@ -10,10 +10,11 @@ them one after another would (an umbrella statement reuses its branches' results
 without a derivation are counted. The baseline takes each derivation's solve steps — the
 requirement as ``derive`` had built it just before solving — and hands the equation
 ``lhs = rhs`` to ``sympy.solve`` with no help (for a log-implicit one sympy answers with its
-principal W₀ branch, the wrong root, or stalls). Each baseline solve runs in a forked process stopped after ``--limit`` seconds; one that
-is stopped is reported as "did not finish in X s" and its theorem's ratio as a lower bound.
-The issue's target: all of them in under 10 s in total on 2 cores. The machine's load is
-printed, since a shared machine makes the figures noisy.
+principal W₀ branch, the wrong root, or stalls). Each baseline solve runs in a forked process
+stopped after ``--limit`` seconds; one that is stopped is reported as "did not finish in X s"
+and its theorem's ratio as a lower bound. The issue's target: all of them in under 10 s in
+total on 2 cores. The machine's load is printed, since a shared machine makes the figures
+noisy.
 """
 
 from __future__ import annotations
