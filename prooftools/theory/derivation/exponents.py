@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import sympy
 
 from prooftools.errors import UserInputError
+from prooftools.theory.derivation.verdict import AGREES
 
 if TYPE_CHECKING:
     from prooftools.theory.derivation.derive import CaseVerdict, Derivation
@@ -65,7 +66,7 @@ def _search(registry: Registry, symbol: str) -> tuple[sympy.Expr, str] | None:
         for sb in d.stated:
             if len(sb.cases) != 1 or not _in_exponent(sb.bound.expr, symbol):
                 continue
-            if sb.cases[0].judgement.verdict != "agrees":
+            if sb.cases[0].judgement.verdict != AGREES:
                 continue
             value = _from_orders(registry, sb.cases[0], symbol)
             if value is not None:
