@@ -111,12 +111,18 @@ def test_sep_sets_phi_with_a_note(capsys, reg):
 
 
 def test_width_and_chain_match_an_independent_computation(reg):
-    """zou2018 Thm 4.1, α0 = ∞, p = 1/2: m = n^25 log(1/ε) L^38/φ^8 (Õ log power 0), then
+    """zou2018 Thm 4.1, α0 = ∞, p = 1/2: m = n^25 log(1/ε) L^38/φ^8 · log(nLm/δ)^3 (the Õ log
+    power the derivation gives, a_zou_gd_Keta + 3 with Lemma 5.4's power 0), then
     η = φ/(n³L⁹m) and K = n⁴ log(1/ε)/(m φ η) = n⁷ L⁹ log(1/ε)/φ², hidden constants 1."""
     out = by_name(evaluate_statement(reg, "zou2018.thm4.1.ainf_peq", ZOU))
     mpmath.mp.dps = 40
     n, L, phi, eps = mpmath.mpf(1000), mpmath.mpf(3), mpmath.mpf("0.05"), mpmath.mpf("1e-3")
-    m = n**25 * mpmath.log(1 / eps) * L**38 / phi**8
+    delta = mpmath.mpf("0.1")
+    a = n**25 * mpmath.log(1 / eps) * L**38 / phi**8
+    # in x = log m: x = log a + 3 log(log(nL/δ) + x), increasing past its root
+    c = mpmath.log(n * L / delta)
+    m = mpmath.exp(mpmath.findroot(lambda x: x - mpmath.log(a) - 3 * mpmath.log(c + x),
+                                   mpmath.log(a)))
     eta = phi / (n**3 * L**9 * m)
     k = n**7 * L**9 * mpmath.log(1 / eps) / phi**2
     for name, want in (("width", m), ("eta", eta), ("K_min", k), ("K_closed_form", k)):
@@ -138,9 +144,11 @@ def test_given_log_power_solves_the_implicit_width(reg):
     got = mpmath.mpf(out["width"].decimal)
     assert abs(got / m - 1) < 1e-9
     assert out["width"].estimate is None
-    # and the estimate at power 0 is indeed below it
-    zero = by_name(evaluate_statement(reg, "zou2018.thm4.1.ainf_peq", ZOU, kinds=("width",)))
-    assert zero["width"].value < out["width"].value
+    # a smaller power gives less; the derived power (a_zou_gd_Keta + 3 ≥ 3) more
+    zero = by_name(evaluate_statement(reg, "zou2018.thm4.1.ainf_peq",
+                                      {**ZOU, "a_zou_gd_m": "0.5"}, kinds=("width",)))
+    derived = by_name(evaluate_statement(reg, "zou2018.thm4.1.ainf_peq", ZOU, kinds=("width",)))
+    assert zero["width"].value < out["width"].value < derived["width"].value
 
 
 def test_restatement_gives_the_hidden_degree(reg):
@@ -172,8 +180,8 @@ def test_umbrella_cases(reg):
     assert {"zou_p", "zou_alpha0_inv"} <= set(none["width"].missing)
 
 
-@pytest.mark.parametrize("fmt,mark", [("text", "≥ 2.39e+104"), ("markdown", "≥ 2.39e+104"),
-                                      ("latex", r"$\geq 2$ & $.39\times10^{104}$"),
+@pytest.mark.parametrize("fmt,mark", [("text", "≥ 4.57e+111"), ("markdown", "≥ 4.57e+111"),
+                                      ("latex", r"$\geq 4$ & $.57\times10^{111}$"),
                                       ("json", '"estimate": "lower"')])
 def test_lower_estimate_is_marked_in_every_format(capsys, fmt, mark):
     status, out, _ = run(capsys, "bounds", "zou2018.thm4.1.ainf_peq", "--n", "1000", "--L",
@@ -255,11 +263,22 @@ def test_a_power_that_is_also_a_degree_is_not_set_to_zero(reg):
 
 def test_powers_pulling_both_ways_leave_the_direction_unknown(reg):
     """K_max ∝ m/log^a_T at η = the largest step: a_zou_gd_m raises m (so K_max), a_zou_gd_T
-    lowers it; with both at 0, K_max is neither a lower nor an upper estimate (≈)."""
+    lowers it. a_zou_gd_T is derived (3) and a_zou_gd_m = a_zou_gd_Keta + 3 with Lemma 5.4's
+    power unknown, so K_max is a lower estimate; probes moving it both ways give ≈."""
+    import dataclasses
+
+    from prooftools.theory.statement_values import _directed
+
     vals = {**ZOU, "zou_p": "1"}
-    zero = by_name(evaluate_statement(reg, "zou2018.thm4.1.ce", vals))["K_max"]
-    up = by_name(evaluate_statement(reg, "zou2018.thm4.1.ce", {**vals, "a_zou_gd_m": "1"}))
-    down = by_name(evaluate_statement(reg, "zou2018.thm4.1.ce", {**vals, "a_zou_gd_T": "1"}))
+    base = by_name(evaluate_statement(reg, "zou2018.thm4.1.ce", vals))
+    zero = base["K_max"]
+    up = by_name(evaluate_statement(reg, "zou2018.thm4.1.ce", {**vals, "a_zou_gd_m": "4"}))
+    down = by_name(evaluate_statement(reg, "zou2018.thm4.1.ce", {**vals, "a_zou_gd_T": "4"}))
     assert up["K_max"].value > zero.value > down["K_max"].value
-    assert zero.estimate == "estimate"
-    assert by_name(evaluate_statement(reg, "zou2018.thm4.1.ce", vals))["width"].estimate == "lower"
+    assert zero.estimate == "lower"
+    assert base["width"].estimate == "lower"
+    pending = dataclasses.replace(zero, estimate="pending")
+    both = [dataclasses.replace(zero, value=zero.value * 2),
+            dataclasses.replace(zero, value=zero.value / 2)]
+    assert _directed(pending, both).estimate == "estimate"
+    assert _directed(pending, both[:1]).estimate == "lower"

@@ -45,12 +45,21 @@ RATE_NEAR_ONE = 1e-4
 
 
 def estimate_notes(results: Iterable[BoundValue]) -> list[str]:
-    """The estimate legend with the log powers set to 0, when any value is an estimate."""
-    zeroed = sorted({s for bv in results if bv.estimate and bv.value is not None
+    """The hidden exponents derivations gave, then the estimate legend with the log powers set
+    to 0, when any value is an estimate."""
+    results = list(results)
+    shown = [bv for bv in results if bv.value is not None]
+    derived = sorted({(s, v, src.removeprefix("derivation: ")) for bv in shown
+                      for s, v, src in bv.log_powers if src.startswith("derivation: ")})
+    out = [f"{DERIVED_LEGEND}: " + "; ".join(f"{s} = {v} ({src})" for s, v, src in derived)
+           ] if derived else []
+    zeroed = sorted({s for bv in shown if bv.estimate
                      for s, v, src in bv.log_powers if v == "0" and "set to 0" in src})
-    if not zeroed:
-        return []
-    return [f"{ESTIMATE_LEGEND} ({', '.join(zeroed)})"]
+    return out + ([f"{ESTIMATE_LEGEND} ({', '.join(zeroed)})"] if zeroed else [])
+
+
+#: Heads the list of hidden exponents that derivations determined.
+DERIVED_LEGEND = "hidden exponents from the derivations (prooftools derive)"
 
 
 def source_notes(results: Iterable[BoundValue], *, prefix: bool = True) -> list[str]:

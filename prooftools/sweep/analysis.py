@@ -183,6 +183,23 @@ def _width_bound(registry, sid: str, fallback: str):
     return None, None
 
 
+def _stated(reg, st, b, vals: dict, constants: str):
+    """The stated width as ``bounds`` prints it: Õ log powers from the derivations (or 0),
+    unknown degrees through the statement's cases (:mod:`prooftools.theory.statement_values`)."""
+    from prooftools.theory.statement_values import bound_value
+
+    return bound_value(reg, st, b, vals, constants=constants)
+
+
+def _proof(reg, st, pb, vals: dict) -> float | None:
+    """log10 of the proof's width, its hidden log powers filled like the stated width's."""
+    from prooftools.theory.bounds import evaluate_bound
+    from prooftools.theory.hidden import log_power_values
+
+    powers = {k: hp.value for k, hp in log_power_values(reg, pb.expr).items() if k not in vals}
+    return evaluate_bound(reg, st, pb, {**vals, **powers}, constants="derived").log10
+
+
 def _values(row: dict) -> dict[str, str]:
     """Symbol values of a row for evaluating a bound (λ0 at its certified lower bound)."""
     d = row.get("data", {})
@@ -266,15 +283,13 @@ def analyze(run: SweepRun, registry=None, *, resamples: int = 1000,
                     bounds[target] = _width_bound(reg, sid, spec.statement)
                 st, b = bounds[target]
                 if b is not None:
-                    from prooftools.theory.bounds import evaluate_bound
-
                     vals = _values(any_row)
-                    t_hidden = evaluate_bound(reg, st, b, vals, constants="hidden").log10
-                    bv = evaluate_bound(reg, st, b, vals, constants="derived")
+                    t_hidden = _stated(reg, st, b, vals, "hidden").log10
+                    bv = _stated(reg, st, b, vals, "derived")
                     t_derived, used = bv.log10, tuple(bv.substituted)
                     pb = proofs.bound(st, b)
                     if pb is not None:
-                        t_proof = evaluate_bound(reg, st, pb, vals, constants="derived").log10
+                        t_proof = _proof(reg, st, pb, vals)
         thresholds.append(ThresholdRow(point.values, target, res.m_star, res.status,
                                        res.bracket, res.monotone, res.notes,
                                        sum(len(v) for v in res.outcomes.values()), lam,

@@ -6,14 +6,16 @@ constant (that would turn ``poly(n)`` into ``n``), so:
 
 - a **log power** (the exponent of a ``log(…)``) comes from a derivation when one gives it
   (:func:`hidden_log_power`), else from the value the theorem file declares for it, else it is
-  0 and every value computed with it is marked as an estimate;
+  0 and every value computed with it is marked as an estimate; a derived power may name
+  another hidden power (``a_zou_gd_Keta + 3``), filled the same way (an estimate if it is);
 - an **unknown degree** (any other hidden exponent) is never guessed: it comes from a derivation
   when one gives it (:func:`derived_exponent`), else the statement's value comes from its cases
   or a cited restatement (see :mod:`prooftools.theory.cases`), or the user supplies it.
 
 Derivations plug in through one optional function,
 ``prooftools.theory.derivation.hidden_exponent(registry, symbol)``, returning
-``(value, source)`` for an exponent its proof chains determine, else None.
+``(value, source)`` for an exponent its proof chains determine, else None
+(:mod:`prooftools.theory.derivation.exponents`).
 """
 
 from __future__ import annotations
@@ -85,14 +87,17 @@ def hidden_log_power(registry: Registry, symbol: str) -> HiddenPower:
     True, so the caller marks what it computes as a lower (or upper) estimate.
 
     >>> from prooftools.theory import load_registry
-    >>> hp = hidden_log_power(load_registry(), "a_zou_gd_m")
+    >>> reg = load_registry()
+    >>> hp = hidden_log_power(reg, "a_zou_gd_T")  # τ² of (C.6) carries log(M)^-3
+    >>> int(hp.value), hp.estimate, hp.source
+    (3, False, 'derivation: zou2018.thm4.1.ainf_plt@K_window')
+    >>> hp = hidden_log_power(reg, "a_zou_gd_m")  # a_zou_gd_Keta + 3, Lemma 5.4's power unknown
     >>> int(hp.value), hp.estimate
-    (0, True)
+    (3, True)
     """
-    found = _from_derivation(registry, symbol)
+    found = _resolved(registry, symbol, ())
     if found is not None:
-        value, source = found
-        return HiddenPower(symbol, sympy.nsimplify(value), f"derivation: {source}", False)
+        return found
     sym = registry.symbols[symbol]
     if sym.value is not None:
         where = ", ".join(x for x in (sym.value_provenance, sym.value_source) if x)
@@ -118,11 +123,29 @@ def derived_exponent(registry: Registry, symbol: str) -> HiddenPower | None:
     >>> derived_exponent(load_registry(), "a_zou_41_poly") is None  # no derivation gives it
     True
     """
-    found = _from_derivation(registry, symbol)
+    return _resolved(registry, symbol, ())
+
+
+def _resolved(registry: Registry, symbol: str, seen: tuple[str, ...]) -> HiddenPower | None:
+    """A derived exponent with the hidden constants its value names (``a_zou_gd_Keta + 3``)
+    filled by :func:`hidden_log_power` in turn; an estimate when one of them is."""
+    found = _from_derivation(registry, symbol) if symbol not in seen else None
     if found is None:
         return None
     value, source = found
-    return HiddenPower(symbol, sympy.nsimplify(value), f"derivation: {source}", False)
+    value = sympy.nsimplify(value)
+    inner = []
+    for s in sorted(value.free_symbols, key=str):
+        if s.name not in registry.symbols:
+            return None
+        hp = _resolved(registry, s.name, (*seen, symbol)) or hidden_log_power(registry, s.name)
+        if not hp.value.is_number:
+            return None
+        inner.append(hp)
+    value = value.xreplace({registry.symbol(hp.symbol): hp.value for hp in inner})
+    where = "; ".join(f"{hp.symbol} = {hp.value}: {hp.source}" for hp in inner)
+    text = f"derivation: {source}" + (f" gives {found[0]}, with {where}" if inner else "")
+    return HiddenPower(symbol, sympy.nsimplify(value), text, any(hp.estimate for hp in inner))
 
 
 def log_power_values(registry: Registry, expr: sympy.Basic) -> dict[str, HiddenPower]:

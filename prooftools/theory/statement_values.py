@@ -3,8 +3,8 @@
 Three things turn a formula into a number here, each stated in the result:
 
 - **Õ log powers** a derivation does not give are 0 (:mod:`prooftools.theory.hidden`); the value
-  is then re-computed with those powers at 1, and marked ``lower`` (the true value is at least
-  the one shown) or ``upper`` estimate by the direction it moved;
+  is then re-computed with each such power one higher, and marked ``lower`` (the true value is
+  at least the one shown) or ``upper`` estimate by the direction it moved;
 - **unknown degrees** come from the statement's cases or a cited restatement
   (:mod:`prooftools.theory.cases`), named in ``via``;
 - **the chain of a theorem**: when the user gives no width m, the step size and the iteration
@@ -56,7 +56,7 @@ class _Context:
     registry: Registry
     values: Mapping[str, sympy.Basic]
     constants: str
-    probe: frozenset  # hidden log powers put at 1 instead of 0 (to find an estimate's direction)
+    probe: frozenset  # hidden log powers put one higher (to find an estimate's direction)
     cache: dict
 
 
@@ -72,7 +72,7 @@ def statement_values(registry: Registry, statement_id: str, values: Mapping[str,
         b.name for b in st.bounds
         if b.kind in kinds or (b.kind == "rate" and "iterations" in kinds)}
     main = _all(_Context(registry, checked, constants, frozenset(), {}), st, 0, names)
-    zeroed = sorted({s for bv in main for s, _, src in bv.log_powers if src == NOT_DERIVED})
+    zeroed = sorted({s for bv in main for s, _, src in bv.log_powers if NOT_DERIVED in src})
     if zeroed and any(bv.estimate == "pending" for bv in main):
         # one probe per power: each moves a value one way; the values it moves both ways
         # (a power in a numerator, another in a denominator) have no certain direction
@@ -172,7 +172,7 @@ def _one(ctx: _Context, st: Statement, b: Bound, chained: dict, depth: int) -> B
     powers = {k: hidden_log_power(ctx.registry, k)
               for k in log_powers_in(ctx.registry, b.expr) if k not in ctx.values}
     powers.update(degrees)  # every unknown degree is derived here
-    given = {**ctx.values, **{k: (sympy.Integer(1) if k in ctx.probe and hp.estimate else hp.value)
+    given = {**ctx.values, **{k: (hp.value + 1 if k in ctx.probe and hp.estimate else hp.value)
                               for k, hp in powers.items()}}
     bv = evaluate_bound(ctx.registry, st, b, given, constants=ctx.constants)
     notes: list[str] = []

@@ -7,6 +7,7 @@ from prooftools.theory.derivation.derive import (
     StatedBound,
     derive,
 )
+from prooftools.theory.derivation.exponents import hidden_exponent
 from prooftools.theory.derivation.verdict import (
     AGREES,
     NOT_DERIVABLE,
@@ -16,4 +17,4 @@ from prooftools.theory.derivation.verdict import (
 )
 
 __all__ = ["AGREES", "NOT_DERIVABLE", "STATED_LOOSER", "STATED_TIGHTER", "VERDICTS",
-           "Derivation", "DerivedBound", "StatedBound", "derive"]
+           "Derivation", "DerivedBound", "StatedBound", "derive", "hidden_exponent"]

@@ -3,6 +3,7 @@ stated bounds against them (orders in every variable, implied constant, verdict)
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -138,7 +139,7 @@ def derive(registry: Registry, statement_id: str) -> Derivation:
     the file, the statement and the step.
     """
     st = registry.get(statement_id)
-    runner = _Runner(registry)
+    runner = _Runner(registry, _RUNS.setdefault(registry, {}))
     try:
         with time_limit(DERIVE_SECONDS):
             results = tuple(runner.result(st, spec) for spec in st.derivations)
@@ -149,12 +150,18 @@ def derive(registry: Registry, statement_id: str) -> Derivation:
     return Derivation(st.id, results, stated)
 
 
+#: registry → its derivations' results, shared by every ``derive`` call on it (an umbrella
+#: statement reuses its branches'); a changed theorem file loads as a new registry
+_RUNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 class _Runner:
     """Runs derivations, caching results so a branch may reuse another statement's."""
 
-    def __init__(self, registry: Registry):
+    def __init__(self, registry: Registry, cache: dict | None = None):
         self.registry = registry
-        self.cache: dict[tuple[str, str], tuple[object, tuple[StepRecord, ...]]] = {}
+        self.cache: dict[tuple[str, str], tuple[object, tuple[StepRecord, ...]]] = (
+            {} if cache is None else cache)
         self.active: list[tuple[str, str]] = []
 
     def value(self, sid: str, name: str) -> object:
