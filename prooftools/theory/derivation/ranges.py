@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import itertools
 from collections.abc import Iterator
 
@@ -93,6 +94,16 @@ def sign(e: sympy.Expr, *, weak: bool = False) -> int | None:
     ``weak``: report 1 (−1) also when ``e`` is ≥ 0 (≤ 0) everywhere and zero somewhere — enough to
     pick the larger of two orders.
     """
+    ranges = _RANGES.get() or {}
+    key = tuple(sorted(ranges.items(), key=lambda kv: sympy.default_sort_key(kv[0])))
+    return _sign(e, weak, key)
+
+
+@functools.lru_cache(maxsize=8192)
+def _sign(e: sympy.Expr, weak: bool, assumed_ranges: tuple) -> int | None:
+    """:func:`sign` on the ranges ``assumed_ranges`` (memoized: the same exponent differences
+    recur across a paper's branches, and ``simplify`` dominates the cost)."""
+    ranges = dict(assumed_ranges)
     e = sympy.simplify(e)
     if e.is_zero:
         return 0
@@ -100,7 +111,6 @@ def sign(e: sympy.Expr, *, weak: bool = False) -> int | None:
         return 1
     if e.is_negative or (weak and e.is_nonpositive):
         return -1
-    ranges = _RANGES.get() or {}
     free = e.free_symbols
     if not free or not free <= set(ranges):
         return None
