@@ -123,6 +123,7 @@ def test_closer_lanczos_retries_lower_after_a_shift_above_lambda_min():
     assert steps > 0 and 1.0 - 1e-10 <= theta <= 1.0 + 1e-3
 
 
+@pytest.mark.slow  # a large certificate to make every step long enough: make test-all
 def test_each_long_step_has_its_progress_bar(capsys):
     """Above one panel (2048 rows) every step of the certificate shows a bar: both
     factorisations, the Lanczos steps and the CG solve for yᵀH⁻¹y."""

@@ -77,6 +77,7 @@ def test_allenzhu_rate_holds_then_fails_above_the_step(reg, tmp_path):
     assert bad.first_failing_link is not None
 
 
+@pytest.mark.slow  # ~20 s of deep SGD training: make test-all
 def test_sgd_theorem_records_minibatch_observables(reg):
     ds = load_dataset("digits:0-vs-1")
     rep = verify(reg, "zou2018.thm4.5", ds.X[:40], ds.y[:40], width=16, depth=2, steps=5,

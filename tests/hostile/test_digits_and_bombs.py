@@ -46,7 +46,8 @@ def test_the_int_str_limit_is_in_force():
     assert sys.get_int_max_str_digits() in range(1, 4301)  # what a user's interpreter has
 
 
-@pytest.mark.parametrize("fmt", ["text", "json"])
+# the JSON case costs another ~20 s of CPU for the same mechanism: make test-all runs it
+@pytest.mark.parametrize("fmt", ["text", pytest.param("json", marks=pytest.mark.slow)])
 def test_compare_at_n_1e100000(capsys, fmt):
     out = _ok(capsys, main(["compare", "--n", "1e100000", "--format", fmt]))
     if fmt == "json":
