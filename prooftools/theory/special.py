@@ -14,7 +14,7 @@ class NegW(sympy.Function):
     is_positive = True
 
     @classmethod
-    def eval(cls, z):
+    def eval(cls, z):  # safe: sympy Function hook, not an evaluator of text
         return None
 
     def _eval_evalf(self, prec):

@@ -51,7 +51,8 @@ def intervals_from(conditions, symbols: dict, names: set[str]) -> dict:
             continue
         lo, lo_open = _DOMAIN_LOW.get(d.domain, (-sympy.oo, True))
         hi, hi_open = (1, True) if d.domain == "probability" else (sympy.oo, True)
-        out[d.sym] = [sympy.sympify(lo), lo_open, sympy.sympify(hi), hi_open]
+        # safe: lo and hi are this module's own numbers (0, 1, ±oo), never theorem text
+        out[d.sym] = [sympy.sympify(lo), lo_open, sympy.sympify(hi), hi_open]  # safe: see above
     for rel in conditions:
         for part in (rel.args if isinstance(rel, sympy.And) else (rel,)):
             if not isinstance(part, sympy.core.relational.Relational):
