@@ -186,9 +186,12 @@ def local_cluster(workers: int | None = None):
                "prooftools.sweep.worker_setup"]
     with dask.config.set({"distributed.nanny.pre-spawn-environ": environ,
                           "distributed.worker.preload": preload}):
+        # CRITICAL: a task's error comes back as its result and is reported once, in one line;
+        # what Dask's own loggers say while a Ctrl-C tears the cluster down (a scatter to a
+        # worker already gone) is noise after the one-line message
         return LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                             processes=True, dashboard_address=":0",
-                            silence_logs=logging.ERROR)
+                            silence_logs=logging.CRITICAL)
 
 
 def _quiet_resource_tracker() -> None:
