@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_checks import one_line as _one_line
 
 from prooftools.cli import main
 from prooftools.errors import UserInputError
@@ -33,13 +34,6 @@ def _ok(capsys, rc) -> str:
     assert "Traceback" not in cap.err
     return cap.out
 
-
-def _one_line(capsys, rc) -> str:
-    err = capsys.readouterr().err
-    assert rc == 2, err
-    assert "Traceback" not in err and len(err.splitlines()) == 1, err
-    assert err.startswith("prooftools: error: "), err
-    return err
 
 
 def test_the_int_str_limit_is_in_force():

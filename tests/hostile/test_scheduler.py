@@ -13,6 +13,7 @@ import socket
 import threading
 
 import pytest
+from cli_checks import one_line as _one_line
 
 from prooftools import dask_connect
 from prooftools.cli import main
@@ -79,13 +80,6 @@ def _server(banner: bytes, close: bool = False):
         c.close()
     sock.close()
 
-
-def _one_line(capsys, rc) -> str:
-    err = capsys.readouterr().err
-    assert rc == 2, err
-    assert "Traceback" not in err and len(err.splitlines()) == 1, err
-    assert err.startswith("prooftools: error: "), err
-    return err
 
 
 def test_an_http_server_as_sweep_scheduler_is_one_line(http_server, tmp_path, capsys,

@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from cli_checks import one_line as _one_line
 
 from prooftools.atomic import FileSet, write_text
 from prooftools.cli import main
@@ -36,13 +37,6 @@ def _device(folder: Path, name: str, minor: int) -> Path:
         pytest.skip(f"cannot make a device node here: {exc}")
     return path
 
-
-def _one_line(capsys, rc: int, status: int = 2) -> str:
-    err = capsys.readouterr().err
-    assert rc == status, err
-    assert "Traceback" not in err and len(err.splitlines()) == 1, err
-    assert err.startswith("prooftools: error: "), err
-    return err
 
 
 def test_dot_to_a_null_device_keeps_the_device(tmp_path, capsys):
