@@ -68,7 +68,7 @@ def _values_caption(values: Mapping[str, object], constants: str) -> str:
     return f"at {shown}; {tail}" if shown else tail
 
 
-def _bound_formula(registry: Registry, b, names: tuple) -> Formula:
+def bound_formula(registry: Registry, b, names: tuple) -> Formula:
     """A bound as a formula: ``m >= expr`` when it constrains a symbol, else its expression."""
     text = f"{b.symbol} {b.relation} {b.text}" if b.symbol else b.text
     expr = b.expr
@@ -162,7 +162,7 @@ def show_statement(registry: Registry, statement_id: str, *, fmt: str = "text",
         table.rows.append(["hypothesis", h.name, condition_formula(h, names),
                            Marked(h.provenance, h.provenance)])
     for b in st.bounds:
-        table.rows.append([f"bound ({b.kind})", b.name, _bound_formula(registry, b, names),
+        table.rows.append([f"bound ({b.kind})", b.name, bound_formula(registry, b, names),
                            Marked(b.provenance, b.provenance)])
     for c in st.conclusions:
         table.rows.append(["conclusion", c.name, condition_formula(c, names),
@@ -230,7 +230,7 @@ def bounds_report(registry: Registry, statement_id: str, values: Mapping[str, ob
     for r in results:
         text = f"{r.symbol} {r.relation} {r.expr}" if r.symbol else r.expr
         if r.name in by_name:
-            cell = _bound_formula(registry, by_name[r.name], names)
+            cell = bound_formula(registry, by_name[r.name], names)
         elif r.derived_from in by_name and r.kind == "iterations":
             iters = iterations_from_rate(by_name[r.derived_from], registry.symbol("r0"),
                                          registry.symbol("eps"))

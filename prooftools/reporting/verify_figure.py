@@ -54,12 +54,12 @@ def draw_report(report: VerifyReport):
     caption_in = _LINE_IN * len(captions) + 0.1
     fig = plt.figure(figsize=(5.2 * cols, 4.1 * rows + caption_in), dpi=110)
     grid = fig.add_gridspec(rows + 1, 2 * cols, height_ratios=[4.1] * rows + [caption_in])
-    xlabel = _index_label(report)
+    xlabel = index_label(report)
     for i, panel in enumerate(panels):
         r, c = divmod(i, cols)
         shift = cols - min(cols, len(panels) - r * cols)  # centre a short last row
         ax = fig.add_subplot(grid[r, shift + 2 * c: shift + 2 * c + 2])
-        _draw_panel(ax, panel, xlabel, f"({chr(97 + i)})")
+        draw_panel(ax, panel, xlabel, f"({chr(97 + i)})")
     cap = fig.add_subplot(grid[rows, :])
     cap.axis("off")
     cap.set_label("caption")
@@ -99,7 +99,7 @@ def _fit_caption(fig, cap) -> float:
     return max(0.0, cap.get_window_extent(renderer).y0 - top)
 
 
-def _index_label(report: VerifyReport) -> str:
+def index_label(report: VerifyReport) -> str:
     if report.config.get("algorithm") == "sampling":
         return "sampled point k"
     return "time t" if report.trajectory.config.get("index") == "t" else "iteration k"
@@ -115,7 +115,7 @@ def _use_log(lhs: np.ndarray, rhs: np.ndarray) -> bool:
     return bool(pos.max() / pos.min() > LOG_SPAN) and bool(np.all(both >= 0))
 
 
-def _draw_panel(a, panel, xlabel: str, letter: str = "") -> None:
+def draw_panel(a, panel, xlabel: str, letter: str = "") -> None:
     x, lhs, rhs = (np.asarray(v, dtype=float) for v in (panel.x, panel.lhs, panel.rhs))
     inside = np.asarray(panel.inside, dtype=bool)
     log = _use_log(lhs, rhs)

@@ -38,7 +38,7 @@ def _index(x: float | None) -> str:
     return f"{x:g}"
 
 
-def _inequality_formulas(report: VerifyReport):
+def inequality_formulas(report: VerifyReport):
     """``formula(j)``: a judged item as a formula, its text and LaTeX math from the statement's
     own sympy condition with the registry's symbol names (text only when the item is not a
     registry condition, e.g. a probe). The names are read once per report."""
@@ -76,7 +76,7 @@ def verdict_table(report: VerifyReport, *, compact: bool = False) -> Table:
               f"δ={cfg.get('delta')}", f"constants={cfg.get('constants')}"]
     caption = f"verify {report.statement}: " + ", ".join(parts)
     rows, implied_notes = [], []
-    inequality = _inequality_formulas(report)
+    inequality = inequality_formulas(report)
     for it in report.items:
         j = it.judgement
         implied = ", ".join(f"{k} {v}" for k, v in j.implied_constants.items())

@@ -36,14 +36,14 @@ def figure_uri(fig) -> str:
 def panel_figures(report) -> dict[tuple[str, str], str]:
     """One PNG per judged quantified item of a verify run, keyed by (statement, item)."""
     from prooftools.reporting.figures import pyplot
-    from prooftools.reporting.verify_figure import _draw_panel, _index_label
+    from prooftools.reporting.verify_figure import draw_panel, index_label
 
     plt = pyplot()
-    xlabel = _index_label(report)
+    xlabel = index_label(report)
     out = {}
     for panel in report.panels:
         fig, ax = plt.subplots(figsize=(4.6, 3.2))
-        _draw_panel(ax, panel, xlabel)
+        draw_panel(ax, panel, xlabel)
         out[(panel.statement, panel.item)] = figure_uri(fig)
     return out
 

@@ -36,7 +36,7 @@ def _names(registry) -> tuple:
 
 def statement_terms(registry, sid: str) -> str:
     """Assumed hypotheses, hypotheses, bounds and conclusions of a statement as a ``<dl>``."""
-    from prooftools.reporting.registry_reports import _bound_formula, condition_formula
+    from prooftools.reporting.registry_reports import bound_formula, condition_formula
 
     st = registry.get(sid)
     names = _names(registry)
@@ -44,7 +44,7 @@ def statement_terms(registry, sid: str) -> str:
         ("assumes", [(f"{s}:{h.name}", condition_formula(h, names))
                      for s, h in registry.assumed_hypotheses(sid) if s != sid]),
         ("hypotheses", [(h.name, condition_formula(h, names)) for h in st.hypotheses]),
-        ("bounds", [(f"{b.name} ({b.kind})", _bound_formula(registry, b, names))
+        ("bounds", [(f"{b.name} ({b.kind})", bound_formula(registry, b, names))
                     for b in st.bounds]),
         ("conclusions", [(c.name, condition_formula(c, names)) for c in st.conclusions]),
     ]

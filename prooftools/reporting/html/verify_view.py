@@ -35,9 +35,9 @@ def verdict_rows_table(rows: list[dict], formula, caption: str = "") -> Table:
 
 
 def _formulas(registry):
-    from prooftools.reporting.verify_reports import _inequality_formulas
+    from prooftools.reporting.verify_reports import inequality_formulas
 
-    return _inequality_formulas(SimpleNamespace(registry=registry))
+    return inequality_formulas(SimpleNamespace(registry=registry))
 
 
 def panel_data(payload: dict, registry, figures: dict | None = None) -> dict[str, PanelData]:
