@@ -171,6 +171,15 @@ def test_statement_without_derivation_is_not_derivable(reg):
     assert d.results == ()
     assert set(d.verdicts.values()) == {NOT_DERIVABLE}
     assert "declares no derivation" in d.stated[0].reason
+    assert "derived in" not in d.stated[0].reason  # nothing restates Lemma 3.1
+
+
+def test_statement_known_through_a_restatement_points_to_its_derivation(reg):
+    """allenzhu2019.thm1 hides its degrees; its cited restatement thm1.n30 is what is derived."""
+    reasons = {s.bound.name: s.reason for s in derive(reg, "allenzhu2019.thm1").stated}
+    assert reasons["width"].endswith("derived in allenzhu2019.thm1.n30 "
+                                     "(prooftools derive allenzhu2019.thm1.n30)")
+    assert "derived in" not in reasons["eta"]  # thm1.n30 derives no step size
 
 
 def test_step_sympy_cannot_do_is_one_line_error(tmp_path):

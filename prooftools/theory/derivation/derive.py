@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import sympy
 
 from prooftools.errors import UserInputError
+from prooftools.theory.cases import cases_of, restatements_of
 from prooftools.theory.derivation import ranges
 from prooftools.theory.derivation import verdict as V
 from prooftools.theory.derivation.algebra import Solved, StepError
@@ -223,13 +224,24 @@ def _judge_bounds(registry: Registry, st: Statement, results: tuple[DerivedBound
         if spec is None:
             why = ("the file declares no derivation for this statement" if not st.derivations
                    else f"no derivation of this statement gives a {b.kind} bound")
-            yield StatedBound(b, None, (), V.NOT_DERIVABLE, why)
+            yield StatedBound(b, None, (), V.NOT_DERIVABLE, why + _derived_elsewhere(
+                registry, st, b))
             continue
         derived = next(r for r in results if r.name == spec.name)
         cases = tuple(_judge_case(registry, st, b, derived, c, e) for c, e in derived.cases)
         verdict = V.worst([c.judgement.verdict for c in cases])
         reason = next((c.judgement.reason for c in cases if c.judgement.verdict == verdict), "")
         yield StatedBound(b, derived.name, cases, verdict, reason)
+
+
+def _derived_elsewhere(registry: Registry, st: Statement, b: Bound) -> str:
+    """Where the bound is derived instead: the statement's cases or cited restatements that
+    carry a derivation of its kind (an umbrella theorem, a theorem known through a restatement)."""
+    related = (*cases_of(registry, st, b), *restatements_of(registry, st, b))
+    found = [other.id for other, _ in related if any(d.kind == b.kind for d in other.derivations)]
+    if not found:
+        return ""
+    return f"; derived in {', '.join(found)} (prooftools derive {found[0]})"
 
 
 def _covering(st: Statement, b: Bound) -> DerivationSpec | None:
