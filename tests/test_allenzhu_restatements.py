@@ -17,6 +17,7 @@ import mpmath
 import pytest
 
 from prooftools.cli import main
+from prooftools.errors import TheoremFileError
 from prooftools.theory import load_registry
 from prooftools.theory.bounds import evaluate_statement
 from prooftools.theory.compare import compare_widths
@@ -146,3 +147,32 @@ def test_control_the_number_follows_the_restated_exponent(tmp_path):
     with mpmath.workdps(40):
         expected = mpmath.mpf(1000) ** 25
         assert abs(mpmath.mpf(str(width.value)) / expected - 1) < mpmath.mpf(10) ** -25
+
+
+def test_a_restatement_of_the_n_degree_only_is_a_lower_estimate(reg, capsys):
+    """thm2.n24 leaves out the L, 1/δ and d factors (each ≥ 1): the file declares its width a
+    lower estimate, and every value through it is marked ≥ with the reason."""
+    width = by_name(evaluate_statement(reg, "allenzhu2019.thm2", VALUES))["width"]
+    assert width.estimate == "lower"
+    assert any(note.startswith("lower estimate as encoded in allenzhu2019.thm2.n24: ")
+               and "degree in n only" in note for note in width.notes)
+    assert main(["bounds", "allenzhu2019.thm2", "--n", "1000", "--L", "3", "--sep", "0.05",
+                 "--set", "eps=1e-3", "d=100", "b=10", "--wide"]) == 0
+    text = capsys.readouterr().out
+    assert "≥ 1e+72" in text and "≥ x: a lower estimate" in text
+
+
+def test_control_without_the_declared_estimate_the_value_is_plain(tmp_path):
+    small = _small(tmp_path, lambda t: _edit_thm2_n24(t, 'estimate = "lower"\n', ""))
+    width = by_name(evaluate_statement(small, "allenzhu2019.thm2", VALUES))["width"]
+    assert width.value is not None and width.estimate is None
+
+
+def test_a_bad_declared_estimate_names_file_line_and_key(tmp_path):
+    edit = lambda t: _edit_thm2_n24(t, 'estimate = "lower"', 'estimate = "maybe"')  # noqa: E731
+    with pytest.raises(TheoremFileError) as info:
+        _small(tmp_path, edit)
+    (line,) = str(info.value).splitlines()
+    assert re.search(r"allenzhu2019\.toml:\d+: allenzhu2019\.thm2\.n24, "
+                     r"bounds\.width\.estimate: ", line)
+    assert "estimate must be 'lower' or 'upper'; got 'maybe'" in line

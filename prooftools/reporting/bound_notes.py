@@ -11,7 +11,12 @@ from collections.abc import Iterable, Mapping
 
 import sympy
 
-from prooftools.reporting.tables import ESTIMATE_LEGEND, ESTIMATE_MARK, Magnitude
+from prooftools.reporting.tables import (
+    ESTIMATE_LEGEND,
+    ESTIMATE_MARK,
+    LOG_POWERS_LEGEND,
+    Magnitude,
+)
 from prooftools.theory.bounds import DIGITS, BoundValue, format_decimal
 from prooftools.theory.cases import failing_hypotheses
 from prooftools.theory.registry import Registry
@@ -55,7 +60,9 @@ def estimate_notes(results: Iterable[BoundValue]) -> list[str]:
            ] if derived else []
     zeroed = sorted({s for bv in shown if bv.estimate
                      for s, v, src in bv.log_powers if v == "0" and "set to 0" in src})
-    return out + ([f"{ESTIMATE_LEGEND} ({', '.join(zeroed)})"] if zeroed else [])
+    if zeroed:
+        return [*out, f"{ESTIMATE_LEGEND}; {LOG_POWERS_LEGEND} ({', '.join(zeroed)})"]
+    return out + ([ESTIMATE_LEGEND] if any(bv.estimate for bv in shown) else [])
 
 
 #: Heads the list of hidden exponents that derivations determined.

@@ -74,8 +74,9 @@ class Magnitude:
 #: How an estimate is marked before its value: the true value is ≥ (lower), ≤ (upper) it.
 ESTIMATE_MARK = {"lower": "≥ ", "upper": "≤ ", "estimate": "≈ "}
 ESTIMATE_LATEX = {"lower": "\\geq ", "upper": "\\leq ", "estimate": "\\approx "}
-ESTIMATE_LEGEND = ("≥ x: a lower estimate, ≤ x: an upper estimate (≈: direction unknown); a "
-                   "log power hidden by Õ that no derivation gives was set to 0")
+ESTIMATE_LEGEND = "≥ x: a lower estimate, ≤ x: an upper estimate (≈: direction unknown)"
+#: Why a value is an estimate, most often (followed by the powers' names).
+LOG_POWERS_LEGEND = "a log power hidden by Õ that no derivation gives was set to 0"
 
 
 def _split(log10: float) -> tuple[float, int]:

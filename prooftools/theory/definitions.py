@@ -121,6 +121,9 @@ class Bound:
     notes: str = ""
     line: int | None = None
     printed: bool = False  # the form as printed by the paper (``derive`` marks it)
+    #: "lower"/"upper": the formula as encoded is known to be below/above the paper's bound (a
+    #: restatement that gives the degree in n only); every value computed from it is so marked
+    estimate: str | None = None
 
     def as_condition(self, symbols: dict[str, SymbolDef]) -> Condition | None:
         """The hypothesis this bound imposes (``m >= expr``), if it constrains a symbol."""
@@ -153,6 +156,8 @@ class Bound:
             out["source"] = self.source
         if self.printed:
             out["printed"] = True
+        if self.estimate:
+            out["estimate"] = self.estimate
         return out
 
 

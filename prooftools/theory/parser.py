@@ -35,7 +35,7 @@ ENTRY_KEYS = {
     "conclusions": {"name", "expr", "provenance", "source", "notes", "forall", "when"},
     "bounds": {
         "name", "kind", "expr", "provenance", "source", "notes", "symbol", "relation", "form",
-        "printed",
+        "printed", "estimate",
     },
 }
 TOP_KEYS = {"format", "paper", "vocabulary", "symbols", "statements"}

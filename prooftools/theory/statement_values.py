@@ -189,10 +189,15 @@ def _one(ctx: _Context, st: Statement, b: Bound, chained: dict, depth: int) -> B
         if all(s.name != b.symbol for s in placed.free_symbols):
             bv = dataclasses.replace(bv, extra={k: v for k, v in bv.extra.items()
                                                 if k != "implicit"})
+    estimate = "pending" if zero or bv.estimate == "pending" else bv.estimate
+    if b.estimate and bv.value is not None:  # declared by the file: combined with the above
+        estimate = b.estimate if estimate in (None, b.estimate) else "estimate"
+        notes.append(f"{b.estimate} estimate as encoded in {st.id}: {b.notes}" if b.notes
+                     else f"{b.estimate} estimate as encoded in {st.id}")
     return dataclasses.replace(
         bv, notes=bv.notes + tuple(notes),
         log_powers=tuple((k, str(hp.value), hp.source) for k, hp in powers.items()),
-        estimate="pending" if zero or bv.estimate == "pending" else bv.estimate)
+        estimate=estimate)
 
 
 def _through_cases(ctx: _Context, st: Statement, b: Bound, unknown: list[str],

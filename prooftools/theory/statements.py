@@ -273,6 +273,11 @@ class StatementBuilder:
                 self.bad("'printed' must be true or false", *where, "printed",
                          key=f"bounds.{name}.printed")
                 continue
+            estimate = entry.get("estimate")
+            if estimate not in (None, "lower", "upper"):
+                self.bad(f"estimate must be 'lower' or 'upper'; got {estimate!r}", *where,
+                         "estimate", key=f"bounds.{name}.estimate")
+                continue
             yield Bound(
                 name=name,
                 kind=kind,
@@ -286,6 +291,7 @@ class StatementBuilder:
                 notes=str(entry.get("notes", "")),
                 line=self.raw.lines.line("statements", self.index, *where, "expr"),
                 printed=printed,
+                estimate=estimate,
             )
 
     def check_names(self) -> None:
