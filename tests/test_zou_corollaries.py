@@ -170,3 +170,20 @@ def test_needs_zou_ell0_with_meaning_and_set(capsys):
             in out)
     assert "give it with --set zou_ell0=VALUE" in out
     # given ℓ(0), every bound has its number: test_the_selected_case_gives_every_bound
+
+
+def test_umbrella_hidden_degree_says_what_the_derivation_implies(capsys, reg):
+    """§5.1 of the paper: the branch widths are n^(26−2p) … n^26 · L^38/φ^8, so (nL/φ)^a covers
+    every branch exactly when a ≥ 38 (n alone needs 26, 1/φ 8); SGD (§5.2) n^(30−4p): 30."""
+    want = ("the stated bound hides a degree; the derivation implies a_zou_41_poly ≥ 38 "
+            "(L: ≥ 38, n: ≥ 26, 1/phi: ≥ 8)")
+    status, out, err = run(capsys, "derive", "zou2018.thm4.1", "--format", "json")
+    assert status == 0, err
+    width = {b["name"]: b for b in json.loads(out)["bounds"]}["width"]
+    assert width["verdict"] == "not derivable"
+    assert width["reason"].startswith(want)
+    status, out, _ = run(capsys, "derive", "zou2018.thm4.1")
+    assert f"width: not derivable: {want}" in out
+    cor = derive(reg, "zou2018.cor4.6").stated[0]
+    assert cor.reason.startswith("the stated bound hides a degree; the derivation implies "
+                                 "a_zou_46_poly ≥ 38 (L: ≥ 38, n: ≥ 30, 1/phi: ≥ 8)")
