@@ -166,6 +166,20 @@ def test_small_paper_looser_by_a_log(tmp_path):
     assert s.verdict == STATED_LOOSER and s.factor == sympy.log(x)
 
 
+def test_small_paper_hidden_degree_gets_the_degree_the_derivation_implies(tmp_path):
+    # (n/(δ λ0))^a against the derived n⁵/(δ λ0²): the orders need a ≥ 5, 1 and 2
+    reg = _small(tmp_path, "(n/(delta*lambda0))**a_zou_41_poly")
+    s = derive(reg, "small.thm").stated[0]
+    assert s.verdict == NOT_DERIVABLE
+    assert ("the stated bound hides a degree; the derivation implies a_zou_41_poly ≥ 5 "
+            "(1/delta: ≥ 1, 1/lambda0: ≥ 2, n: ≥ 5)") in s.reason
+    # a degree only in n: the 1/δ and 1/λ0 orders are compared as before (and not derivable)
+    (tmp_path / "n").mkdir()
+    reg = _small(tmp_path / "n", "n**a_zou_41_poly / (delta * lambda0**2)")
+    s = derive(reg, "small.thm").stated[0]
+    assert "a_zou_41_poly ≥ 5 (n: ≥ 5)" in s.reason
+
+
 def test_statement_without_derivation_is_not_derivable(reg):
     d = derive(reg, "du2019.lemma3.1")
     assert d.results == ()

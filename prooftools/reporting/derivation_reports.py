@@ -97,6 +97,13 @@ def _tighter_banner(d: Derivation) -> list[str]:
             "(a possible error in the paper or in the encoding)", ""]
 
 
+def _branch_reasons(d: Derivation) -> list[str]:
+    """The reason of each bound judged branch by branch (its table rows show one verdict per
+    branch, without it)."""
+    return [f"{s.bound.name}: {verdict_text(s)}" for s in d.stated
+            if len(s.cases) > 1 and s.reason]
+
+
 def render_derivation(registry: Registry, d: Derivation, fmt: str = "text",
                       width: int | None = None) -> str:
     """The whole derive report in ``fmt`` (text, markdown, latex or json)."""
@@ -110,9 +117,9 @@ def render_derivation(registry: Registry, d: Derivation, fmt: str = "text",
         banner = [f"**{line}**" for line in _tighter_banner(d) if line]
         steps = step_lines(d)
         return "\n".join([f"**Derivation of {title}**", "", *banner, "", "```", *steps, "```",
-                          "", table.render("markdown")])
+                          "", table.render("markdown"), "", *_branch_reasons(d)]).rstrip()
     return "\n".join([title, "", *_tighter_banner(d), *step_lines(d),
-                      table.render("text", width=width)])
+                      table.render("text", width=width), *_branch_reasons(d)])
 
 
 def _latex(registry: Registry, d: Derivation, table: Table) -> str:
@@ -135,6 +142,7 @@ def _latex(registry: Registry, d: Derivation, table: Table) -> str:
         out.append(f"Derived: ${formula(_derived_relation(registry, r), names, params)}$")
         out.append("\\endgroup\n")
     out.append(table.render("latex"))
+    out.extend(escape(line) + "\n" for line in _branch_reasons(d))
     return "\n".join(out)
 
 

@@ -14,6 +14,7 @@ from prooftools.theory.cases import cases_of, restatements_of
 from prooftools.theory.derivation import ranges
 from prooftools.theory.derivation import verdict as V
 from prooftools.theory.derivation.algebra import Solved, StepError
+from prooftools.theory.derivation.degrees import degree_text, implied_degrees
 from prooftools.theory.derivation.judging import (
     exact_ratio,
     joint_judgement,
@@ -231,6 +232,10 @@ def _judge_bounds(registry: Registry, st: Statement, results: tuple[DerivedBound
         cases = tuple(_judge_case(registry, st, b, derived, c, e) for c, e in derived.cases)
         verdict = V.worst([c.judgement.verdict for c in cases])
         reason = next((c.judgement.reason for c in cases if c.judgement.verdict == verdict), "")
+        if verdict == V.NOT_DERIVABLE:  # a hidden degree: say what the derivation implies
+            degree = degree_text(implied_degrees(registry, st, b.expr, cases, derived.cases,
+                                                 derived.lower))
+            reason = "; ".join(r for r in (degree, reason) if r)
         yield StatedBound(b, derived.name, cases, verdict, reason)
 
 

@@ -104,8 +104,8 @@ def fetch(ctx: Context, ref: str) -> tuple[object, str]:
             raise StepError(f"no earlier step defines {name!r}")
         return ctx.values[name], "local"
     full = ctx.resolve_id(sid) if sid else ctx.statement.id
-    if sep == "@":
-        return ctx.derive_ref(full, name), "derived"
+    if sep == "@":  # another derivation's result, with this run's equalities in it too
+        return _apply(ctx, ctx.derive_ref(full, name)), "derived"
     st = ctx.registry.get(full)
     for cond in (*st.hypotheses, *st.conclusions):
         if cond.name == name:
