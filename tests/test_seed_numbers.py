@@ -25,7 +25,7 @@ SEEDS = ("du2019", "zou2018", "allenzhu2019", "chatterjee2022", "zhouliang2017")
 #: The README's compare example.
 README = ["compare", "--n", "1e3", "1e4", "1e5", "--L", "3", "--delta", "0.1", "--lambda0",
           "1e-3", "--sep", "0.05", "--set", "eps=1e-3", "d=100", "zou_p=0.5",
-          "zou_alpha0_inv=0"]
+          "zou_alpha0_inv=0", "zou_ell0=0.693", "zou_beta=1e-3"]
 ZOU = {"n": "1000", "L": "3", "delta": "0.1", "phi": "0.05", "eps": "1e-3"}
 
 
@@ -50,12 +50,10 @@ def test_readme_compare_every_seed_row_has_a_number(capsys):
     doc = json.loads(out)
     seed = [r for r in doc["rows"] if r["statement"].split(".")[0] in SEEDS]
     assert len(seed) >= 15
-    # the statements whose widths hide a degree that nothing in the registry gives, and
-    # Theorem 5.1's free threshold β: these must say what they need (next test), not a number
-    expected_missing = {"allenzhu2019.thm2", "allenzhu2019.thm.ce", "zou2018.thm5.1",
-                        "zou2018.cor4.3", "zou2018.cor4.6"}
+    # the classification result of Allen-Zhu et al. hides a degree that no source available
+    # gives: it must say what it needs (next test), not a number
     lacking = {r["statement"] for r in seed if None in r["log10"].values()}
-    assert lacking <= expected_missing, lacking - expected_missing
+    assert lacking == {"allenzhu2019.thm.ce"}, lacking
     for row in seed:
         if row["statement"] not in lacking:
             assert all(isinstance(v, float) for v in row["log10"].values()), row
@@ -70,7 +68,9 @@ def test_readme_compare_text_names_the_cases_and_what_is_missing(capsys):
     assert "zou2018.thm4.1.ainf_plt (loss_p: zou_p < 1/2)" in out
     # one line for the whole table: each symbol with its meaning (cut at its first clause)
     assert "values to give with --set NAME=VALUE: " in out
-    assert "a_zou_43_poly (unknown degree of poly(n, 1/φ, L) in the width of Corollary 4.3)" in out
+    assert "a_az_ce (unknown degree of the polynomial width / time of the classification" in out
+    assert "a_zou_43_poly" not in out  # the corollaries' degrees come from their cases
+    assert "zou2018.cor4.3 width: from case zou2018.cor4.3.ainf_peq" in out
 
 
 def test_needs_line_gives_meaning_and_set(capsys):
