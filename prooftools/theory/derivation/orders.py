@@ -10,6 +10,7 @@ counts as one log power of every variable.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sympy
@@ -95,7 +96,17 @@ def _extreme(orders: list[Order | None], largest: bool) -> Order | None:
 
 def order_of(expr: sympy.Basic, var: sympy.Symbol, inverse: bool,
              constrained: sympy.Symbol | None = None) -> Order | None:
-    """The order of ``expr`` in ``var`` (in 1/var when ``inverse``); None when undecidable."""
+    """The order of ``expr`` in ``var`` (in 1/var when ``inverse``); None when undecidable.
+
+    Memoized on the arguments and the exponent ranges in force (:func:`ranges.current_key`):
+    an umbrella statement, its cases and its corollaries judge the same expressions again (half
+    of the calls when every seed theorem is derived); the result holds no dummy."""
+    return _order_of(expr, var, inverse, constrained, ranges.current_key())
+
+
+@functools.lru_cache(maxsize=8192)
+def _order_of(expr: sympy.Basic, var: sympy.Symbol, inverse: bool,
+              constrained: sympy.Symbol | None, _ranges: tuple) -> Order | None:
     x = sympy.Dummy("x", positive=True)
     e = expr.xreplace({var: 1 / x if inverse else x})
     return _growth(e, x, constrained)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import sympy
 
-__all__ = ["assumed", "intervals_from", "sign"]
+__all__ = ["assumed", "current_key", "intervals_from", "sign"]
 
 #: symbol → (low, low_open, high, high_open); ±oo for an unbounded end
 _RANGES: contextvars.ContextVar[dict | None] = contextvars.ContextVar("derivation_ranges",
@@ -35,6 +35,13 @@ def assumed(ranges: dict) -> Iterator[None]:
         yield
     finally:
         _RANGES.reset(token)
+
+
+def current_key() -> tuple:
+    """The intervals in force, hashable: part of the key of anything memoized that calls
+    :func:`sign` (an order's comparison depends on them)."""
+    ranges = _RANGES.get()
+    return () if not ranges else tuple(sorted((str(k), k, tuple(v)) for k, v in ranges.items()))
 
 
 _DOMAIN_LOW = {"positive": (0, True), "nonnegative": (0, False), "positive_integer": (1, False),
