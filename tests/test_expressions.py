@@ -511,3 +511,21 @@ def test_tripwire_fires_when_code_runs():
         __import__("os")
     assert len(wire.calls) == 3
     assert builtins.eval is not None and os.system.__name__ == "system"
+
+
+def test_a_formula_is_built_once_per_meaning_of_its_names():
+    """Each command loads its own registry: a formula whose names resolve to the same objects is
+    built once (expressions._BUILT); another meaning of a name is another formula."""
+    text = "Max(n**2, 7*n) + nine_x"
+    pos = sympy.Symbol("n", positive=True)
+    nine = sympy.Symbol("nine_x", positive=True)
+    first = parse_expression(text, Namespace({"n": pos, "nine_x": nine}, {}))
+    again = parse_expression(text, Namespace({"n": sympy.Symbol("n", positive=True),
+                                              "nine_x": nine, "unused": pos}, {}))
+    assert again is first
+    plain = sympy.Symbol("n")  # the same name without its assumption
+    other = parse_expression(text, Namespace({"n": plain, "nine_x": nine}, {}))
+    assert other is not first and plain in other.free_symbols and pos not in other.free_symbols
+    for _ in range(2):  # a refused formula is refused each time, with the namespace's hint
+        with pytest.raises(ExpressionError, match="did you mean 'nine_x'"):
+            parse_expression("nine_y + n", Namespace({"n": pos, "nine_x": nine}, {}))

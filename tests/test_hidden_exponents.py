@@ -103,3 +103,31 @@ def test_sweep_states_the_width_bounds_prints(capsys):
     assert got.log10 == evaluate_bound(reg, st, st.bound("width"),
                                        {**vals, "a_zou_gd_m": 3}).log10
     assert evaluate_bound(reg, st, st.bound("width"), vals).log10 is None  # the old path
+
+
+def test_registries_with_the_same_content_share_derivations_and_an_edit_is_a_new_key(
+        tmp_path, monkeypatch):
+    """Each command loads its own registry: the derivations behind a hidden exponent run once per
+    content (exponents.py caches on Registry.content_key), and a file edited in place is new."""
+    import importlib
+
+    derive_module = importlib.import_module("prooftools.theory.derivation.derive")
+    d = tmp_path / "theorems"
+    shutil.copytree(THEOREMS, d)
+    first = load_registry(extra_dirs=[d], builtin=False)
+    assert hidden_exponent(first, "a_zou_gd_T")[0] == 3
+    calls: list[str] = []
+    real = derive_module.derive
+    monkeypatch.setattr(derive_module, "derive",
+                        lambda reg, sid, *a, **k: calls.append(sid) or real(reg, sid, *a, **k))
+    again = load_registry(extra_dirs=[d], builtin=False)
+    assert again is not first and again.content_key == first.content_key
+    assert hidden_exponent(again, "a_zou_gd_T")[0] == 3 and calls == []
+    path = d / "zou2018.toml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index(TAU, text.index('id = "lemma5.4.ainf_plt"'))
+    path.write_text(text[:at] + TAU.replace("(3/2)", "(5/2)") + text[at + len(TAU):],
+                    encoding="utf-8")
+    edited = load_registry(extra_dirs=[d], builtin=False)
+    assert edited.content_key != first.content_key
+    assert hidden_exponent(edited, "a_zou_gd_T")[0] == 5 and calls

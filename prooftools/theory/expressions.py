@@ -306,9 +306,13 @@ def parse_expression(text: str, ns: Namespace, *, allow_relations: bool = False)
         raise ExpressionError(f"syntax error: {exc.msg}", exc.offset) from None
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError("formula cannot be parsed") from None
+    key = _cache_key(text.strip(), tree, ns, allow_relations)
+    built = _BUILT.get(key)
+    if built is not None:
+        return built
     try:
         with time_limit(BUILD_SECONDS):
-            return _Builder(ns, allow_relations).build(tree.body)
+            built = _Builder(ns, allow_relations).build(tree.body)
     except EvaluationTimeout:
         raise ExpressionError(f"formula too costly to evaluate its numeric parts (more than "
                               f"{BUILD_SECONDS:g} s)") from None
@@ -320,3 +324,21 @@ def parse_expression(text: str, ns: Namespace, *, allow_relations: bool = False)
         # sympy refuses some well-formed input (e.g. Min of non-comparable numbers); its cache
         # turns a lazily worded TypeError into an AttributeError (acos(sin(10**3999)))
         raise ExpressionError(f"formula cannot be built: {str(exc)[:200]}") from None
+    while len(_BUILT) >= _KEEP:
+        _BUILT.pop(next(iter(_BUILT)), None)
+    _BUILT[key] = built
+    return built
+
+
+#: (text, relations allowed, what each name in it resolves to) → the formula built; each
+#: command loads its own registry, and building (sympy's Max/Min above all) dominated loading.
+#: A name resolves through the namespace only, so an equal key builds an equal object; only
+#: formulas that were built are kept (errors are raised anew, with the namespace's hints).
+_BUILT: dict[tuple, sympy.Basic] = {}
+_KEEP = 20_000
+
+
+def _cache_key(text: str, tree: ast.AST, ns: Namespace, allow_relations: bool) -> tuple:
+    names = sorted({node.id for node in ast.walk(tree) if isinstance(node, ast.Name)})
+    return (text, allow_relations,
+            tuple((n, ns.symbols.get(n), ns.observables.get(n)) for n in names))

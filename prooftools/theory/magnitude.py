@@ -22,6 +22,7 @@ computed while values are put in.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import signal
 import threading
@@ -113,6 +114,7 @@ def _digits(i: int) -> float:
     return abs(i).bit_length() * _LOG10_2
 
 
+@functools.lru_cache(maxsize=32)  # each bisection step divides a huge int: once per value
 def _as_power_of_ten(i: int) -> sympy.Basic:
     """``i`` (huge) as ``m·10^e`` unevaluated, ``m`` without trailing decimal zeros."""
     lo, hi = 0, int(_digits(i)) + 1  # the largest e with 10^e | i, by bisection

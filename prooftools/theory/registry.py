@@ -7,6 +7,8 @@ raised together as one :class:`~prooftools.errors.TheoremFileError`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
@@ -46,6 +48,8 @@ class Registry:
         self.symbols: dict[str, SymbolDef] = {}
         self.statements: dict[str, Statement] = {}
         self.files: tuple[str, ...] = ()
+        #: digest of every file's path and parsed content: equal keys, equal registries
+        self.content_key: str = ""
         self._load([Path(f) for f in files])
 
     # ------------------------------------------------------------------ queries
@@ -155,6 +159,9 @@ class Registry:
         if problems:
             raise TheoremFileError(problems)
         self.files = tuple(str(p) for p in paths)
+        canonical = [(raw.path, raw.data) for raw in raws]
+        self.content_key = hashlib.sha256(
+            json.dumps(canonical, sort_keys=True, default=repr).encode()).hexdigest()
 
     def _collect_paper(self, raw: parser.RawFile, problems: list[FileProblem]) -> None:
         head = raw.data.get("paper") if "paper" in raw.data else None

@@ -12,7 +12,7 @@ Every variable must give the same value, else the derivation does not determine 
 
 from __future__ import annotations
 
-import weakref
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 import sympy
@@ -24,10 +24,11 @@ if TYPE_CHECKING:
     from prooftools.theory.derivation.derive import CaseVerdict, Derivation
     from prooftools.theory.registry import Registry
 
-#: registry → {symbol: (value, source) | None}; a changed registry is a new object
-_FOUND: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-#: registry → {statement id: Derivation | None}
-_DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: registry content key → ({symbol: (value, source) | None}, {statement id: Derivation | None}).
+#: Registries loaded from the same files with the same content share one entry (each CLI command
+#: loads its own registry; a process running several derives once); a changed file is a new key.
+_CACHE: OrderedDict[str, tuple[dict, dict]] = OrderedDict()
+_KEEP = 4  # content keys kept, the most recently used
 #: symbols being looked up now (a derivation judged while finding one must not recurse)
 _ACTIVE: set[tuple[int, str]] = set()
 
@@ -38,10 +39,10 @@ def hidden_exponent(registry: Registry, symbol: str) -> tuple[sympy.Expr, str] |
     ``value`` may contain other hidden constants (``a_zou_gd_Keta + 3``); ``source`` names the
     statement and derivation (``zou2018.thm4.1.ainf_plt@width``).
     """
-    found = _FOUND.setdefault(registry, {})
+    found = _entry(registry)[0]
     if symbol in found:
         return found[symbol]
-    key = (id(registry), symbol)
+    key = (registry.content_key, symbol)
     if key in _ACTIVE:
         return None
     _ACTIVE.add(key)
@@ -50,6 +51,15 @@ def hidden_exponent(registry: Registry, symbol: str) -> tuple[sympy.Expr, str] |
     finally:
         _ACTIVE.discard(key)
     return found[symbol]
+
+
+def _entry(registry: Registry) -> tuple[dict, dict]:
+    """The cache entry of the registry's content, made the most recently used."""
+    entry = _CACHE.pop(registry.content_key, None) or ({}, {})
+    _CACHE[registry.content_key] = entry
+    while len(_CACHE) > _KEEP:
+        _CACHE.popitem(last=False)
+    return entry
 
 
 def _search(registry: Registry, symbol: str) -> tuple[sympy.Expr, str] | None:
@@ -81,7 +91,7 @@ def _in_exponent(expr: sympy.Basic, symbol: str) -> bool:
 def _derivation(registry: Registry, statement_id: str) -> Derivation | None:
     from prooftools.theory.derivation.derive import derive
 
-    cache = _DERIVED.setdefault(registry, {})
+    cache = _entry(registry)[1]
     if statement_id not in cache:
         try:
             cache[statement_id] = derive(registry, statement_id)
