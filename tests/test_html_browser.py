@@ -160,6 +160,32 @@ def test_clicking_a_node_opens_its_panel_in_mathml(browser, report_file):
         assert "verdict:" in text and rep.graph[sid] in text
 
 
+def test_a_panel_shows_its_items_without_sideways_scrolling(browser, report_file):
+    """The judged items in a statement's panel stack each row as ``column: value`` lines, so the
+    25rem panel never scrolls sideways; control: the same table unstacked does."""
+    from selenium.webdriver.common.by import By
+
+    path, _ = report_file
+    browser.get(path.as_uri())
+    _nodes(browser)["du2019.setting"].click()
+    (panel,) = [p for p in browser.find_elements(By.CSS_SELECTOR, ".panels .panel")
+                if p.is_displayed()]
+    table = panel.find_element(By.CSS_SELECTOR, "table.stacked")
+    widths = ("const w = arguments[0].closest('.tablewrap');"
+              "return [w.scrollWidth, w.clientWidth];")
+    scroll, client = browser.execute_script(widths, table)
+    assert scroll <= client
+    # each cell is a line of its own, led by its column's name (a ::before, so not in .text)
+    shown = browser.execute_script(
+        "return Array.from(arguments[0].querySelectorAll('tbody tr:first-child td')).map("
+        "td => [getComputedStyle(td).display, getComputedStyle(td, '::before').content])", table)
+    heads = [th.get_attribute("textContent") for th in table.find_elements(By.TAG_NAME, "th")]
+    assert shown == [["block", f'"{h}: "'] for h in heads]
+    browser.execute_script("arguments[0].classList.remove('stacked')", table)
+    scroll, client = browser.execute_script(widths, table)
+    assert scroll > client
+
+
 def test_keyboard_opens_a_panel(browser, report_file):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys

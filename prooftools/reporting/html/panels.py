@@ -77,7 +77,7 @@ def statement_panel(registry, sid: str, key: str, keys: dict[str, str],
         parts.append(raw_tag("p", "uses: " + ", ".join(uses), cls="meta"))
     parts.append(statement_terms(registry, sid))
     if data.items is not None and data.items.rows:
-        parts.append(table_html(data.items))
+        parts.append(table_html(data.items, stacked=True))
     for caption, uri in data.figures:
         parts.append(raw_tag("figure", f'<img alt="{esc(caption)}" src="{esc(uri)}">'
                              + tag("figcaption", caption)))

@@ -52,15 +52,27 @@ def _cell(cell) -> str:
     return tag("td", cell_text(cell))
 
 
-def table_html(table: Table) -> str:
-    """The table with its caption and notes (and the provenance legend when marks appear)."""
+def table_html(table: Table, *, stacked: bool = False) -> str:
+    """The table with its caption and notes (and the provenance legend when marks appear).
+
+    ``stacked``: each row is shown as a block of ``column: value`` lines (every cell carries its
+    column in ``data-label``) — for a narrow box such as a statement's panel, where eight
+    columns would scroll sideways; it is the same table without CSS.
+    """
     cap = tag("caption", table.caption) if table.caption else ""
     head = raw_tag("thead", raw_tag("tr", "".join(tag("th", h, scope="col")
                                                   for h in table.columns)))
-    body = raw_tag("tbody", "".join(raw_tag("tr", "".join(_cell(c) for c in row))
-                                    for row in table.rows))
+
+    def cells(row) -> str:
+        if not stacked:
+            return "".join(_cell(c) for c in row)
+        return "".join(f'<td data-label="{esc(label)}"' + _cell(c)[3:]
+                       for label, c in zip(table.columns, row, strict=False))
+
+    body = raw_tag("tbody", "".join(raw_tag("tr", cells(row)) for row in table.rows))
     notes = list(table.notes) + ([LEGEND] if table.has_marks else [])
-    out = raw_tag("div", raw_tag("table", cap + head + body, cls="sortable"), cls="tablewrap")
+    cls = "sortable stacked" if stacked else "sortable"
+    out = raw_tag("div", raw_tag("table", cap + head + body, cls=cls), cls="tablewrap")
     if notes:
         out += raw_tag("ul", "".join(tag("li", n) for n in notes), cls="notes")
     return out
