@@ -35,15 +35,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from prooftools.atomic import write_text
+from prooftools.cachedir import default_cache_dir, package_version
 from prooftools.jsonread import BadFile, read_json
 from prooftools.numerics.data import quantities
 from prooftools.numerics.data.datasets import Dataset
@@ -71,24 +70,8 @@ _FIELDS = ("value", "lower", "upper", "witness", "note")
 MUST_BE_FINITE = CACHED_NAMES - {"ar_complexity"}
 
 
-def default_cache_dir() -> Path:
-    """``$PROOFTOOLS_CACHE_DIR``, else ``$XDG_CACHE_HOME/prooftools``, else
-    ``~/.cache/prooftools``."""
-    env = os.environ.get("PROOFTOOLS_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "prooftools"
-
-
-@lru_cache(maxsize=1)
 def _version() -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version("prooftools")
-    except metadata.PackageNotFoundError:
-        return "0+unversioned"
+    return package_version()
 
 
 def data_digest(ds: Dataset) -> str:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import sympy
 
 from prooftools.errors import UserInputError
+from prooftools.theory.derivation import exponent_store
 from prooftools.theory.derivation.verdict import AGREES
 
 if TYPE_CHECKING:
@@ -50,12 +51,21 @@ def hidden_exponent(registry: Registry, symbol: str) -> tuple[sympy.Expr, str] |
         found[symbol] = _search(registry, symbol)
     finally:
         _ACTIVE.discard(key)
+    kept = {s: v for s, v in found.items() if _is_constant(registry, s)}
+    if symbol in kept:
+        exponent_store.save(registry, kept)
     return found[symbol]
 
 
+def _is_constant(registry: Registry, symbol: str) -> bool:
+    sym = registry.symbols.get(symbol)
+    return sym is not None and sym.role == "constant"
+
+
 def _entry(registry: Registry) -> tuple[dict, dict]:
-    """The cache entry of the registry's content, made the most recently used."""
-    entry = _CACHE.pop(registry.content_key, None) or ({}, {})
+    """The cache entry of the registry's content, made the most recently used; a new one starts
+    from what an earlier process found (:mod:`~prooftools.theory.derivation.exponent_store`)."""
+    entry = _CACHE.pop(registry.content_key, None) or (exponent_store.load(registry), {})
     _CACHE[registry.content_key] = entry
     while len(_CACHE) > _KEEP:
         _CACHE.popitem(last=False)
