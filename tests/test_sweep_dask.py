@@ -1,6 +1,7 @@
 """Sweeps on real processes: a dask scheduler with two workers (one killed mid-sweep), and a
 client killed with SIGKILL and resumed. Planted runs (known answers, each sleeping a little)."""
 
+import importlib
 import json
 import os
 import signal
@@ -110,3 +111,59 @@ def test_sigkilled_client_resumes_every_run_exactly_once(tmp_path, capsys):
     assert resumed["thresholds"] == reference["thresholds"]
     assert _results(store) == _results(tmp_path / "whole")
     assert not list((store / "runs").glob(".tmp-*"))
+
+
+def _slow_square(x):
+    time.sleep(0.3)
+    return x * x
+
+
+@pytest.mark.parametrize("resubmits", [3, 0])
+def test_a_run_the_cluster_forgot_is_submitted_again(monkeypatch, resubmits):
+    """The cause of a flaky killed-worker sweep: the scheduler may forget a run's key when its
+    worker dies (``FutureCancelledError: … already forgotten``). A forgotten run is submitted
+    again under a new key; control: with no resubmission the error reaches the caller."""
+    from distributed import Client, Future
+    from distributed.client import FutureCancelledError
+
+    execute = importlib.import_module("prooftools.sweep.execute")  # the module, not the function
+    monkeypatch.setattr(execute, "RESUBMITS", resubmits)
+    with Client(processes=False, n_workers=1, threads_per_worker=1,
+                dashboard_address=None) as client:
+        ex = execute._Dask(client, None)
+        ex.submit("tag", "k1", _slow_square, 7)
+        Future("sweep-run-k1", client).cancel()  # as the scheduler forgetting the key would
+        if resubmits:
+            assert list(ex.results()) == [("tag", 49)]
+        else:
+            with pytest.raises(FutureCancelledError):
+                list(ex.results())
+
+
+def _first_squared(data):
+    time.sleep(0.3)
+    return data[0] ** 2
+
+
+@pytest.mark.parametrize("remake", [True, False])
+def test_scattered_data_the_cluster_lost_is_sent_again(monkeypatch, remake):
+    """A worker that joined after the scatter holds no copy, so killing the one that did loses
+    the data for good (``lost dependencies``): the resubmitted run gets it sent again from the
+    client. Control: without sending it again the run cannot be resubmitted."""
+    from distributed import Client, Future
+    from distributed.client import FutureCancelledError
+
+    with Client(processes=False, n_workers=1, threads_per_worker=1,
+                dashboard_address=None) as client:
+        ex = importlib.import_module("prooftools.sweep.execute")._Dask(client, None)
+        handle = ex.put((5, 6))
+        if not remake:
+            ex._remake.clear()
+        ex.submit("tag", "k2", _first_squared, handle)
+        for f in (*handle, Future("sweep-run-k2", client)):  # the data and the run forgotten
+            Future(f.key, client).cancel()
+        if remake:
+            assert list(ex.results()) == [("tag", 25)]
+        else:
+            with pytest.raises(FutureCancelledError):
+                list(ex.results())

@@ -83,6 +83,10 @@ class _Synchronous:
         self._queue.clear()
 
 
+#: how often a run whose future the cluster lost is submitted again before the sweep gives up
+RESUBMITS = 3
+
+
 class _Dask:
     """A dask.distributed client: a new LocalCluster, or an existing cluster by address."""
 
@@ -106,29 +110,71 @@ class _Dask:
             self.client = connect_client(address)  # the whole handshake bounded
         self._ac = None
         self._tags: dict[str, Any] = {}
+        #: data future key → how to make it again (a lost one is made anew for a resubmitted run)
+        self._remake: dict[str, Any] = {}
 
-    def load(self, dataset: str, n: int | None, seed: int):
-        return self.client.submit(load_point_data, dataset, n, seed, pure=True,
-                                  key="sweep-data-" + hashlib.sha256(
-                                      f"{dataset}|{n}|{seed}".encode()).hexdigest()[:16])
+    def load(self, dataset: str, n: int | None, seed: int, attempt: int = 0):
+        key = "sweep-data-" + hashlib.sha256(f"{dataset}|{n}|{seed}".encode()).hexdigest()[:16]
+        fut = self.client.submit(load_point_data, dataset, n, seed, pure=True,
+                                 key=key + (f"-again{attempt}" if attempt else ""))
+        self._remake[fut.key] = lambda: self.load(dataset, n, seed, attempt + 1)
+        return fut
 
-    def put(self, data):
-        return self.client.scatter(data, broadcast=True, hash=True)
+    def put(self, data, *, again: bool = False):
+        # sent again: under a new key (the forgotten one may still be cancelled in the client)
+        fut = self.client.scatter(data, broadcast=True, hash=not again)
+        # scattered data cannot be recomputed: a worker that joined after the scatter holds
+        # none, and killing the one that did loses it; the client still has it to send again
+        parts = zip(fut, data, strict=True) if type(fut) in (list, tuple) else [(fut, data)]
+        for f, d in parts:
+            if hasattr(f, "key"):
+                self._remake[f.key] = lambda d=d: self.put(d, again=True)
+        return fut
 
-    def submit(self, tag, key: str, fn, *args) -> None:
-        fut = self.client.submit(fn, *args, key=f"sweep-run-{key}", pure=False, retries=2)
-        self._tags[fut.key] = tag
+    def _live(self, args: tuple) -> tuple:
+        """``args`` with each data future made again, once per future: the scheduler that
+        forgot a run may have forgotten its data too (``lost dependencies``), while the
+        client still sees that future as finished. Runs resubmitted later share the new one."""
+        return tuple(self._live_one(a) for a in args)
+
+    def _live_one(self, a):
+        if type(a) in (list, tuple):  # a scattered tuple is a tuple of futures
+            return type(a)(self._live_one(x) for x in a)
+        if getattr(a, "key", None) not in self._remake:
+            return a
+        remade = self._remake[a.key]
+        if callable(remade):  # the first resubmitted run to meet it makes it again
+            remade = self._remake[a.key] = remade()
+        return remade
+
+    def submit(self, tag, key: str, fn, *args, attempt: int = 0) -> None:
+        name = f"sweep-run-{key}" + (f"-again{attempt}" if attempt else "")
+        args = self._live(args) if attempt else args
+        fut = self.client.submit(fn, *args, key=name, pure=False, retries=2)
+        self._tags[fut.key] = (tag, key, fn, args, attempt)
         if self._ac is None:
             self._ac = self._as_completed([fut])
         else:
             self._ac.add(fut)
 
     def results(self) -> Iterator[tuple[Any, Any]]:
+        """Each run's result as it completes. A run whose future the cluster lost (a killed
+        worker can make the scheduler forget a key: ``FutureCancelledError: … already
+        forgotten``) is submitted again under a new key, at most :data:`RESUBMITS` times."""
         if self._ac is None:
             return
+        from distributed.client import FutureCancelledError
+
         for fut in self._ac:
-            tag = self._tags.pop(fut.key)
-            result = fut.result()
+            tag, key, fn, args, attempt = self._tags.pop(fut.key)
+            try:
+                result = fut.result()
+            except FutureCancelledError:
+                fut.release()
+                if attempt >= RESUBMITS:
+                    raise
+                self.submit(tag, key, fn, *args, attempt=attempt + 1)
+                continue
             fut.release()
             yield tag, result
 
