@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 from prooftools.engines.config import RunConfig
 from prooftools.sweep import SweepSpec, execute
 from prooftools.sweep.analysis import analyze
-from prooftools.sweep.execute import local_cluster
+from prooftools.sweep.dask_executor import local_cluster
 from prooftools.sweep.runner import load_point_data
 from prooftools.sweep.synthetic import planted
 

@@ -126,11 +126,11 @@ def test_a_run_the_cluster_forgot_is_submitted_again(monkeypatch, resubmits):
     from distributed import Client, Future
     from distributed.client import FutureCancelledError
 
-    execute = importlib.import_module("prooftools.sweep.execute")  # the module, not the function
+    execute = importlib.import_module("prooftools.sweep.dask_executor")
     monkeypatch.setattr(execute, "RESUBMITS", resubmits)
     with Client(processes=False, n_workers=1, threads_per_worker=1,
                 dashboard_address=None) as client:
-        ex = execute._Dask(client, None)
+        ex = execute.DaskExecutor(client, None)
         ex.submit("tag", "k1", _slow_square, 7)
         Future("sweep-run-k1", client).cancel()  # as the scheduler forgetting the key would
         if resubmits:
@@ -155,7 +155,7 @@ def test_scattered_data_the_cluster_lost_is_sent_again(monkeypatch, remake):
 
     with Client(processes=False, n_workers=1, threads_per_worker=1,
                 dashboard_address=None) as client:
-        ex = importlib.import_module("prooftools.sweep.execute")._Dask(client, None)
+        ex = importlib.import_module("prooftools.sweep.dask_executor").DaskExecutor(client, None)
         handle = ex.put((5, 6))
         if not remake:
             ex._remake.clear()
