@@ -11,7 +11,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["default_cache_dir", "package_version"]
+__all__ = ["default_cache_dir", "package_version", "write_entry"]
 
 
 def default_cache_dir() -> Path:
@@ -22,6 +22,22 @@ def default_cache_dir() -> Path:
         return Path(env).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "prooftools"
+
+
+def write_entry(target: Path, text: str, max_bytes: int) -> bool:
+    """Write one cache entry atomically (a planted link or FIFO is replaced, not written
+    through); False, writing nothing, when it is larger than ``max_bytes`` or the folder is not
+    writable — a cache is an optimisation, never a failure."""
+    from prooftools.atomic import write_text
+
+    if len(text) > max_bytes:
+        return False
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_text(target, text, own=True)
+    except OSError:
+        return False
+    return True
 
 
 @lru_cache(maxsize=1)

@@ -41,8 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from prooftools.atomic import write_text
-from prooftools.cachedir import default_cache_dir, package_version
+from prooftools.cachedir import default_cache_dir, package_version, write_entry
 from prooftools.jsonread import BadFile, read_json
 from prooftools.numerics.data import quantities
 from prooftools.numerics.data.datasets import Dataset
@@ -184,15 +183,7 @@ class QuantityCache:
         entry = {"format": CACHE_FORMAT, "name": name, "quantity": fields,
                  "checksum": _checksum(key, name, fields)}
         text = json.dumps(entry, allow_nan=False)  # ASCII: any note encodes
-        if len(text) > MAX_ENTRY_BYTES:
-            return False
-        target = self.path(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_text(target, text, own=True)
-        except OSError:
-            return False
-        return True
+        return write_entry(self.path(key), text, MAX_ENTRY_BYTES)
 
 
 def _ordered(qs: dict[str, Quantity]) -> dict[str, Quantity]:

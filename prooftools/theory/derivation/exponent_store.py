@@ -28,8 +28,7 @@ from typing import TYPE_CHECKING
 
 import sympy
 
-from prooftools.atomic import write_text
-from prooftools.cachedir import default_cache_dir, package_version
+from prooftools.cachedir import default_cache_dir, package_version, write_entry
 from prooftools.jsonread import BadFile, read_json
 from prooftools.theory.expressions import ExpressionError, parse_expression
 
@@ -114,13 +113,5 @@ def save(registry: Registry, found: Found, folder: Path | None = None) -> bool:
     encoded = {s: None if v is None else [sympy.sstr(v[0]), v[1]] for s, v in found.items()}
     entry = {"format": STORE_FORMAT, "found": encoded,
              "checksum": _checksum(_key(registry), encoded)}
-    text = json.dumps(entry, sort_keys=True)
-    if len(text) > MAX_ENTRY_BYTES:
-        return False
-    target = store_path(registry, folder)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_text(target, text, own=True)
-    except OSError:
-        return False
-    return True
+    return write_entry(store_path(registry, folder), json.dumps(entry, sort_keys=True),
+                       MAX_ENTRY_BYTES)
