@@ -237,6 +237,10 @@ class Registry:
                 origin=Location(raw.path, line),
             )
 
+    def namespace(self) -> Namespace:
+        """What a formula of these theorem files may name (for the safe parser)."""
+        return self._namespace()
+
     def _namespace(self) -> Namespace:
         plain = {n: s.sym for n, s in self.symbols.items() if s.role != "observable"}
         obs = {n: (s.sym, len(s.args)) for n, s in self.symbols.items() if s.role == "observable"}

@@ -33,23 +33,24 @@ def badge(word: str) -> str:
     return tag("span", f"{st.icon} {word}", cls=f"badge {verdict_class(word)}")
 
 
-def _cell(cell) -> str:
+def _cell(cell, label: str | None = None) -> str:
+    """One ``<td>``; ``label`` (its column, for a stacked table) becomes ``data-label``."""
     if isinstance(cell, Formula):
-        return raw_tag("td", formula_html(cell))
+        return raw_tag("td", formula_html(cell), data_label=label)
     if isinstance(cell, Magnitude):
         key = "" if cell.log10 is None else repr(cell.log10)
-        return tag("td", cell.text(), cls="num", data_v=key)
+        return tag("td", cell.text(), cls="num", data_v=key, data_label=label)
     if isinstance(cell, bool):
-        return tag("td", str(cell))
+        return tag("td", str(cell), data_label=label)
     if isinstance(cell, int | float):
         key = repr(cell) if math.isfinite(cell) else ("inf" if cell > 0 else "-inf")
-        return tag("td", cell_text(cell), cls="num", data_v=key)
+        return tag("td", cell_text(cell), cls="num", data_v=key, data_label=label)
     if isinstance(cell, Marked):  # an id with its mark, or a width's shape (n^2 · λ0^-2)
         shown = re.sub(r"\^(-?[\w.?]+)", r"<sup>\1</sup>", esc(str(cell)))
-        return raw_tag("td", shown, data_v=cell.text)
+        return raw_tag("td", shown, data_v=cell.text, data_label=label)
     if isinstance(cell, str) and cell in _WORDS:
-        return raw_tag("td", badge(cell), data_v=cell)
-    return tag("td", cell_text(cell))
+        return raw_tag("td", badge(cell), data_v=cell, data_label=label)
+    return tag("td", cell_text(cell), data_label=label)
 
 
 def table_html(table: Table, *, stacked: bool = False) -> str:
@@ -62,14 +63,11 @@ def table_html(table: Table, *, stacked: bool = False) -> str:
     cap = tag("caption", table.caption) if table.caption else ""
     head = raw_tag("thead", raw_tag("tr", "".join(tag("th", h, scope="col")
                                                   for h in table.columns)))
-
-    def cells(row) -> str:
-        if not stacked:
-            return "".join(_cell(c) for c in row)
-        return "".join(f'<td data-label="{esc(label)}"' + _cell(c)[3:]
-                       for label, c in zip(table.columns, row, strict=False))
-
-    body = raw_tag("tbody", "".join(raw_tag("tr", cells(row)) for row in table.rows))
+    labels = list(table.columns) if stacked else []
+    body = raw_tag("tbody", "".join(
+        raw_tag("tr", "".join(_cell(c, labels[i] if i < len(labels) else None)
+                              for i, c in enumerate(row)))
+        for row in table.rows))
     notes = list(table.notes) + ([LEGEND] if table.has_marks else [])
     cls = "sortable stacked" if stacked else "sortable"
     out = raw_tag("div", raw_tag("table", cap + head + body, cls=cls), cls="tablewrap")

@@ -99,7 +99,7 @@ def _decode(registry: Registry, symbol: str, item) -> tuple[sympy.Expr, str] | N
     if not (isinstance(text, str) and isinstance(source, str)) or max(
             len(text), len(source)) > MAX_TEXT:
         raise ValueError("not a value and a source")
-    value = parse_expression(text, registry._namespace())
+    value = parse_expression(text, registry.namespace())
     constants = {n for n, s in registry.symbols.items() if s.role == "constant"}
     if not isinstance(value, sympy.Expr) or any(
             s.name not in constants for s in value.free_symbols):

@@ -40,6 +40,8 @@ def hidden_exponent(registry: Registry, symbol: str) -> tuple[sympy.Expr, str] |
     ``value`` may contain other hidden constants (``a_zou_gd_Keta + 3``); ``source`` names the
     statement and derivation (``zou2018.thm4.1.ainf_plt@width``).
     """
+    if not _is_constant(registry, symbol):
+        return None
     found = _entry(registry)[0]
     if symbol in found:
         return found[symbol]
@@ -51,9 +53,7 @@ def hidden_exponent(registry: Registry, symbol: str) -> tuple[sympy.Expr, str] |
         found[symbol] = _search(registry, symbol)
     finally:
         _ACTIVE.discard(key)
-    kept = {s: v for s, v in found.items() if _is_constant(registry, s)}
-    if symbol in kept:
-        exponent_store.save(registry, kept)
+    exponent_store.save(registry, found)
     return found[symbol]
 
 
@@ -74,9 +74,6 @@ def _entry(registry: Registry) -> tuple[dict, dict]:
 
 def _search(registry: Registry, symbol: str) -> tuple[sympy.Expr, str] | None:
     """The first statement (in registry order) whose derivation determines ``symbol``."""
-    sym = registry.symbols.get(symbol)
-    if sym is None or sym.role != "constant":
-        return None
     for st in registry.statements.values():
         if not st.derivations or not any(_in_exponent(b.expr, symbol) for b in st.bounds):
             continue
